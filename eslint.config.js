@@ -1,0 +1,27 @@
+// Lint, including the import layers of DESIGN.md: contract ← engine ← server ← cli / electron,
+// and the renderer sees only the contract. A wrong import fails CI.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const layer = (files, patterns, message) => ({
+  files,
+  ignores: ["**/*.test.ts"],
+  rules: { "no-restricted-imports": ["error", { patterns: patterns.map((group) => ({ group: [group], message })) }] },
+});
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "**/__fixtures__/**", "algorithms/**", "e2e/screenshots/**", "bench/results/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: "readonly", console: "readonly", Buffer: "readonly", URL: "readonly" } },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-empty-function": "off",
+    },
+  },
+  layer(["src-main/contract/**"], ["../*", "!./*", "electron", "better-sqlite3", "node:*"], "contract/ imports zod only: it is shared with the renderer"),
+  layer(["src-main/engine/**"], ["electron", "**/server/**", "**/cli/**", "**/electron/**", "hono", "hono/*"], "the engine is a plain Node library: no electron, server or cli imports"),
+  layer(["src-main/server/**"], ["electron", "**/cli/**", "**/electron/**"], "the server is an adapter over the engine: no cli or electron imports"),
+  layer(["src-renderer/**"], ["**/src-main/engine/**", "**/src-main/server/**", "**/src-main/cli/**", "**/src-main/electron/**", "electron", "node:*"], "the renderer talks to the engine only through the HTTP client and src-main/contract"),
+);

@@ -1,0 +1,168 @@
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { tempDir, tsAlgorithm, writeFiles } from "../engine/testing/temp-algorithm.js";
+import { runCli, type CliIO } from "./program.js";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Runs the CLI in-process on a temp data dir, capturing its output. */
+async function cli(args: string[], opts: { dataDir: string; cwd: string; answer?: string }) {
+  let stdout = "";
+  let stderr = "";
+  const prompts: string[] = [];
+  const io: CliIO = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    readLine: async (p) => {
+      prompts.push(p);
+      return opts.answer ?? "";
+    },
+    env: { COMPOX_DATA_DIR: opts.dataDir },
+    cwd: opts.cwd,
+  };
+  const code = await runCli(args, io);
+  return { code, stdout, stderr, prompts };
+}
+
+test("deploy twice reports unchanged; list --json shows the line with its minor versions", async () => {
+  using data = tempDir();
+  using src = tempDir();
+  const dir = tsAlgorithm(path.join(src.path, "demo"));
+  const o = { dataDir: data.path, cwd: src.path };
+  const first = await cli(["deploy-algorithms", "demo"], o);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /✓ demo: deployed v1\.3 \(new\)/);
+  const second = await cli(["deploy-algorithms", "demo"], o);
+  assert.match(second.stdout, /= demo: unchanged v1\.3/);
+  writeFiles(dir, { "files/weights.bin": "new" });
+  await cli(["deploy-algorithms", "demo"], o);
+  const list = await cli(["list", "--json"], o);
+  const algs = JSON.parse(list.stdout) as { algorithm_name: string; algorithm_minor_versions: string[] }[];
+  assert.equal(algs.length, 1);
+  assert.deepEqual(algs[0]?.algorithm_minor_versions, ["3", "4"]);
+  const human = await cli(["list"], o);
+  assert.match(human.stdout, /^NAME\s+VERSION\s+MINORS/);
+  assert.match(human.stdout, /demo\s+1\.4\s+3,4\s+Image2Image/);
+});
+
+test("list --json prints [] when nothing is deployed", async () => {
+  using data = tempDir();
+  const r = await cli(["list", "--json"], { dataDir: data.path, cwd: data.path });
+  assert.deepEqual(JSON.parse(r.stdout), []);
+});
+
+test("a failing deploy lists every problem and exits 1; --json gives them to scripts", async () => {
+  using data = tempDir();
+  using src = tempDir();
+  writeFiles(path.join(src.path, "bad"), { "pyproject.toml": '[project]\nname = "bad"\nversion = "1"\n', "Runner.ts": "export class Runner {}" });
+  const o = { dataDir: data.path, cwd: src.path };
+  const r = await cli(["deploy-algorithms", "bad"], o);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /✗ .*bad: cannot deploy\n {2}pyproject\.toml: project\.version: must be "major\.minor"/);
+  const j = await cli(["--json", "deploy-algorithms", "bad"], o);
+  const parsed = JSON.parse(j.stdout) as { ok: boolean; error: { code: string } }[];
+  assert.equal(parsed[0]?.ok, false);
+  assert.equal(parsed[0]?.error.code, "config_invalid");
+});
+
+test("--name keeps only folders of that name; --config is accepted with a warning", async () => {
+  using data = tempDir();
+  using src = tempDir();
+  tsAlgorithm(path.join(src.path, "one"), "one");
+  tsAlgorithm(path.join(src.path, "two"), "two");
+  const r = await cli(["deploy-algorithms", "one", "two", "--name", "two", "--config", "server.yaml"], { dataDir: data.path, cwd: src.path });
+  assert.equal(r.code, 0);
+  assert.doesNotMatch(r.stdout, /one/);
+  assert.match(r.stdout, /two: deployed/);
+  assert.match(r.stderr, /--config server\.yaml is ignored/);
+});
+
+test("export writes a zip; export of a non-exportable algorithm fails with the reason", async () => {
+  using data = tempDir();
+  using src = tempDir();
+  tsAlgorithm(path.join(src.path, "demo"));
+  tsAlgorithm(path.join(src.path, "secret"), "secret", "1.0", "exportable = false");
+  const o = { dataDir: data.path, cwd: src.path };
+  await cli(["deploy-algorithms", "demo", "secret"], o);
+  const ok = await cli(["export", "demo/1", "--out", "x.zip"], o);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.ok(fs.statSync(path.join(src.path, "x.zip")).size > 0);
+  const refused = await cli(["export", "secret/1"], o);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /not exportable/);
+  const badRef = await cli(["export", "demo"], o);
+  assert.match(badRef.stderr, /"demo" is not <name>\/<major>/);
+});
+
+test("remove: refused when not removable, --force asks first, 'n' cancels, 'y' removes", async () => {
+  using data = tempDir();
+  using src = tempDir();
+  tsAlgorithm(path.join(src.path, "demo"));
+  const o = { dataDir: data.path, cwd: src.path };
+  await cli(["deploy-algorithms", "demo"], o);
+  const refused = await cli(["remove", "demo/1"], o);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /not removable .*--force/);
+  const cancelled = await cli(["remove", "demo/1", "--force"], { ...o, answer: "n" });
+  assert.equal(cancelled.code, 1);
+  assert.match(cancelled.prompts[0] ?? "", /marked not removable\. Remove all of demo 1 anyway\? \[y\/N\]/);
+  assert.equal(JSON.parse((await cli(["list", "--json"], o)).stdout).length, 1);
+  const removed = await cli(["remove", "demo/1", "--force"], { ...o, answer: "y" });
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.deepEqual(JSON.parse((await cli(["list", "--json"], o)).stdout), []);
+});
+
+test("new scaffolds every type in both languages, and each deploys as generated", async () => {
+  using data = tempDir();
+  using src = tempDir();
+  const o = { dataDir: data.path, cwd: src.path };
+  const types = ["Image2Image", "Image2Segmentation", "Image2Embedding", "Image2Alignment", "Segmentation2Segmentation", "Generic"];
+  for (const type of types) {
+    for (const lang of ["ts", "py"]) {
+      const r = await cli(["new", `${lang}_${type}`, "--type", type, "--lang", lang], o);
+      assert.equal(r.code, 0, r.stderr);
+    }
+  }
+  const tsconfig = JSON.parse(fs.readFileSync(path.join(src.path, "ts_Image2Image", "tsconfig.json"), "utf8")) as { compilerOptions: { paths: { compox: string[] } } };
+  assert.match(tsconfig.compilerOptions.paths.compox[0] ?? "", /dist\/sdk\/compox\.d\.ts$/);
+  const deployed = await cli(["--json", "deploy-algorithms", ...fs.readdirSync(src.path)], o);
+  const results = JSON.parse(deployed.stdout) as { ok: boolean; error?: unknown }[];
+  assert.equal(results.length, 12);
+  assert.ok(results.every((r) => r.ok), JSON.stringify(results.filter((r) => !r.ok)));
+  const again = await cli(["new", "ts_Generic", "--type", "Generic"], o);
+  assert.match(again.stderr, /already exists/);
+  const badType = await cli(["new", "x", "--type", "Image2Sound"], o);
+  assert.notEqual(badType.code, 0);
+  assert.match(badType.stderr, /Allowed choices are Image2Image/);
+});
+
+test("--help works on every command", async () => {
+  for (const cmd of [[], ["deploy-algorithms"], ["list"], ["export"], ["remove"], ["new"]]) {
+    const r = await cli([...cmd, "--help"], { dataDir: "/nonexistent", cwd: "/" });
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^Usage: compox/);
+  }
+});
+
+test("the built npm bin runs end to end (npm run build first)", () => {
+  using data = tempDir();
+  using src = tempDir();
+  const bin = path.join(root, "bin", "compox.mjs");
+  assert.ok(fs.existsSync(path.join(root, "dist", "cli.mjs")), "dist/cli.mjs missing: run `npm run build`");
+  tsAlgorithm(path.join(src.path, "demo"));
+  const env = { ...process.env, COMPOX_DATA_DIR: data.path };
+  const out = execFileSync(process.execPath, [bin, "deploy-algorithms", "demo"], { cwd: src.path, env, encoding: "utf8" });
+  assert.match(out, /demo: deployed v1\.3/);
+  const again = execFileSync(process.execPath, [bin, "deploy-algorithms", "demo"], { cwd: src.path, env, encoding: "utf8" });
+  assert.match(again, /unchanged/);
+  const failed = spawnSync(process.execPath, [bin, "remove", "demo/1"], { cwd: src.path, env, encoding: "utf8" });
+  assert.equal(failed.status, 1);
+  // A forced remove reads its confirmation from stdin.
+  const forced = spawnSync(process.execPath, [bin, "remove", "demo/1", "--force"], { cwd: src.path, env, encoding: "utf8", input: "y\n" });
+  assert.equal(forced.status, 0, forced.stderr);
+  assert.equal(execFileSync(process.execPath, [bin, "list", "--json"], { env, encoding: "utf8" }).trim(), "[]");
+});

@@ -1,0 +1,76 @@
+// The closed set of error codes, shared by the engine, the HTTP API, the CLI and the renderer.
+// Errors cross process and HTTP boundaries as `{detail, code, details}`, never as raw Error objects.
+
+/** Every error code with the HTTP status it maps to. */
+export const ERROR_CODES = {
+  config_invalid: 400,
+  config_missing: 400,
+  deploy_failed: 400,
+  bundle_failed: 400,
+  unsafe_path: 400,
+  algorithm_not_found: 404,
+  algorithm_not_removable: 400,
+  algorithm_not_exportable: 403,
+  invalid_request: 422,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One problem in a user's file, located by file and field path. */
+export interface Problem {
+  file: string;
+  path: string;
+  message: string;
+}
+
+/** The JSON shape of every error that leaves the engine. */
+export interface ErrorBody {
+  detail: string;
+  code: ErrorCode;
+  details?: Record<string, unknown>;
+}
+
+/** Base of every error the engine raises on purpose: it carries a code and what to fix. */
+export class CompoxError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: ErrorCode, detail: string, details?: Record<string, unknown>) {
+    super(detail);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+  get status(): number {
+    return ERROR_CODES[this.code];
+  }
+  toJSON(): ErrorBody {
+    return this.details === undefined
+      ? { detail: this.message, code: this.code }
+      : { detail: this.message, code: this.code, details: this.details };
+  }
+}
+
+/** A pyproject.toml (or other user config) that breaks the contract; lists every problem. */
+export class ConfigError extends CompoxError {
+  readonly problems: Problem[];
+  constructor(problems: Problem[], code: ErrorCode = "config_invalid") {
+    super(code, formatProblems(problems), { errors: problems });
+    this.problems = problems;
+  }
+}
+
+/** An algorithm folder or zip that cannot be deployed (entry point, imports, symlinks, files). */
+export class DeployError extends ConfigError {
+  constructor(problems: Problem[]) {
+    super(problems, "deploy_failed");
+  }
+}
+
+/** Something asked for does not exist. */
+export class NotFoundError extends CompoxError {}
+
+/** Renders problems as one line each: `file: path: message`. */
+export function formatProblems(problems: Problem[]): string {
+  return problems.map((p) => `${p.file}${p.path ? `: ${p.path}` : ""}: ${p.message}`).join("\n");
+}

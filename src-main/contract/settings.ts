@@ -1,0 +1,28 @@
+// Application settings (SPEC section 7) as one zod schema: defaults, validation and the
+// run-time-editable subset served by GET/PATCH /api/v0/settings all come from it.
+import { z } from "zod";
+
+const count = (def: number) => z.coerce.number().int().min(0).default(def);
+const positive = (def: number) => z.coerce.number().int().min(1).default(def);
+
+export const SettingsSchema = z.strictObject({
+  port: z.coerce.number().int().min(0).max(65535).default(5481),
+  host: z.string().min(1).default("127.0.0.1"),
+  max_concurrent_executions: positive(2),
+  max_loaded_runners: positive(2),
+  max_queued_jobs: positive(10000),
+  runner_idle_unload_minutes: z.coerce.number().min(0).default(10),
+  session_max: positive(5),
+  session_max_items: positive(5),
+  session_expire_hours: z.coerce.number().positive().default(24),
+  dataset_expiry_days: count(7),
+  record_retention_days: count(30),
+  max_upload_mb: positive(2048),
+  allowed_origins: z.array(z.string()).default([]),
+  api_token: z.string().min(1).optional(),
+  keep_failed_training_temp: z.boolean().default(false),
+  python: z.string().min(1).optional(),
+});
+export type Settings = z.output<typeof SettingsSchema>;
+export type SettingsInput = z.input<typeof SettingsSchema>;
+export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as (keyof Settings)[];

@@ -1,0 +1,109 @@
+// Content-addressed files: a blob's id is the SHA-256 of its bytes, so identical content is stored
+// once however often it is referenced. Writes go to a temp file, are fsynced, then renamed into
+// place, so a kill never leaves a half-written blob under a valid id.
+import { createHash, randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { Transform } from "node:stream";
+
+export interface StoredBlob {
+  id: string;
+  size: number;
+}
+
+const ID_PATTERN = /^[0-9a-f]{64}$/;
+
+/** SHA-256 of a buffer as lowercase hex. */
+export function sha256(data: Uint8Array | string): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+export class BlobStore {
+  readonly root: string;
+  private readonly tmp: string;
+
+  constructor(root: string) {
+    this.root = root;
+    this.tmp = path.join(root, "tmp");
+    fs.mkdirSync(this.tmp, { recursive: true });
+  }
+
+  /** Where blob `id` lives (whether or not it exists). */
+  pathOf(id: string): string {
+    if (!ID_PATTERN.test(id)) throw new Error(`not a blob id: ${id}`);
+    return path.join(this.root, id.slice(0, 2), id);
+  }
+
+  has(id: string): boolean {
+    return fs.existsSync(this.pathOf(id));
+  }
+
+  read(id: string): Buffer {
+    return fs.readFileSync(this.pathOf(id));
+  }
+
+  /** Stores bytes; returns their id. A no-op when the blob already exists. */
+  putBuffer(data: Uint8Array): StoredBlob {
+    const id = sha256(data);
+    if (!this.has(id)) {
+      const tmp = this.tempPath();
+      const fd = fs.openSync(tmp, "w");
+      try {
+        fs.writeSync(fd, data);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      this.commit(tmp, id);
+    }
+    return { id, size: data.byteLength };
+  }
+
+  /** Streams a file into the store (bounded memory for large assets). */
+  async putFile(source: string, signal?: AbortSignal): Promise<StoredBlob> {
+    const tmp = this.tempPath();
+    const hash = createHash("sha256");
+    let size = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(fs.createReadStream(source), tap, fs.createWriteStream(tmp), { signal });
+      const fd = fs.openSync(tmp, "r+");
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+    const id = hash.digest("hex");
+    if (this.has(id)) fs.rmSync(tmp);
+    else this.commit(tmp, id);
+    return { id, size };
+  }
+
+  /** Removes a blob; callers ensure nothing references it any more. */
+  delete(id: string): void {
+    fs.rmSync(this.pathOf(id), { force: true });
+  }
+
+  /** Removes temp files left by a process that was killed mid-write. */
+  sweepTemp(): void {
+    for (const name of fs.readdirSync(this.tmp)) fs.rmSync(path.join(this.tmp, name), { force: true });
+  }
+
+  private tempPath(): string {
+    return path.join(this.tmp, `${randomUUID()}.part`);
+  }
+
+  private commit(tmp: string, id: string): void {
+    const target = this.pathOf(id);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.renameSync(tmp, target);
+  }
+}

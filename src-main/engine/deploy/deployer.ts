@@ -1,0 +1,132 @@
+// Deploys an algorithm folder or zip: validate everything first, store blobs, then apply the
+// versioning decision in one transaction, so a failed deploy leaves the store as it was.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { v1 as uuidv1 } from "uuid";
+import type { DeployResult } from "../../contract/algorithm.js";
+import { ConfigError, DeployError, type Problem } from "../../contract/errors.js";
+import { formatCompoxTime } from "../../contract/time.js";
+import type { BlobStore } from "../blobs/blob-store.js";
+import { parsePyproject, type ParsedPyproject } from "../config/pyproject.js";
+import type { AlgorithmsRepo, AssetRow } from "../store/algorithms-repo.js";
+import type { Db } from "../store/db.js";
+import { bundleModule, runnerExportProblem } from "./bundler.js";
+import { scanFolder, type ScannedFolder } from "./folder-scan.js";
+import { computeModuleId, zipFiles } from "./module-zip.js";
+import { decideVersion } from "./versioning.js";
+import { extractAlgorithmZip } from "./zip-extract.js";
+
+export interface DeployContext {
+  db: Db;
+  repo: AlgorithmsRepo;
+  blobs: BlobStore;
+  now: () => Date;
+}
+
+/** Checks a folder's code: a Python runner defines class Runner; a TS/JS one bundles and exports it. */
+async function checkModule(scan: ScannedFolder): Promise<Problem[]> {
+  const entry = scan.entryPoint;
+  if (!entry) return [];
+  if (scan.language === "py") {
+    const source = scan.sources.find((f) => f.path === entry)?.content.toString("utf8") ?? "";
+    return /^class\s+Runner\b/m.test(source) ? [] : [{ file: entry, path: "", message: "does not define class Runner: write `class Runner(Image2ImageRunner):` (or another runner base)" }];
+  }
+  const bundle = await bundleModule(scan.sources, entry);
+  if ("problems" in bundle) return bundle.problems;
+  const missing = runnerExportProblem(bundle, entry);
+  return missing ? [missing] : [];
+}
+
+/** Reads and validates a folder; throws one error that lists every problem found. */
+export async function validateFolder(folder: string): Promise<{ scan: ScannedFolder; parsed: ParsedPyproject }> {
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory())
+    throw new DeployError([{ file: folder, path: "", message: "not a folder: give the algorithm folder (or a .zip of it)" }]);
+  const scan = scanFolder(folder);
+  let parsed: ParsedPyproject | undefined;
+  const configProblems: Problem[] = [];
+  if (scan.pyproject !== undefined) {
+    try {
+      parsed = parsePyproject(scan.pyproject);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      configProblems.push(...err.problems);
+    }
+  }
+  const structural = [...scan.problems, ...(await checkModule(scan))];
+  if (structural.length > 0) throw new DeployError([...configProblems, ...structural]);
+  if (configProblems.length > 0 || parsed === undefined) throw new ConfigError(configProblems);
+  return { scan, parsed };
+}
+
+/** Deploys a folder or a `.zip` of one. */
+export async function deployPath(ctx: DeployContext, source: string): Promise<DeployResult> {
+  if (fs.existsSync(source) && fs.statSync(source).isFile()) return deployZip(ctx, fs.readFileSync(source), path.basename(source));
+  return deployFolder(ctx, source);
+}
+
+/** Deploys the algorithm in a zip (uploaded or on disk) through a temporary folder. */
+export async function deployZip(ctx: DeployContext, zipBytes: Buffer, label = "algorithm.zip"): Promise<DeployResult> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "compox-deploy-"));
+  try {
+    return await deployFolder(ctx, extractAlgorithmZip(zipBytes, tmp, label));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Deploys an algorithm folder under SPEC section 2's versioning rules. */
+export async function deployFolder(ctx: DeployContext, folder: string): Promise<DeployResult> {
+  const { scan, parsed } = await validateFolder(folder);
+  const { config, warnings } = parsed;
+  const entryPoint = scan.entryPoint as string;
+
+  // Blobs first: content-addressed, so a failure after this point leaves only unreferenced files.
+  const moduleId = computeModuleId(scan.sources);
+  const moduleBlob = ctx.blobs.putBuffer(zipFiles(scan.sources));
+  const assets: AssetRow[] = [];
+  for (const a of scan.assets) {
+    const stored = await ctx.blobs.putFile(a.source);
+    assets.push({ path: a.path, asset_id: stored.id, size: stored.size });
+  }
+  const assetMap = Object.fromEntries(assets.map((a) => [a.path, a.asset_id]));
+  const at = formatCompoxTime(ctx.now());
+  const pyproject = scan.pyproject as string;
+
+  // IMMEDIATE: two deployers (CLI beside a server) must not both read "latest" and both add a minor.
+  const apply = ctx.db.transaction((): DeployResult => {
+    const { repo } = ctx;
+    repo.upsertModule({ module_id: moduleId, blob_id: moduleBlob.id, language: scan.language ?? "ts", entry_point: entryPoint });
+    const line = repo.findLine(config.name, config.major);
+    const latest = line && {
+      minor: line.latest_minor,
+      module_id: repo.getVersion(line.algorithm_id, line.latest_minor)?.module_id ?? "",
+      assets: Object.fromEntries(repo.assets(line.algorithm_id, line.latest_minor).map((a) => [a.path, a.asset_id])),
+    };
+    const decision = decideVersion(latest, { module_id: moduleId, assets: assetMap }, config.minor);
+    const algorithmId = line?.algorithm_id ?? uuidv1();
+    const result = (outcome: DeployResult["outcome"]): DeployResult => ({
+      algorithm_id: algorithmId,
+      algorithm_name: line?.name ?? config.name,
+      algorithm_major_version: String(config.major),
+      algorithm_minor_version: String(decision.minor),
+      changed: outcome === "created" || outcome === "new_minor",
+      outcome,
+      warnings,
+    });
+    switch (decision.kind) {
+      case "create_line":
+        repo.insertLine({ algorithm_id: algorithmId, name: config.name, major: config.major, latest_minor: decision.minor, created_at: at });
+        break;
+      case "add_minor":
+        repo.setLatestMinor(algorithmId, decision.minor);
+        break;
+      case "unchanged":
+        return result(repo.updateMetadata(algorithmId, decision.minor, config, pyproject, at) ? "metadata_updated" : "unchanged");
+    }
+    repo.insertVersion({ algorithm_id: algorithmId, minor: decision.minor, module_id: moduleId, config, pyproject, created_at: at, updated_at: at });
+    repo.insertAssets(algorithmId, decision.minor, assets);
+    return result(decision.kind === "create_line" ? "created" : "new_minor");
+  });
+  return apply.immediate();
+}

@@ -1,0 +1,136 @@
+// Reads an algorithm folder and sorts its files into module sources and assets (SPEC section 1).
+import fs from "node:fs";
+import path from "node:path";
+import type { Problem } from "../../contract/errors.js";
+
+export type Language = "ts" | "py";
+
+export const ENTRY_POINTS = ["Runner.ts", "Runner.js", "Runner.py"] as const;
+const TS_SOURCES = [".ts", ".mts", ".js", ".mjs"];
+const PY_SOURCES = [".py"];
+
+export interface SourceFile {
+  /** POSIX path relative to the folder. */
+  path: string;
+  content: Buffer;
+}
+
+export interface AssetFile {
+  path: string;
+  /** Absolute path of the file on disk, read when stored. */
+  source: string;
+  size: number;
+}
+
+export interface ScannedFolder {
+  root: string;
+  pyproject: string | undefined;
+  entryPoint: string | undefined;
+  language: Language | undefined;
+  sources: SourceFile[];
+  assets: AssetFile[];
+  problems: Problem[];
+}
+
+/** Files that belong to neither the module nor the assets. */
+export function isIgnored(relPath: string): boolean {
+  const parts = relPath.split("/");
+  if (relPath === "pyproject.toml") return true;
+  if (parts.some((p) => p.startsWith(".") || p === "node_modules" || p === "__pycache__")) return true;
+  return relPath.endsWith(".pyc");
+}
+
+/** Is `relPath` one of the module's source files, for an algorithm in `language`? */
+export function isSource(relPath: string, language: Language): boolean {
+  const ext = path.posix.extname(relPath);
+  return (language === "py" ? PY_SOURCES : TS_SOURCES).includes(ext);
+}
+
+interface Listed {
+  rel: string;
+  abs: string;
+  size: number;
+}
+
+/** Walks the folder, following symlinks that stay inside it; reports those that leave it. */
+function listFiles(root: string, problems: Problem[]): Listed[] {
+  const realRoot = fs.realpathSync(root);
+  const out: Listed[] = [];
+  const visitedDirs = new Set<string>([realRoot]);
+  const walk = (dir: string, relDir: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      problems.push({ file: relDir || ".", path: "", message: `cannot read folder: ${(err as Error).message}` });
+      return;
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      const abs = path.join(dir, entry.name);
+      if (isIgnored(rel)) continue;
+      let target = abs;
+      if (entry.isSymbolicLink()) {
+        let real: string;
+        try {
+          real = fs.realpathSync(abs);
+        } catch {
+          problems.push({ file: rel, path: "", message: `cannot read: the symlink points at "${fs.readlinkSync(abs)}", which does not exist; fix or remove the link` });
+          continue;
+        }
+        if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+          problems.push({ file: rel, path: "", message: `symlink leaves the algorithm folder (→ ${real}); copy the file into the folder instead` });
+          continue;
+        }
+        target = real;
+      }
+      let stat: fs.Stats;
+      try {
+        stat = fs.statSync(target);
+      } catch (err) {
+        problems.push({ file: rel, path: "", message: `cannot read: ${(err as Error).message}` });
+        continue;
+      }
+      if (stat.isDirectory()) {
+        if (visitedDirs.has(fs.realpathSync(target))) continue; // a link loop back into the folder
+        visitedDirs.add(fs.realpathSync(target));
+        walk(target, rel);
+      } else if (stat.isFile()) {
+        try {
+          fs.accessSync(target, fs.constants.R_OK);
+          out.push({ rel, abs: target, size: stat.size });
+        } catch (err) {
+          problems.push({ file: rel, path: "", message: `cannot read: ${(err as Error).message}; check its permissions` });
+        }
+      }
+    }
+  };
+  walk(realRoot, "");
+  return out;
+}
+
+/** Scans a folder; structural problems are collected, not thrown, so they are reported together. */
+export function scanFolder(root: string): ScannedFolder {
+  const problems: Problem[] = [];
+  const result: ScannedFolder = { root, pyproject: undefined, entryPoint: undefined, language: undefined, sources: [], assets: [], problems };
+  const pyprojectPath = path.join(root, "pyproject.toml");
+  if (fs.existsSync(pyprojectPath)) result.pyproject = fs.readFileSync(pyprojectPath, "utf8");
+  else problems.push({ file: "pyproject.toml", path: "", message: "missing: every algorithm folder needs a pyproject.toml with [project] name and version (see `compox new`)" });
+
+  const files = listFiles(root, problems);
+  const entries = files.filter((f) => (ENTRY_POINTS as readonly string[]).includes(f.rel)).map((f) => f.rel);
+  if (entries.length === 0) {
+    problems.push({ file: "Runner.ts", path: "", message: "no entry point: add exactly one of Runner.ts, Runner.js or Runner.py defining class Runner" });
+  } else if (entries.length > 1) {
+    problems.push({ file: entries.join(", "), path: "", message: `${entries.length} entry points: keep exactly one of ${entries.join(", ")}` });
+  } else {
+    result.entryPoint = entries[0];
+    result.language = entries[0] === "Runner.py" ? "py" : "ts";
+  }
+  const language = result.language ?? "ts";
+  for (const f of files) {
+    if (isSource(f.rel, language)) result.sources.push({ path: f.rel, content: fs.readFileSync(f.abs) });
+    else result.assets.push({ path: f.rel, source: f.abs, size: f.size });
+  }
+  return result;
+}

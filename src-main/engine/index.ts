@@ -1,0 +1,5 @@
+// The engine's public API: everything adapters (server, CLI, Electron) may import.
+export { createEngine, type Engine, type EngineOptions, type Logger, type RemoveOptions } from "./engine.js";
+export { resolveDataDir } from "./config/data-dir.js";
+export { loadSettings, SETTINGS_FILE } from "./config/settings-loader.js";
+export { validateFolder } from "./deploy/deployer.js";

@@ -1,0 +1,28 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { MIGRATIONS } from "./migrations/index.js";
+import { migrate, openDb } from "./db.js";
+
+test("openDb uses WAL and applies every migration once", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compox-db-"));
+  const db = openDb(dir);
+  assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
+  assert.equal(db.pragma("user_version", { simple: true }), MIGRATIONS.at(-1)?.version);
+  db.close();
+  const again = openDb(dir); // reopening is a no-op
+  assert.equal(migrate(again), MIGRATIONS.at(-1)?.version);
+  again.close();
+  fs.rmSync(dir, { recursive: true });
+});
+
+test("migrate refuses a database from a newer version", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compox-db-"));
+  const db = openDb(dir);
+  db.pragma("user_version = 999");
+  assert.throws(() => migrate(db), /newer Compox Desktop/);
+  db.close();
+  fs.rmSync(dir, { recursive: true });
+});

@@ -1,0 +1,39 @@
+// Opens the SQLite store in WAL mode and brings its schema up to date.
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { CompoxError } from "../../contract/errors.js";
+import { MIGRATIONS, type Migration } from "./migrations/index.js";
+
+export type Db = Database.Database;
+
+/** Applies the migrations newer than the database's `user_version`, each in its own transaction. */
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): number {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  const newest = migrations.at(-1)?.version ?? 0;
+  if (current > newest)
+    throw new CompoxError(
+      "internal_error",
+      `the data directory was written by a newer Compox Desktop (schema ${current}, this one knows ${newest}); upgrade the application`,
+    );
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return db.pragma("user_version", { simple: true }) as number;
+}
+
+/** Opens (creating if needed) `<dataDir>/compox.db`; safe to open from several processes at once. */
+export function openDb(dataDir: string): Db {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const db = new Database(path.join(dataDir, "compox.db"));
+  db.pragma("journal_mode = WAL");
+  db.pragma("busy_timeout = 5000");
+  db.pragma("foreign_keys = ON");
+  db.pragma("synchronous = NORMAL");
+  migrate(db);
+  return db;
+}
