@@ -1,23 +1,22 @@
-// Builds dist/: the CLI (and, as they land, the runner entry points, the SDK and the UI).
-// Dependencies stay external: they are resolved from node_modules at run time.
-import { rmSync } from "node:fs";
+// Builds dist/: the CLI, the runner process entry and its resolve hook, and the `compox` SDK with
+// its type declarations (for algorithm authors' editors). Dependencies stay external: they are
+// resolved from node_modules at run time.
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 rmSync(`${root}/dist`, { recursive: true, force: true });
 
-await esbuild.build({
-  absWorkingDir: root,
-  entryPoints: { cli: "src-main/cli/main.ts" },
-  outdir: "dist",
-  outExtension: { ".js": ".mjs" },
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  packages: "external",
-  sourcemap: "linked",
-  logLevel: "warning",
-});
+const common = { absWorkingDir: root, bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", sourcemap: "linked", logLevel: "warning", outExtension: { ".js": ".mjs" } };
+await esbuild.build({ ...common, entryPoints: { cli: "src-main/cli/main.ts", runner: "src-main/engine/runtime/runner-main.ts" }, outdir: "dist" });
+await esbuild.build({ ...common, entryPoints: { compox: "src-main/engine/sdk/index.ts" }, outdir: "dist/sdk" });
+copyFileSync(`${root}/src-main/engine/runtime/resolve-hook.mjs`, `${root}/dist/resolve-hook.mjs`);
+
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+execFileSync(process.execPath, [tsc, "-p", "tsconfig.sdk.json"], { cwd: root, stdio: "inherit" });
+mkdirSync(`${root}/dist/sdk`, { recursive: true });
+writeFileSync(`${root}/dist/sdk/compox.d.ts`, '// Types of the `compox` module for algorithm authors.\nexport * from "./types/engine/sdk/index.js";\n');
 console.log("built dist/");

@@ -133,6 +133,15 @@ test("new scaffolds every type in both languages, and each deploys as generated"
   const results = JSON.parse(deployed.stdout) as { ok: boolean; error?: unknown }[];
   assert.equal(results.length, 12);
   assert.ok(results.every((r) => r.ok), JSON.stringify(results.filter((r) => !r.ok)));
+  // The generated tsconfig type-checks the Runner against the shipped SDK declarations.
+  const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+  for (const type of types) {
+    const r = spawnSync(process.execPath, [tsc, "-p", path.join(src.path, `ts_${type}`)], { encoding: "utf8" });
+    assert.equal(r.status, 0, `${type}: ${r.stdout}`);
+  }
+  fs.appendFileSync(path.join(src.path, "ts_Image2Image", "Runner.ts"), 'const oops: number = "not a number";\n');
+  const broken = spawnSync(process.execPath, [tsc, "-p", path.join(src.path, "ts_Image2Image")], { encoding: "utf8" });
+  assert.match(broken.stdout, /Runner\.ts.*error TS2322/);
   const again = await cli(["new", "ts_Generic", "--type", "Generic"], o);
   assert.match(again.stderr, /already exists/);
   const badType = await cli(["new", "x", "--type", "Image2Sound"], o);

@@ -83,7 +83,7 @@ function buildProgram(io: CliIO, state: RunState): Command {
     try {
       return await fn(engine);
     } finally {
-      engine.close();
+      await engine.close();
     }
   }
 

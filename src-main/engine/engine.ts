@@ -1,15 +1,25 @@
 // createEngine(): the engine's public face. The HTTP server, the CLI and the Electron shell are
 // thin adapters over the object it returns; it owns the database and the blob store.
 import path from "node:path";
+import type { Readable } from "node:stream";
 import type { Algorithm, AlgorithmFilter, DeployResult } from "../contract/algorithm.js";
 import { CompoxError, NotFoundError } from "../contract/errors.js";
+import type { NDArray } from "../contract/ndarray.js";
+import type { ExecuteRequest, ExecutionRecord } from "../contract/records.js";
 import { SettingsSchema, type Settings, type SettingsInput } from "../contract/settings.js";
 import { toAlgorithmRecord, matchesFilter } from "./algorithm-record.js";
 import { BlobStore } from "./blobs/blob-store.js";
+import { DatasetStore, type DatasetInfo } from "./datasets/dataset-store.js";
 import { deployPath, deployZip, type DeployContext } from "./deploy/deployer.js";
 import { exportVersionZip } from "./deploy/export.js";
+import { detectGpus, type GpuInfo } from "./runtime/devices.js";
+import { EventBus, type EventListener } from "./runtime/event-bus.js";
+import { ExecutionService } from "./runtime/executions.js";
+import { checkImportable } from "./runtime/import-check.js";
+import { SessionCache } from "./runtime/session-cache.js";
 import { AlgorithmsRepo } from "./store/algorithms-repo.js";
 import { openDb } from "./store/db.js";
+import { ExecutionsRepo, type ExecutionQuery } from "./store/executions-repo.js";
 
 export interface Logger {
   info(message: string): void;
@@ -23,6 +33,12 @@ export interface EngineOptions {
   logger?: Logger;
   /** Injected clock, for tests. */
   now?: () => Date;
+  /** Memory limit of each runner process in MB (default 8192). */
+  runnerMemoryMb?: number;
+  /** Grace between a stop request and killing the runner process (default 5000 ms). */
+  stopGraceMs?: number;
+  /** GPU detection, injectable for tests. */
+  gpus?: () => GpuInfo;
 }
 
 export interface RemoveOptions {
@@ -40,14 +56,59 @@ export type Engine = ReturnType<typeof createEngine>;
 
 const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
+const HOUR_MS = 3600e3;
+
 /** Opens the data directory and returns the engine; call `close()` when done. */
 export function createEngine(options: EngineOptions) {
-  const settings: Settings = SettingsSchema.parse(options.settings ?? {});
+  let settings: Settings = SettingsSchema.parse(options.settings ?? {});
   const logger = options.logger ?? silentLogger;
+  const now = options.now ?? (() => new Date());
   const db = openDb(options.dataDir);
   const blobs = new BlobStore(path.join(options.dataDir, "blobs"));
   const repo = new AlgorithmsRepo(db);
-  const ctx: DeployContext = { db, repo, blobs, now: options.now ?? (() => new Date()) };
+  const bundleDir = path.join(options.dataDir, "cache", "bundles");
+  const ctx: DeployContext = {
+    db,
+    repo,
+    blobs,
+    now,
+    checkImportable: async ({ moduleId, scan }) => {
+      if (scan.language === "py") return { file: "Runner.py", path: "", message: "check_importable: Python runners cannot be loaded yet in this version; set check_importable = false" };
+      return checkImportable({ bundleDir, moduleId, sources: scan.sources, entryPoint: scan.entryPoint ?? "Runner.ts", assets: Object.fromEntries(scan.assets.map((a) => [a.path, a.source])) });
+    },
+  };
+  const events = new EventBus();
+  const datasets = new DatasetStore({ db, dir: path.join(options.dataDir, "datasets"), now, expiryDays: () => settings.dataset_expiry_days });
+  const records = new ExecutionsRepo(db);
+  const sessions = new SessionCache(() => ({ maxSessions: settings.session_max, maxItems: settings.session_max_items, expireHours: settings.session_expire_hours }), () => now().getTime());
+  const executions = new ExecutionService({
+    algorithms: repo,
+    blobs,
+    datasets,
+    records,
+    sessions,
+    events,
+    settings: () => settings,
+    now,
+    bundleDir,
+    gpus: options.gpus ?? detectGpus,
+    runnerMemoryMb: options.runnerMemoryMb ?? 8192,
+    stopGraceMs: options.stopGraceMs ?? 5000,
+  });
+
+  // Crash safety: what a killed process left behind is settled before anything new starts.
+  blobs.sweepTemp();
+  datasets.sweepTemp();
+  const interrupted = executions.recoverInterrupted();
+  if (interrupted > 0) logger.warn(`${interrupted} execution(s) were interrupted by the last shutdown and are now FAILED`);
+  const housekeeping = () => {
+    const expired = datasets.sweepExpired(executions.inUseDatasets());
+    if (expired > 0) logger.info(`removed ${expired} expired dataset(s)`);
+    if (settings.record_retention_days > 0) records.pruneBefore(now().getTime() - settings.record_retention_days * 24 * HOUR_MS);
+  };
+  housekeeping();
+  const sweepTimer = setInterval(housekeeping, HOUR_MS);
+  sweepTimer.unref();
 
   function record(algorithmId: string): Algorithm {
     const line = repo.getLine(algorithmId);
@@ -69,12 +130,21 @@ export function createEngine(options: EngineOptions) {
 
   const logDeploy = (r: DeployResult) => {
     logger.info(`deploy ${r.algorithm_name} ${r.algorithm_major_version}.${r.algorithm_minor_version}: ${r.outcome}`);
+    events.emit({ type: "deploy", algorithm_id: r.algorithm_id, algorithm_name: r.algorithm_name, outcome: r.outcome, algorithm_minor_version: r.algorithm_minor_version });
     return r;
   };
 
   return {
     dataDir: options.dataDir,
-    settings,
+    get settings(): Settings {
+      return settings;
+    },
+
+    /** Changes settings at run time (validated as a whole). */
+    updateSettings(patch: Partial<SettingsInput>): Settings {
+      settings = SettingsSchema.parse({ ...settings, ...patch });
+      return settings;
+    },
 
     /** Deploys an algorithm folder or a .zip file on disk. */
     async deploy(source: string): Promise<DeployResult> {
@@ -141,8 +211,83 @@ export function createEngine(options: EngineOptions) {
       return { removed_minor_versions: minors.map(String) };
     },
 
-    /** Closes the database. */
-    close(): void {
+    // ── datasets ──────────────────────────────────────────────────────────
+
+    /** Stores an uploaded HDF5 stream (refused over `max_upload_mb` or when not HDF5). */
+    uploadDataset(body: Readable, opts: { signal?: AbortSignal; name?: string; id?: string } = {}): Promise<DatasetInfo> {
+      return datasets.putStream(body, { ...opts, maxBytes: settings.max_upload_mb * 2 ** 20 });
+    },
+
+    /** Imports a PNG/JPEG/TIFF: one dataset per page. */
+    importImage(bytes: Buffer, filename: string): Promise<DatasetInfo[]> {
+      return datasets.importImage(bytes, filename);
+    },
+
+    /** Stores arrays as one dataset. */
+    createDataset(items: Record<string, NDArray>, name?: string): Promise<DatasetInfo> {
+      return datasets.putArrays(items, name ?? null);
+    },
+
+    getDataset(id: string): DatasetInfo {
+      return datasets.require(id);
+    },
+
+    /** The dataset's file on disk, for streaming downloads. */
+    datasetPath(id: string): string {
+      datasets.require(id);
+      return datasets.pathOf(id);
+    },
+
+    readDataset(id: string, keys?: readonly string[]): Promise<Record<string, NDArray>> {
+      return datasets.read(id, keys);
+    },
+
+    listDatasets(limit?: number, before?: string): DatasetInfo[] {
+      return datasets.list(limit, before);
+    },
+
+    deleteDataset(id: string): void {
+      if (!datasets.delete(id)) throw new NotFoundError("dataset_not_found", `dataset ${id} not found`);
+    },
+
+    // ── executions ────────────────────────────────────────────────────────
+
+    /** Validates and queues an execution; returns at once. */
+    execute(request: ExecuteRequest): { execution_id: string } {
+      return executions.submit(request);
+    },
+
+    getExecution(id: string): ExecutionRecord {
+      return executions.get(id);
+    },
+
+    listExecutions(query: ExecutionQuery = {}): ExecutionRecord[] {
+      return executions.list(query);
+    },
+
+    stopExecution(id: string): { detail: string } {
+      return executions.stop(id);
+    },
+
+    /** Waits until no execution is queued or running. */
+    idle(): Promise<void> {
+      return executions.idle();
+    },
+
+    /** Subscribes to status, progress, log and deploy events; returns the unsubscribe function. */
+    onEvent(listener: EventListener): () => void {
+      return events.on(listener);
+    },
+
+    /** Events after `id` still in memory (SSE resume). */
+    eventsSince(id: number) {
+      return events.since(id);
+    },
+
+    /** Stops running work (recorded FAILED "interrupted"), unloads runners, closes the database. */
+    async close(): Promise<void> {
+      clearInterval(sweepTimer);
+      await executions.shutdown();
       db.close();
     },
   };

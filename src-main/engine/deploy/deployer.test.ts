@@ -15,8 +15,8 @@ function setup() {
     engine,
     src: src.path,
     dataDir: data.path,
-    [Symbol.dispose]() {
-      engine.close();
+    async [Symbol.asyncDispose]() {
+      await engine.close();
       data[Symbol.dispose]();
       src[Symbol.dispose]();
     },
@@ -32,7 +32,7 @@ function blobFiles(dataDir: string): string[] {
 }
 
 test("the versioning table: 3 → unchanged → code 4 → asset 5 → metadata still 5 → new major", async () => {
-  using t = setup();
+  await using t = setup();
   const dir = tsAlgorithm(path.join(t.src, "demo"));
   const first = await t.engine.deploy(dir);
   assert.equal(first.outcome, "created");
@@ -70,7 +70,7 @@ test("the versioning table: 3 → unchanged → code 4 → asset 5 → metadata 
 });
 
 test("a name differing only in case is the same line", async () => {
-  using t = setup();
+  await using t = setup();
   const a = await t.engine.deploy(tsAlgorithm(path.join(t.src, "a"), "Demo", "1.0"));
   const b = await t.engine.deploy(tsAlgorithm(path.join(t.src, "b"), "demo", "1.0"));
   assert.equal(b.algorithm_id, a.algorithm_id);
@@ -79,7 +79,7 @@ test("a name differing only in case is the same line", async () => {
 });
 
 test("two algorithms sharing a 50 MB asset store it once", async () => {
-  using t = setup();
+  await using t = setup();
   const big = Buffer.alloc(50 * 1024 * 1024, 7);
   const one = tsAlgorithm(path.join(t.src, "one"), "one");
   const two = tsAlgorithm(path.join(t.src, "two"), "two");
@@ -94,7 +94,7 @@ test("two algorithms sharing a 50 MB asset store it once", async () => {
 });
 
 test("export → import round-trips to the same module and assets (unchanged)", async () => {
-  using t = setup();
+  await using t = setup();
   const first = await t.engine.deploy(tsAlgorithm(path.join(t.src, "demo")));
   const zip = t.engine.exportAlgorithm("demo", 1);
   assert.equal(zip.filename, "demo-1.3.zip");
@@ -112,11 +112,11 @@ test("export → import round-trips to the same module and assets (unchanged)", 
   const imported = await engine2.deploy(zipFile);
   assert.deepEqual([imported.outcome, imported.algorithm_minor_version], ["created", "3"]);
   assert.deepEqual(engine2.exportAlgorithm("demo", 1).bytes, zip.bytes);
-  engine2.close();
+  await engine2.close();
 });
 
 test("a zip wrapping the algorithm in one folder deploys", async () => {
-  using t = setup();
+  await using t = setup();
   const zip = new AdmZip();
   zip.addFile("demo/pyproject.toml", Buffer.from(pyproject("demo", "1.0")));
   zip.addFile("demo/Runner.js", Buffer.from("export class Runner {}"));
@@ -125,7 +125,7 @@ test("a zip wrapping the algorithm in one folder deploys", async () => {
 });
 
 test("zip-slip: '..' entries and absolute paths are refused, nothing written", async () => {
-  using t = setup();
+  await using t = setup();
   for (const bad of ["../evil.txt", "/etc/evil", "files/../../evil", "C:/evil.txt", "..\\evil.txt"]) {
     const zip = new AdmZip();
     zip.addFile("pyproject.toml", Buffer.from(pyproject("demo", "1.0")));
@@ -147,7 +147,7 @@ test("zip-slip: '..' entries and absolute paths are refused, nothing written", a
 });
 
 test("export refuses non-exportable algorithms; remove refuses non-removable ones unless forced", async () => {
-  using t = setup();
+  await using t = setup();
   const r = await t.engine.deploy(tsAlgorithm(path.join(t.src, "demo"), "demo", "1.0", "exportable = false"));
   assert.throws(() => t.engine.exportAlgorithm("demo", 1), (e: CompoxError) => e.code === "algorithm_not_exportable" && e.status === 403);
   assert.throws(() => t.engine.removeAlgorithm(r.algorithm_id), (e: CompoxError) => e.code === "algorithm_not_removable" && /--force/.test(e.message));
@@ -158,7 +158,7 @@ test("export refuses non-exportable algorithms; remove refuses non-removable one
 });
 
 test("removing the latest minor makes the previous one latest", async () => {
-  using t = setup();
+  await using t = setup();
   const dir = tsAlgorithm(path.join(t.src, "demo"), "demo", "1.0", "removable = true");
   const r = await t.engine.deploy(dir);
   writeFiles(dir, { "files/weights.bin": "v2" });
@@ -186,7 +186,7 @@ async function deployProblems(t: ReturnType<typeof setup>, files: Record<string,
 const runner = "export class Runner {}\n";
 
 test("bad folders get one clear error naming file, field and fix", async () => {
-  using t = setup();
+  await using t = setup();
   const cases: [string, Record<string, string>, RegExp][] = [
     ["missing pyproject", { "Runner.js": runner }, /pyproject\.toml: missing: every algorithm folder needs/],
     ["missing [project]", { "pyproject.toml": "[tool.compox]\n", "Runner.js": runner }, /pyproject\.toml: project: the \[project\] table with name and version is required/],
@@ -209,7 +209,7 @@ test("bad folders get one clear error naming file, field and fix", async () => {
 });
 
 test("config errors and structural errors are all reported together", async () => {
-  using t = setup();
+  await using t = setup();
   const { err } = await deployProblems(t, {
     "pyproject.toml": pyproject("x", "1").replace("Image2Image", "Nope"),
     "Runner.ts": 'import "lodash";\nexport class Runner {}\n',
@@ -221,7 +221,7 @@ test("config errors and structural errors are all reported together", async () =
 });
 
 test("symlinks leaving the folder and unreadable files are errors; links inside are followed", async () => {
-  using t = setup();
+  await using t = setup();
   using outside = tempDir();
   fs.writeFileSync(path.join(outside.path, "secret.txt"), "s");
   const dir = tsAlgorithm(path.join(t.src, "links"));
@@ -238,7 +238,7 @@ test("symlinks leaving the folder and unreadable files are errors; links inside 
 });
 
 test("dot-files, node_modules, __pycache__ and *.pyc are neither module nor asset", async () => {
-  using t = setup();
+  await using t = setup();
   const dir = tsAlgorithm(path.join(t.src, "demo"));
   const first = await t.engine.deploy(dir);
   writeFiles(dir, { ".git/config": "x", "node_modules/x/index.js": "x", "__pycache__/a.pyc": "x", "files/b.pyc": "x", ".DS_Store": "x" });
@@ -248,9 +248,20 @@ test("dot-files, node_modules, __pycache__ and *.pyc are neither module nor asse
 });
 
 test("deprecated keys and missing descriptions come back as warnings, not errors", async () => {
-  using t = setup();
+  await using t = setup();
   const r = await t.engine.deploy(tsAlgorithm(path.join(t.src, "demo"), "demo", "1.0", "hash_module = true\nfavourite_colour = 'blue'"));
   const paths = r.warnings.map((w) => w.path);
   assert.ok(paths.includes("tool.compox.hash_module"));
   assert.ok(paths.includes("tool.compox.favourite_colour"));
+});
+
+test("check_importable loads a TS module at deploy time and fails the deploy when it throws", async () => {
+  await using t = setup();
+  const ok = tsAlgorithm(path.join(t.src, "ok"), "ok", "1.0", "check_importable = true");
+  writeFiles(ok, { "Runner.ts": 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { async loadAssets() { this.w = await this.fetchAsset("files/weights.bin"); } }\n' });
+  assert.equal((await t.engine.deploy(ok)).outcome, "created");
+  const bad = tsAlgorithm(path.join(t.src, "bad"), "bad", "1.0", "check_importable = true");
+  writeFiles(bad, { "Runner.ts": 'import { BaseRunner } from "compox";\nthrow new Error("missing calibration table");\nexport class Runner extends BaseRunner {}\n' });
+  await assert.rejects(t.engine.deploy(bad), /Runner\.ts: check_importable: loading the module failed: missing calibration table/);
+  assert.throws(() => t.engine.getAlgorithm("bad", 1), /not found/);
 });

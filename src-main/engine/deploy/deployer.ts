@@ -22,6 +22,8 @@ export interface DeployContext {
   repo: AlgorithmsRepo;
   blobs: BlobStore;
   now: () => Date;
+  /** Loads a module once when its pyproject says `check_importable = true`. */
+  checkImportable?: (c: { moduleId: string; scan: ScannedFolder }) => Promise<Problem | undefined>;
 }
 
 /** Checks a folder's code: a Python runner defines class Runner; a TS/JS one bundles and exports it. */
@@ -81,8 +83,13 @@ export async function deployFolder(ctx: DeployContext, folder: string): Promise<
   const { config, warnings } = parsed;
   const entryPoint = scan.entryPoint as string;
 
-  // Blobs first: content-addressed, so a failure after this point leaves only unreferenced files.
   const moduleId = computeModuleId(scan.sources);
+  if (config.check_importable && ctx.checkImportable) {
+    const problem = await ctx.checkImportable({ moduleId, scan });
+    if (problem) throw new DeployError([problem]);
+  }
+
+  // Blobs first: content-addressed, so a failure after this point leaves only unreferenced files.
   const moduleBlob = ctx.blobs.putBuffer(zipFiles(scan.sources));
   const assets: AssetRow[] = [];
   for (const a of scan.assets) {

@@ -1,10 +1,11 @@
 // Numbered, append-only migrations: never edit one that has shipped, add the next number.
 import type { Database } from "better-sqlite3";
 import * as m0001 from "./0001-algorithms.js";
+import * as m0002 from "./0002-datasets-executions.js";
 
 export interface Migration {
   version: number;
   up(db: Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002];

@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import type { CompoxError } from "../../contract/errors.js";
+import { openDb } from "../store/db.js";
+import { tempDir } from "../testing/temp-algorithm.js";
+import { DatasetStore } from "./dataset-store.js";
+
+const fixture = fileURLToPath(new URL("./__fixtures__/h5py_all_dtypes.h5", import.meta.url));
+const SKIMAGE = "/usr/lib/python3/dist-packages/skimage/data";
+
+function setup(expiryDays = 7) {
+  const dir = tempDir();
+  const db = openDb(dir.path);
+  let now = new Date(2026, 0, 1);
+  const store = new DatasetStore({ db, dir: path.join(dir.path, "datasets"), now: () => now, expiryDays: () => expiryDays });
+  return {
+    store,
+    dir: dir.path,
+    advance(ms: number) {
+      now = new Date(now.getTime() + ms);
+    },
+    [Symbol.dispose]() {
+      db.close();
+      dir[Symbol.dispose]();
+    },
+  };
+}
+
+test("an uploaded HDF5 stream is stored under a UUIDv1 with its keys", async () => {
+  using t = setup();
+  const info = await t.store.putStream(fs.createReadStream(fixture), { maxBytes: 1e9 });
+  assert.match(info.file_id, /^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.deepEqual(info.keys.image, { shape: [3, 4], dtype: "uint8" });
+  assert.equal(info.size, fs.statSync(fixture).size);
+  const back = await t.store.read(info.file_id, ["image"]);
+  assert.deepEqual([...(back.image?.data ?? [])], Array.from({ length: 12 }, (_, i) => i));
+  assert.deepEqual(t.store.list().map((d) => d.file_id), [info.file_id]);
+});
+
+test("invalid and truncated HDF5 are refused with Compox's message, leaving nothing behind", async () => {
+  using t = setup();
+  const bad = [Buffer.from("definitely not hdf5"), fs.readFileSync(fixture).subarray(0, 1000)];
+  for (const body of bad) {
+    await assert.rejects(t.store.putStream(Readable.from([body]), { maxBytes: 1e9 }), (e: CompoxError) => e.code === "invalid_hdf5" && e.message === "The provided file is not a valid hdf5 file.");
+  }
+  assert.deepEqual(t.store.list(), []);
+  assert.deepEqual(fs.readdirSync(path.join(t.dir, "datasets", "tmp")), []);
+});
+
+test("uploads over the limit are refused while streaming", async () => {
+  using t = setup();
+  await assert.rejects(t.store.putStream(fs.createReadStream(fixture), { maxBytes: 100 }), (e: CompoxError) => e.code === "upload_too_large" && /max_upload_mb/.test(e.message));
+  assert.deepEqual(fs.readdirSync(path.join(t.dir, "datasets", "tmp")), []);
+});
+
+test("datasets expire after dataset_expiry_days; 0 means never", async () => {
+  using t = setup(7);
+  const a = await t.store.putArrays({ image: { dtype: "uint8", shape: [1], data: new Uint8Array([1]) } });
+  const kept = await t.store.putArrays({ image: { dtype: "uint8", shape: [1], data: new Uint8Array([2]) } });
+  t.advance(6 * 24 * 3600e3);
+  assert.equal(t.store.sweepExpired(), 0);
+  t.advance(2 * 24 * 3600e3);
+  assert.equal(t.store.sweepExpired(new Set([kept.file_id])), 1);
+  assert.equal(t.store.get(a.file_id), undefined);
+  assert.ok(!fs.existsSync(t.store.pathOf(a.file_id)));
+  using never = setup(0);
+  const n = await never.store.putArrays({ image: { dtype: "uint8", shape: [1], data: new Uint8Array([1]) } });
+  assert.equal(n.expires, null);
+  never.advance(1e12);
+  assert.equal(never.store.sweepExpired(), 0);
+});
+
+test("delete removes the file and reports a second delete", async () => {
+  using t = setup();
+  const a = await t.store.putArrays({ image: { dtype: "uint8", shape: [1], data: new Uint8Array([1]) } });
+  assert.equal(t.store.delete(a.file_id), true);
+  assert.equal(t.store.delete(a.file_id), false);
+  assert.equal(t.store.get("../../etc/passwd"), undefined);
+});
+
+test("PNG, JPEG and multi-page TIFF import: grey H×W, colour 3×H×W, 16-bit kept", { skip: !fs.existsSync(SKIMAGE) && "python3-skimage sample images missing" }, async () => {
+  using t = setup();
+  const [camera] = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/camera.png`), "camera.png");
+  assert.deepEqual(camera?.keys.image, { shape: [512, 512], dtype: "uint8" });
+  const [astro] = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/astronaut.png`), "astronaut.png");
+  assert.deepEqual(astro?.keys.image, { shape: [3, 512, 512], dtype: "uint8" });
+  const [logo] = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/logo.png`), "logo.png"); // RGBA: alpha dropped
+  assert.deepEqual(logo?.keys.image?.shape, [3, 500, 500]);
+  const [jpeg] = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/hubble_deep_field.jpg`), "hubble.jpg");
+  assert.deepEqual(jpeg?.keys.image?.shape, [3, 872, 1000]);
+  const stack = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/_blobs_3d_fiji_skeleton.tif`), "blobs.tif");
+  assert.equal(stack.length, 30);
+  assert.deepEqual(stack[0]?.keys.image, { shape: [32, 32], dtype: "uint8" });
+  const [u16] = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/chessboard_GRAY_U16.tif`), "u16.tif");
+  assert.deepEqual(u16?.keys.image, { shape: [200, 200], dtype: "uint16" });
+  // Pixel values survive: the camera's first row equals what sharp decodes straight from the PNG.
+  const arr = (await t.store.read(camera?.file_id ?? ""))["image"];
+  const sharp = (await import("sharp")).default;
+  const raw = await sharp(`${SKIMAGE}/camera.png`).toColourspace("b-w").raw().toBuffer();
+  assert.deepEqual([...(arr?.data ?? []).slice(0, 512)], [...raw.subarray(0, 512)]);
+  await assert.rejects(t.store.importImage(Buffer.from("nope"), "x.png"), (e: CompoxError) => e.code === "invalid_image" && /x\.png/.test(e.message));
+});

@@ -1,0 +1,209 @@
+// Datasets: HDF5 files under <data>/datasets/<uuid>.h5 plus a metadata row. Every write goes to a
+// temp file that is validated, fsynced and renamed, so a kill never leaves a half file under an id.
+import fs from "node:fs";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { Transform, type Readable } from "node:stream";
+import { randomUUID } from "node:crypto";
+import { v1 as uuidv1 } from "uuid";
+import { CompoxError, NotFoundError } from "../../contract/errors.js";
+import type { NDArray } from "../../contract/ndarray.js";
+import { formatCompoxTime } from "../../contract/time.js";
+import type { Db } from "../store/db.js";
+import { inspectHdf5, readHdf5, writeHdf5, type KeyInfo } from "./hdf5.js";
+import { decodeImage } from "./image-import.js";
+
+export interface DatasetInfo {
+  file_id: string;
+  size: number;
+  keys: Record<string, KeyInfo>;
+  name: string | null;
+  time_created: string;
+  expires: string | null;
+}
+
+interface DatasetRow {
+  file_id: string;
+  size: number;
+  keys_json: string;
+  name: string | null;
+  time_created: string;
+  created_ms: number;
+  expires_ms: number | null;
+}
+
+export interface DatasetStoreOptions {
+  db: Db;
+  dir: string;
+  now: () => Date;
+  /** 0 = never expire. */
+  expiryDays: () => number;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export class DatasetStore {
+  private readonly tmp: string;
+
+  constructor(private readonly opts: DatasetStoreOptions) {
+    this.tmp = path.join(opts.dir, "tmp");
+    fs.mkdirSync(this.tmp, { recursive: true });
+  }
+
+  /** Where dataset `id` lives on disk; only for ids that passed `get`. */
+  pathOf(id: string): string {
+    return path.join(this.opts.dir, `${id}.h5`);
+  }
+
+  get(id: string): DatasetInfo | undefined {
+    if (!ID.test(id)) return undefined;
+    const row = this.opts.db.prepare("SELECT * FROM datasets WHERE file_id = ?").get(id) as DatasetRow | undefined;
+    return row && this.toInfo(row);
+  }
+
+  /** The dataset's info, or a 404 naming the id. */
+  require(id: string): DatasetInfo {
+    const info = this.get(id);
+    if (!info) throw new NotFoundError("dataset_not_found", `dataset ${id} not found (it may have expired or been deleted)`);
+    return info;
+  }
+
+  /** The ids among `ids` that do not exist. */
+  missing(ids: readonly string[]): string[] {
+    return ids.filter((id) => !this.get(id));
+  }
+
+  /** Newest first; `before` is a file_id to page from. */
+  list(limit = 50, before?: string): DatasetInfo[] {
+    const anchor = before ? (this.opts.db.prepare("SELECT created_ms FROM datasets WHERE file_id = ?").pluck().get(before) as number | undefined) : undefined;
+    const rows = (anchor === undefined
+      ? this.opts.db.prepare("SELECT * FROM datasets ORDER BY created_ms DESC, file_id DESC LIMIT ?").all(limit)
+      : this.opts.db.prepare("SELECT * FROM datasets WHERE created_ms < ? ORDER BY created_ms DESC, file_id DESC LIMIT ?").all(anchor, limit)) as DatasetRow[];
+    return rows.map((r) => this.toInfo(r));
+  }
+
+  /** Stores an HDF5 stream (an upload); refuses files that are not HDF5 or exceed `maxBytes`. */
+  async putStream(body: Readable, opts: { maxBytes: number; signal?: AbortSignal; name?: string; id?: string }): Promise<DatasetInfo> {
+    const tmp = this.tempPath();
+    let size = 0;
+    const limit = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (size > opts.maxBytes) done(new CompoxError("upload_too_large", `the upload exceeds max_upload_mb (${Math.round(opts.maxBytes / 2 ** 20)} MB); raise the setting to accept larger files`));
+        else done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, limit, fs.createWriteStream(tmp), { signal: opts.signal });
+      return await this.commitFile(tmp, opts.name ?? null, opts.id);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /** Stores arrays as one dataset (runner outputs, imported images). */
+  async putArrays(items: Readonly<Record<string, NDArray>>, name: string | null = null): Promise<DatasetInfo> {
+    const tmp = this.tempPath();
+    try {
+      await writeHdf5(tmp, items);
+      return await this.commitFile(tmp, name);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /** Stores an already written HDF5 file (e.g. one a runner process wrote); moves it. */
+  async putFile(file: string, name: string | null = null): Promise<DatasetInfo> {
+    const tmp = this.tempPath();
+    fs.renameSync(file, tmp);
+    try {
+      return await this.commitFile(tmp, name);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /** Imports a PNG/JPEG/TIFF: one dataset per page under the key `image`. */
+  async importImage(bytes: Buffer, name: string): Promise<DatasetInfo[]> {
+    const pages = await decodeImage(bytes, name);
+    const out: DatasetInfo[] = [];
+    for (const [i, image] of pages.entries()) out.push(await this.putArrays({ image }, pages.length > 1 ? `${name} [${i + 1}]` : name));
+    return out;
+  }
+
+  read(id: string, keys?: readonly string[]): Promise<Record<string, NDArray>> {
+    this.require(id);
+    return readHdf5(this.pathOf(id), keys);
+  }
+
+  /** Deletes a dataset; false when it did not exist. */
+  delete(id: string): boolean {
+    if (!this.get(id)) return false;
+    this.opts.db.prepare("DELETE FROM datasets WHERE file_id = ?").run(id);
+    fs.rmSync(this.pathOf(id), { force: true });
+    return true;
+  }
+
+  /** Removes expired datasets and stray temp files; returns how many datasets went. */
+  sweepExpired(protectedIds: ReadonlySet<string> = new Set()): number {
+    const now = this.opts.now().getTime();
+    const ids = this.opts.db.prepare("SELECT file_id FROM datasets WHERE expires_ms IS NOT NULL AND expires_ms <= ?").pluck().all(now) as string[];
+    let n = 0;
+    for (const id of ids) if (!protectedIds.has(id) && this.delete(id)) n++;
+    return n;
+  }
+
+  /** Removes temp files left by a process killed mid-write (call at start only). */
+  sweepTemp(): void {
+    for (const f of fs.readdirSync(this.tmp)) fs.rmSync(path.join(this.tmp, f), { force: true });
+  }
+
+  /** A fresh temp path inside the store (same file system, so renames are atomic). */
+  tempPath(ext = ".part"): string {
+    return path.join(this.tmp, `${randomUUID()}${ext}`);
+  }
+
+  private async commitFile(tmp: string, name: string | null, wantedId?: string): Promise<DatasetInfo> {
+    let keys: Record<string, KeyInfo>;
+    try {
+      keys = await inspectHdf5(tmp);
+    } catch {
+      throw new CompoxError("invalid_hdf5", "The provided file is not a valid hdf5 file.");
+    }
+    const fd = fs.openSync(tmp, "r+");
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    const id = wantedId ?? uuidv1();
+    const now = this.opts.now();
+    const days = this.opts.expiryDays();
+    const row: DatasetRow = {
+      file_id: id,
+      size: fs.statSync(tmp).size,
+      keys_json: JSON.stringify(keys),
+      name,
+      time_created: formatCompoxTime(now),
+      created_ms: now.getTime(),
+      expires_ms: days > 0 ? now.getTime() + days * DAY_MS : null,
+    };
+    fs.renameSync(tmp, this.pathOf(id));
+    this.opts.db
+      .prepare("INSERT OR REPLACE INTO datasets (file_id, size, keys_json, name, time_created, created_ms, expires_ms) VALUES (@file_id, @size, @keys_json, @name, @time_created, @created_ms, @expires_ms)")
+      .run(row);
+    return this.toInfo(row);
+  }
+
+  private toInfo(r: DatasetRow): DatasetInfo {
+    return {
+      file_id: r.file_id,
+      size: r.size,
+      keys: JSON.parse(r.keys_json) as Record<string, KeyInfo>,
+      name: r.name,
+      time_created: r.time_created,
+      expires: r.expires_ms === null ? null : formatCompoxTime(new Date(r.expires_ms)),
+    };
+  }
+}

@@ -1,0 +1,26 @@
+// Bundles of TS/JS modules cached on disk by module_id, each with a source map next to it so stack
+// traces point at the author's lines.
+import fs from "node:fs";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import type { SourceFile } from "./folder-scan.js";
+import { bundleModule } from "./bundler.js";
+import { DeployError } from "../../contract/errors.js";
+
+/** Returns the path of the module's bundle, building and caching it on first use. */
+export async function ensureBundle(cacheDir: string, moduleId: string, sources: () => SourceFile[], entryPoint: string, minify: boolean): Promise<string> {
+  const name = `${moduleId}${minify ? ".min" : ""}.mjs`;
+  const target = path.join(cacheDir, name);
+  if (fs.existsSync(target)) return target;
+  const bundle = await bundleModule(sources(), entryPoint, { minify });
+  if ("problems" in bundle) throw new DeployError(bundle.problems);
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const code = `${bundle.code.replace(/\/\/# sourceMappingURL=.*\s*$/, "")}\n//# sourceMappingURL=${name}.map\n`;
+  // Map first, then the code, each renamed into place: a reader never sees a half bundle.
+  for (const [file, content] of [[`${target}.map`, bundle.map], [target, code]] as const) {
+    const tmp = `${file}.${randomUUID()}.tmp`;
+    fs.writeFileSync(tmp, content);
+    fs.renameSync(tmp, file);
+  }
+  return target;
+}

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { createEngine } from "../engine.js";
+import { tempDir } from "../testing/temp-algorithm.js";
+import { INTERRUPTED } from "./executions.js";
+
+const script = fileURLToPath(new URL("../testing/run-until-killed.ts", import.meta.url));
+
+test("after a kill -9 mid-execution, a restart records it FAILED 'interrupted' and keeps datasets", async () => {
+  using data = tempDir();
+  using src = tempDir();
+  const child = spawn(process.execPath, ["--import", "tsx", script, data.path, src.path], { stdio: ["ignore", "pipe", "inherit"] });
+  const [line] = (await once(child.stdout, "data")) as [Buffer];
+  const { execution_id, dataset_id } = JSON.parse(line.toString()) as { execution_id: string; dataset_id: string };
+  child.kill("SIGKILL");
+  await once(child, "exit");
+
+  const engine = createEngine({ dataDir: data.path });
+  try {
+    const rec = engine.getExecution(execution_id);
+    assert.equal(rec.status, "FAILED");
+    assert.equal(rec.progress, 1);
+    assert.notEqual(rec.time_completed, "");
+    assert.match(rec.log, new RegExp(`ERROR ${INTERRUPTED}$`, "m"));
+    const back = await engine.readDataset(dataset_id);
+    assert.deepEqual([...(back.image?.data ?? [])], [1, 2]);
+  } finally {
+    await engine.close();
+  }
+});
+
+test("a graceful close fails running work as interrupted", async () => {
+  using data = tempDir();
+  using src = tempDir();
+  const child = spawn(process.execPath, ["--import", "tsx", script, data.path, src.path], { stdio: ["ignore", "pipe", "inherit"] });
+  await once(child.stdout, "data");
+  child.kill("SIGKILL");
+  await once(child, "exit");
+  // Restart, run something slow, and close while it runs.
+  const engine = createEngine({ dataDir: data.path });
+  const [alg] = engine.listAlgorithms();
+  const { execution_id } = engine.execute({ algorithm_id: alg?.algorithm_id ?? "", input_dataset_ids: [] });
+  for (let i = 0; i < 500 && engine.getExecution(execution_id).status !== "RUNNING"; i++) await new Promise((r) => setTimeout(r, 20));
+  await engine.close();
+  const again = createEngine({ dataDir: data.path });
+  try {
+    const rec = again.getExecution(execution_id);
+    assert.equal(rec.status, "FAILED");
+    assert.match(rec.log, /interrupted: the application stopped/);
+  } finally {
+    await again.close();
+  }
+});

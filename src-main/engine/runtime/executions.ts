@@ -1,0 +1,296 @@
+// Executions: validate a request, record it, queue it, run it in a runner process, and keep the
+// record and the event stream true to what happens (SPEC section 6 lifecycle).
+//
+//   PENDING ──▶ STARTED ──▶ RUNNING ──▶ COMPLETED
+//      │           │           ├──────▶ FAILED   (threw, crashed, ran out of memory, interrupted)
+//      └───────────┴───────────┴──────▶ STOPPED  (only on an explicit stop request)
+import path from "node:path";
+import { v1 as uuidv1 } from "uuid";
+import type { Device } from "../../contract/algorithm-config.js";
+import { CompoxError, NotFoundError } from "../../contract/errors.js";
+import { resolveParameters } from "../../contract/parameter-values.js";
+import { canTransition, isTerminal, type ExecuteRequest, type ExecutionRecord, type Status } from "../../contract/records.js";
+import type { Settings } from "../../contract/settings.js";
+import { formatCompoxTime } from "../../contract/time.js";
+import type { BlobStore } from "../blobs/blob-store.js";
+import type { DatasetStore } from "../datasets/dataset-store.js";
+import { ensureBundle } from "../deploy/bundle-cache.js";
+import { unzipSources } from "../deploy/module-zip.js";
+import type { LogLevel } from "../sdk/context.js";
+import type { AlgorithmsRepo } from "../store/algorithms-repo.js";
+import type { ExecutionQuery, ExecutionsRepo } from "../store/executions-repo.js";
+import { resolveDevice, type GpuInfo } from "./devices.js";
+import type { EventBus } from "./event-bus.js";
+import type { LoadSpec, RunnerEvent } from "./protocol.js";
+import { RunnerHost } from "./runner-host.js";
+import { RunnerPool, type PooledRunner } from "./runner-pool.js";
+import { Scheduler } from "./scheduler.js";
+import type { SessionCache } from "./session-cache.js";
+
+export interface ExecutionDeps {
+  algorithms: AlgorithmsRepo;
+  blobs: BlobStore;
+  datasets: DatasetStore;
+  records: ExecutionsRepo;
+  sessions: SessionCache;
+  events: EventBus;
+  settings: () => Settings;
+  now: () => Date;
+  bundleDir: string;
+  gpus: () => GpuInfo;
+  /** Memory limit of each runner process, MB. */
+  runnerMemoryMb: number;
+  /** How long a stopped job may take to return before its process is killed. */
+  stopGraceMs: number;
+}
+
+/** What the engine tracks about a job while it is queued or running. */
+interface ActiveJob {
+  id: string;
+  sessionToken: string;
+  stopRequested: boolean;
+  stopTimer?: NodeJS.Timeout;
+  runner?: PooledRunner<RunnerHost>;
+}
+
+export const INTERRUPTED = "interrupted: the application stopped";
+
+export class ExecutionService {
+  private readonly pool: RunnerPool<RunnerHost>;
+  private readonly scheduler: Scheduler<RunnerHost>;
+  private readonly active = new Map<string, ActiveJob>();
+  private closed = false;
+
+  constructor(private readonly deps: ExecutionDeps) {
+    this.pool = new RunnerPool<RunnerHost>({
+      create: () =>
+        new RunnerHost({
+          memoryMb: deps.runnerMemoryMb,
+          onEvent: (jobId, event) => this.onRunnerEvent(jobId, event),
+          engine: {
+            datasetPath: async ({ id }) => {
+              deps.datasets.require(id);
+              return deps.datasets.pathOf(id);
+            },
+            commitDataset: async ({ path: file }) => (await deps.datasets.putFile(file)).file_id,
+            sessionSave: async ({ jobId, key, value }) => deps.sessions.save(this.token(jobId), key, value),
+            sessionLoad: async ({ jobId, key }) => deps.sessions.load(this.token(jobId), key),
+            sessionRemove: async ({ jobId, key }) => deps.sessions.remove(this.token(jobId), key),
+          },
+        }),
+      dispose: (host) => host.close(),
+      isAlive: (host) => host.alive,
+      maxLoaded: () => deps.settings().max_loaded_runners,
+      idleMinutes: () => deps.settings().runner_idle_unload_minutes,
+    });
+    this.scheduler = new Scheduler(this.pool, () => ({ maxConcurrent: deps.settings().max_concurrent_executions, maxQueued: deps.settings().max_queued_jobs }));
+  }
+
+  /** Validates and queues an execution; returns its id at once. */
+  submit(req: ExecuteRequest): { execution_id: string } {
+    if (this.closed) throw new CompoxError("internal_error", "the engine is shutting down");
+    const { deps } = this;
+    const missing = deps.datasets.missing(req.input_dataset_ids);
+    if (missing.length > 0) throw new NotFoundError("dataset_not_found", `input datasets not found: ${missing.join(", ")}`, { missing });
+    const line = deps.algorithms.getLine(req.algorithm_id);
+    if (!line) throw new NotFoundError("algorithm_not_found", `algorithm ${req.algorithm_id} not found`);
+    const minor = req.algorithm_minor_version === null || req.algorithm_minor_version === undefined || req.algorithm_minor_version === "" ? line.latest_minor : Number(req.algorithm_minor_version);
+    const version = Number.isInteger(minor) ? deps.algorithms.getVersion(line.algorithm_id, minor) : undefined;
+    if (!version) throw new NotFoundError("algorithm_not_found", `${line.name} ${line.major} has no minor version ${req.algorithm_minor_version}; it has ${deps.algorithms.minors(line.algorithm_id).join(", ")}`);
+    if (req.checkpoint_id) throw new NotFoundError("algorithm_not_found", `checkpoint ${req.checkpoint_id} not found`);
+    const config = version.config;
+    const override = req.execution_device_override?.toLowerCase() || null;
+    if (override !== null && !(config.supported_devices as string[]).includes(override))
+      throw new CompoxError("device_not_supported", `execution_device_override "${override}" is not supported by ${line.name}; it supports ${config.supported_devices.join(", ")}`);
+    const params = resolveParameters(config.additional_parameters, req.additional_parameters);
+    if (params.problems.length > 0) {
+      const allowed = config.additional_parameters.map((p) => p.name).join(", ");
+      throw new CompoxError("parameters_invalid", `invalid additional_parameters: ${params.problems.join("; ")} (declared: ${allowed})`, { errors: params.problems });
+    }
+    const device = resolveDevice((override ?? config.default_device) as Device, deps.gpus());
+    const now = deps.now();
+    const record: ExecutionRecord = {
+      execution_id: uuidv1(),
+      algorithm_id: line.algorithm_id,
+      algorithm_minor_version: String(minor),
+      input_dataset_ids: [...req.input_dataset_ids],
+      execution_device_override: override,
+      resolved_execution_device: device.device,
+      additional_parameters: params.values,
+      session_token: req.session_token || uuidv1(),
+      checkpoint_id: req.checkpoint_id ?? null,
+      output_dataset_ids: [],
+      status: "PENDING",
+      progress: 0,
+      time_started: formatCompoxTime(now),
+      time_completed: "",
+      log: "",
+    };
+    const job: ActiveJob = { id: record.execution_id, sessionToken: record.session_token, stopRequested: false };
+    const key = `${line.algorithm_id}:${minor}:${device.device}:${record.checkpoint_id ?? ""}`;
+    this.scheduler.assertRoom(); // a full queue refuses the request before anything is recorded
+    deps.records.insert(record, now.getTime());
+    this.active.set(job.id, job);
+    this.emitStatus(record.execution_id, "PENDING", 0);
+    if (device.warning) this.log(job.id, device.warning, "WARNING");
+    for (const name of params.undeclared) this.log(job.id, `parameter "${name}" is not declared by ${line.name}; passed to the runner as given`, "WARNING");
+    this.scheduler.submit({ id: job.id, key, run: (runner) => this.run(job, runner, version.module_id) });
+    return { execution_id: record.execution_id };
+  }
+
+  get(id: string): ExecutionRecord {
+    const rec = this.deps.records.get(id);
+    if (!rec) throw new NotFoundError("execution_not_found", `execution ${id} not found`);
+    return rec;
+  }
+
+  list(q: ExecutionQuery): ExecutionRecord[] {
+    return this.deps.records.list(q);
+  }
+
+  /** Stops a queued or running execution; it ends STOPPED. */
+  stop(id: string): { detail: string } {
+    const rec = this.get(id);
+    const job = this.active.get(id);
+    if (isTerminal(rec.status) || !job) throw new CompoxError("execution_not_stoppable", `execution ${id} is ${rec.status} and cannot be stopped`);
+    if (job.stopRequested) return { detail: "stop already requested" };
+    job.stopRequested = true;
+    if (this.scheduler.cancel(id)) {
+      this.log(id, "stopped on request before it started", "INFO");
+      this.finish(job, "STOPPED");
+      return { detail: "execution stopped" };
+    }
+    this.log(id, "stop requested", "INFO");
+    const runner = job.runner;
+    runner?.host.requestStop(id);
+    job.stopTimer = setTimeout(() => {
+      this.log(id, `the runner did not stop within ${this.deps.stopGraceMs / 1000} s: its process was killed`, "WARNING");
+      void runner?.host.kill("stopped on request");
+    }, this.deps.stopGraceMs);
+    return { detail: "stop requested" };
+  }
+
+  /** Records left unfinished by a previous process become FAILED (crash safety). */
+  recoverInterrupted(): number {
+    const ids = this.deps.records.unfinished();
+    for (const id of ids) {
+      this.appendLog(id, INTERRUPTED, "ERROR");
+      this.deps.records.setStatus(id, "FAILED", { progress: 1, time_completed: formatCompoxTime(this.deps.now()) });
+    }
+    return ids.length;
+  }
+
+  /** Dataset ids that queued or running executions still need. */
+  inUseDatasets(): Set<string> {
+    return this.deps.records.activeInputIds();
+  }
+
+  /** Fails everything still queued or running as interrupted, and unloads every runner. */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    for (const job of [...this.active.values()]) {
+      this.scheduler.cancel(job.id);
+      this.log(job.id, INTERRUPTED, "ERROR");
+      this.finish(job, "FAILED");
+    }
+    await this.pool.closeAll();
+  }
+
+  /** Waits until nothing is queued or running (tests, benchmarks). */
+  idle(): Promise<void> {
+    return this.scheduler.idle();
+  }
+
+  private async run(job: ActiveJob, runner: PooledRunner<RunnerHost>, moduleId: string): Promise<void> {
+    if (!this.active.has(job.id)) return; // finished while queued (shutdown)
+    job.runner = runner;
+    const { deps } = this;
+    const rec = this.get(job.id);
+    this.transition(job.id, "STARTED");
+    try {
+      if (!runner.loaded) {
+        runner.loaded = this.loadSpec(rec, moduleId).then((spec) => runner.host.load(spec));
+        runner.loaded.catch(() => void runner.host.kill("the algorithm failed to load"));
+      }
+      await runner.loaded;
+      if (job.stopRequested) throw new Error("stopped on request");
+      this.transition(job.id, "RUNNING");
+      const result = await runner.host.execute({ jobId: job.id, inputIds: rec.input_dataset_ids, args: rec.additional_parameters, outputDir: path.dirname(deps.datasets.tempPath()) });
+      if (job.stopRequested) this.finish(job, "STOPPED");
+      else this.finish(job, "COMPLETED", result.outputIds);
+    } catch (err) {
+      if (!this.active.has(job.id)) return; // already ended (shutdown)
+      if (job.stopRequested) {
+        this.log(job.id, "stopped on request", "INFO");
+        this.finish(job, "STOPPED");
+      } else {
+        const e = err as Error;
+        this.log(job.id, `execution failed: ${e.message}`, "ERROR");
+        if (e.stack && e.stack !== e.message) this.log(job.id, e.stack, "ERROR");
+        this.finish(job, "FAILED");
+      }
+    }
+  }
+
+  private async loadSpec(rec: ExecutionRecord, moduleId: string): Promise<LoadSpec> {
+    const { deps } = this;
+    const module = deps.algorithms.getModule(moduleId);
+    const version = deps.algorithms.getVersion(rec.algorithm_id, Number(rec.algorithm_minor_version));
+    if (!module || !version) throw new Error("the algorithm version was removed");
+    if (module.language === "py") throw new Error("Python algorithms (Runner.py) cannot run yet in this version of Compox Desktop; only TypeScript/JavaScript runners run");
+    const bundlePath = await ensureBundle(deps.bundleDir, module.module_id, () => unzipSources(deps.blobs.read(module.blob_id)), module.entry_point, version.config.obfuscate);
+    const assets = Object.fromEntries(deps.algorithms.assets(rec.algorithm_id, Number(rec.algorithm_minor_version)).map((a) => [a.path, deps.blobs.pathOf(a.asset_id)]));
+    return { bundlePath, device: rec.resolved_execution_device as LoadSpec["device"], assets };
+  }
+
+  private token(jobId: string): string {
+    const job = this.active.get(jobId);
+    if (!job) throw new Error(`no running job ${jobId}`);
+    return job.sessionToken;
+  }
+
+  private onRunnerEvent(jobId: string | null, event: RunnerEvent): void {
+    if (!jobId || !this.active.has(jobId)) return; // output between jobs: nowhere to record it
+    switch (event.type) {
+      case "log":
+        this.log(jobId, event.message, event.level, new Date(event.time));
+        break;
+      case "progress": {
+        const stored = this.deps.records.raiseProgress(jobId, event.value);
+        this.deps.events.emit({ type: "progress", execution_id: jobId, progress: stored });
+        break;
+      }
+    }
+  }
+
+  private transition(id: string, to: Status): void {
+    const rec = this.get(id);
+    if (!canTransition(rec.status, to)) return;
+    this.deps.records.setStatus(id, to);
+    this.emitStatus(id, to, rec.progress);
+  }
+
+  private finish(job: ActiveJob, status: "COMPLETED" | "FAILED" | "STOPPED", outputs?: string[]): void {
+    clearTimeout(job.stopTimer);
+    this.active.delete(job.id);
+    const rec = this.get(job.id);
+    if (!canTransition(rec.status, status)) return;
+    this.deps.records.setStatus(job.id, status, { progress: 1, time_completed: formatCompoxTime(this.deps.now()), output_dataset_ids: outputs });
+    this.emitStatus(job.id, status, 1);
+  }
+
+  private emitStatus(id: string, status: Status, progress: number): void {
+    this.deps.events.emit({ type: "status", execution_id: id, status, progress });
+  }
+
+  private appendLog(id: string, message: string, level: LogLevel, at = this.deps.now()): string {
+    const line = `${formatCompoxTime(at)} ${level} ${message}`;
+    this.deps.records.appendLog(id, line);
+    return line;
+  }
+
+  private log(id: string, message: string, level: LogLevel, at?: Date): void {
+    const line = this.appendLog(id, message, level, at);
+    this.deps.events.emit({ type: "log", execution_id: id, line });
+  }
+}

@@ -1,0 +1,161 @@
+// The engine's side of one runner process: spawns it, loads the algorithm, runs one job at a time,
+// forwards its events, and kills it when asked or when it misbehaves. A crash here never reaches
+// the engine: it becomes the job's failure.
+import { fork, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { SHIPPED_PACKAGES } from "../deploy/bundler.js";
+import { appRoot } from "../app-paths.js";
+import { Rpc, type EngineMethods, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods } from "./protocol.js";
+
+export interface RunnerHostOptions {
+  /** Handles the runner's calls to the engine (datasets, sessions). */
+  engine: EngineMethods;
+  /** Receives log and progress events, tagged with the job they belong to. */
+  onEvent: (jobId: string | null, event: RunnerEvent) => void;
+  /** Called once when the process ends for any reason. */
+  onExit?: (reason: string) => void;
+  /** Resident-memory limit of the process in MB; past it the process is killed. */
+  memoryMb?: number;
+}
+
+/** How the runner process is started: from source under tsx (tests, dev) or from dist/. */
+function runnerEntry(): { entry: string; execArgv: string[]; sdk: string; hook: string } {
+  const root = appRoot();
+  const fromSource = import.meta.url.endsWith(".ts");
+  if (fromSource) {
+    const here = path.join(root, "src-main", "engine");
+    return { entry: path.join(here, "runtime", "runner-main.ts"), execArgv: ["--import", "tsx"], sdk: path.join(here, "sdk", "index.ts"), hook: path.join(here, "runtime", "resolve-hook.mjs") };
+  }
+  const dist = path.join(root, "dist");
+  return { entry: path.join(dist, "runner.mjs"), execArgv: [], sdk: path.join(dist, "sdk", "compox.mjs"), hook: path.join(dist, "resolve-hook.mjs") };
+}
+
+export class RunnerHost {
+  private readonly child: ChildProcess;
+  private readonly rpc: Rpc<RunnerMethods, EngineMethods>;
+  private exitReason: string | undefined;
+  private outOfMemory = false;
+  private readonly exited: Promise<string>;
+  /** The job now running in the process, if any. */
+  currentJob: string | undefined;
+
+  constructor(private readonly opts: RunnerHostOptions) {
+    const { entry, execArgv, sdk, hook } = runnerEntry();
+    const config = {
+      sdkUrl: pathToFileURL(sdk).href,
+      appUrl: pathToFileURL(path.join(appRoot(), "package.json")).href,
+      hookUrl: pathToFileURL(hook).href,
+      shipped: [...SHIPPED_PACKAGES].filter((p) => p !== "compox"),
+    };
+    this.child = fork(entry, [], {
+      // No --max-old-space-size: module hooks run in a worker that would inherit it. The watchdog
+      // below bounds the whole process instead, typed-array memory included.
+      execArgv: [...execArgv, "--enable-source-maps"],
+      env: { ...process.env, COMPOX_RUNNER_CONFIG: JSON.stringify(config) },
+      serialization: "advanced",
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    });
+    // Native code and C extensions write straight to the descriptors: keep it in the job's log.
+    for (const [stream, level] of [[this.child.stdout, "INFO"], [this.child.stderr, "WARNING"]] as const) {
+      stream?.setEncoding("utf8");
+      stream?.on("data", (chunk: string) => {
+        if (chunk.includes("heap out of memory")) this.outOfMemory = true;
+        for (const line of chunk.split(/\r?\n/)) if (line.trim()) opts.onEvent(this.currentJob ?? null, { type: "log", level, message: line, time: Date.now() });
+      });
+    }
+    this.rpc = new Rpc<RunnerMethods, EngineMethods>((m) => {
+      if (this.child.connected) this.child.send(m);
+    }, opts.engine);
+    this.child.on("message", (m: Message) => {
+      if (m.kind === "event") opts.onEvent(m.jobId, m.event);
+      else this.rpc.dispatch(m);
+    });
+    const limit = (opts.memoryMb ?? 8192) * 2 ** 20;
+    const watchdog = setInterval(() => {
+      const rss = this.rssBytes();
+      if (rss !== undefined && rss > limit) void this.kill(`the runner process ran out of memory (over ${opts.memoryMb ?? 8192} MB)`);
+    }, 200);
+    watchdog.unref();
+    this.exited = new Promise((resolve) => {
+      this.child.on("exit", (code, signal) => {
+        clearInterval(watchdog);
+        const reason = this.exitReason ?? (this.outOfMemory ? "the runner process ran out of memory" : describeExit(code, signal));
+        this.exitReason = reason;
+        this.rpc.failAll(new Error(reason));
+        opts.onExit?.(reason);
+        resolve(reason);
+      });
+      this.child.on("error", (err) => {
+        this.exitReason ??= `runner process failed to start: ${err.message}`;
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get alive(): boolean {
+    return this.exitReason === undefined;
+  }
+
+  /** Loads the algorithm (imports the bundle, runs loadAssets); rejects if it fails or the process dies. */
+  async load(spec: LoadSpec): Promise<{ locked: string[] }> {
+    return this.raceExit(this.rpc.call("load", spec));
+  }
+
+  /** Runs one job; rejects with the runner's error, or the reason the process ended. */
+  async execute(spec: ExecuteSpec): Promise<{ outputIds: string[] }> {
+    this.currentJob = spec.jobId;
+    try {
+      return await this.raceExit(this.rpc.call("execute", spec));
+    } finally {
+      this.currentJob = undefined;
+    }
+  }
+
+  /** Asks the running job to stop (aborts its signal). */
+  requestStop(jobId: string): void {
+    if (this.child.connected) this.child.send({ kind: "stop", jobId } satisfies Message);
+  }
+
+  /** Kills the process; `reason` becomes the failure of a job still running. */
+  kill(reason: string): Promise<string> {
+    if (this.alive) {
+      this.exitReason = reason;
+      this.child.kill("SIGKILL");
+    }
+    return this.exited;
+  }
+
+  /** Ends the process politely (disconnect), then by force after a grace period. */
+  async close(graceMs = 2000): Promise<void> {
+    if (!this.alive) return;
+    this.exitReason = "runner unloaded";
+    if (this.child.connected) this.child.disconnect();
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** Resident memory of the process in bytes (Linux), for the memory watchdog. */
+  rssBytes(): number | undefined {
+    try {
+      const pages = Number(fs.readFileSync(`/proc/${this.child.pid}/statm`, "utf8").split(" ")[1]);
+      return pages * 4096;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private raceExit<T>(p: Promise<T>): Promise<T> {
+    return Promise.race([p, this.exited.then((reason) => Promise.reject(new Error(reason)))]);
+  }
+}
+
+function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `the runner process was killed (${signal})`;
+  return `the runner process exited with code ${code}`;
+}

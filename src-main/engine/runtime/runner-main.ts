@@ -1,0 +1,103 @@
+// Entry point of a TS/JS runner process: loads one algorithm bundle, runs one job at a time, and
+// talks to the engine only through the typed messages of protocol.ts. Console output becomes log
+// events, so nothing an algorithm prints reaches the application's console.
+import fs from "node:fs";
+import { register } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { format } from "node:util";
+import { readHdf5, writeHdf5 } from "../datasets/hdf5.js";
+import { installContext, type JobContext, type LogLevel, type RunnerContext } from "../sdk/context.js";
+import { loadAndLockAssets, type BaseRunner } from "../sdk/runners.js";
+import { Rpc, type EngineMethods, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods } from "./protocol.js";
+
+interface HookConfig {
+  sdkUrl: string;
+  appUrl: string;
+  shipped: string[];
+}
+
+const hookConfig = JSON.parse(process.env.COMPOX_RUNNER_CONFIG ?? "{}") as HookConfig & { hookUrl: string };
+register(hookConfig.hookUrl, { data: { sdkUrl: hookConfig.sdkUrl, appUrl: hookConfig.appUrl, shipped: hookConfig.shipped } });
+
+const send = (m: Message) => process.send?.(m);
+let runner: BaseRunner | undefined;
+let assets: Record<string, string> = {};
+let job: (JobContext & { id: string; controller: AbortController }) | undefined;
+
+function emit(event: RunnerEvent): void {
+  send({ kind: "event", jobId: job?.id ?? null, event });
+}
+
+function log(message: string, level: LogLevel): void {
+  emit({ type: "log", level, message, time: Date.now() });
+}
+
+for (const [name, level] of [["log", "INFO"], ["info", "INFO"], ["debug", "DEBUG"], ["warn", "WARNING"], ["error", "ERROR"]] as const) {
+  console[name] = (...args: unknown[]) => log(format(...args), level);
+}
+
+const rpc: Rpc<EngineMethods, RunnerMethods> = new Rpc<EngineMethods, RunnerMethods>(send, {
+  async load(spec: LoadSpec) {
+    assets = spec.assets;
+    const mod = (await import(pathToFileURL(spec.bundlePath).href)) as { Runner?: new () => BaseRunner; default?: new () => BaseRunner };
+    const RunnerClass = mod.Runner ?? mod.default;
+    if (typeof RunnerClass !== "function") throw new Error("the module does not export a Runner class");
+    const ctx: RunnerContext = {
+      device: spec.device,
+      fetchAsset: async (assetPath: string) => {
+        const normalized = path.posix.normalize(assetPath.replace(/\\/g, "/"));
+        if (normalized.startsWith("../") || normalized === ".." || path.posix.isAbsolute(normalized))
+          throw new Error(`fetchAsset("${assetPath}"): asset paths are relative to the algorithm folder and may not leave it`);
+        const file = assets[normalized];
+        if (!file) throw new Error(`fetchAsset("${assetPath}"): no such asset; the algorithm has ${Object.keys(assets).join(", ") || "no assets"}`);
+        return new Uint8Array(await fs.promises.readFile(file));
+      },
+      job: () => job,
+      log,
+    };
+    installContext(ctx);
+    runner = new RunnerClass();
+    return { locked: await loadAndLockAssets(runner) };
+  },
+
+  async execute(spec: ExecuteSpec) {
+    if (!runner) throw new Error("no runner loaded");
+    if (job) throw new Error("a runner runs one job at a time");
+    const controller = new AbortController();
+    let outputs = 0;
+    job = {
+      id: spec.jobId,
+      controller,
+      signal: controller.signal,
+      log,
+      progress: (value: number) => {
+        if (!Number.isFinite(value)) throw new Error(`setProgress(${value}): progress must be a number in [0, 1]`);
+        emit({ type: "progress", value: Math.min(1, Math.max(0, value)) });
+      },
+      readDataset: async (id, keys) => readHdf5(await rpc.call("datasetPath", { id }), keys),
+      writeDataset: async (items) => {
+        const file = path.join(spec.outputDir, `${spec.jobId}-${outputs++}.h5`);
+        await writeHdf5(file, items);
+        return rpc.call("commitDataset", { jobId: spec.jobId, path: file });
+      },
+      sessionSave: (key, value) => rpc.call("sessionSave", { jobId: spec.jobId, key, value }),
+      sessionLoad: (key) => rpc.call("sessionLoad", { jobId: spec.jobId, key }),
+      sessionRemove: (key) => rpc.call("sessionRemove", { jobId: spec.jobId, key }),
+    };
+    try {
+      return { outputIds: await runner.run({ input_dataset_ids: spec.inputIds }, spec.args) };
+    } finally {
+      job = undefined;
+    }
+  },
+});
+
+process.on("message", (m: Message) => {
+  if (m.kind === "stop") {
+    if (job?.id === m.jobId) job.controller.abort();
+    return;
+  }
+  rpc.dispatch(m);
+});
+process.on("disconnect", () => process.exit(0));

@@ -1,0 +1,43 @@
+// What a runner can ask of the process it runs in. The runner process installs one context under a
+// global symbol before it constructs the Runner, so the SDK needs no module-level state and works
+// even when the bundle and the runner process hold separate copies of this file.
+
+import type { NDArray } from "../../contract/ndarray.js";
+
+export type LogLevel = "INFO" | "WARNING" | "ERROR" | "DEBUG";
+export type RunnerDevice = "cpu" | "cuda" | "mps";
+
+/** Per-execution (or per-training) facilities. */
+export interface JobContext {
+  signal: AbortSignal;
+  log(message: string, level: LogLevel): void;
+  progress(value: number): void;
+  readDataset(id: string, keys?: readonly string[]): Promise<Record<string, NDArray>>;
+  writeDataset(items: Record<string, NDArray>): Promise<string>;
+  sessionSave(key: string, value: unknown): Promise<void>;
+  sessionLoad(key: string): Promise<unknown>;
+  sessionRemove(key: string): Promise<void>;
+}
+
+/** Per-loaded-runner facilities. */
+export interface RunnerContext {
+  device: RunnerDevice;
+  fetchAsset(path: string): Promise<Uint8Array>;
+  /** The job now running, if any (logs outside a job go to the process log). */
+  job(): JobContext | undefined;
+  log(message: string, level: LogLevel): void;
+}
+
+export const CONTEXT_KEY = Symbol.for("compox.runner-context");
+
+/** The context installed by the runner process; throws outside one. */
+export function currentContext(): RunnerContext {
+  const ctx = (globalThis as Record<symbol, RunnerContext | undefined>)[CONTEXT_KEY];
+  if (!ctx) throw new Error("compox runners run inside Compox Desktop: deploy the algorithm and execute it (or use `compox run`)");
+  return ctx;
+}
+
+/** Installs the context for runners constructed from now on. */
+export function installContext(ctx: RunnerContext): void {
+  (globalThis as Record<symbol, RunnerContext | undefined>)[CONTEXT_KEY] = ctx;
+}

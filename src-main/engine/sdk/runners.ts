@@ -1,0 +1,271 @@
+// BaseRunner and the typed runners of SPEC section 3: what algorithm authors extend.
+import type { z } from "zod";
+import type { NDArray } from "../../contract/ndarray.js";
+import { currentContext, type JobContext, type LogLevel, type RunnerContext, type RunnerDevice } from "./context.js";
+import { split, stack } from "./ndarray-ops.js";
+import { AlignmentSchema, EmbeddingSchema, ImageSchema, SegmentationSchema, type DataSchema } from "./schemas.js";
+
+export type Args = Record<string, unknown>;
+export interface InputData {
+  input_dataset_ids: string[];
+}
+
+/** Thrown by `checkStop()` once a stop was requested; the execution ends STOPPED. */
+export class StopError extends Error {
+  constructor() {
+    super("stopped on request");
+    this.name = "StopError";
+  }
+}
+
+/** What a typed runner's default preprocess remembers for its postprocess. */
+interface RunState {
+  inputIds: string[];
+  shapes: number[][];
+}
+const runState = new WeakMap<BaseRunner, RunState>();
+const contexts = new WeakMap<BaseRunner, RunnerContext>();
+
+function ctxOf(r: BaseRunner): RunnerContext {
+  const ctx = contexts.get(r);
+  if (!ctx) throw new Error("runner has no context: construct runners inside Compox Desktop");
+  return ctx;
+}
+
+function jobOf(r: BaseRunner): JobContext {
+  const job = ctxOf(r).job();
+  if (!job) throw new Error("this helper is only available while an execution or training runs (not in the constructor or loadAssets)");
+  return job;
+}
+
+function validate(schema: DataSchema | undefined, item: Record<string, unknown>, where: string): Record<string, NDArray> {
+  if (!schema) return item as Record<string, NDArray>;
+  const r = (schema as z.ZodType).safeParse(item);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `${i.path.join(".") || "(item)"}: ${i.message}`);
+    throw new Error(`${where} does not match the schema: ${lines.join("; ")}`);
+  }
+  return r.data as Record<string, NDArray>;
+}
+
+/** The base of every runner: override `inference` (and `preprocess`/`postprocess` if needed). */
+export class BaseRunner {
+  constructor() {
+    contexts.set(this, currentContext());
+  }
+
+  /** "cpu", "cuda" or "mps": the device this runner was loaded for. */
+  get device(): RunnerDevice {
+    return ctxOf(this).device;
+  }
+
+  /** Aborted when a stop is requested for the running execution. */
+  get signal(): AbortSignal {
+    return jobOf(this).signal;
+  }
+
+  /** Loads weights and other assets once; attributes assigned here are then locked. */
+  loadAssets(): void | Promise<void> {}
+
+  /** Turns the input dataset ids into what `inference` takes. Default: passes them through. */
+  preprocess(inputData: InputData, _args: Args): unknown {
+    return inputData;
+  }
+
+  inference(_data: unknown, _args: Args): unknown {
+    throw new Error("the Runner must implement inference(data, args)");
+  }
+
+  /** Turns the inference result into output dataset ids. Default: a list of strings as they are. */
+  postprocess(data: unknown, _args: Args): string[] | Promise<string[]> {
+    if (Array.isArray(data) && data.every((x) => typeof x === "string")) return data;
+    throw new Error("postprocess must return a list of output ids (override postprocess, or return string ids from inference)");
+  }
+
+  train(_trainingSampleIds: string[], _args: Args): unknown {
+    throw new Error("this algorithm does not implement train()");
+  }
+
+  /** The bytes of an asset of this algorithm, e.g. "files/model.onnx". */
+  fetchAsset(path: string): Promise<Uint8Array> {
+    return ctxOf(this).fetchAsset(path);
+  }
+
+  /** Reads datasets; with a schema each is validated; `keys` limits what is read. */
+  async fetchData(ids: readonly string[], schema?: DataSchema, ...keys: string[]): Promise<Record<string, NDArray>[]> {
+    const job = jobOf(this);
+    const out: Record<string, NDArray>[] = [];
+    for (const id of ids) {
+      const item = await job.readDataset(id, keys.length > 0 ? keys : undefined);
+      out.push(keys.length > 0 ? item : validate(schema, item, `dataset ${id}`));
+    }
+    return out;
+  }
+
+  /** Writes each item as one dataset (validated against the schema) and returns their ids. */
+  async postData(items: readonly Record<string, NDArray>[], schema?: DataSchema): Promise<string[]> {
+    const job = jobOf(this);
+    const ids: string[] = [];
+    for (const [i, item] of items.entries()) ids.push(await job.writeDataset(validate(schema, item, `output ${i + 1}`)));
+    return ids;
+  }
+
+  /** Adds a line to the execution's log, at once. */
+  logMessage(message: string, level: LogLevel = "INFO"): void {
+    const ctx = ctxOf(this);
+    const job = ctx.job();
+    if (job) job.log(String(message), level);
+    else ctx.log(String(message), level);
+  }
+
+  /** Reports progress in [0, 1]; it never goes backwards in the record. */
+  setProgress(progress: number): void {
+    jobOf(this).progress(progress);
+  }
+
+  /** Throws StopError when a stop was requested; call it in long loops. */
+  checkStop(): void {
+    if (jobOf(this).signal.aborted) throw new StopError();
+  }
+
+  saveItemToSession(obj: unknown, key: string): Promise<void> {
+    return jobOf(this).sessionSave(key, obj);
+  }
+
+  /** The session item, or undefined when the session has none under `key`. */
+  loadItemFromSession(key: string): Promise<unknown> {
+    return jobOf(this).sessionLoad(key);
+  }
+
+  removeItemFromSession(key: string): Promise<void> {
+    return jobOf(this).sessionRemove(key);
+  }
+
+  /** preprocess → inference → postprocess; called by the engine for each execution. */
+  async run(inputData: InputData, args: Args): Promise<string[]> {
+    runState.delete(this);
+    const data = await this.preprocess(inputData, args);
+    this.checkStop();
+    const result = await this.inference(data, args);
+    this.checkStop();
+    const ids = await this.postprocess(result, args);
+    if (!Array.isArray(ids)) throw new Error("postprocess must return a list of output dataset ids");
+    return ids.map(String);
+  }
+}
+
+/** Shared default pre/post-processing of runners that stack inputs on axis 0. */
+abstract class StackingRunner extends BaseRunner {
+  protected abstract readonly inputKey: string;
+  protected abstract readonly inputSchema: DataSchema;
+
+  override async preprocess(inputData: InputData, _args: Args): Promise<unknown> {
+    const items = await this.fetchData(inputData.input_dataset_ids, this.inputSchema);
+    const arrays = items.map((item, i) => {
+      const a = item[this.inputKey];
+      if (!a) throw new Error(`dataset ${inputData.input_dataset_ids[i]} has no "${this.inputKey}"`);
+      return a;
+    });
+    runState.set(this, { inputIds: [...inputData.input_dataset_ids], shapes: arrays.map((a) => a.shape) });
+    return stack(arrays);
+  }
+
+  /** How many inputs the default preprocess saw (or the output's first axis when it was overridden). */
+  protected inputCount(output: NDArray): number {
+    return runState.get(this)?.inputIds.length ?? output?.shape?.[0] ?? 0;
+  }
+
+  protected inputShapes(): number[][] {
+    return runState.get(this)?.shapes ?? [];
+  }
+}
+
+/** Images in (key `image`), images out: one output image per input. */
+export class Image2ImageRunner extends StackingRunner {
+  protected readonly inputKey = "image";
+  protected readonly inputSchema = ImageSchema as DataSchema;
+  override postprocess(data: unknown, _args: Args): Promise<string[]> {
+    const out = data as NDArray;
+    return this.postData(split(out, this.inputCount(out), "image").map((image) => ({ image })), ImageSchema as DataSchema);
+  }
+}
+
+/** Images in, masks out (key `mask`). */
+export class Image2SegmentationRunner extends StackingRunner {
+  protected readonly inputKey = "image";
+  protected readonly inputSchema = ImageSchema as DataSchema;
+  override postprocess(data: unknown, _args: Args): Promise<string[]> {
+    const out = data as NDArray;
+    return this.postData(split(out, this.inputCount(out), "mask").map((mask) => ({ mask })), SegmentationSchema as DataSchema);
+  }
+}
+
+/** Masks in (key `mask`), masks out. */
+export class Segmentation2SegmentationRunner extends StackingRunner {
+  protected readonly inputKey = "mask";
+  protected readonly inputSchema = SegmentationSchema as DataSchema;
+  override postprocess(data: unknown, _args: Args): Promise<string[]> {
+    const out = data as NDArray;
+    return this.postData(split(out, this.inputCount(out), "mask").map((mask) => ({ mask })), SegmentationSchema as DataSchema);
+  }
+}
+
+const sizeArray = (shape: readonly number[]): NDArray => ({ dtype: "int64", shape: [2], data: BigInt64Array.from(shape.slice(-2).map(BigInt)) });
+
+/** Images in, one embedding per image out (`features`, `input_size`, `original_size`). */
+export class Image2EmbeddingRunner extends StackingRunner {
+  protected readonly inputKey = "image";
+  protected readonly inputSchema = ImageSchema as DataSchema;
+  override postprocess(data: unknown, _args: Args): Promise<string[]> {
+    const out = data as NDArray;
+    const shapes = this.inputShapes();
+    const items = split(out, this.inputCount(out), "embedding").map((features, i) => {
+      const shape = shapes[i] ?? [];
+      return { features, input_size: sizeArray(shape), original_size: sizeArray(shape) };
+    });
+    return this.postData(items, EmbeddingSchema as DataSchema);
+  }
+}
+
+/** Images in; inference returns N−1 3×3 matrices aligning each image to the previous one. */
+export class Image2AlignmentRunner extends StackingRunner {
+  protected readonly inputKey = "image";
+  protected readonly inputSchema = ImageSchema as DataSchema;
+  override postprocess(data: unknown, _args: Args): Promise<string[]> {
+    const out = data as NDArray;
+    const n = Math.max(0, this.inputCount(out) - 1);
+    const items = split(out, n, "matrix").map((m) => {
+      const values = Float64Array.from(m.data as Float64Array, Number);
+      if (m.shape.join("x") !== "3x3") throw new Error(`each alignment matrix must be 3×3, got [${m.shape.join(", ")}]`);
+      const translation = Float64Array.from([1, 0, values[2] ?? 0, 0, 1, values[5] ?? 0, 0, 0, 1]);
+      return {
+        transform_matrix: { dtype: "float64", shape: [3, 3], data: values } as NDArray,
+        translation_matrix: { dtype: "float64", shape: [3, 3], data: translation } as NDArray,
+      };
+    });
+    return this.postData(items, AlignmentSchema as DataSchema);
+  }
+}
+
+/**
+ * Loads a runner's assets once and locks the attributes `loadAssets` assigned: reassigning one
+ * throws (in-place mutation stays allowed, as in Compox). Called by the runner process.
+ */
+export async function loadAndLockAssets(runner: BaseRunner): Promise<string[]> {
+  const target = runner as unknown as Record<string, unknown>;
+  const before = new Map(Object.keys(target).map((k) => [k, target[k]]));
+  await runner.loadAssets();
+  const locked = Object.keys(target).filter((k) => !before.has(k) || before.get(k) !== target[k]);
+  for (const key of locked) {
+    const value = target[key];
+    Object.defineProperty(runner, key, {
+      enumerable: true,
+      configurable: false,
+      get: () => value,
+      set: () => {
+        throw new Error(`"${key}" was set in loadAssets and is locked: assets are loaded once and shared by every execution; change it in place or use a local variable`);
+      },
+    });
+  }
+  return locked;
+}

@@ -1,0 +1,109 @@
+// SQL for execution records. Log lines are appended as they arrive, so a record read mid-run shows
+// every message so far.
+import type { ExecutionRecord, Status } from "../../contract/records.js";
+import type { Db } from "./db.js";
+
+interface Row extends Omit<ExecutionRecord, "input_dataset_ids" | "additional_parameters" | "output_dataset_ids"> {
+  input_dataset_ids: string;
+  additional_parameters: string;
+  output_dataset_ids: string;
+  created_ms: number;
+}
+
+function toRecord(r: Row): ExecutionRecord {
+  const { created_ms: _created, ...rest } = r;
+  return {
+    ...rest,
+    input_dataset_ids: JSON.parse(r.input_dataset_ids) as string[],
+    additional_parameters: JSON.parse(r.additional_parameters) as Record<string, unknown>,
+    output_dataset_ids: JSON.parse(r.output_dataset_ids) as string[],
+  };
+}
+
+export interface ExecutionQuery {
+  algorithm_id?: string;
+  status?: Status;
+  limit?: number;
+  /** An execution id: list those created before it. */
+  before?: string;
+}
+
+export class ExecutionsRepo {
+  constructor(private readonly db: Db) {}
+
+  insert(rec: ExecutionRecord, createdMs: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO executions (execution_id, algorithm_id, algorithm_minor_version, input_dataset_ids, execution_device_override, resolved_execution_device,
+          additional_parameters, session_token, checkpoint_id, output_dataset_ids, status, progress, time_started, time_completed, log, created_ms)
+         VALUES (@execution_id, @algorithm_id, @algorithm_minor_version, @input_dataset_ids, @execution_device_override, @resolved_execution_device,
+          @additional_parameters, @session_token, @checkpoint_id, @output_dataset_ids, @status, @progress, @time_started, @time_completed, @log, @created_ms)`,
+      )
+      .run({
+        ...rec,
+        input_dataset_ids: JSON.stringify(rec.input_dataset_ids),
+        additional_parameters: JSON.stringify(rec.additional_parameters),
+        output_dataset_ids: JSON.stringify(rec.output_dataset_ids),
+        created_ms: createdMs,
+      });
+  }
+
+  get(id: string): ExecutionRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM executions WHERE execution_id = ?").get(id) as Row | undefined;
+    return row && toRecord(row);
+  }
+
+  list(q: ExecutionQuery = {}): ExecutionRecord[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.algorithm_id) {
+      where.push("algorithm_id = ?");
+      params.push(q.algorithm_id);
+    }
+    if (q.status) {
+      where.push("status = ?");
+      params.push(q.status);
+    }
+    if (q.before) {
+      where.push("rowid < (SELECT rowid FROM executions WHERE execution_id = ?)");
+      params.push(q.before);
+    }
+    const sql = `SELECT * FROM executions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY rowid DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, q.limit ?? 50) as Row[]).map(toRecord);
+  }
+
+  setStatus(id: string, status: Status, fields: { progress?: number; time_completed?: string; output_dataset_ids?: string[] } = {}): void {
+    this.db
+      .prepare(
+        `UPDATE executions SET status = ?, progress = COALESCE(?, progress), time_completed = COALESCE(?, time_completed),
+          output_dataset_ids = COALESCE(?, output_dataset_ids) WHERE execution_id = ?`,
+      )
+      .run(status, fields.progress ?? null, fields.time_completed ?? null, fields.output_dataset_ids ? JSON.stringify(fields.output_dataset_ids) : null, id);
+  }
+
+  /** Raises progress; never lowers it (clients plot it). Returns the stored value. */
+  raiseProgress(id: string, progress: number): number {
+    this.db.prepare("UPDATE executions SET progress = MAX(progress, ?) WHERE execution_id = ?").run(progress, id);
+    return this.db.prepare("SELECT progress FROM executions WHERE execution_id = ?").pluck().get(id) as number;
+  }
+
+  appendLog(id: string, line: string): void {
+    this.db.prepare("UPDATE executions SET log = log || ? WHERE execution_id = ?").run(`${line}\n`, id);
+  }
+
+  /** Ids of records a previous process left unfinished. */
+  unfinished(): string[] {
+    return this.db.prepare("SELECT execution_id FROM executions WHERE status IN ('PENDING', 'STARTED', 'RUNNING')").pluck().all() as string[];
+  }
+
+  /** Deletes records created before `ms`; returns how many. */
+  pruneBefore(ms: number): number {
+    return this.db.prepare("DELETE FROM executions WHERE created_ms < ? AND status IN ('COMPLETED', 'FAILED', 'STOPPED')").run(ms).changes;
+  }
+
+  /** Dataset ids still referenced as inputs of unfinished executions. */
+  activeInputIds(): Set<string> {
+    const rows = this.db.prepare("SELECT input_dataset_ids FROM executions WHERE status IN ('PENDING', 'STARTED', 'RUNNING')").pluck().all() as string[];
+    return new Set(rows.flatMap((r) => JSON.parse(r) as string[]));
+  }
+}

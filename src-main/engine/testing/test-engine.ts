@@ -1,0 +1,67 @@
+// Test support: an engine on a temp data directory, algorithms deployed from source strings, and
+// a helper that waits for an execution to end.
+import path from "node:path";
+import type { ExecutionRecord } from "../../contract/records.js";
+import { isTerminal } from "../../contract/records.js";
+import { createEngine, type Engine, type EngineOptions } from "../engine.js";
+import { pyproject, tempDir, writeFiles } from "./temp-algorithm.js";
+
+export interface TestEngine {
+  engine: Engine;
+  dataDir: string;
+  /** Deploys a TS algorithm whose Runner.ts is `runner`; returns its algorithm_id. */
+  deploy(name: string, runner: string, opts?: { type?: string; extra?: string; files?: Record<string, string | Buffer> }): Promise<string>;
+  /** Uploads 2-D uint8 images as datasets (key `image`). */
+  images(count: number, h?: number, w?: number): Promise<string[]>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export function testEngine(options: Partial<EngineOptions> = {}): TestEngine {
+  const data = tempDir("compox-engine-");
+  const src = tempDir("compox-alg-");
+  const engine = createEngine({ dataDir: data.path, stopGraceMs: 5000, runnerMemoryMb: 2048, gpus: () => ({ cudaDevices: 0 }), ...options });
+  return {
+    engine,
+    dataDir: data.path,
+    async deploy(name, runner, opts = {}) {
+      const toml = pyproject(name, "1.0.0", opts.extra ?? "").replace('algorithm_type = "Image2Image"', `algorithm_type = "${opts.type ?? "Image2Image"}"`);
+      const dir = writeFiles(path.join(src.path, name), { "pyproject.toml": toml, "Runner.ts": runner, ...(opts.files ?? {}) });
+      return (await engine.deploy(dir)).algorithm_id;
+    },
+    async images(count, h = 4, w = 5) {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const data = new Uint8Array(h * w).map((_, j) => (i * 10 + j) % 256);
+        ids.push((await engine.createDataset({ image: { dtype: "uint8", shape: [h, w], data } })).file_id);
+      }
+      return ids;
+    },
+    async [Symbol.asyncDispose]() {
+      await engine.close();
+      data[Symbol.dispose]();
+      src[Symbol.dispose]();
+    },
+  };
+}
+
+/** Polls until the execution ends (or `timeoutMs` passes) and returns the record. */
+export async function waitForEnd(engine: Engine, id: string, timeoutMs = 30000): Promise<ExecutionRecord> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rec = engine.getExecution(id);
+    if (isTerminal(rec.status)) return rec;
+    if (Date.now() > deadline) throw new Error(`execution ${id} still ${rec.status} after ${timeoutMs} ms; log:\n${rec.log}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Polls until the execution reaches `status`. */
+export async function waitForStatus(engine: Engine, id: string, status: ExecutionRecord["status"], timeoutMs = 30000): Promise<ExecutionRecord> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rec = engine.getExecution(id);
+    if (rec.status === status) return rec;
+    if (isTerminal(rec.status) || Date.now() > deadline) throw new Error(`execution ${id} is ${rec.status}, waited for ${status}; log:\n${rec.log}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
