@@ -6,10 +6,14 @@ import { createInterface } from "node:readline/promises";
 import { Command, CommanderError, Option } from "commander";
 import { ALGORITHM_TYPES } from "../contract/algorithm-config.js";
 import type { Algorithm, DeployResult } from "../contract/algorithm.js";
+import { ApiError } from "../contract/client.js";
 import { CompoxError, ConfigError, type Problem } from "../contract/errors.js";
 import { algorithmFoldersIn, appRoot, bundledAlgorithmsDir } from "../engine/app-paths.js";
 import { createEngine, loadSettings, resolveDataDir, type Engine } from "../engine/index.js";
+import { registerDoctor } from "./doctor-command.js";
+import { registerRun } from "./run-command.js";
 import { scaffoldAlgorithm, type ScaffoldLanguage } from "./scaffold.js";
+import { registerServe } from "./serve-command.js";
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -20,7 +24,7 @@ export interface CliIO {
   cwd: string;
 }
 
-interface GlobalOptions {
+export interface GlobalOptions {
   dataDir?: string;
   json?: boolean;
 }
@@ -33,11 +37,11 @@ export function parseAlgorithmRef(ref: string, requireMajor = true): { name: str
   return { name: m[1] as string, major: m[2] === undefined ? 1 : Number(m[2]) };
 }
 
-function problemLines(problems: readonly Problem[], indent = "  "): string {
+export function problemLines(problems: readonly Problem[], indent = "  "): string {
   return problems.map((p) => `${indent}${p.file}${p.path ? `: ${p.path}` : ""}: ${p.message}`).join("\n");
 }
 
-function describeDeploy(r: DeployResult): string {
+export function describeDeploy(r: DeployResult): string {
   const v = `${r.algorithm_major_version}.${r.algorithm_minor_version}`;
   const what = { created: `deployed v${v} (new)`, new_minor: `deployed v${v}`, metadata_updated: `unchanged v${v} (metadata updated)`, unchanged: `unchanged v${v}` }[r.outcome];
   return `${r.algorithm_name}: ${what}`;
@@ -59,8 +63,17 @@ function algorithmTable(algs: readonly Algorithm[]): string {
 }
 
 /** What a command reports besides its output. */
-interface RunState {
+export interface RunState {
   exitCode: number;
+}
+
+/** What command modules get: IO, the exit state and the shared helpers. */
+export interface CommandContext {
+  io: CliIO;
+  state: RunState;
+  globals(cmd: Command): GlobalOptions;
+  print(cmd: Command, human: string, json: unknown): void;
+  dataDir(cmd: Command): string;
 }
 
 /** Builds the commander program; each command opens an engine and always closes it. */
@@ -76,10 +89,12 @@ function buildProgram(io: CliIO, state: RunState): Command {
   const globals = (cmd: Command): GlobalOptions => cmd.optsWithGlobals<GlobalOptions>();
   const print = (cmd: Command, human: string, json: unknown) => io.stdout(`${globals(cmd).json ? JSON.stringify(json, null, 2) : human}\n`);
 
+  const dataDir = (cmd: Command) => resolveDataDir({ flag: globals(cmd).dataDir, env: io.env });
+  const ctx: CommandContext = { io, state, globals, print, dataDir };
+
   async function withEngine<T>(cmd: Command, fn: (engine: Engine) => Promise<T> | T): Promise<T> {
-    const dataDir = resolveDataDir({ flag: globals(cmd).dataDir, env: io.env });
-    const settings = loadSettings({ dataDir, env: io.env });
-    const engine = createEngine({ dataDir, settings });
+    const settings = loadSettings({ dataDir: dataDir(cmd), env: io.env });
+    const engine = createEngine({ dataDir: dataDir(cmd), settings, role: "store" });
     try {
       return await fn(engine);
     } finally {
@@ -192,6 +207,9 @@ function buildProgram(io: CliIO, state: RunState): Command {
       print(cmd, `created ${dir}\nnext: compox deploy-algorithms ${path.relative(io.cwd, dir) || "."}`, { path: dir });
     });
 
+  registerServe(program, ctx);
+  registerRun(program, ctx);
+  registerDoctor(program, ctx);
   return program;
 }
 
@@ -205,6 +223,11 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     const json = argv.includes("--json");
+    if (err instanceof ApiError) {
+      if (json) io.stdout(`${JSON.stringify({ detail: err.message, code: err.code, details: err.details }, null, 2)}\n`);
+      else io.stderr(`error: ${err.message}\n`);
+      return 1;
+    }
     if (err instanceof CompoxError) {
       if (json) io.stdout(`${JSON.stringify(err.toJSON(), null, 2)}\n`);
       else if (err instanceof ConfigError) io.stderr(`error:\n${problemLines(err.problems)}\n`);

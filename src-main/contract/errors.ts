@@ -20,6 +20,9 @@ export const ERROR_CODES = {
   parameters_invalid: 422,
   device_not_supported: 422,
   queue_full: 503,
+  data_dir_in_use: 409,
+  forbidden: 403,
+  not_found: 404,
   invalid_request: 422,
   internal_error: 500,
 } as const;

@@ -17,6 +17,7 @@ import { EventBus, type EventListener } from "./runtime/event-bus.js";
 import { ExecutionService } from "./runtime/executions.js";
 import { checkImportable } from "./runtime/import-check.js";
 import { SessionCache } from "./runtime/session-cache.js";
+import { acquireOwnerLock, type OwnerLock } from "./owner-lock.js";
 import { AlgorithmsRepo } from "./store/algorithms-repo.js";
 import { openDb } from "./store/db.js";
 import { ExecutionsRepo, type ExecutionQuery } from "./store/executions-repo.js";
@@ -39,6 +40,12 @@ export interface EngineOptions {
   stopGraceMs?: number;
   /** GPU detection, injectable for tests. */
   gpus?: () => GpuInfo;
+  /**
+   * "owner" (default) runs work and settles what a killed process left behind; it may be the only
+   * one per data directory. "store" only reads and writes the store (CLI deploy/list/export/remove),
+   * safely beside a running owner.
+   */
+  role?: "owner" | "store";
 }
 
 export interface RemoveOptions {
@@ -63,7 +70,15 @@ export function createEngine(options: EngineOptions) {
   let settings: Settings = SettingsSchema.parse(options.settings ?? {});
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? (() => new Date());
+  const owner = (options.role ?? "owner") === "owner";
   const db = openDb(options.dataDir);
+  let lock: OwnerLock | undefined;
+  try {
+    lock = owner ? acquireOwnerLock(options.dataDir) : undefined;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   const blobs = new BlobStore(path.join(options.dataDir, "blobs"));
   const repo = new AlgorithmsRepo(db);
   const bundleDir = path.join(options.dataDir, "cache", "bundles");
@@ -96,19 +111,22 @@ export function createEngine(options: EngineOptions) {
     stopGraceMs: options.stopGraceMs ?? 5000,
   });
 
-  // Crash safety: what a killed process left behind is settled before anything new starts.
-  blobs.sweepTemp();
-  datasets.sweepTemp();
-  const interrupted = executions.recoverInterrupted();
-  if (interrupted > 0) logger.warn(`${interrupted} execution(s) were interrupted by the last shutdown and are now FAILED`);
   const housekeeping = () => {
     const expired = datasets.sweepExpired(executions.inUseDatasets());
     if (expired > 0) logger.info(`removed ${expired} expired dataset(s)`);
     if (settings.record_retention_days > 0) records.pruneBefore(now().getTime() - settings.record_retention_days * 24 * HOUR_MS);
   };
-  housekeeping();
-  const sweepTimer = setInterval(housekeeping, HOUR_MS);
-  sweepTimer.unref();
+  let sweepTimer: NodeJS.Timeout | undefined;
+  if (owner) {
+    // Crash safety: what a killed process left behind is settled before anything new starts.
+    blobs.sweepTemp();
+    datasets.sweepTemp();
+    const interrupted = executions.recoverInterrupted();
+    if (interrupted > 0) logger.warn(`${interrupted} execution(s) were interrupted by the last shutdown and are now FAILED`);
+    housekeeping();
+    sweepTimer = setInterval(housekeeping, HOUR_MS);
+    sweepTimer.unref();
+  }
 
   function record(algorithmId: string): Algorithm {
     const line = repo.getLine(algorithmId);
@@ -254,7 +272,13 @@ export function createEngine(options: EngineOptions) {
 
     /** Validates and queues an execution; returns at once. */
     execute(request: ExecuteRequest): { execution_id: string } {
+      if (!owner) throw new CompoxError("internal_error", "this engine was opened to read the store only; executions need the owner engine (compox serve)");
       return executions.submit(request);
+    },
+
+    /** Records the HTTP address this owner serves, so `compox run` finds it. */
+    announceUrl(url: string): void {
+      lock?.setUrl(url);
     },
 
     getExecution(id: string): ExecutionRecord {
@@ -289,6 +313,7 @@ export function createEngine(options: EngineOptions) {
       clearInterval(sweepTimer);
       await executions.shutdown();
       db.close();
+      lock?.release();
     },
   };
 }

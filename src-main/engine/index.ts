@@ -3,3 +3,5 @@ export { createEngine, type Engine, type EngineOptions, type Logger, type Remove
 export { resolveDataDir } from "./config/data-dir.js";
 export { loadSettings, SETTINGS_FILE } from "./config/settings-loader.js";
 export { validateFolder } from "./deploy/deployer.js";
+export { readOwner, type OwnerInfo } from "./owner-lock.js";
+export type { DatasetInfo } from "./datasets/dataset-store.js";

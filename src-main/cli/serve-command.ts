@@ -1,0 +1,63 @@
+// `compox serve`: the owner engine, the HTTP API and the UI on one port; bundled algorithms are
+// deployed at every start (a no-op when unchanged); SIGINT/SIGTERM shut down gracefully.
+import type { Command } from "commander";
+import { CompoxError } from "../contract/errors.js";
+import { algorithmFoldersIn, bundledAlgorithmsDir } from "../engine/app-paths.js";
+import { createEngine, loadSettings, type Engine, type Logger } from "../engine/index.js";
+import { startServer, type RunningServer } from "../server/serve.js";
+import { describeDeploy, type CommandContext } from "./program.js";
+
+/** Deploys every bundled algorithm; failures are reported, not fatal. */
+export async function deployBundled(engine: Engine, log: (line: string) => void): Promise<void> {
+  for (const folder of algorithmFoldersIn(bundledAlgorithmsDir())) {
+    try {
+      const r = await engine.deploy(folder);
+      log(`  ${describeDeploy(r)}`);
+    } catch (err) {
+      if (!(err instanceof CompoxError)) throw err;
+      log(`  ✗ ${folder}: ${err.message}`);
+    }
+  }
+}
+
+export interface ServeOptions {
+  port?: string;
+  host?: string;
+}
+
+export function registerServe(program: Command, ctx: CommandContext): void {
+  program
+    .command("serve")
+    .description("run the engine, the HTTP API (/api/v0) and the UI (/ui/)")
+    .option("--port <port>", "port (default 5481; 0 picks a free one)")
+    .option("--host <host>", "address to bind (default 127.0.0.1; others need api_token)")
+    .action(async (opts: ServeOptions, cmd: Command) => {
+      const dataDir = ctx.dataDir(cmd);
+      const settings = loadSettings({ dataDir, env: ctx.io.env, flags: { port: opts.port, host: opts.host } });
+      const logger: Logger = { info: (m) => ctx.io.stderr(`${m}\n`), warn: (m) => ctx.io.stderr(`warning: ${m}\n`), error: (m) => ctx.io.stderr(`error: ${m}\n`) };
+      const engine = createEngine({ dataDir, settings, logger });
+      let server: RunningServer | undefined;
+      try {
+        ctx.io.stderr(`data directory: ${dataDir}\nbundled algorithms:\n`);
+        await deployBundled(engine, (l) => ctx.io.stderr(`${l}\n`));
+        server = await startServer(engine, { host: settings.host, port: settings.port });
+        engine.announceUrl(server.url);
+      } catch (err) {
+        await engine.close();
+        throw err;
+      }
+      ctx.print(cmd, `Compox Desktop is serving ${server.url}\n  UI:  ${server.url}/ui/\n  API: ${server.url}/openapi.json\nPress Ctrl+C to stop.`, { url: server.url, ui: `${server.url}/ui/`, data_dir: dataDir });
+      const running = server;
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          ctx.io.stderr(`\n${signal}: stopping (running work is recorded as interrupted)…\n`);
+          void running
+            .close()
+            .then(() => engine.close())
+            .then(resolve);
+        };
+        process.once("SIGINT", () => stop("SIGINT"));
+        process.once("SIGTERM", () => stop("SIGTERM"));
+      });
+    });
+}

@@ -1,0 +1,89 @@
+// createApi(engine): the whole HTTP API as a Hono app (a plain Request → Response function), so
+// tests call it without a socket and `serve.ts` puts it on one.
+import fs from "node:fs";
+import path from "node:path";
+import { Hono } from "hono";
+import { setCookie } from "hono/cookie";
+import { ServerInfoSchema, type ServerInfo } from "../contract/api.js";
+import { CompoxError } from "../contract/errors.js";
+import { appRoot } from "../engine/app-paths.js";
+import type { Engine } from "../engine/index.js";
+import { detectGpus } from "../engine/runtime/devices.js";
+import { openApiDocument } from "./openapi.js";
+import { createRouter, type Router } from "./router.js";
+import { algorithmRoutes } from "./routes/algorithms.js";
+import { eventRoutes } from "./routes/events.js";
+import { executionRoutes } from "./routes/executions.js";
+import { fileRoutes } from "./routes/files.js";
+import { settingsRoutes } from "./routes/settings.js";
+import { security, TOKEN_COOKIE } from "./security.js";
+
+export interface ApiOptions {
+  /** The port the server listens on: its own browser origins use it. */
+  port?: () => number;
+  /** Folder of the built UI (default: dist/renderer). */
+  uiDir?: string;
+  /** SSE keep-alive interval (tests shorten it). */
+  keepAliveMs?: number;
+}
+
+function version(): string {
+  return (JSON.parse(fs.readFileSync(path.join(appRoot(), "package.json"), "utf8")) as { version: string }).version;
+}
+
+const MIME: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json", ".map": "application/json" };
+
+function metaRoutes(r: Router, engine: Engine, uiDir: string): void {
+  r.route({ method: "get", path: "/", summary: "Server identity (browsers are sent to /ui/)", tags: ["meta"], response: ServerInfoSchema }, (c) => {
+    if ((c.req.header("accept") ?? "").includes("text/html")) return c.redirect("/ui/");
+    const gpus = detectGpus();
+    const info: ServerInfo = {
+      name: "Compox Desktop",
+      tags: ["compox", "compox-desktop"],
+      group: "compox",
+      organization: "Compox Desktop",
+      domain: "image-analysis",
+      version: version(),
+      cuda_available: gpus.cudaDevices > 0 ? true : null,
+      cuda_capable_devices_count: gpus.cudaDevices > 0 ? gpus.cudaDevices : null,
+    };
+    return c.json(info);
+  });
+  r.route({ method: "get", path: "/ui", summary: "The window's UI", tags: ["meta"], response: "text/html" }, (c) => c.redirect("/ui/"));
+  r.route({ method: "get", path: "/ui/{file}", match: "/ui/*", summary: "The window's UI (any file under /ui/)", tags: ["meta"], response: "text/html" }, (c) => {
+    const token = c.req.query("token");
+    if (token && token === engine.settings.api_token) setCookie(c, TOKEN_COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/" });
+    const rel = decodeURIComponent(new URL(c.req.url).pathname.replace(/^\/ui\/?/, "")) || "index.html";
+    const file = path.resolve(uiDir, rel);
+    const inside = file.startsWith(path.resolve(uiDir) + path.sep);
+    const target = inside && fs.existsSync(file) && fs.statSync(file).isFile() ? file : path.join(uiDir, "index.html");
+    if (!fs.existsSync(target))
+      return c.html("<!doctype html><title>Compox Desktop</title><h1>Compox Desktop</h1><p>The window's UI is not built in this version yet. The HTTP API is at <a href=\"/openapi.json\">/openapi.json</a>.</p>", 200);
+    return c.body(fs.readFileSync(target), 200, { "content-type": MIME[path.extname(target)] ?? "application/octet-stream" });
+  });
+}
+
+/** Builds the API over an engine. */
+export function createApi(engine: Engine, opts: ApiOptions = {}): Hono {
+  const app = new Hono();
+  const router = createRouter(app);
+  app.use("*", security({ settings: () => engine.settings, port: opts.port ?? (() => engine.settings.port) }));
+  metaRoutes(router, engine, opts.uiDir ?? path.join(appRoot(), "dist", "renderer"));
+  algorithmRoutes(router, engine);
+  fileRoutes(router, engine);
+  executionRoutes(router, engine);
+  eventRoutes(router, engine, opts.keepAliveMs);
+  settingsRoutes(router, engine);
+  const doc = openApiDocument(router.docs, version());
+  app.get("/openapi.json", (c) => c.json(doc));
+
+  app.notFound((c) => c.json({ detail: "Not Found", code: "not_found" }, 404));
+  app.onError((err, c) => {
+    if (err instanceof CompoxError) return c.json(err.toJSON(), err.status as 400);
+    // An aborted upload or a client that went away: nothing useful to answer.
+    if ((err as NodeJS.ErrnoException).code === "ABORT_ERR" || err.name === "AbortError") return c.json({ detail: "request aborted", code: "invalid_request" }, 400);
+    console.error(err);
+    return c.json({ detail: `internal error: ${err.message}`, code: "internal_error" }, 500);
+  });
+  return app;
+}

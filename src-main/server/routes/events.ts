@@ -1,0 +1,54 @@
+// Server-Sent Events: every status, progress, log and deploy event, filterable by id, resumable
+// with Last-Event-ID; the stream ends when the client goes away.
+import { streamSSE } from "hono/streaming";
+import { z } from "zod";
+import type { EngineEvent } from "../../contract/records.js";
+import type { Engine } from "../../engine/index.js";
+import { query, type Router } from "../router.js";
+
+const EventsQuery = z.object({ execution_id: z.string().optional(), training_id: z.string().optional(), last_event_id: z.coerce.number().int().optional() });
+
+export function eventRoutes(r: Router, engine: Engine, keepAliveMs = 15000): void {
+  r.route(
+    { method: "get", path: "/api/v0/events", summary: "Live status, progress, log and deploy events (SSE)", tags: ["events"], query: EventsQuery, response: "text/event-stream" },
+    (c) => {
+      const q = query(c, EventsQuery);
+      const wanted = (e: EngineEvent) => {
+        if (q.execution_id) return "execution_id" in e && e.execution_id === q.execution_id;
+        if (q.training_id) return "training_id" in e && (e as { training_id?: string }).training_id === q.training_id;
+        return true;
+      };
+      const lastId = Number(c.req.header("last-event-id") ?? q.last_event_id ?? NaN);
+      return streamSSE(c, async (stream) => {
+        const queue: EngineEvent[] = Number.isFinite(lastId) ? engine.eventsSince(lastId).filter(wanted) : [];
+        let wake: (() => void) | undefined;
+        const off = engine.onEvent((e) => {
+          if (!wanted(e)) return;
+          queue.push(e);
+          wake?.();
+        });
+        let open = true;
+        stream.onAbort(() => {
+          open = false;
+          off();
+          wake?.();
+        });
+        while (open) {
+          while (queue.length > 0 && open) {
+            const e = queue.shift() as EngineEvent;
+            await stream.writeSSE({ id: String(e.id), event: e.type, data: JSON.stringify(e) });
+          }
+          if (!open) break;
+          // Wait for the next event, or send a comment now and then so proxies keep the stream.
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, keepAliveMs).unref();
+          });
+          wake = undefined;
+          if (queue.length === 0 && open) await stream.write(": keep-alive\n\n");
+        }
+        off();
+      });
+    },
+  );
+}

@@ -1,0 +1,32 @@
+// Executions: submit, poll, list, stop (SPEC section 6).
+import { z } from "zod";
+import { DetailSchema, ExecutionIdSchema } from "../../contract/api.js";
+import { ExecuteRequestSchema, ExecutionRecordSchema, STATUSES } from "../../contract/records.js";
+import type { Engine } from "../../engine/index.js";
+import { jsonBody, param, query, type Router } from "../router.js";
+
+const ListQuery = z.object({
+  algorithm_id: z.string().optional(),
+  status: z.enum(STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  before: z.string().optional(),
+});
+
+export function executionRoutes(r: Router, engine: Engine): void {
+  r.route(
+    { method: "post", path: "/api/v0/execute-algorithm", summary: "Queue an execution; returns its id at once", tags: ["executions"], body: ExecuteRequestSchema, response: ExecutionIdSchema, errors: [404, 422, 503] },
+    async (c) => c.json(engine.execute(await jsonBody(c, ExecuteRequestSchema))),
+  );
+  r.route(
+    { method: "get", path: "/api/v0/executions", summary: "Executions, newest first", tags: ["executions"], query: ListQuery, response: z.array(ExecutionRecordSchema) },
+    (c) => c.json(engine.listExecutions(query(c, ListQuery))),
+  );
+  r.route(
+    { method: "get", path: "/api/v0/executions/{id}", summary: "An execution record", tags: ["executions"], response: ExecutionRecordSchema, errors: [404] },
+    (c) => c.json(engine.getExecution(param(c, "id"))),
+  );
+  r.route(
+    { method: "post", path: "/api/v0/executions/{id}/stop", summary: "Stop a queued or running execution", tags: ["executions"], response: DetailSchema, errors: [400, 404] },
+    (c) => c.json(engine.stopExecution(param(c, "id"))),
+  );
+}

@@ -1,0 +1,129 @@
+// Datasets: Compox's raw HDF5 upload/download/delete, the presigned-URL flow of /api/v1 served
+// locally, and the UI's extensions (list, image import, previews, exports).
+import type { Context } from "hono";
+import { z } from "zod";
+import { DatasetInfoSchema, DetailSchema, FileIdSchema, FileIdsSchema, PageQuerySchema, UrlSchema } from "../../contract/api.js";
+import { CompoxError } from "../../contract/errors.js";
+import { exportPng, exportTiff, pickKey, previewPng } from "../../engine/datasets/image-export.js";
+import type { Engine } from "../../engine/index.js";
+import { param, query, type Router } from "../router.js";
+import { bodyStream, checkDeclaredSize, fileResponse, readBody } from "../streams.js";
+
+const ImportQuery = z.object({ filename: z.string().default("image") });
+const PreviewQuery = z.object({
+  key: z.string().optional(),
+  slice: z.coerce.number().int().min(0).default(0),
+  max_size: z.coerce.number().int().min(16).max(4096).default(512),
+});
+const ExportQuery = z.object({ format: z.enum(["png", "tiff", "h5"]).default("h5"), key: z.string().optional(), slice: z.coerce.number().int().min(0).default(0) });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+async function upload(c: Context, engine: Engine, id?: string) {
+  checkDeclaredSize(c, engine.settings.max_upload_mb);
+  return engine.uploadDataset(bodyStream(c), { signal: c.req.raw.signal, id });
+}
+
+function download(engine: Engine, id: string): Response {
+  return fileResponse(engine.datasetPath(id), { "content-type": "application/octet-stream", "content-disposition": `attachment; filename="${id}.h5"` });
+}
+
+/** Object names of the presigned flow become dataset ids, so they must be UUIDs. */
+function objectName(raw: string): string {
+  const name = raw.toLowerCase();
+  if (!UUID.test(name)) throw new CompoxError("invalid_request", `object name "${raw}" must be a UUID (it becomes the dataset id)`);
+  return name;
+}
+
+export function fileRoutes(r: Router, engine: Engine): void {
+  r.route(
+    { method: "post", path: "/api/v0/files", summary: "Upload one HDF5 dataset (raw body, not multipart)", tags: ["files"], body: "binary", response: FileIdSchema, errors: [413, 422] },
+    async (c) => c.json({ file_id: (await upload(c, engine)).file_id }),
+  );
+  r.route(
+    { method: "get", path: "/api/v0/files", summary: "List datasets, newest first", tags: ["files"], query: PageQuerySchema, response: z.array(DatasetInfoSchema) },
+    (c) => {
+      const q = query(c, PageQuerySchema);
+      return c.json(engine.listDatasets(q.limit, q.before));
+    },
+  );
+  r.route(
+    { method: "post", path: "/api/v0/files/import", summary: "Import a PNG, JPEG or TIFF (one dataset per page, key `image`)", tags: ["files"], query: ImportQuery, body: "binary", response: FileIdsSchema, errors: [413, 422] },
+    async (c) => {
+      const bytes = await readBody(c, engine.settings.max_upload_mb);
+      const infos = await engine.importImage(bytes, query(c, ImportQuery).filename);
+      return c.json({ file_ids: infos.map((i) => i.file_id) });
+    },
+  );
+  r.route(
+    { method: "get", path: "/api/v0/files/{id}", summary: "Download a dataset (HDF5)", tags: ["files"], response: "application/octet-stream", errors: [404] },
+    (c) => download(engine, param(c, "id")),
+  );
+  r.route(
+    { method: "delete", path: "/api/v0/files/{id}", summary: "Delete a dataset", tags: ["files"], response: DetailSchema, errors: [404] },
+    (c) => {
+      engine.deleteDataset(param(c, "id"));
+      return c.json({ detail: `dataset ${param(c, "id")} deleted` });
+    },
+  );
+  r.route(
+    { method: "get", path: "/api/v0/files/{id}/info", summary: "A dataset's keys, shapes and dtypes", tags: ["files"], response: DatasetInfoSchema, errors: [404] },
+    (c) => c.json(engine.getDataset(param(c, "id"))),
+  );
+  r.route(
+    { method: "get", path: "/api/v0/files/{id}/preview.png", summary: "A contrast-stretched PNG preview", tags: ["files"], query: PreviewQuery, response: "image/png", errors: [404, 422] },
+    async (c) => {
+      const q = query(c, PreviewQuery);
+      const items = await engine.readDataset(param(c, "id"));
+      const key = pickKey(items, q.key);
+      const png = await previewPng(items[key] as NonNullable<(typeof items)[string]>, { slice: q.slice, maxSize: q.max_size });
+      return c.body(new Uint8Array(png), 200, { "content-type": "image/png", "cache-control": "max-age=3600" });
+    },
+  );
+  r.route(
+    { method: "get", path: "/api/v0/files/{id}/export", summary: "Export as PNG, multi-page TIFF (bit depth kept) or HDF5", tags: ["files"], query: ExportQuery, response: "application/octet-stream", errors: [404, 422] },
+    async (c) => {
+      const q = query(c, ExportQuery);
+      const id = param(c, "id");
+      if (q.format === "h5") return download(engine, id);
+      const items = await engine.readDataset(id);
+      const key = pickKey(items, q.key);
+      const arr = items[key] as NonNullable<(typeof items)[string]>;
+      const bytes = q.format === "png" ? await exportPng(arr, q.slice) : exportTiff(arr);
+      const type = q.format === "png" ? "image/png" : "image/tiff";
+      return c.body(new Uint8Array(bytes), 200, { "content-type": type, "content-disposition": `attachment; filename="${id}-${key}.${q.format === "png" ? "png" : "tif"}"` });
+    },
+  );
+
+  // Compox's presigned-URL flow, served by this server itself.
+  const origin = (c: Context) => new URL(c.req.url).origin;
+  r.route(
+    { method: "get", path: "/api/v1/files/{name}/upload-url", summary: "Where to PUT a dataset named {name}", tags: ["files v1"], response: UrlSchema },
+    (c) => c.json({ url: `${origin(c)}/api/v1/objects/${objectName(param(c, "name"))}` }),
+  );
+  r.route(
+    { method: "get", path: "/api/v1/files/{name}/download-url", summary: "Where to GET the dataset named {name}", tags: ["files v1"], response: UrlSchema, errors: [404] },
+    (c) => {
+      const name = objectName(param(c, "name"));
+      engine.getDataset(name);
+      return c.json({ url: `${origin(c)}/api/v1/objects/${name}` });
+    },
+  );
+  r.route(
+    { method: "delete", path: "/api/v1/files/{name}", summary: "Delete the dataset named {name}", tags: ["files v1"], response: DetailSchema, errors: [404] },
+    (c) => {
+      engine.deleteDataset(objectName(param(c, "name")));
+      return c.json({ detail: "deleted" });
+    },
+  );
+  r.route(
+    { method: "put", path: "/api/v1/objects/{name}", summary: "Upload target of an upload-url", tags: ["files v1"], body: "binary", response: FileIdSchema, errors: [413, 422] },
+    async (c) => {
+      // Uploading to an existing name replaces that dataset (the file is renamed over it).
+      return c.json({ file_id: (await upload(c, engine, objectName(param(c, "name")))).file_id });
+    },
+  );
+  r.route(
+    { method: "get", path: "/api/v1/objects/{name}", summary: "Download target of a download-url", tags: ["files v1"], response: "application/octet-stream", errors: [404] },
+    (c) => download(engine, objectName(param(c, "name"))),
+  );
+}

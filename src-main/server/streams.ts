@@ -1,0 +1,41 @@
+// Request and response bodies as streams: uploads go to disk as they arrive (bounded memory), and
+// downloads are streamed from disk.
+import fs from "node:fs";
+import { Readable } from "node:stream";
+import type { Context } from "hono";
+import { CompoxError } from "../contract/errors.js";
+
+/** Refuses a request whose declared Content-Length is over the limit, before reading it. */
+export function checkDeclaredSize(c: Context, maxMb: number): void {
+  const declared = Number(c.req.header("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > maxMb * 2 ** 20)
+    throw new CompoxError("upload_too_large", `the upload declares ${Math.round(declared / 2 ** 20)} MB, over max_upload_mb (${maxMb} MB); raise the setting to accept larger files`);
+}
+
+/** The request body as a Node stream (the socket itself under @hono/node-server). */
+export function bodyStream(c: Context): Readable {
+  const incoming = (c.env as { incoming?: Readable } | undefined)?.incoming;
+  if (incoming) return incoming;
+  const body = c.req.raw.body;
+  return body ? Readable.fromWeb(body as import("node:stream/web").ReadableStream) : Readable.from([]);
+}
+
+/** Reads a whole (small) body, refusing one over `maxMb`. */
+export async function readBody(c: Context, maxMb: number): Promise<Buffer> {
+  checkDeclaredSize(c, maxMb);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of bodyStream(c)) {
+    size += (chunk as Buffer).length;
+    if (size > maxMb * 2 ** 20) throw new CompoxError("upload_too_large", `the upload exceeds max_upload_mb (${maxMb} MB)`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Streams a file as the response; the stream closes when the client goes away. */
+export function fileResponse(file: string, headers: Record<string, string>): Response {
+  const size = fs.statSync(file).size;
+  const stream = Readable.toWeb(fs.createReadStream(file)) as ReadableStream;
+  return new Response(stream, { status: 200, headers: { "content-length": String(size), ...headers } });
+}
