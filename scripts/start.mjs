@@ -1,12 +1,10 @@
-// `npm start`: the desktop app when Electron is available, else the headless engine.
-// The HTTP server and the window arrive with their issues; until then this deploys the bundled
-// algorithms and lists what is deployed, through the CLI.
-import { spawnSync } from "node:child_process";
+// `npm start`: the desktop app when Electron is available; otherwise the same engine, API and UI
+// headless (`compox serve`), to be used from a browser at the printed address.
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const bin = fileURLToPath(new URL("../bin/compox.mjs", import.meta.url));
-const args = process.argv.slice(2);
-for (const command of [["deploy-algorithms"], ["list"]]) {
-  const r = spawnSync(process.execPath, [bin, ...args, ...command], { stdio: "inherit" });
-  if (r.status !== 0) process.exit(r.status ?? 1);
-}
+process.stderr.write("Electron is not set up in this version: starting headless. Open the printed UI address in a browser.\n");
+const child = spawn(process.execPath, [bin, "serve", ...process.argv.slice(2)], { stdio: "inherit" });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+child.on("exit", (code) => process.exit(code ?? 0));

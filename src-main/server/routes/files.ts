@@ -95,7 +95,8 @@ export function fileRoutes(r: Router, engine: Engine): void {
   );
 
   // Compox's presigned-URL flow, served by this server itself.
-  const origin = (c: Context) => new URL(c.req.url).origin;
+  // The client reached us by its Host header: hand back URLs on that same name.
+  const origin = (c: Context) => `${new URL(c.req.url).protocol}//${c.req.header("host") ?? new URL(c.req.url).host}`;
   r.route(
     { method: "get", path: "/api/v1/files/{name}/upload-url", summary: "Where to PUT a dataset named {name}", tags: ["files v1"], response: UrlSchema },
     (c) => c.json({ url: `${origin(c)}/api/v1/objects/${objectName(param(c, "name"))}` }),
