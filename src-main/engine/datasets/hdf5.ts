@@ -109,8 +109,12 @@ export async function readHdf5(file: string, keys?: readonly string[]): Promise<
         const bytes = rawBytes(module, ds);
         data = new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / ctor.BYTES_PER_ELEMENT);
       } else {
-        const value = ds.value as ArrayBufferView;
-        data = value instanceof ctor ? value : new ctor(value.buffer as ArrayBuffer, value.byteOffset, value.byteLength / ctor.BYTES_PER_ELEMENT);
+        const value = ds.value as ArrayBufferView | number | bigint;
+        if (typeof value === "number" || typeof value === "bigint") {
+          data = new ctor(1); // a 0-d (scalar) dataset
+          (data as unknown as (number | bigint)[])[0] = value;
+        }
+        else data = value instanceof ctor ? value : new ctor(value.buffer as ArrayBuffer, value.byteOffset, value.byteLength / ctor.BYTES_PER_ELEMENT);
       }
       out[key] = { dtype, shape, data } as NDArray;
     }

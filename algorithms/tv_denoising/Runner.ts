@@ -1,0 +1,35 @@
+import { Image2ImageRunner, halfToFloat, type Args, type NDArray } from "compox";
+import { denoiseTvChambolle } from "./helpers/chambolle.js";
+import { minMaxScale } from "./helpers/normalize.js";
+
+/** TV denoising of each image of the stack (or of the stack as one volume). */
+export class Runner extends Image2ImageRunner {
+  override async inference(images: NDArray, args: Args): Promise<NDArray> {
+    const weight = Number(args.denoising_weight);
+    const maxNumIter = Number(args.max_num_iter);
+    const eps = Number(args.eps);
+    const values = images.dtype === "float16" ? Float32Array.from(images.data as Uint16Array, halfToFloat) : (images.data as ArrayLike<number>);
+    const scaled = minMaxScale(values);
+    const [n = 1, ...inner] = images.shape;
+    const result = new Float32Array(scaled.length);
+    const onIteration = () => this.checkStop();
+    if (args.volumetric && inner.length === 2) {
+      this.logMessage(`denoising a ${n}×${inner.join("×")} volume, weight ${weight}`);
+      result.set(denoiseTvChambolle(scaled, images.shape, { weight, eps, maxNumIter, onIteration }));
+    } else {
+      // A colour image (3×H×W) is denoised per channel, as skimage does with a channel axis.
+      const planes = inner.length === 3 ? inner[0]! : 1;
+      const planeShape = inner.length === 3 ? inner.slice(1) : inner;
+      const per = planeShape.reduce((a, b) => a * b, 1);
+      for (let k = 0; k < n; k++) {
+        for (let c = 0; c < planes; c++) {
+          const offset = (k * planes + c) * per;
+          result.set(denoiseTvChambolle(scaled.subarray(offset, offset + per), planeShape, { weight, eps, maxNumIter, onIteration }), offset);
+        }
+        this.logMessage(`image ${k + 1} of ${n} denoised`);
+        this.setProgress((k + 1) / n);
+      }
+    }
+    return { dtype: "float32", shape: [...images.shape], data: minMaxScale(result) };
+  }
+}
