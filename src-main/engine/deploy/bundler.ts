@@ -7,7 +7,7 @@ import type { Problem } from "../../contract/errors.js";
 import type { SourceFile } from "./folder-scan.js";
 
 /** Bare imports an algorithm may use: the SDK and the packages the application ships. */
-export const SHIPPED_PACKAGES = ["compox", "onnxruntime-node", "zod", "fft.js"] as const;
+export const SHIPPED_PACKAGES = ["compox", "onnxruntime-node", "zod", "fft.js", "ml-random-forest"] as const;
 
 const RESOLVE_SUFFIXES = ["", ".ts", ".mts", ".js", ".mjs", "/index.ts", "/index.js", "/index.mjs"];
 const NAMESPACE = "compox-module";
