@@ -15,7 +15,8 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 test("2-D TV matches scikit-image's denoise_tv_chambolle within 1e-4", async () => {
-  for (const [h, w, weight] of [[64, 80, 0.1], [33, 47, 0.3]] as const) {
+  // 300×260 is large enough to run on two threads.
+  for (const [h, w, weight] of [[64, 80, 0.1], [33, 47, 0.3], [300, 260, 0.1]] as const) {
     const image = noisyImage(h, w, h);
     const ours = denoiseTvChambolle(image, [h, w], { weight });
     const ref = await reference(`tv2d-${h}x${w}`, "tv", { dtype: "float32", shape: [h, w], data: image }, { weight });

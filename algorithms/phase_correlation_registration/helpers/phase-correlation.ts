@@ -28,18 +28,38 @@ function upsampledDft(data: Complex, h: number, w: number, region: number, up: n
   const kx = kernel(w, offsets[1]);
   const ky = kernel(h, offsets[0]);
   // First along x: tmp[b, y] = Σ_x kx[b, x] data[y, x]; then along y: out[a, b] = Σ_y ky[a, y] tmp[b, y].
+  // Real and imaginary parts in separate arrays keep the hot loop to plain strided reads.
+  const n = h * w;
+  const dRe = new Float64Array(n);
+  const dIm = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    dRe[i] = data[2 * i]!;
+    dIm[i] = data[2 * i + 1]!;
+  }
   const tmp = new Float64Array(2 * region * h);
-  for (let b = 0; b < region; b++)
+  const kRe = new Float64Array(w);
+  const kIm = new Float64Array(w);
+  for (let b = 0; b < region; b++) {
+    for (let x = 0; x < w; x++) {
+      kRe[x] = kx[2 * (b * w + x)]!;
+      kIm[x] = kx[2 * (b * w + x) + 1]!;
+    }
     for (let y = 0; y < h; y++) {
-      let re = 0, im = 0;
+      const o = y * w;
+      let re = 0;
+      let im = 0;
       for (let x = 0; x < w; x++) {
-        const kr = kx[2 * (b * w + x)]!, ki = kx[2 * (b * w + x) + 1]!, dr = data[2 * (y * w + x)]!, di = data[2 * (y * w + x) + 1]!;
+        const kr = kRe[x]!;
+        const ki = kIm[x]!;
+        const dr = dRe[o + x]!;
+        const di = dIm[o + x]!;
         re += kr * dr - ki * di;
         im += kr * di + ki * dr;
       }
       tmp[2 * (b * h + y)] = re;
       tmp[2 * (b * h + y) + 1] = im;
     }
+  }
   const out = new Float64Array(2 * region * region);
   for (let a = 0; a < region; a++)
     for (let b = 0; b < region; b++) {
@@ -59,7 +79,9 @@ function argmaxAbs(c: Complex): number {
   let best = 0;
   let bestV = -1;
   for (let i = 0; i < c.length / 2; i++) {
-    const v = Math.hypot(c[2 * i]!, c[2 * i + 1]!);
+    const re = c[2 * i]!;
+    const im = c[2 * i + 1]!;
+    const v = re * re + im * im; // argmax of |c|² is argmax of |c|
     if (v > bestV) {
       bestV = v;
       best = i;
@@ -80,7 +102,7 @@ export function phaseCrossCorrelation(reference: ArrayLike<number>, moving: Arra
     const ar = src[i]!, ai = src[i + 1]!, br = target[i]!, bi = -target[i + 1]!;
     const re = ar * br - ai * bi;
     const im = ar * bi + ai * br;
-    const mag = Math.max(Math.hypot(re, im), 100 * EPS);
+    const mag = Math.max(Math.sqrt(re * re + im * im), 100 * EPS);
     product[i] = re / mag;
     product[i + 1] = im / mag;
   }
@@ -99,7 +121,8 @@ export function phaseCrossCorrelation(reference: ArrayLike<number>, moving: Arra
     const region = Math.ceil(up * 1.5);
     const dftshift = Math.trunc(region / 2);
     const offsets = shifts.map((s) => dftshift - s * up) as [number, number];
-    const conj = Float64Array.from(product, (v, i) => (i & 1 ? -v : v));
+    const conj = Float64Array.from(product);
+    for (let i = 1; i < conj.length; i += 2) conj[i] = -conj[i]!;
     const upsampled = upsampledDft(conj, h, w, region, up, offsets);
     const best = argmaxAbs(upsampled);
     const maxima = [Math.floor(best / region) - dftshift, (best % region) - dftshift];

@@ -216,48 +216,55 @@ export function thresholdTriangle(h: Histogram): number {
 export function thresholdLi(image: Pixels, integer: boolean): number {
   const [lo, hi] = minMax(image);
   if (lo === hi) return lo;
-  const shifted = Float64Array.from(image as ArrayLike<number>, (v) => v - lo);
-  let tolerance: number;
-  if (integer) tolerance = 0.5;
-  else {
-    const sorted = Float64Array.from(shifted).sort();
-    let minDiff = Infinity;
-    for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) minDiff = Math.min(minDiff, sorted[i]! - sorted[i - 1]!);
-    tolerance = minDiff / 2;
-  }
-  let next = thresholdMean(shifted);
-  let curr = -2 * tolerance;
-  const hist = integer ? histogram(shifted, true, false) : undefined;
-  while (Math.abs(next - curr) > tolerance) {
-    curr = next;
-    let sf = 0, nf = 0, sb = 0, nb = 0;
-    if (hist) {
-      for (let i = 0; i < hist.counts.length; i++) {
-        const c = hist.centers[i]!;
-        if (c > curr) {
-          sf += c * hist.counts[i]!;
-          nf += hist.counts[i]!;
+  // scikit-image subtracts the minimum first; an integer histogram just shifts its bin centres.
+  if (integer) {
+    const h = histogram(image, true, false);
+    const centers = Float64Array.from(h.centers, (c) => c - lo);
+    return liIterate(thresholdMean(image) - lo, 0.5, (t) => {
+      let sf = 0, nf = 0, sb = 0, nb = 0;
+      for (let i = 0; i < centers.length; i++) {
+        const c = centers[i]!;
+        const n = h.counts[i]!;
+        if (c > t) {
+          sf += c * n;
+          nf += n;
         } else {
-          sb += c * hist.counts[i]!;
-          nb += hist.counts[i]!;
+          sb += c * n;
+          nb += n;
         }
       }
-    } else {
-      for (const v of shifted) {
-        if (v > curr) {
-          sf += v;
-          nf++;
-        } else {
-          sb += v;
-          nb++;
-        }
+      return [sf / nf, sb / nb];
+    }) + lo;
+  }
+  const shifted = Float64Array.from(image as ArrayLike<number>, (v) => v - lo);
+  const sorted = Float64Array.from(shifted).sort();
+  let minDiff = Infinity;
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) minDiff = Math.min(minDiff, sorted[i]! - sorted[i - 1]!);
+  return liIterate(thresholdMean(shifted), minDiff / 2, (t) => {
+    let sf = 0, nf = 0, sb = 0, nb = 0;
+    for (const v of shifted) {
+      if (v > t) {
+        sf += v;
+        nf++;
+      } else {
+        sb += v;
+        nb++;
       }
     }
-    const fore = sf / nf;
-    const back = sb / nb;
+    return [sf / nf, sb / nb];
+  }) + lo;
+}
+
+/** Li's minimum cross-entropy iteration, from `start` until the step is within `tolerance`. */
+function liIterate(start: number, tolerance: number, means: (t: number) => [number, number]): number {
+  let next = start;
+  let curr = -2 * tolerance;
+  while (Math.abs(next - curr) > tolerance) {
+    curr = next;
+    const [fore, back] = means(curr);
     next = (back - fore) / (Math.log(back) - Math.log(fore));
   }
-  return next + lo;
+  return next;
 }
 
 /** scipy.ndimage.gaussian_filter on a 2-D float64 image, mode "reflect", truncate 4. */
