@@ -1,0 +1,288 @@
+// `npm run bench`: every figure is a ratio against a baseline measured in the same run (machines
+// here are noisy), as the median of repeated runs with its spread. Writes bench/results/latest.json,
+// latest.md (the table) and latest.svg (a chart of the ratios).
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as ort from "onnxruntime-node";
+import { CompoxClient } from "../src-main/contract/client.js";
+import { denoiseTvChambolle } from "../algorithms/tv_denoising/helpers/chambolle.js";
+import { globalThreshold, METHODS } from "../algorithms/threshold_segmentation/helpers/thresholds.js";
+import { phaseCrossCorrelation } from "../algorithms/phase_correlation_registration/helpers/phase-correlation.js";
+import { createSession, runPlane } from "../algorithms/onnx_denoiser/helpers/session.js";
+import { cut, paste, tiles } from "../algorithms/onnx_denoiser/helpers/tiling.js";
+import { hasSkimage, noisyImage, skimage } from "../algorithms/tests/reference.js";
+import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
+import { writeHdf5 } from "../src-main/engine/datasets/hdf5.js";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+
+interface Row {
+  name: string;
+  ours: string;
+  baseline: string;
+  /** Median of ours / median of the baseline. */
+  ratio: number;
+  /** Ratio of the fastest and slowest runs (min/max of ours over median baseline). */
+  spread: [number, number];
+  target?: number;
+  note?: string;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+
+async function time(fn: () => unknown): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return (performance.now() - t) / 1000;
+}
+
+/** Runs ours and the baseline alternately (after one warm-up run of each). */
+async function compare(name: string, ours: () => unknown, baseline: () => Promise<number> | number, labels: [string, string], target?: number, repeats = REPEATS): Promise<Row> {
+  const a: number[] = [];
+  const b: number[] = [];
+  await ours(); // warm up the JIT and caches
+  await baseline();
+  for (let i = 0; i < repeats; i++) {
+    a.push(await time(ours));
+    b.push(await baseline());
+  }
+  const mb = median(b);
+  const row: Row = { name, ours: `${labels[0]} ${(median(a) * 1000).toFixed(1)} ms`, baseline: `${labels[1]} ${(mb * 1000).toFixed(1)} ms`, ratio: median(a) / mb, spread: [Math.min(...a) / mb, Math.max(...a) / mb], target };
+  console.log(`${name}: ${row.ratio.toFixed(2)}× (${row.ours} vs ${row.baseline})`);
+  return row;
+}
+
+async function algorithmBenches(): Promise<Row[]> {
+  const rows: Row[] = [];
+  if (!hasSkimage) console.log("scikit-image is not installed: skipping the comparisons against it");
+  else {
+    const tv = noisyImage(1024, 1024, 1);
+    rows.push(await compare("TV denoising 1024²", () => denoiseTvChambolle(tv, [1024, 1024], { weight: 0.1 }), async () => (await skimage("tv", { dtype: "float32", shape: [1024, 1024], data: tv }, { weight: 0.1 })).seconds, ["ours", "skimage"], 0.5));
+    const big = Uint8Array.from(noisyImage(2048, 2048, 2), (v) => Math.max(0, Math.min(255, Math.round(v * 255))));
+    const methods = METHODS.filter((m) => m !== "local");
+    rows.push(
+      await compare(
+        "7 global thresholds 2048²",
+        () => methods.forEach((m) => globalThreshold(m, big, true, false)),
+        async () => (await skimage("thresholds", { dtype: "uint8", shape: [2048, 2048], data: big }, { methods })).seconds,
+        ["ours", "skimage"],
+        0.5,
+      ),
+    );
+    const a = noisyImage(1024, 1024, 3);
+    const b = noisyImage(1024, 1024, 4);
+    const stack = new Float32Array(2 * 1024 * 1024);
+    stack.set(a);
+    stack.set(b, 1024 * 1024);
+    rows.push(await compare("registration 1024² (upsample 20)", () => phaseCrossCorrelation(a, b, 1024, 1024, 20), async () => (await skimage("registration", { dtype: "float32", shape: [2, 1024, 1024], data: stack }, { upsample_factor: 20 })).seconds, ["ours", "skimage"]));
+  }
+  // The ONNX algorithm's tiled path against bare session.run on the same, already cut tiles.
+  const model = new Uint8Array(fs.readFileSync(path.join(root, "algorithms", "onnx_denoiser", "files", "model.onnx")));
+  const { session } = await createSession(model, "cpu");
+  const [h, w] = [1024, 1024];
+  const image = noisyImage(h, w, 5);
+  const all = tiles(h, w, 512, 16);
+  const cutTiles = all.map((t) => ({ t, data: cut(image, w, t) }));
+  const out = new Float32Array(h * w);
+  rows.push(
+    await compare(
+      "ONNX denoiser 1024² (tiles 512)",
+      async () => {
+        for (const t of all) paste(out, w, t, await runPlane(session, cut(image, w, t), t.h, t.w));
+      },
+      async () =>
+        time(async () => {
+          for (const { t, data } of cutTiles) await session.run({ [session.inputNames[0]!]: new ort.Tensor("float32", data, [1, 1, t.h, t.w]) });
+        }),
+      ["algorithm", "raw session.run"],
+      1.05,
+      REPEATS * 3,
+    ),
+  );
+  await session.release();
+  return rows;
+}
+
+/** Starts `compox serve` on a temp data dir; returns its URL and process. */
+async function serve(dataDir: string) {
+  const child = spawn(process.execPath, [path.join(root, "bin", "compox.mjs"), "--json", "serve", "--port", "0", "--data-dir", dataDir], { stdio: ["ignore", "pipe", "ignore"] });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  while (!out.includes("}")) await new Promise((r) => setTimeout(r, 20));
+  return { url: (JSON.parse(out) as { url: string }).url, child };
+}
+
+async function serverBenches(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), "compox-bench-"));
+  const src = fs.mkdtempSync(path.join(os.tmpdir(), "compox-bench-src-"));
+  try {
+    for (let i = 0; i < 10; i++) {
+      const dir = writeFiles(path.join(src, `noop${i}`), {
+        "pyproject.toml": pyproject(`noop${i}`, "1.0").replace("Image2Image", "Generic"),
+        "Runner.ts": 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { inference() { return ["done"]; } }\n',
+      });
+      execFileSync(process.execPath, [path.join(root, "bin", "compox.mjs"), "deploy-algorithms", dir, "--data-dir", data], { stdio: "ignore" });
+    }
+    // Cold start until GET / answers, against starting Node itself.
+    const starts: number[] = [];
+    const nodes: number[] = [];
+    for (let i = 0; i < Math.min(REPEATS, 3); i++) {
+      const t = performance.now();
+      const s = await serve(data);
+      for (;;) {
+        try {
+          await new CompoxClient(s.url).info();
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+      starts.push((performance.now() - t) / 1000);
+      s.child.kill("SIGTERM");
+      await once(s.child, "exit");
+      nodes.push(await time(() => execFileSync(process.execPath, ["-e", ""])));
+    }
+    rows.push({ name: "cold start of compox serve, 10 algorithms", ours: `${(median(starts) * 1000).toFixed(0)} ms`, baseline: `node -e "" ${(median(nodes) * 1000).toFixed(0)} ms`, ratio: median(starts) / median(nodes), spread: [Math.min(...starts) / median(nodes), Math.max(...starts) / median(nodes)] });
+    console.log(`cold start: ${rows.at(-1)?.ratio.toFixed(2)}×`);
+
+    const { url, child } = await serve(data);
+    try {
+      const client = new CompoxClient(url);
+      const [alg] = await client.listAlgorithms({});
+      const id = alg?.algorithm_id ?? "";
+      await client.getExecution((await client.execute({ algorithm_id: id, input_dataset_ids: [] })).execution_id).catch(() => undefined);
+      // One no-op execution: submitted over HTTP, done when COMPLETED arrives on the SSE stream.
+      const completed = new Map<string, () => void>();
+      const stop = client.events((e) => {
+        if (e.type === "status" && e.status === "COMPLETED") completed.get(e.execution_id)?.();
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      const runOne = async () => {
+        const done = new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 30000);
+          const pending = (eid: string) => completed.set(eid, () => (clearTimeout(t), resolve()));
+          void client.execute({ algorithm_id: id, input_dataset_ids: [] }).then((r) => pending(r.execution_id));
+        });
+        await done;
+      };
+      const execs: number[] = [];
+      const trips: number[] = [];
+      for (let i = 0; i < 50; i++) {
+        execs.push(await time(runOne));
+        trips.push(await time(() => client.info()));
+      }
+      for (const [label, p] of [["p50", 0.5], ["p99", 0.99]] as const)
+        rows.push({ name: `no-op execution via HTTP + SSE (${label})`, ours: `${(pct(execs, p) * 1000).toFixed(1)} ms`, baseline: `GET / ${(pct(trips, p) * 1000).toFixed(2)} ms`, ratio: pct(execs, p) / pct(trips, p), spread: [Math.min(...execs) / pct(trips, p), Math.max(...execs) / pct(trips, p)] });
+      console.log(`no-op execution p50 ${(pct(execs, 0.5) * 1000).toFixed(1)} ms, GET / ${(pct(trips, 0.5) * 1000).toFixed(2)} ms`);
+
+      // 256 MB through the API (upload, then download) against copying the file twice on disk.
+      const big = path.join(src, "big.h5");
+      await writeHdf5(big, { image: { dtype: "uint8", shape: [16384, 16384], data: new Uint8Array(16384 * 16384).fill(9) } });
+      const rssMb = () => (Number(fs.readFileSync(`/proc/${child.pid}/statm`, "utf8").split(" ")[1]) * 4096) / 2 ** 20;
+      const before = rssMb();
+      let peak = before;
+      const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 20);
+      const io: number[] = [];
+      const copies: number[] = [];
+      for (let i = 0; i < Math.min(REPEATS, 3); i++) {
+        io.push(
+          await time(async () => {
+            const { file_id } = await client.uploadFile(Readable.toWeb(fs.createReadStream(big)) as ReadableStream);
+            const res = await client.request("GET", `/api/v0/files/${file_id}`);
+            await pipeline(Readable.fromWeb(res.body as import("node:stream/web").ReadableStream), fs.createWriteStream(path.join(src, "back.h5")));
+            await client.deleteFile(file_id);
+          }),
+        );
+        copies.push(await time(() => fs.promises.copyFile(big, path.join(src, "copy1.h5")).then(() => fs.promises.copyFile(path.join(src, "copy1.h5"), path.join(src, "copy2.h5")))));
+      }
+      clearInterval(sampler);
+      rows.push({ name: "256 MB HDF5 upload + download", ours: `${(median(io) * 1000).toFixed(0)} ms`, baseline: `2 file copies ${(median(copies) * 1000).toFixed(0)} ms`, ratio: median(io) / median(copies), spread: [Math.min(...io) / median(copies), Math.max(...io) / median(copies)], note: `server memory +${Math.round(peak - before)} MB at peak` });
+      console.log(`256 MB: ${rows.at(-1)?.ratio.toFixed(2)}×, server +${Math.round(peak - before)} MB`);
+
+      // Throughput: 1,000 no-op executions from 4 concurrent clients; none may be lost.
+      const total = 1000;
+      const t0 = performance.now();
+      const ids: string[] = [];
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (ids.length < total) {
+            const p = client.execute({ algorithm_id: id, input_dataset_ids: [] });
+            ids.push("pending");
+            const { execution_id } = await p;
+            ids[ids.indexOf("pending")] = execution_id;
+          }
+        }),
+      );
+      let finished = 0;
+      for (const eid of ids) {
+        for (;;) {
+          const rec = await client.getExecution(eid);
+          if (rec.status === "COMPLETED" || rec.status === "FAILED") {
+            if (rec.status === "COMPLETED") finished++;
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const perTrip = median(trips);
+      rows.push({ name: `${total} no-op executions, 4 clients (${finished}/${total} completed)`, ours: `${(total / seconds).toFixed(0)} /s`, baseline: `GET / ${(1 / perTrip).toFixed(0)} /s`, ratio: (seconds / total) / perTrip, spread: [(seconds / total) / perTrip, (seconds / total) / perTrip], note: finished === total ? "none lost" : `${total - finished} not completed` });
+      console.log(`throughput: ${(total / seconds).toFixed(0)} executions/s, ${finished}/${total} completed`);
+      stop();
+    } finally {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    }
+  } finally {
+    fs.rmSync(data, { recursive: true, force: true });
+    fs.rmSync(src, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+function markdown(rows: Row[], machine: string): string {
+  const lines = [
+    `Benchmarks (${new Date().toISOString().slice(0, 10)}, ${machine}). Ratio = median of ours ÷ median of the baseline measured in the same run (${REPEATS} runs); spread = fastest … slowest run of ours over the same baseline median. Lower is better.`,
+    "",
+    "| benchmark | ours | baseline | ratio | spread | target |",
+    "|---|---|---|---|---|---|",
+    ...rows.map((r) => `| ${r.name} | ${r.ours} | ${r.baseline} | **${r.ratio.toFixed(2)}×** | ${r.spread[0].toFixed(2)}× … ${r.spread[1].toFixed(2)}× | ${r.target ? `≤ ${r.target}× ${r.ratio <= r.target ? "✓" : "✗"}` : ""}${r.note ? ` ${r.note}` : ""} |`),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function svg(rows: Row[]): string {
+  const barH = 22;
+  const left = 330;
+  const width = 760;
+  const max = Math.max(2, ...rows.map((r) => Math.min(r.ratio, 40)));
+  const scale = (v: number) => left + ((width - left - 60) * Math.log10(1 + v)) / Math.log10(1 + max);
+  const h = rows.length * (barH + 8) + 40;
+  const bars = rows
+    .map((r, i) => {
+      const y = 20 + i * (barH + 8);
+      const colour = r.target === undefined ? "#6b8cae" : r.ratio <= r.target ? "#3a9b5c" : "#c0504d";
+      return `<text x="${left - 8}" y="${y + 15}" text-anchor="end" font-size="12">${r.name.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</text><rect x="${left}" y="${y}" width="${Math.max(1, scale(Math.min(r.ratio, 40)) - left)}" height="${barH}" fill="${colour}"/><text x="${scale(Math.min(r.ratio, 40)) + 6}" y="${y + 15}" font-size="12">${r.ratio.toFixed(2)}×</text>`;
+    })
+    .join("\n");
+  const one = scale(1);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${bars}\n<line x1="${one}" y1="10" x2="${one}" y2="${h - 20}" stroke="#333" stroke-dasharray="4 3"/><text x="${one}" y="${h - 6}" font-size="11" text-anchor="middle">1× (baseline)</text>\n</svg>\n`;
+}
+
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const rows = [...(await algorithmBenches()), ...(process.env.BENCH_SKIP_SERVER ? [] : await serverBenches())];
+const dir = path.join(root, "bench", "results");
+fs.mkdirSync(dir, { recursive: true });
+fs.writeFileSync(path.join(dir, "latest.json"), `${JSON.stringify({ date: new Date().toISOString(), machine, repeats: REPEATS, rows }, null, 2)}\n`);
+fs.writeFileSync(path.join(dir, "latest.md"), markdown(rows, machine));
+fs.writeFileSync(path.join(dir, "latest.svg"), svg(rows));
+console.log(`\n${markdown(rows, machine)}`);
