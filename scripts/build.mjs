@@ -1,5 +1,5 @@
-// Builds dist/: the CLI, the runner process entry and its resolve hook, and the `compox` SDK with
-// its type declarations (for algorithm authors' editors). Dependencies stay external: they are
+// Builds dist/: the CLI, the runner process entry and its resolve hook, the `compox` SDK with its
+// type declarations (for algorithm authors' editors), and the UI (dist/renderer, served at /ui/). Dependencies stay external: they are
 // resolved from node_modules at run time.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -14,6 +14,10 @@ const common = { absWorkingDir: root, bundle: true, platform: "node", format: "e
 await esbuild.build({ ...common, entryPoints: { cli: "src-main/cli/main.ts", runner: "src-main/engine/runtime/runner-main.ts" }, outdir: "dist" });
 await esbuild.build({ ...common, entryPoints: { compox: "src-main/engine/sdk/index.ts" }, outdir: "dist/sdk" });
 copyFileSync(`${root}/src-main/engine/runtime/resolve-hook.mjs`, `${root}/dist/resolve-hook.mjs`);
+
+// The window's UI: one browser bundle (it imports only src-main/contract), plus its page and styles.
+await esbuild.build({ absWorkingDir: root, entryPoints: ["src-renderer/main.ts"], outfile: "dist/renderer/main.js", bundle: true, platform: "browser", format: "esm", target: "es2022", sourcemap: "linked", logLevel: "warning" });
+for (const file of ["index.html", "styles.css"]) copyFileSync(`${root}/src-renderer/${file}`, `${root}/dist/renderer/${file}`);
 
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 execFileSync(process.execPath, [tsc, "-p", "tsconfig.sdk.json"], { cwd: root, stdio: "inherit" });

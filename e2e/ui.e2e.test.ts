@@ -1,0 +1,127 @@
+// The window's UI in Debian's Chromium, against `compox serve` on a temp data directory and a free
+// port: list → generated form → drop a PNG → run with live progress and log → output preview →
+// stop a long run → history. Screenshots of each screen go to e2e/screenshots/ (git-ignored).
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { CompoxClient } from "../src-main/contract/client.js";
+import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const CHROMIUM = "/usr/bin/chromium";
+const shots = path.join(root, "e2e", "screenshots");
+
+async function serve(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [path.join(root, "bin", "compox.mjs"), "--json", "serve", "--port", "0", "--data-dir", dataDir], { stdio: ["ignore", "pipe", "ignore"] });
+  let out = "";
+  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  for (let i = 0; i < 600 && !out.includes("}"); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(out.includes("}"), "compox serve did not start");
+  return { url: (JSON.parse(out) as { url: string }).url, child };
+}
+
+/** Debian's Chromium with a fresh profile (Playwright passes it as --user-data-dir). */
+async function launch(): Promise<BrowserContext> {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "compox-chromium-"));
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 1000 },
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+}
+
+/** Drops a file on an element the way a user's drag and drop does. */
+async function dropFile(page: Page, selector: string, file: string, type: string): Promise<void> {
+  const data = fs.readFileSync(file).toString("base64");
+  const transfer = await page.evaluateHandle(
+    ({ data, name, type }) => {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], name, { type }));
+      return dt;
+    },
+    { data, name: path.basename(file), type },
+  );
+  await page.dispatchEvent(selector, "drop", { dataTransfer: transfer });
+}
+
+test("the UI runs an algorithm from a dropped PNG, stops a long run, and lists both in history", { skip: !fs.existsSync(CHROMIUM) && "Debian's chromium is not installed", timeout: 180000 }, async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), "compox-e2e-"));
+  const src = fs.mkdtempSync(path.join(os.tmpdir(), "compox-e2e-src-"));
+  const { url, child } = await serve(data);
+  const browser = await launch();
+  try {
+    // A slow algorithm to stop, with one fixed (non-adjustable) parameter.
+    const client = new CompoxClient(url);
+    await client.deployLocal(
+      writeFiles(path.join(src, "slow_loop"), {
+        "pyproject.toml": pyproject("slow_loop", "1.0", 'additional_parameters = [ { name = "mode", description = "fixed", config = { type = "string", default = "loop", adjustable = false } } ]').replace("Image2Image", "Generic"),
+        "Runner.ts": 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { async inference() { for (let i = 0; ; i++) { this.logMessage("tick " + i); this.setProgress(Math.min(0.9, i / 100)); this.checkStop(); await new Promise((r) => setTimeout(r, 100)); } } }\n',
+      }),
+    );
+    const page = await browser.newPage();
+    await page.goto(`${url}/ui/`);
+    await page.waitForSelector('[data-name="tv_denoising"]');
+    await page.screenshot({ path: path.join(shots, "1-algorithms.png") });
+
+    // The generated form: 2 decimals for a float_range with decimal_precision 2.
+    await page.click('[data-name="tv_denoising"]');
+    const weight = page.locator('[data-param="denoising_weight"] input.number');
+    assert.equal(await weight.inputValue(), "0.10");
+    await page.click('[data-name="threshold_segmentation"]');
+    await page.waitForSelector('[data-param="thresholding_algorithm"] option', { state: "attached" });
+    const options = await page.locator('[data-param="thresholding_algorithm"] option').allTextContents();
+    assert.deepEqual(options, ["otsu", "yen", "li", "minimum", "mean", "triangle", "isodata", "local"]);
+    await page.click('[data-name="slow_loop"]');
+    await page.waitForSelector('[data-param="mode"] input');
+    assert.equal(await page.locator('[data-param="mode"] input').isDisabled(), true, "a non-adjustable parameter is read-only");
+
+    // Drop a PNG on tv_denoising and run it.
+    await page.click('[data-name="tv_denoising"]');
+    await page.waitForSelector('[data-param="denoising_weight"]');
+    const png = fs.existsSync("/usr/lib/python3/dist-packages/skimage/data/coins.png") ? "/usr/lib/python3/dist-packages/skimage/data/coins.png" : path.join(root, "algorithms", "tests", "__fixtures__", "coins.png");
+    await dropFile(page, ".dropzone", png, "image/png");
+    await page.waitForSelector(".input-item img");
+    await page.fill('[data-param="denoising_weight"] input.number', "0.3");
+    await page.screenshot({ path: path.join(shots, "2-run-form.png") });
+    await page.click("button.primary:has-text('Run')");
+    await page.waitForSelector(".log-line");
+    await page.waitForSelector(".state.status-completed", { timeout: 60000 });
+    assert.equal(await page.locator(".pct").textContent(), "100%");
+    assert.ok((await page.locator(".log-line").allTextContents()).some((l) => /image 1 of 1 denoised/.test(l)));
+    await page.waitForSelector(".outputs img.result");
+    assert.ok(await page.locator(".outputs img.result").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0));
+    await page.screenshot({ path: path.join(shots, "3-run-result.png"), fullPage: true });
+
+    // Start the slow algorithm, watch it log, stop it.
+    await page.click('[data-name="slow_loop"]');
+    await page.waitForSelector('[data-param="mode"]');
+    await page.click("button.primary:has-text('Run')");
+    await page.waitForFunction(() => document.querySelectorAll(".log-line").length >= 3);
+    await page.screenshot({ path: path.join(shots, "4-running.png") });
+    await page.click("button.danger:has-text('Stop')");
+    await page.waitForSelector(".state.status-stopped", { timeout: 15000 });
+
+    await page.click('[data-tab="history"]');
+    await page.waitForSelector('tr[data-status="STOPPED"]');
+    assert.equal(await page.locator('tr[data-status="COMPLETED"]').count(), 1);
+    await page.screenshot({ path: path.join(shots, "5-history.png") });
+    await page.click('[data-tab="settings"]');
+    await page.waitForSelector(".settings");
+    await page.screenshot({ path: path.join(shots, "6-settings.png") });
+  } finally {
+    await browser.close();
+    child.kill("SIGTERM");
+    await once(child, "exit");
+    fs.rmSync(data, { recursive: true, force: true });
+    fs.rmSync(src, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,124 @@
+// The parameter form generated from an algorithm's `additional_parameters`: one widget per type
+// (contract/parameter-form.ts), labels from displayed_name, help from description, inline errors,
+// read-only fields for adjustable = false, and a reset to defaults.
+import type { Parameter } from "../src-main/contract/algorithm-config.js";
+import { formatNumber, parseInput, widgetFor } from "../src-main/contract/parameter-form.js";
+import { h } from "./elements.js";
+
+export interface ParameterForm {
+  element: HTMLElement;
+  /** The values to send, or undefined while a field is invalid. */
+  values(): Record<string, unknown> | undefined;
+  reset(): void;
+}
+
+export function parameterForm(params: readonly Parameter[], initial: Record<string, unknown> = {}): ParameterForm {
+  const getters: (() => { ok: boolean; value?: unknown })[] = [];
+  const resets: (() => void)[] = [];
+  const fields = params.map((p) => {
+    const w = widgetFor(p);
+    const readOnly = !p.config.adjustable;
+    const error = h("div.field-error");
+    const start = p.name in initial ? initial[p.name] : p.config.default;
+    let control: HTMLElement;
+    let read: () => unknown;
+    let write: (v: unknown) => void;
+    const check = () => {
+      const r = parseInput(p, read());
+      error.textContent = r.ok ? "" : r.message;
+      control.classList.toggle("invalid", !r.ok);
+      return r;
+    };
+    switch (w.kind) {
+      case "switch": {
+        const input = h("input", { type: "checkbox", disabled: readOnly, name: p.name }) as HTMLInputElement;
+        control = h("label.switch", {}, input, h("span.slider-knob"));
+        read = () => input.checked;
+        write = (v) => (input.checked = Boolean(v));
+        break;
+      }
+      case "slider": {
+        const range = h("input", { type: "range", min: w.min, max: w.max, step: w.step, disabled: readOnly, "aria-label": p.displayed_name }) as HTMLInputElement;
+        const box = h("input.number", { type: "number", min: w.min, max: w.max, step: w.step, disabled: readOnly, name: p.name }) as HTMLInputElement;
+        range.addEventListener("input", () => {
+          box.value = formatNumber(Number(range.value), w.decimals);
+          check();
+        });
+        box.addEventListener("change", () => {
+          box.value = formatNumber(Number(box.value), w.decimals);
+          range.value = box.value;
+          check();
+        });
+        control = h("div.range", {}, range, box);
+        read = () => box.value;
+        write = (v) => {
+          box.value = formatNumber(Number(v), w.decimals);
+          range.value = String(v);
+        };
+        break;
+      }
+      case "select":
+      case "preset-list": {
+        const options = w.kind === "select" ? w.options : w.presets;
+        const select = h("select", { disabled: readOnly, name: p.name }, ...options.map((o, i) => h("option", { value: String(i) }, Array.isArray(o) ? `[${o.join(", ")}]` : String(o)))) as HTMLSelectElement;
+        control = select;
+        read = () => options[Number(select.value)];
+        write = (v) => {
+          const i = options.findIndex((o) => JSON.stringify(o) === JSON.stringify(v));
+          select.value = String(Math.max(0, i));
+        };
+        break;
+      }
+      case "list-editor": {
+        const input = h("input", { type: "text", disabled: readOnly, name: p.name, placeholder: `comma-separated ${w.element} values` }) as HTMLInputElement;
+        control = input;
+        read = () => input.value;
+        write = (v) => (input.value = Array.isArray(v) ? v.join(", ") : String(v ?? ""));
+        break;
+      }
+      default: {
+        const numeric = w.kind === "integer" || w.kind === "float";
+        const input = h("input", { type: numeric ? "number" : "text", step: w.kind === "float" ? w.step : w.kind === "integer" ? 1 : undefined, disabled: readOnly, name: p.name }) as HTMLInputElement;
+        control = input;
+        read = () => input.value;
+        write = (v) => (input.value = w.kind === "float" ? formatNumber(Number(v), w.decimals) : String(v ?? ""));
+      }
+    }
+    write(start);
+    control.addEventListener("change", check);
+    control.addEventListener("input", check);
+    getters.push(() => check());
+    resets.push(() => {
+      write(p.config.default);
+      check();
+    });
+    return h(
+      "div.field",
+      { "data-param": p.name },
+      h("label.field-label", { title: p.name }, p.displayed_name, readOnly ? h("span.badge", {}, "fixed") : null),
+      control,
+      p.description ? h("div.field-help", {}, p.description) : null,
+      error,
+    );
+  });
+  const element = h(
+    "div.form",
+    {},
+    fields.length ? fields : h("p.muted", {}, "This algorithm has no parameters."),
+    fields.length ? h("button.link", { type: "button", onclick: () => resets.forEach((r) => r()) }, "Restore defaults") : null,
+  );
+  return {
+    element,
+    values() {
+      const out: Record<string, unknown> = {};
+      let ok = true;
+      params.forEach((p, i) => {
+        const r = getters[i]!();
+        if (r.ok) out[p.name] = r.value;
+        else ok = false;
+      });
+      return ok ? out : undefined;
+    },
+    reset: () => resets.forEach((r) => r()),
+  };
+}

@@ -1,0 +1,51 @@
+// The window's UI: Algorithms (list + run view), History and Settings, over the HTTP API only.
+import type { Algorithm } from "../src-main/contract/algorithm.js";
+import { api } from "./api.js";
+import { h, mount } from "./elements.js";
+import { algorithmsView } from "./views/algorithms.js";
+import { historyView } from "./views/history.js";
+import { runView, type RunRequest } from "./views/run-view.js";
+import { settingsView } from "./views/settings.js";
+
+type Tab = "algorithms" | "history" | "settings";
+
+const app = document.getElementById("app") as HTMLElement;
+const main = h("main.content");
+const nav = h("nav.tabs");
+const serverState = h("span.server-state");
+let tab: Tab = "algorithms";
+let algorithms: Algorithm[] = [];
+let selected: { alg: Algorithm; request: RunRequest } | undefined;
+
+function tabButton(id: Tab, label: string): HTMLElement {
+  return h(`button.tab${tab === id ? ".active" : ""}`, { type: "button", "data-tab": id, onclick: () => void show(id) }, label);
+}
+
+function unreachable(err: unknown): HTMLElement {
+  return h("div.empty-state.error", {}, h("h2", {}, "Cannot reach Compox Desktop"), h("p", {}, String((err as Error).message ?? err)), h("p", {}, "Start it with `npm start` or `npx compox serve`, then "), h("button.primary", { type: "button", onclick: () => void show(tab) }, "Try again"));
+}
+
+async function show(next: Tab): Promise<void> {
+  tab = next;
+  mount(nav, tabButton("algorithms", "Algorithms"), tabButton("history", "History"), tabButton("settings", "Settings"));
+  try {
+    const info = await api.info();
+    serverState.textContent = `${info.name} ${info.version} · ${location.host}`;
+    serverState.className = "server-state ok";
+    if (tab === "algorithms") {
+      algorithms = await api.listAlgorithms();
+      const pane = selected ? runView(selected.alg, selected.request, () => undefined) : h("div.empty-state", {}, h("h2", {}, algorithms.length ? "Choose an algorithm" : "No algorithms yet"), h("p", {}, algorithms.length ? "Pick one on the left to run it." : "Add Algorithm… on the left deploys a folder or a .zip."));
+      mount(main, h("div.split", {}, algorithmsView(algorithms, { selectedId: selected?.alg.algorithm_id, onSelect: (alg) => ((selected = { alg, request: {} }), void show("algorithms")) }, () => void show("algorithms")), pane));
+    } else if (tab === "history") {
+      algorithms = await api.listAlgorithms();
+      mount(main, await historyView(algorithms, (alg, rec) => ((selected = { alg, request: { inputs: rec.input_dataset_ids, params: rec.additional_parameters } }), void show("algorithms"))));
+    } else mount(main, await settingsView());
+  } catch (err) {
+    serverState.textContent = "disconnected";
+    serverState.className = "server-state bad";
+    mount(main, unreachable(err));
+  }
+}
+
+mount(app, h("header.topbar", {}, h("h1", {}, "Compox Desktop"), nav, serverState), main);
+void show("algorithms");

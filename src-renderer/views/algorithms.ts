@@ -1,0 +1,62 @@
+// The algorithms list: search, filter by type and tag, versions, add (path or zip), export, remove.
+import type { Algorithm } from "../../src-main/contract/algorithm.js";
+import { ALGORITHM_TYPES } from "../../src-main/contract/algorithm-config.js";
+import { api } from "../api.js";
+import { h, mount } from "../elements.js";
+
+export interface AlgorithmsViewOptions {
+  onSelect(alg: Algorithm): void;
+  selectedId?: string;
+}
+
+export function algorithmsView(all: Algorithm[], opts: AlgorithmsViewOptions, reload: () => void): HTMLElement {
+  const list = h("ul.alg-list");
+  const search = h("input", { type: "search", placeholder: "Search algorithms", "aria-label": "search" }) as HTMLInputElement;
+  const type = h("select", { "aria-label": "type" }, h("option", { value: "" }, "All types"), ...ALGORITHM_TYPES.map((t) => h("option", { value: t }, t))) as HTMLSelectElement;
+  const tags = [...new Set(all.flatMap((a) => a.algorithm_tags))].sort();
+  const tag = h("select", { "aria-label": "tag" }, h("option", { value: "" }, "All tags"), ...tags.map((t) => h("option", { value: t }, t))) as HTMLSelectElement;
+  const message = h("div.status-line");
+
+  const render = () => {
+    const q = search.value.trim().toLowerCase();
+    const shown = all.filter((a) => (!q || `${a.algorithm_name} ${a.algorithm_description}`.toLowerCase().includes(q)) && (!type.value || a.algorithm_type === type.value) && (!tag.value || a.algorithm_tags.includes(tag.value)));
+    mount(
+      list,
+      all.length === 0 ? h("li.empty", {}, "No algorithms yet — add one below (a folder path or a .zip), or with `compox deploy-algorithms <folder>`.") : shown.length === 0 ? h("li.empty", {}, "Nothing matches.") : null,
+      shown.map((a) =>
+        h(
+          `li.alg-item${a.algorithm_id === opts.selectedId ? ".selected" : ""}`,
+          { onclick: () => opts.onSelect(a), "data-name": a.algorithm_name },
+          h("div.alg-title", {}, a.algorithm_name, h("span.version", {}, ` ${a.algorithm_version}.${a.latest_algorithm_minor_version}`), a.trainable ? h("span.badge", {}, "trainable") : null),
+          h("div.alg-meta", {}, a.algorithm_type, " · versions ", a.algorithm_minor_versions.map((m) => (m === a.latest_algorithm_minor_version ? `${a.algorithm_version}.${m} (latest)` : `${a.algorithm_version}.${m}`)).join(", ")),
+          h(
+            "div.alg-actions",
+            {},
+            a.exportable ? h("a", { href: api.exportUrl(a.algorithm_name, a.algorithm_version), download: `${a.algorithm_name}.zip`, onclick: (e: Event) => e.stopPropagation() }, "Export") : h("span.muted", {}, "not exportable"),
+            a.removable
+              ? h("button.link", { type: "button", onclick: (e: Event) => { e.stopPropagation(); if (confirm(`Remove ${a.algorithm_name} ${a.algorithm_version}?`)) void api.removeAlgorithm(a.algorithm_id).then(reload, (err: Error) => (message.textContent = err.message)); } }, "Remove")
+              : h("span.muted", { title: "removable = false in its pyproject.toml: remove it from a terminal with `compox remove <name>/<major> --force`" }, "protected"),
+          ),
+        ),
+      ),
+    );
+  };
+  for (const el of [search, type, tag]) el.addEventListener("input", render);
+  render();
+
+  const pathInput = h("input", { type: "text", placeholder: "/path/to/algorithm folder or .zip", "aria-label": "algorithm path" }) as HTMLInputElement;
+  const deployResult = (r: { algorithm_name: string; algorithm_major_version: string; algorithm_minor_version: string; outcome: string }) => {
+    message.textContent = `${r.algorithm_name}: ${r.outcome === "unchanged" ? "unchanged" : `deployed v${r.algorithm_major_version}.${r.algorithm_minor_version}`}`;
+    reload();
+  };
+  const deployError = (err: Error) => (message.textContent = err.message);
+  const zip = h("input", { type: "file", accept: ".zip", onchange: (e: Event) => { const f = (e.target as HTMLInputElement).files?.[0]; if (f) void api.deployZip(f).then(deployResult, deployError); } });
+  return h(
+    "aside.sidebar",
+    {},
+    h("div.filters", {}, search, h("div.row", {}, type, tag)),
+    list,
+    h("details.add", {}, h("summary", {}, "Add Algorithm…"), h("div.row", {}, pathInput, h("button.secondary", { type: "button", onclick: () => void api.deployLocal(pathInput.value).then(deployResult, deployError) }, "Deploy")), h("label.button.secondary", {}, "Upload a .zip…", zip)),
+    message,
+  );
+}

@@ -1,0 +1,175 @@
+// Running one algorithm: pick inputs (drop files or choose datasets), fill the generated form, run,
+// watch progress and the log live, stop, and see the outputs beside the inputs.
+import type { Algorithm } from "../../src-main/contract/algorithm.js";
+import type { Parameter } from "../../src-main/contract/algorithm-config.js";
+import { ApiError } from "../../src-main/contract/client.js";
+import { isTerminal, type EngineEvent, type ExecutionRecord } from "../../src-main/contract/records.js";
+import { api, parseCompoxTime } from "../api.js";
+import { duration, h, mount } from "../elements.js";
+import { parameterForm } from "../form.js";
+
+const IMAGE_FILE = /\.(png|jpe?g|tiff?)$/i;
+
+export interface RunRequest {
+  inputs?: string[];
+  params?: Record<string, unknown>;
+}
+
+function thumb(id: string, title?: string): HTMLElement {
+  return h("figure.thumb", { title: title ?? id }, h("img", { src: api.previewUrl(id, { max_size: 160 }), alt: title ?? id, loading: "lazy" }));
+}
+
+function logLine(line: string): HTMLElement {
+  const level = / (INFO|WARNING|ERROR|DEBUG) /.exec(line)?.[1] ?? "INFO";
+  return h(`div.log-line.level-${level.toLowerCase()}`, {}, line);
+}
+
+/** Output of one dataset: a preview, a mask overlay on its input, or a matrix table. */
+async function outputView(id: string, inputId: string | undefined): Promise<HTMLElement> {
+  let info;
+  try {
+    info = await api.fileInfo(id);
+  } catch {
+    return h("div.output.text-output", {}, h("code", {}, id)); // a Generic algorithm's plain result
+  }
+  const downloads = h(
+    "div.downloads",
+    {},
+    h("a", { href: api.fileExportUrl(id, "h5"), download: `${id}.h5` }, "HDF5"),
+    h("a", { href: api.fileExportUrl(id, "png"), download: `${id}.png` }, "PNG"),
+    h("a", { href: api.fileExportUrl(id, "tiff"), download: `${id}.tif` }, "TIFF"),
+  );
+  if (info.keys.transform_matrix) return h("div.output", {}, h("div.muted", {}, "3×3 transform matrix: the log lists each shift; download the HDF5 for the values"), h("a", { href: api.fileExportUrl(id, "h5"), download: `${id}.h5` }, "HDF5"));
+  if (info.keys.mask && inputId) {
+    const overlay = h("img.overlay", { src: api.previewUrl(id, { key: "mask", max_size: 320 }), alt: "mask" }) as HTMLImageElement;
+    const opacity = h("input", { type: "range", min: 0, max: 1, step: 0.05, value: 0.5, "aria-label": "mask opacity", oninput: (e: Event) => (overlay.style.opacity = (e.target as HTMLInputElement).value) }) as HTMLInputElement;
+    overlay.style.opacity = "0.5";
+    return h("div.output", {}, h("div.stack", {}, h("img", { src: api.previewUrl(inputId, { max_size: 320 }), alt: "input" }), overlay), h("label.muted", {}, "mask opacity ", opacity), downloads);
+  }
+  return h("div.output", {}, h("img.result", { src: api.previewUrl(id, { max_size: 320 }), alt: `output ${id}` }), downloads);
+}
+
+export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: () => void): HTMLElement {
+  const inputs: string[] = [...(request.inputs ?? [])];
+  const inputList = h("div.thumbs");
+  const status = h("div.status-line");
+  const renderInputs = () =>
+    mount(
+      inputList,
+      inputs.length === 0 ? h("p.muted", {}, "No inputs yet: drop PNG, JPEG, TIFF or HDF5 files here, or choose datasets below.") : null,
+      inputs.map((id, i) => h("div.input-item", {}, thumb(id), h("button.icon", { type: "button", title: "remove", onclick: () => (inputs.splice(i, 1), renderInputs()) }, "×"))),
+    );
+  renderInputs();
+
+  const addFiles = async (files: FileList | File[]) => {
+    for (const file of [...files]) {
+      status.textContent = `importing ${file.name}…`;
+      try {
+        if (IMAGE_FILE.test(file.name)) inputs.push(...(await api.importImage(file, file.name)).file_ids);
+        else inputs.push((await api.uploadFile(file)).file_id);
+        status.textContent = "";
+      } catch (err) {
+        status.textContent = `${file.name}: ${(err as Error).message}`;
+      }
+      renderInputs();
+    }
+  };
+  const fileInput = h("input", { type: "file", multiple: true, accept: ".png,.jpg,.jpeg,.tif,.tiff,.h5,.hdf5", onchange: (e: Event) => void addFiles((e.target as HTMLInputElement).files ?? []) }) as HTMLInputElement;
+  const drop = h("div.dropzone", { ondragover: (e: Event) => (e.preventDefault(), drop.classList.add("over")), ondragleave: () => drop.classList.remove("over"), ondrop: (e: Event) => { e.preventDefault(); drop.classList.remove("over"); void addFiles((e as DragEvent).dataTransfer?.files ?? []); } }, inputList, h("label.button.secondary", {}, "Choose files…", fileInput));
+
+  const recent = h("div.thumbs.recent");
+  void api.listFiles(24).then((files) =>
+    mount(recent, files.filter((f) => Object.values(f.keys).some((k) => k.shape.length >= 2)).map((f) => h("button.thumb-button", { type: "button", title: `add ${f.name ?? f.file_id}`, onclick: () => (inputs.push(f.file_id), renderInputs()) }, thumb(f.file_id, f.name ?? f.file_id)))),
+  );
+
+  const form = parameterForm(alg.additional_parameters as Parameter[], request.params);
+  const device = h("select", { name: "device" }, ...alg.supported_devices.map((d) => h("option", { value: d, selected: d === alg.default_device }, d))) as HTMLSelectElement;
+  const execution = h("section.execution");
+  const runButton = h("button.primary", { type: "button", onclick: () => void run() }, "Run") as HTMLButtonElement;
+
+  async function run(): Promise<void> {
+    const params = form.values();
+    if (!params) return void (status.textContent = "Fix the highlighted parameters first.");
+    if (inputs.length === 0 && alg.algorithm_type !== "Generic") return void (status.textContent = "Add at least one input.");
+    runButton.disabled = true;
+    status.textContent = "";
+    try {
+      const { execution_id } = await api.execute({ algorithm_id: alg.algorithm_id, input_dataset_ids: inputs, additional_parameters: params, execution_device_override: device.value });
+      follow(execution_id);
+    } catch (err) {
+      status.textContent = err instanceof ApiError ? err.message : String(err);
+      runButton.disabled = false;
+    }
+  }
+
+  function follow(id: string): void {
+    const bar = h("div.progress-fill");
+    const pct = h("span.pct", {}, "0%");
+    const elapsed = h("span.elapsed");
+    const state = h("span.state", {}, "PENDING");
+    const log = h("div.log", { role: "log" });
+    const results = h("div.results");
+    let follow = true;
+    log.addEventListener("scroll", () => (follow = log.scrollTop + log.clientHeight >= log.scrollHeight - 4));
+    const stop = h("button.danger", { type: "button", onclick: () => void api.stopExecution(id).catch((e: Error) => (status.textContent = e.message)) }, "Stop") as HTMLButtonElement;
+    const copy = h("button.link", { type: "button", onclick: () => void navigator.clipboard?.writeText(log.innerText) }, "Copy log");
+    mount(execution, h("div.progress-row", {}, h("div.progress", { role: "progressbar" }, bar), pct, state, elapsed, stop), h("div.log-head", {}, h("strong", {}, "Log"), copy), log, results);
+    const started = Date.now();
+    const tick = setInterval(() => (elapsed.textContent = duration(Date.now() - started)), 500);
+    const setProgress = (p: number) => {
+      bar.style.width = `${Math.round(p * 100)}%`;
+      pct.textContent = `${Math.round(p * 100)}%`;
+    };
+    const addLine = (line: string) => {
+      log.append(logLine(line));
+      if (follow) log.scrollTop = log.scrollHeight;
+    };
+    let finished = false;
+    const finish = async (rec: ExecutionRecord) => {
+      if (finished) return;
+      finished = true;
+      unsubscribe();
+      clearInterval(tick);
+      elapsed.textContent = duration((rec.time_completed ? parseCompoxTime(rec.time_completed).getTime() : Date.now()) - parseCompoxTime(rec.time_started).getTime());
+      state.textContent = rec.status;
+      state.className = `state status-${rec.status.toLowerCase()}`;
+      setProgress(rec.progress);
+      stop.disabled = true;
+      runButton.disabled = false;
+      mount(log, rec.log.split("\n").filter(Boolean).map(logLine));
+      log.scrollTop = log.scrollHeight;
+      if (rec.status === "COMPLETED") {
+        const views = await Promise.all(rec.output_dataset_ids.map((o, i) => outputView(o, rec.input_dataset_ids[i] ?? rec.input_dataset_ids[0])));
+        mount(results, h("h3", {}, "Results"), h("div.compare", {}, h("div", {}, h("h4", {}, "Inputs"), h("div.thumbs", {}, rec.input_dataset_ids.map((i) => thumb(i)))), h("div", {}, h("h4", {}, "Outputs"), h("div.outputs", {}, views))));
+      }
+      onFinished?.();
+    };
+    const unsubscribe = api.events(
+      (e: EngineEvent) => {
+        if (!("execution_id" in e) || e.execution_id !== id) return;
+        if (e.type === "log") addLine(e.line);
+        else if (e.type === "progress") setProgress(e.progress);
+        else if (e.type === "status") {
+          state.textContent = e.status;
+          if (isTerminal(e.status)) void api.getExecution(id).then(finish);
+        }
+      },
+      { executionId: id },
+    );
+    // The record may already be finished (a fast run) before the stream is open.
+    void api.getExecution(id).then((rec) => {
+      if (isTerminal(rec.status)) void finish(rec);
+      else rec.log.split("\n").filter(Boolean).forEach(addLine);
+    });
+  }
+
+  return h(
+    "div.run-view",
+    {},
+    h("header.alg-header", {}, h("h2", {}, alg.algorithm_name, h("span.version", {}, ` v${alg.algorithm_version}.${alg.latest_algorithm_minor_version}`)), h("span.badge", {}, alg.algorithm_type), h("p", {}, alg.algorithm_description || h("span.muted", {}, "No description."))),
+    h("section", {}, h("h3", {}, "Inputs"), drop, h("details", {}, h("summary", {}, "Choose existing datasets"), recent)),
+    h("section", {}, h("h3", {}, "Parameters"), form.element, h("div.field", {}, h("label.field-label", {}, "Device"), device)),
+    h("div.actions", {}, runButton, status),
+    execution,
+  );
+}
