@@ -1,24 +1,9 @@
 // `compox serve`: the owner engine, the HTTP API and the UI on one port; bundled algorithms are
 // deployed at every start (a no-op when unchanged); SIGINT/SIGTERM shut down gracefully.
 import type { Command } from "commander";
-import { CompoxError } from "../contract/errors.js";
-import { algorithmFoldersIn, bundledAlgorithmsDir } from "../engine/app-paths.js";
-import { createEngine, loadSettings, type Engine, type Logger } from "../engine/index.js";
+import { createEngine, deployBundled, loadSettings, type Logger } from "../engine/index.js";
 import { startServer, type RunningServer } from "../server/serve.js";
 import { describeDeploy, type CommandContext } from "./program.js";
-
-/** Deploys every bundled algorithm; failures are reported, not fatal. */
-export async function deployBundled(engine: Engine, log: (line: string) => void): Promise<void> {
-  for (const folder of algorithmFoldersIn(bundledAlgorithmsDir())) {
-    try {
-      const r = await engine.deploy(folder);
-      log(`  ${describeDeploy(r)}`);
-    } catch (err) {
-      if (!(err instanceof CompoxError)) throw err;
-      log(`  ✗ ${folder}: ${err.message}`);
-    }
-  }
-}
 
 export interface ServeOptions {
   port?: string;
@@ -39,7 +24,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       let server: RunningServer | undefined;
       try {
         ctx.io.stderr(`data directory: ${dataDir}\nbundled algorithms:\n`);
-        await deployBundled(engine, (l) => ctx.io.stderr(`${l}\n`));
+        await deployBundled(engine, (r) => ctx.io.stderr(`  ${"error" in r ? `✗ ${r.folder}: ${r.error}` : describeDeploy(r)}\n`));
         server = await startServer(engine, { host: settings.host, port: settings.port });
         engine.announceUrl(server.url);
       } catch (err) {

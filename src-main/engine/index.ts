@@ -5,3 +5,4 @@ export { loadSettings, SETTINGS_FILE } from "./config/settings-loader.js";
 export { validateFolder } from "./deploy/deployer.js";
 export { readOwner, type OwnerInfo } from "./owner-lock.js";
 export type { DatasetInfo } from "./datasets/dataset-store.js";
+export { deployBundled } from "./bundled.js";
