@@ -110,13 +110,27 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, and lists b
     await page.click("button.danger:has-text('Stop')");
     await page.waitForSelector(".state.status-stopped", { timeout: 15000 });
 
+    // Registration of two shifted coins: the matrix as a table and the moved image as an overlay.
+    await page.click('[data-tab="algorithms"]');
+    await page.click('[data-name="phase_correlation_registration"]');
+    await page.waitForSelector('[data-param="upsample_factor"]');
+    await dropFile(page, ".dropzone", png, "image/png");
+    await page.waitForSelector(".input-item img");
+    await dropFile(page, ".dropzone", png, "image/png");
+    await page.waitForFunction(() => document.querySelectorAll(".input-item img").length === 2);
+    await page.click("button.primary:has-text('Run')");
+    await page.waitForSelector("table.matrix", { timeout: 60000 });
+    const cells = await page.locator("table.matrix td").allTextContents();
+    assert.deepEqual(cells, ["1.000", "0.000", "0.000", "0.000", "1.000", "0.000", "0.000", "0.000", "1.000"], "identical images: identity");
+    await page.screenshot({ path: path.join(shots, "5-alignment.png"), fullPage: true });
+
     await page.click('[data-tab="history"]');
     await page.waitForSelector('tr[data-status="STOPPED"]');
-    assert.equal(await page.locator('tr[data-status="COMPLETED"]').count(), 1);
-    await page.screenshot({ path: path.join(shots, "5-history.png") });
+    assert.equal(await page.locator('tr[data-status="COMPLETED"]').count(), 2);
+    await page.screenshot({ path: path.join(shots, "6-history.png") });
     await page.click('[data-tab="settings"]');
     await page.waitForSelector(".settings");
-    await page.screenshot({ path: path.join(shots, "6-settings.png") });
+    await page.screenshot({ path: path.join(shots, "7-settings.png") });
   } finally {
     await browser.close();
     child.kill("SIGTERM");

@@ -16,7 +16,8 @@ await esbuild.build({ ...common, entryPoints: { compox: "src-main/engine/sdk/ind
 copyFileSync(`${root}/src-main/engine/runtime/resolve-hook.mjs`, `${root}/dist/resolve-hook.mjs`);
 
 // The window's UI: one browser bundle (it imports only src-main/contract), plus its page and styles.
-await esbuild.build({ absWorkingDir: root, entryPoints: ["src-renderer/main.ts"], outfile: "dist/renderer/main.js", bundle: true, platform: "browser", format: "esm", target: "es2022", sourcemap: "linked", logLevel: "warning" });
+// Code splitting keeps h5wasm (4 MB, for alignment matrices) out of the first load.
+await esbuild.build({ absWorkingDir: root, entryPoints: ["src-renderer/main.ts"], outdir: "dist/renderer", splitting: true, chunkNames: "chunks/[name]-[hash]", bundle: true, minify: true, platform: "browser", format: "esm", target: "es2022", sourcemap: "linked", logLevel: "warning", external: ["module", "fs", "path", "url", "crypto", "worker_threads"] });
 for (const file of ["index.html", "styles.css"]) copyFileSync(`${root}/src-renderer/${file}`, `${root}/dist/renderer/${file}`);
 
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");

@@ -7,6 +7,7 @@ import { isTerminal, type EngineEvent, type ExecutionRecord } from "../../src-ma
 import { api, parseCompoxTime } from "../api.js";
 import { duration, h, mount } from "../elements.js";
 import { parameterForm } from "../form.js";
+import { readValues } from "../hdf5-values.js";
 
 const IMAGE_FILE = /\.(png|jpe?g|tiff?)$/i;
 
@@ -24,8 +25,24 @@ function logLine(line: string): HTMLElement {
   return h(`div.log-line.level-${level.toLowerCase()}`, {}, line);
 }
 
-/** Output of one dataset: a preview, a mask overlay on its input, or a matrix table. */
-async function outputView(id: string, inputId: string | undefined): Promise<HTMLElement> {
+/** An alignment: its 3×3 matrix as a table, and the moved image over the reference. */
+async function alignmentView(id: string, pair: [string, string] | undefined): Promise<HTMLElement> {
+  const { values } = await readValues(id, "transform_matrix");
+  const table = h("table.matrix", {}, [0, 1, 2].map((r) => h("tr", {}, [0, 1, 2].map((c) => h("td", {}, (values[r * 3 + c] ?? 0).toFixed(3))))));
+  if (!pair) return h("div.output", {}, table);
+  const [reference, moving] = pair;
+  const width = (await api.fileInfo(reference)).keys.image?.shape.at(-1) ?? 1;
+  const moved = h("img.overlay", { src: api.previewUrl(moving, { max_size: 320 }), alt: "moved image" }) as HTMLImageElement;
+  moved.style.opacity = "0.5";
+  moved.addEventListener("load", () => {
+    const scale = moved.clientWidth / width;
+    moved.style.transform = `translate(${(values[2] ?? 0) * scale}px, ${(values[5] ?? 0) * scale}px)`;
+  });
+  return h("div.output", {}, table, h("div.stack.clip", {}, h("img", { src: api.previewUrl(reference, { max_size: 320 }), alt: "reference" }), moved), h("div.muted", {}, "the moved image over the previous one"));
+}
+
+/** Output of one dataset: a preview, a mask overlay on its input, or an alignment. */
+async function outputView(id: string, inputId: string | undefined, pair?: [string, string]): Promise<HTMLElement> {
   let info;
   try {
     info = await api.fileInfo(id);
@@ -39,7 +56,7 @@ async function outputView(id: string, inputId: string | undefined): Promise<HTML
     h("a", { href: api.fileExportUrl(id, "png"), download: `${id}.png` }, "PNG"),
     h("a", { href: api.fileExportUrl(id, "tiff"), download: `${id}.tif` }, "TIFF"),
   );
-  if (info.keys.transform_matrix) return h("div.output", {}, h("div.muted", {}, "3×3 transform matrix: the log lists each shift; download the HDF5 for the values"), h("a", { href: api.fileExportUrl(id, "h5"), download: `${id}.h5` }, "HDF5"));
+  if (info.keys.transform_matrix) return alignmentView(id, pair);
   if (info.keys.mask && inputId) {
     const overlay = h("img.overlay", { src: api.previewUrl(id, { key: "mask", max_size: 320 }), alt: "mask" }) as HTMLImageElement;
     const opacity = h("input", { type: "range", min: 0, max: 1, step: 0.05, value: 0.5, "aria-label": "mask opacity", oninput: (e: Event) => (overlay.style.opacity = (e.target as HTMLInputElement).value) }) as HTMLInputElement;
@@ -139,7 +156,8 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
       mount(log, rec.log.split("\n").filter(Boolean).map(logLine));
       log.scrollTop = log.scrollHeight;
       if (rec.status === "COMPLETED") {
-        const views = await Promise.all(rec.output_dataset_ids.map((o, i) => outputView(o, rec.input_dataset_ids[i] ?? rec.input_dataset_ids[0])));
+        const ins = rec.input_dataset_ids;
+        const views = await Promise.all(rec.output_dataset_ids.map((o, i) => outputView(o, ins[i] ?? ins[0], ins[i + 1] ? [ins[i]!, ins[i + 1]!] : undefined)));
         mount(results, h("h3", {}, "Results"), h("div.compare", {}, h("div", {}, h("h4", {}, "Inputs"), h("div.thumbs", {}, rec.input_dataset_ids.map((i) => thumb(i)))), h("div", {}, h("h4", {}, "Outputs"), h("div.outputs", {}, views))));
       }
       onFinished?.();

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { MIGRATIONS } from "./migrations/index.js";
-import { migrate, openDb } from "./db.js";
+import { migrate, nativeBindingFor, openDb } from "./db.js";
 
 test("openDb uses WAL and applies every migration once", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compox-db-"));
@@ -24,5 +24,16 @@ test("migrate refuses a database from a newer version", () => {
   db.pragma("user_version = 999");
   assert.throws(() => migrate(db), /newer Compox Desktop/);
   db.close();
+  fs.rmSync(dir, { recursive: true });
+});
+
+test("under Electron the Electron-ABI build of better-sqlite3 is chosen when present", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compox-abi-"));
+  assert.equal(nativeBindingFor({ ...process.versions }, dir), undefined);
+  assert.equal(nativeBindingFor({ ...process.versions, electron: "33.0.0" }, dir), undefined);
+  fs.mkdirSync(path.join(dir, "build-electron"));
+  fs.writeFileSync(path.join(dir, "build-electron", "better_sqlite3.node"), "");
+  assert.equal(nativeBindingFor({ ...process.versions, electron: "33.0.0" }, dir), path.join(dir, "build-electron", "better_sqlite3.node"));
+  assert.equal(nativeBindingFor({ ...process.versions }, dir), undefined);
   fs.rmSync(dir, { recursive: true });
 });

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { CompoxError } from "../../contract/errors.js";
+import { appRoot } from "../app-paths.js";
 import { MIGRATIONS, type Migration } from "./migrations/index.js";
 
 export type Db = Database.Database;
@@ -26,10 +27,21 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
   return db.pragma("user_version", { simple: true }) as number;
 }
 
+/**
+ * better-sqlite3 is compiled for one ABI: system Node uses node_modules' build, Electron a copy
+ * built for it at `build-electron/better_sqlite3.node` (made by `npm start` or packaging).
+ */
+export function nativeBindingFor(versions: NodeJS.ProcessVersions, root: string): string | undefined {
+  if (!versions.electron) return undefined;
+  const file = path.join(root, "build-electron", "better_sqlite3.node");
+  return fs.existsSync(file) ? file : undefined;
+}
+
 /** Opens (creating if needed) `<dataDir>/compox.db`; safe to open from several processes at once. */
 export function openDb(dataDir: string): Db {
   fs.mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, "compox.db"));
+  const nativeBinding = nativeBindingFor(process.versions, appRoot());
+  const db = new Database(path.join(dataDir, "compox.db"), nativeBinding ? { nativeBinding } : {});
   db.pragma("journal_mode = WAL");
   db.pragma("busy_timeout = 5000");
   db.pragma("foreign_keys = ON");
