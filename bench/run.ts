@@ -1,7 +1,7 @@
 // `npm run bench`: every figure is a ratio against a baseline measured in the same run (machines
 // here are noisy), as the median of repeated runs with its spread. Writes bench/results/latest.json,
 // latest.md (the table) and latest.svg (a chart of the ratios).
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
 import os from "node:os";
@@ -16,6 +16,7 @@ import { createSession, runPlane } from "../algorithms/onnx_denoiser/helpers/ses
 import { cut, paste, tiles } from "../algorithms/onnx_denoiser/helpers/tiling.js";
 import { hasSkimage, noisyImage, skimage } from "../algorithms/tests/reference.js";
 import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
+import { serveProcess } from "../src-main/server/testing/serve-process.js";
 import { writeHdf5 } from "../src-main/engine/datasets/hdf5.js";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -111,14 +112,6 @@ async function algorithmBenches(): Promise<Row[]> {
   return rows;
 }
 
-/** Starts `compox serve` on a temp data dir; returns its URL and process. */
-async function serve(dataDir: string) {
-  const child = spawn(process.execPath, [path.join(root, "bin", "compox.mjs"), "--json", "serve", "--port", "0", "--data-dir", dataDir], { stdio: ["ignore", "pipe", "ignore"] });
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  while (!out.includes("}")) await new Promise((r) => setTimeout(r, 20));
-  return { url: (JSON.parse(out) as { url: string }).url, child };
-}
 
 async function serverBenches(): Promise<Row[]> {
   const rows: Row[] = [];
@@ -137,7 +130,7 @@ async function serverBenches(): Promise<Row[]> {
     const nodes: number[] = [];
     for (let i = 0; i < Math.min(REPEATS, 3); i++) {
       const t = performance.now();
-      const s = await serve(data);
+      const s = await serveProcess(data);
       for (;;) {
         try {
           await new CompoxClient(s.url).info();
@@ -154,7 +147,7 @@ async function serverBenches(): Promise<Row[]> {
     rows.push({ name: "cold start of compox serve, 10 algorithms", ours: `${(median(starts) * 1000).toFixed(0)} ms`, baseline: `node -e "" ${(median(nodes) * 1000).toFixed(0)} ms`, ratio: median(starts) / median(nodes), spread: [Math.min(...starts) / median(nodes), Math.max(...starts) / median(nodes)] });
     console.log(`cold start: ${rows.at(-1)?.ratio.toFixed(2)}×`);
 
-    const { url, child } = await serve(data);
+    const { url, child } = await serveProcess(data);
     try {
       const client = new CompoxClient(url);
       const [alg] = await client.listAlgorithms({});

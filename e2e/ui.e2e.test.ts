@@ -2,7 +2,6 @@
 // port: list → generated form → drop a PNG → run with live progress and log → output preview →
 // stop a long run → history. Screenshots of each screen go to e2e/screenshots/ (git-ignored).
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
 import os from "node:os";
@@ -12,19 +11,12 @@ import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { CompoxClient } from "../src-main/contract/client.js";
 import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
+import { serveProcess } from "../src-main/server/testing/serve-process.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const CHROMIUM = "/usr/bin/chromium";
 const shots = path.join(root, "e2e", "screenshots");
 
-async function serve(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(root, "bin", "compox.mjs"), "--json", "serve", "--port", "0", "--data-dir", dataDir], { stdio: ["ignore", "pipe", "ignore"] });
-  let out = "";
-  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-  for (let i = 0; i < 600 && !out.includes("}"); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(out.includes("}"), "compox serve did not start");
-  return { url: (JSON.parse(out) as { url: string }).url, child };
-}
 
 /** Debian's Chromium with a fresh profile (Playwright passes it as --user-data-dir). */
 async function launch(): Promise<BrowserContext> {
@@ -56,7 +48,7 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, and lists b
   fs.mkdirSync(shots, { recursive: true });
   const data = fs.mkdtempSync(path.join(os.tmpdir(), "compox-e2e-"));
   const src = fs.mkdtempSync(path.join(os.tmpdir(), "compox-e2e-src-"));
-  const { url, child } = await serve(data);
+  const { url, child } = await serveProcess(data);
   const browser = await launch();
   try {
     // A slow algorithm to stop, with one fixed (non-adjustable) parameter.

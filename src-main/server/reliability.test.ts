@@ -1,7 +1,6 @@
 // Reliability over a real server process: kill -9 of `compox serve` during an execution and during
 // an upload, then a restart; and a soak of 2,000 executions with memory sampled.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
@@ -11,23 +10,16 @@ import { CompoxClient } from "../contract/client.js";
 import { isTerminal } from "../contract/records.js";
 import { pyproject, tempDir, writeFiles } from "../engine/testing/temp-algorithm.js";
 import { testEngine } from "../engine/testing/test-engine.js";
+import { serveProcess } from "./testing/serve-process.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixture = path.join(root, "src-main", "engine", "datasets", "__fixtures__", "h5py_all_dtypes.h5");
 
-async function serve(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(root, "bin", "compox.mjs"), "--json", "serve", "--port", "0", "--data-dir", dataDir], { stdio: ["ignore", "pipe", "ignore"] });
-  let out = "";
-  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-  for (let i = 0; i < 600 && !out.includes("}"); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(out.includes("}"), "compox serve did not start");
-  return { url: (JSON.parse(out) as { url: string }).url, child };
-}
 
 test("kill -9 during an execution and an upload: completed data survives, interrupted work is FAILED", async () => {
   using data = tempDir();
   using src = tempDir();
-  const first = await serve(data.path);
+  const first = await serveProcess(data.path);
   const client = new CompoxClient(first.url);
   const kept = await client.uploadFile(new Uint8Array(fs.readFileSync(fixture)));
   const slow = writeFiles(path.join(src.path, "slow"), {
@@ -53,7 +45,7 @@ test("kill -9 during an execution and an upload: completed data survives, interr
   await once(first.child, "exit");
   assert.ok((await upload) instanceof Error, "the upload did not complete");
 
-  const second = await serve(data.path);
+  const second = await serveProcess(data.path);
   try {
     const after = new CompoxClient(second.url);
     const rec = await after.getExecution(execution_id);

@@ -1,7 +1,7 @@
 // End to end over a real socket: `compox serve` from dist/, the Python example client, a 256 MB
 // streamed upload with bounded server memory, and a graceful SIGTERM.
 import assert from "node:assert/strict";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
@@ -12,6 +12,7 @@ import { promisify } from "node:util";
 import { CompoxClient } from "../contract/client.js";
 import { writeHdf5 } from "../engine/datasets/hdf5.js";
 import { pyproject, tempDir, writeFiles } from "../engine/testing/temp-algorithm.js";
+import { serveProcess } from "./testing/serve-process.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const PY = "/usr/bin/python3";
@@ -23,18 +24,6 @@ const hasH5py = (() => {
   }
 })();
 
-/** Starts `compox serve` on a free port; resolves with its URL once it listens. */
-async function serve(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  assert.ok(fs.existsSync(path.join(root, "dist", "cli.mjs")), "dist/ is missing: run `npm run build`");
-  const child = spawn(process.execPath, [path.join(root, "bin", "compox.mjs"), "--json", "serve", "--port", "0", "--data-dir", dataDir], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, COMPOX_DATA_DIR: "" } });
-  let out = "";
-  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-  let err = "";
-  child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
-  for (let i = 0; i < 300 && !out.includes("}"); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(out.includes("}"), `serve did not start:\n${err}`);
-  return { url: (JSON.parse(out) as { url: string }).url, child };
-}
 
 function rssMb(pid: number): number {
   return (Number(fs.readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]) * 4096) / 2 ** 20;
@@ -48,7 +37,7 @@ export class Runner extends Image2ImageRunner {
 test("compox serve + the Python companion client: the whole flow over HTTP", { skip: !(await hasH5py) && "Debian's python3-h5py is not installed" }, async () => {
   using data = tempDir();
   using src = tempDir();
-  const { url, child } = await serve(data.path);
+  const { url, child } = await serveProcess(data.path);
   try {
     const client = new CompoxClient(url);
     const dir = writeFiles(path.join(src.path, "ident"), { "pyproject.toml": pyproject("ident", "1.0"), "Runner.ts": IDENTITY });
@@ -74,7 +63,7 @@ test("a 256 MB upload is streamed to disk with bounded server memory", async () 
   using big = tempDir();
   const file = path.join(big.path, "big.h5");
   await writeHdf5(file, { image: { dtype: "uint8", shape: [16384, 16384], data: new Uint8Array(16384 * 16384).fill(3) } });
-  const { url, child } = await serve(data.path);
+  const { url, child } = await serveProcess(data.path);
   try {
     const client = new CompoxClient(url);
     // Warm up: the first HDF5 check loads h5wasm, a fixed cost unrelated to upload size.
@@ -98,7 +87,7 @@ test("a 256 MB upload is streamed to disk with bounded server memory", async () 
 
 test("SIGTERM stops gracefully: the owner lock is released and the exit code is 0", async () => {
   using data = tempDir();
-  const { child } = await serve(data.path);
+  const { child } = await serveProcess(data.path);
   assert.ok(fs.existsSync(path.join(data.path, "owner.json")));
   child.kill("SIGTERM");
   const [code] = (await once(child, "exit")) as [number];

@@ -13,6 +13,22 @@ export interface TvOptions {
   onIteration?: (i: number) => void;
 }
 
+/** scikit-image's stopping rule: stop once the energy changes by less than eps × the first energy. */
+function stopRule(eps: number): (i: number, e: number) => boolean {
+  let eInit = 0;
+  let ePrev = 0;
+  return (i, e) => {
+    if (i === 0) {
+      eInit = e;
+      ePrev = e;
+      return false;
+    }
+    if (Math.abs(ePrev - e) < eps * eInit) return true;
+    ePrev = e;
+    return false;
+  };
+}
+
 /** Denoises `image` of `shape` (2-D or 3-D, row-major); returns a new float32 array. */
 export function denoiseTvChambolle(image: Float32Array, shape: readonly number[], opts: TvOptions): Float32Array {
   const { weight, eps = 2e-4, maxNumIter = 200 } = opts;
@@ -31,8 +47,7 @@ export function denoiseTvChambolle(image: Float32Array, shape: readonly number[]
   const coord = Array.from({ length: ndim }, () => new Int32Array(size));
   for (let idx = 0; idx < size; idx++) for (let ax = 0; ax < ndim; ax++) coord[ax]![idx] = Math.floor(idx / strides[ax]!) % dims[ax]!;
   const tau = 1 / (2 * ndim);
-  let eInit = 0;
-  let ePrev = 0;
+  const converged = stopRule(eps);
   for (let i = 0; i < maxNumIter; i++) {
     let e = 0;
     if (i > 0) {
@@ -63,11 +78,7 @@ export function denoiseTvChambolle(image: Float32Array, shape: readonly number[]
       for (let ax = 0; ax < ndim; ax++) p[ax]![idx] = Math.fround(p[ax]![idx]! - tau * g[ax]![idx]!) / scale;
     }
     e = (e + weight * normSum) / size;
-    if (i === 0) {
-      eInit = e;
-      ePrev = e;
-    } else if (Math.abs(ePrev - e) < eps * eInit) break;
-    else ePrev = e;
+    if (converged(i, e)) break;
     opts.onIteration?.(i);
   }
   return out;
@@ -120,8 +131,7 @@ function denoise2d(image: Float32Array, h: number, w: number, weight: number, ep
   const worker = parallel
     ? new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { ctrl: ctrl.buffer, sums: sums.buffer, image: s.image.buffer, out: s.out.buffer, py: s.py.buffer, px: s.px.buffer, h, w, tau: s.tau, k: s.k, y0: mid, y1: h } })
     : undefined;
-  let eInit = 0;
-  let ePrev = 0;
+  const converged = stopRule(eps);
   try {
     for (let i = 0; i < maxNumIter; i++) {
       let e: number;
@@ -137,11 +147,7 @@ function denoise2d(image: Float32Array, h: number, w: number, weight: number, ep
         normSum += sums[1]!;
       } else [e, normSum] = runBand(s, 0, h, i > 0, () => {}, () => {});
       e = (e + weight * normSum) / size;
-      if (i === 0) {
-        eInit = e;
-        ePrev = e;
-      } else if (Math.abs(ePrev - e) < eps * eInit) break;
-      else ePrev = e;
+      if (converged(i, e)) break;
       onIteration?.(i);
     }
   } finally {

@@ -171,7 +171,7 @@ abstract class StackingRunner extends BaseRunner {
   }
 
   /** How many inputs the default preprocess saw (or the output's first axis when it was overridden). */
-  protected inputCount(output: NDArray): number {
+  inputCountOf(output: NDArray): number {
     return runState.get(this)?.inputIds.length ?? output?.shape?.[0] ?? 0;
   }
 
@@ -180,13 +180,18 @@ abstract class StackingRunner extends BaseRunner {
   }
 }
 
+/** Splits the output on axis 0 and posts each part under one key (the default of three runners). */
+function postEach(runner: StackingRunner, data: unknown, key: string, schema: DataSchema): Promise<string[]> {
+  const out = data as NDArray;
+  return runner.postData(split(out, runner.inputCountOf(out), key).map((a) => ({ [key]: a })), schema);
+}
+
 /** Images in (key `image`), images out: one output image per input. */
 export class Image2ImageRunner extends StackingRunner {
   protected readonly inputKey = "image";
   protected readonly inputSchema = ImageSchema as DataSchema;
   override postprocess(data: unknown, _args: Args): Promise<string[]> {
-    const out = data as NDArray;
-    return this.postData(split(out, this.inputCount(out), "image").map((image) => ({ image })), ImageSchema as DataSchema);
+    return postEach(this, data, "image", ImageSchema as DataSchema);
   }
 }
 
@@ -195,8 +200,7 @@ export class Image2SegmentationRunner extends StackingRunner {
   protected readonly inputKey = "image";
   protected readonly inputSchema = ImageSchema as DataSchema;
   override postprocess(data: unknown, _args: Args): Promise<string[]> {
-    const out = data as NDArray;
-    return this.postData(split(out, this.inputCount(out), "mask").map((mask) => ({ mask })), SegmentationSchema as DataSchema);
+    return postEach(this, data, "mask", SegmentationSchema as DataSchema);
   }
 }
 
@@ -205,8 +209,7 @@ export class Segmentation2SegmentationRunner extends StackingRunner {
   protected readonly inputKey = "mask";
   protected readonly inputSchema = SegmentationSchema as DataSchema;
   override postprocess(data: unknown, _args: Args): Promise<string[]> {
-    const out = data as NDArray;
-    return this.postData(split(out, this.inputCount(out), "mask").map((mask) => ({ mask })), SegmentationSchema as DataSchema);
+    return postEach(this, data, "mask", SegmentationSchema as DataSchema);
   }
 }
 
@@ -219,7 +222,7 @@ export class Image2EmbeddingRunner extends StackingRunner {
   override postprocess(data: unknown, _args: Args): Promise<string[]> {
     const out = data as NDArray;
     const shapes = this.inputShapes();
-    const items = split(out, this.inputCount(out), "embedding").map((features, i) => {
+    const items = split(out, this.inputCountOf(out), "embedding").map((features, i) => {
       const shape = shapes[i] ?? [];
       return { features, input_size: sizeArray(shape), original_size: sizeArray(shape) };
     });
@@ -233,7 +236,7 @@ export class Image2AlignmentRunner extends StackingRunner {
   protected readonly inputSchema = ImageSchema as DataSchema;
   override postprocess(data: unknown, _args: Args): Promise<string[]> {
     const out = data as NDArray;
-    const n = Math.max(0, this.inputCount(out) - 1);
+    const n = Math.max(0, this.inputCountOf(out) - 1);
     const items = split(out, n, "matrix").map((m) => {
       const values = Float64Array.from(m.data as Float64Array, Number);
       if (m.shape.join("x") !== "3x3") throw new Error(`each alignment matrix must be 3×3, got [${m.shape.join(", ")}]`);

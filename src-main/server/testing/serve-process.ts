@@ -1,0 +1,21 @@
+// Test and benchmark support: `compox serve` from dist/ as a real process on a free port.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../..", import.meta.url));
+
+/** Starts `compox serve --json` on `dataDir`; resolves with its URL once it listens. */
+export async function serveProcess(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+  if (!fs.existsSync(path.join(root, "dist", "cli.mjs"))) throw new Error("dist/ is missing: run `npm run build`");
+  const child = spawn(process.execPath, [path.join(root, "bin", "compox.mjs"), "--json", "serve", "--port", "0", "--data-dir", dataDir], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, COMPOX_DATA_DIR: "" } });
+  let out = "";
+  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  for (let i = 0; i < 600 && !out.includes("}"); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!out.includes("}")) {
+    child.kill("SIGKILL");
+    throw new Error("compox serve did not start within 30 s");
+  }
+  return { url: (JSON.parse(out) as { url: string }).url, child };
+}
