@@ -2,7 +2,7 @@
 // type declarations (for algorithm authors' editors), and the UI (dist/renderer, served at /ui/). Dependencies stay external: they are
 // resolved from node_modules at run time.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -14,6 +14,8 @@ const common = { absWorkingDir: root, bundle: true, platform: "node", format: "e
 await esbuild.build({ ...common, entryPoints: { cli: "src-main/cli/main.ts", runner: "src-main/engine/runtime/runner-main.ts", "electron-main": "src-main/electron/main.ts" }, outdir: "dist" });
 await esbuild.build({ ...common, entryPoints: { compox: "src-main/engine/sdk/index.ts" }, outdir: "dist/sdk" });
 copyFileSync(`${root}/src-main/engine/runtime/resolve-hook.mjs`, `${root}/dist/resolve-hook.mjs`);
+// The Python runner and its `compox` package run from source files.
+cpSync(`${root}/src-main/engine/runtime/python`, `${root}/dist/python`, { recursive: true, filter: (f) => !f.includes("__pycache__") });
 
 // The window's UI: one browser bundle (it imports only src-main/contract), plus its page and styles.
 // Code splitting keeps h5wasm (4 MB, for alignment matrices) out of the first load.

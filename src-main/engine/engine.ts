@@ -16,6 +16,7 @@ import { detectGpus, type GpuInfo } from "./runtime/devices.js";
 import { EventBus, type EventListener } from "./runtime/event-bus.js";
 import { ExecutionService } from "./runtime/executions.js";
 import { checkImportable } from "./runtime/import-check.js";
+import { findPython } from "./runtime/python.js";
 import { SessionCache } from "./runtime/session-cache.js";
 import { acquireOwnerLock, type OwnerLock } from "./owner-lock.js";
 import { AlgorithmsRepo } from "./store/algorithms-repo.js";
@@ -82,15 +83,23 @@ export function createEngine(options: EngineOptions) {
   const blobs = new BlobStore(path.join(options.dataDir, "blobs"));
   const repo = new AlgorithmsRepo(db);
   const bundleDir = path.join(options.dataDir, "cache", "bundles");
+  // Python algorithms need an interpreter with numpy and h5py; found once, on first need.
+  let python: ReturnType<typeof findPython> | undefined;
+  const pythonProblem = () => {
+    python ??= findPython(settings.python);
+    return python.chosen ? undefined : `Python algorithms need a Python 3 with numpy and h5py (${python.tried.map((t) => `${t.command}: ${t.problem}`).join("; ")}); install them (Debian: apt-get install python3-numpy python3-h5py) or set the python setting; \`compox doctor\` checks`;
+  };
+  const pythonFor = () => (pythonProblem() ? undefined : python?.chosen?.command);
   const ctx: DeployContext = {
     db,
     repo,
     blobs,
     now,
     checkImportable: async ({ moduleId, scan }) => {
-      if (scan.language === "py") return { file: "Runner.py", path: "", message: "check_importable: Python runners cannot be loaded yet in this version; set check_importable = false" };
-      return checkImportable({ bundleDir, moduleId, sources: scan.sources, entryPoint: scan.entryPoint ?? "Runner.ts", assets: Object.fromEntries(scan.assets.map((a) => [a.path, a.source])) });
+      const python = scan.language === "py" ? pythonFor() : undefined;
+      return checkImportable({ bundleDir, python, moduleId, sources: scan.sources, entryPoint: scan.entryPoint ?? "Runner.ts", assets: Object.fromEntries(scan.assets.map((a) => [a.path, a.source])) });
     },
+    checkLanguage: (language) => (language === "py" ? pythonProblem() : undefined),
   };
   const events = new EventBus();
   const datasets = new DatasetStore({ db, dir: path.join(options.dataDir, "datasets"), now, expiryDays: () => settings.dataset_expiry_days });

@@ -24,6 +24,8 @@ export interface DeployContext {
   now: () => Date;
   /** Loads a module once when its pyproject says `check_importable = true`. */
   checkImportable?: (c: { moduleId: string; scan: ScannedFolder }) => Promise<Problem | undefined>;
+  /** Why modules of `language` cannot run here (a missing interpreter), if they cannot. */
+  checkLanguage?: (language: "ts" | "py") => string | undefined;
 }
 
 /** Checks a folder's code: a Python runner defines class Runner; a TS/JS one bundles and exports it. */
@@ -84,6 +86,8 @@ export async function deployFolder(ctx: DeployContext, folder: string): Promise<
   const entryPoint = scan.entryPoint as string;
 
   const moduleId = computeModuleId(scan.sources);
+  const cannotRun = scan.language && ctx.checkLanguage?.(scan.language);
+  if (cannotRun) throw new DeployError([{ file: scan.entryPoint ?? "Runner.py", path: "", message: cannotRun }]);
   if (config.check_importable && ctx.checkImportable) {
     const problem = await ctx.checkImportable({ moduleId, scan });
     if (problem) throw new DeployError([problem]);

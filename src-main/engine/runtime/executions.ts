@@ -20,6 +20,8 @@ import type { LogLevel } from "../sdk/context.js";
 import type { AlgorithmsRepo } from "../store/algorithms-repo.js";
 import type { ExecutionQuery, ExecutionsRepo } from "../store/executions-repo.js";
 import { resolveDevice, type GpuInfo } from "./devices.js";
+import { extractModule } from "./module-dir.js";
+import { findPython } from "./python.js";
 import type { EventBus } from "./event-bus.js";
 import type { LoadSpec, RunnerEvent } from "./protocol.js";
 import { RunnerHost } from "./runner-host.js";
@@ -63,9 +65,10 @@ export class ExecutionService {
 
   constructor(private readonly deps: ExecutionDeps) {
     this.pool = new RunnerPool<RunnerHost>({
-      create: () =>
+      create: (key) =>
         new RunnerHost({
           memoryMb: deps.runnerMemoryMb,
+          python: key.startsWith("py:") ? this.python() : undefined,
           onEvent: (jobId, event) => this.onRunnerEvent(jobId, event),
           engine: {
             datasetPath: async ({ id }) => {
@@ -127,7 +130,9 @@ export class ExecutionService {
       log: "",
     };
     const job: ActiveJob = { id: record.execution_id, sessionToken: record.session_token, stopRequested: false };
-    const key = `${line.algorithm_id}:${minor}:${device.device}:${record.checkpoint_id ?? ""}`;
+    const language = deps.algorithms.getModule(version.module_id)?.language ?? "ts";
+    if (language === "py") this.python(); // no usable interpreter: refuse now, with the fix
+    const key = `${language}:${line.algorithm_id}:${minor}:${device.device}:${record.checkpoint_id ?? ""}`;
     this.scheduler.assertRoom(); // a full queue refuses the request before anything is recorded
     deps.records.insert(record, now.getTime());
     this.active.set(job.id, job);
@@ -237,10 +242,23 @@ export class ExecutionService {
     const module = deps.algorithms.getModule(moduleId);
     const version = deps.algorithms.getVersion(rec.algorithm_id, Number(rec.algorithm_minor_version));
     if (!module || !version) throw new Error("the algorithm version was removed");
-    if (module.language === "py") throw new Error("Python algorithms (Runner.py) cannot run yet in this version of Compox Desktop; only TypeScript/JavaScript runners run");
-    const bundlePath = await ensureBundle(deps.bundleDir, module.module_id, () => unzipSources(deps.blobs.read(module.blob_id)), module.entry_point, version.config.obfuscate);
     const assets = Object.fromEntries(deps.algorithms.assets(rec.algorithm_id, Number(rec.algorithm_minor_version)).map((a) => [a.path, deps.blobs.pathOf(a.asset_id)]));
-    return { bundlePath, device: rec.resolved_execution_device as LoadSpec["device"], assets };
+    const device = rec.resolved_execution_device as LoadSpec["device"];
+    const sources = () => unzipSources(deps.blobs.read(module.blob_id));
+    if (module.language === "py") return { bundlePath: "", moduleRoot: extractModule(path.join(deps.bundleDir, "..", "py"), module.module_id, sources), device, assets };
+    const bundlePath = await ensureBundle(deps.bundleDir, module.module_id, sources, module.entry_point, version.config.obfuscate);
+    return { bundlePath, device, assets };
+  }
+
+  private pythonCheck: ReturnType<typeof findPython> | undefined;
+
+  /** The interpreter for Python runners (checked once); a clear error when there is none. */
+  private python(): string {
+    this.pythonCheck ??= findPython(this.deps.settings().python);
+    const chosen = this.pythonCheck.chosen;
+    if (!chosen)
+      throw new CompoxError("internal_error", `Python algorithms need a Python 3 with numpy and h5py: ${this.pythonCheck.tried.map((t) => `${t.command}: ${t.problem}`).join("; ")}. Install them (Debian: apt-get install python3-numpy python3-h5py) or set the python setting; \`compox doctor\` checks.`);
+    return chosen.command;
   }
 
   private token(jobId: string): string {

@@ -3,10 +3,14 @@
 import type { Problem } from "../../contract/errors.js";
 import { ensureBundle } from "../deploy/bundle-cache.js";
 import type { SourceFile } from "../deploy/folder-scan.js";
+import path from "node:path";
+import { extractModule } from "./module-dir.js";
 import { RunnerHost } from "./runner-host.js";
 
 export interface ImportCheck {
   bundleDir: string;
+  /** The interpreter, for a Python module. */
+  python?: string;
   moduleId: string;
   sources: SourceFile[];
   entryPoint: string;
@@ -14,10 +18,13 @@ export interface ImportCheck {
   assets: Record<string, string>;
 }
 
-/** Loads the module and runs loadAssets; returns the problem when that fails. */
+/** Loads the module and runs loadAssets (load_assets); returns the problem when that fails. */
 export async function checkImportable(c: ImportCheck): Promise<Problem | undefined> {
-  const bundlePath = await ensureBundle(c.bundleDir, c.moduleId, () => c.sources, c.entryPoint, false);
+  const spec = c.python
+    ? { bundlePath: "", moduleRoot: extractModule(path.join(c.bundleDir, "..", "py"), c.moduleId, () => c.sources) }
+    : { bundlePath: await ensureBundle(c.bundleDir, c.moduleId, () => c.sources, c.entryPoint, false) };
   const host = new RunnerHost({
+    python: c.python,
     onEvent: () => {},
     engine: {
       datasetPath: () => Promise.reject(new Error("no datasets while checking importability")),
@@ -28,7 +35,7 @@ export async function checkImportable(c: ImportCheck): Promise<Problem | undefin
     },
   });
   try {
-    await host.load({ bundlePath, device: "cpu", assets: c.assets });
+    await host.load({ ...spec, device: "cpu", assets: c.assets });
     return undefined;
   } catch (err) {
     return { file: c.entryPoint, path: "", message: `check_importable: loading the module failed: ${(err as Error).message}` };

@@ -3,8 +3,10 @@
 import type { LogLevel, RunnerDevice } from "../sdk/context.js";
 
 export interface LoadSpec {
-  /** File path of the esbuild bundle of the module. */
+  /** File path of the esbuild bundle of the module (TS/JS runners). */
   bundlePath: string;
+  /** Folder holding the module's extracted sources, put on sys.path (Python runners). */
+  moduleRoot?: string;
   device: RunnerDevice;
   /** Asset path → file holding its bytes (the blob, or a checkpoint's replacement). */
   assets: Record<string, string>;

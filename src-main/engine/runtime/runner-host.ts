@@ -1,7 +1,9 @@
 // The engine's side of one runner process: spawns it, loads the algorithm, runs one job at a time,
 // forwards its events, and kills it when asked or when it misbehaves. A crash here never reaches
 // the engine: it becomes the job's failure.
-import { fork, type ChildProcess } from "node:child_process";
+import { fork, spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -18,6 +20,55 @@ export interface RunnerHostOptions {
   onExit?: (reason: string) => void;
   /** Resident-memory limit of the process in MB; past it the process is killed. */
   memoryMb?: number;
+  /** A Python runner: the interpreter to start (else a Node runner process). */
+  python?: string;
+}
+
+/** The Python runner's entry and its `compox` package, from source or from dist/. */
+export function pythonRunnerDir(): string {
+  const fromSource = import.meta.url.endsWith(".ts");
+  return fromSource ? path.join(appRoot(), "src-main", "engine", "runtime", "python") : path.join(appRoot(), "dist", "python");
+}
+
+/** The process and how messages reach it: Node's IPC channel, or JSON lines on fds 3 and 4. */
+function startProcess(opts: RunnerHostOptions): { child: ChildProcess; send: (m: Message) => void; onMessage: (fn: (m: Message) => void) => void; disconnect: () => void } {
+  if (opts.python) {
+    const dir = pythonRunnerDir();
+    const child = spawn(opts.python, ["-u", path.join(dir, "runner_main.py")], {
+      env: { ...process.env, PYTHONPATH: [dir, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter), PYTHONDONTWRITEBYTECODE: "1" },
+      stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
+    });
+    const toRunner = child.stdio[3] as Writable;
+    const fromRunner = child.stdio[4] as Readable;
+    toRunner.on("error", () => {}); // a dead runner: the exit handler reports it
+    return {
+      child,
+      send: (m) => void (toRunner.writable && toRunner.write(`${JSON.stringify(m)}\n`)),
+      onMessage: (fn) => createInterface({ input: fromRunner }).on("line", (line) => fn(JSON.parse(line) as Message)),
+      disconnect: () => toRunner.end(),
+    };
+  }
+  const { entry, execArgv, sdk, hook } = runnerEntry();
+  const config = {
+    sdkUrl: pathToFileURL(sdk).href,
+    appUrl: pathToFileURL(path.join(appRoot(), "package.json")).href,
+    hookUrl: pathToFileURL(hook).href,
+    shipped: [...SHIPPED_PACKAGES].filter((p) => p !== "compox"),
+  };
+  const child = fork(entry, [], {
+    // No --max-old-space-size: module hooks run in a worker that would inherit it. The watchdog
+    // bounds the whole process instead, typed-array memory included.
+    execArgv: [...execArgv, "--enable-source-maps"],
+    env: { ...process.env, COMPOX_RUNNER_CONFIG: JSON.stringify(config) },
+    serialization: "advanced",
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  return {
+    child,
+    send: (m) => void (child.connected && child.send(m)),
+    onMessage: (fn) => child.on("message", fn),
+    disconnect: () => void (child.connected && child.disconnect()),
+  };
 }
 
 /** How the runner process is started: from source under tsx (tests, dev) or from dist/. */
@@ -40,23 +91,14 @@ export class RunnerHost {
   private readonly exited: Promise<string>;
   /** The job now running in the process, if any. */
   currentJob: string | undefined;
+  private readonly disconnect: () => void;
+  private readonly sendRaw: (m: Message) => void;
 
   constructor(private readonly opts: RunnerHostOptions) {
-    const { entry, execArgv, sdk, hook } = runnerEntry();
-    const config = {
-      sdkUrl: pathToFileURL(sdk).href,
-      appUrl: pathToFileURL(path.join(appRoot(), "package.json")).href,
-      hookUrl: pathToFileURL(hook).href,
-      shipped: [...SHIPPED_PACKAGES].filter((p) => p !== "compox"),
-    };
-    this.child = fork(entry, [], {
-      // No --max-old-space-size: module hooks run in a worker that would inherit it. The watchdog
-      // below bounds the whole process instead, typed-array memory included.
-      execArgv: [...execArgv, "--enable-source-maps"],
-      env: { ...process.env, COMPOX_RUNNER_CONFIG: JSON.stringify(config) },
-      serialization: "advanced",
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-    });
+    const proc = startProcess(opts);
+    this.child = proc.child;
+    this.disconnect = proc.disconnect;
+    this.sendRaw = proc.send;
     // Native code and C extensions write straight to the descriptors: keep it in the job's log.
     for (const [stream, level] of [[this.child.stdout, "INFO"], [this.child.stderr, "WARNING"]] as const) {
       stream?.setEncoding("utf8");
@@ -65,10 +107,8 @@ export class RunnerHost {
         for (const line of chunk.split(/\r?\n/)) if (line.trim()) opts.onEvent(this.currentJob ?? null, { type: "log", level, message: line, time: Date.now() });
       });
     }
-    this.rpc = new Rpc<RunnerMethods, EngineMethods>((m) => {
-      if (this.child.connected) this.child.send(m);
-    }, opts.engine);
-    this.child.on("message", (m: Message) => {
+    this.rpc = new Rpc<RunnerMethods, EngineMethods>(proc.send, opts.engine);
+    proc.onMessage((m: Message) => {
       if (m.kind === "event") opts.onEvent(m.jobId, m.event);
       else this.rpc.dispatch(m);
     });
@@ -118,7 +158,7 @@ export class RunnerHost {
 
   /** Asks the running job to stop (aborts its signal). */
   requestStop(jobId: string): void {
-    if (this.child.connected) this.child.send({ kind: "stop", jobId } satisfies Message);
+    this.sendRaw({ kind: "stop", jobId });
   }
 
   /** Kills the process; `reason` becomes the failure of a job still running. */
@@ -134,7 +174,7 @@ export class RunnerHost {
   async close(graceMs = 2000): Promise<void> {
     if (!this.alive) return;
     this.exitReason = "runner unloaded";
-    if (this.child.connected) this.child.disconnect();
+    this.disconnect();
     const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
     await this.exited;
     clearTimeout(timer);

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { testEngine, waitForEnd, waitForStatus } from "../testing/test-engine.js";
+import { findPython } from "./python.js";
+
+const fixtures = fileURLToPath(new URL("./__fixtures__/python/", import.meta.url));
+const python = findPython().chosen;
+const skip = !python && "no Python with numpy and h5py (Debian: python3-numpy python3-h5py)";
+
+test("a Compox-style Image2Image runner: old __init__, helper package, asset, log, progress, print", { skip }, async () => {
+  await using t = testEngine();
+  const { algorithm_id } = await t.engine.deploy(`${fixtures}py_image2image`);
+  const inputs = await t.images(3, 4, 5);
+  const rec = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: inputs, additional_parameters: { offset: 0.5 } }).execution_id, 60000);
+  assert.equal(rec.status, "COMPLETED", rec.log);
+  assert.match(rec.log, /INFO scaling 3 images by 2\.5/);
+  assert.match(rec.log, /a print from the algorithm/);
+  assert.equal(rec.output_dataset_ids.length, 3);
+  const out = (await t.engine.readDataset(rec.output_dataset_ids[1] ?? "")).image;
+  const inp = (await t.engine.readDataset(inputs[1] ?? "")).image;
+  assert.equal(out?.dtype, "float32");
+  assert.deepEqual([...(out?.data ?? [])], [...(inp?.data ?? [])].map((v) => Number(v) * 2.5 + 0.5));
+});
+
+test("a Generic runner: custom schema, sessions across executions, locked assets", { skip }, async () => {
+  await using t = testEngine();
+  const { algorithm_id } = await t.engine.deploy(`${fixtures}py_generic`);
+  const run = async () => (await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [], session_token: "s" }).execution_id, 60000)).output_dataset_ids;
+  const first = await run();
+  assert.deepEqual(first.slice(0, 3), ["count=1", "hits=1", "locked=yes"]);
+  const second = await run();
+  assert.deepEqual(second.slice(0, 3), ["count=2", "hits=2", "locked=yes"]);
+  assert.deepEqual([...((await t.engine.readDataset(second[3] ?? "")).count?.data ?? [])].map(Number), [2]);
+});
+
+test("Python failures, stops and crashes end with the right status; the engine keeps serving", { skip }, async () => {
+  await using t = testEngine({ stopGraceMs: 2000 });
+  const { algorithm_id } = await t.engine.deploy(`${fixtures}py_misbehaving`);
+  const raised = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [], additional_parameters: { mode: "raise" } }).execution_id, 60000);
+  assert.equal(raised.status, "FAILED");
+  assert.match(raised.log, /ValueError: bad voxel spacing/);
+  assert.match(raised.log, /Traceback \(most recent call last\)/);
+
+  const loop = t.engine.execute({ algorithm_id, input_dataset_ids: [], additional_parameters: { mode: "loop" } }).execution_id;
+  await waitForStatus(t.engine, loop, "RUNNING", 60000);
+  await new Promise((r) => setTimeout(r, 200));
+  t.engine.stopExecution(loop);
+  const stopped = await waitForEnd(t.engine, loop, 10000);
+  assert.equal(stopped.status, "STOPPED", stopped.log);
+  assert.doesNotMatch(stopped.log, /killed/, "set_progress checks for the stop");
+
+  const crashed = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [], additional_parameters: { mode: "crash" } }).execution_id, 60000);
+  assert.equal(crashed.status, "FAILED");
+  assert.match(crashed.log, /the runner process exited with code 3/);
+  // A crashed interpreter is replaced on the next execution.
+  const again = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [], additional_parameters: { mode: "raise" } }).execution_id, 60000);
+  assert.match(again.log, /bad voxel spacing/);
+});
+
+test("check_importable imports a Python module at deploy time and fails the deploy with the Python error", { skip }, async () => {
+  await using t = testEngine();
+  const { tempDir, writeFiles, pyproject } = await import("../testing/temp-algorithm.js");
+  using src = tempDir();
+  const bad = writeFiles(`${src.path}/bad`, {
+    "pyproject.toml": pyproject("bad_py", "1.0", "check_importable = true"),
+    "Runner.py": "import not_a_real_package\nfrom compox.algorithm_utils.Image2ImageRunner import Image2ImageRunner\n\nclass Runner(Image2ImageRunner):\n    pass\n",
+  });
+  await assert.rejects(t.engine.deploy(bad), /Runner\.py: check_importable: loading the module failed: ModuleNotFoundError: No module named 'not_a_real_package'/);
+  const good = writeFiles(`${src.path}/good`, {
+    "pyproject.toml": pyproject("good_py", "1.0", "check_importable = true"),
+    "Runner.py": "from compox.algorithm_utils.Image2ImageRunner import Image2ImageRunner\n\nclass Runner(Image2ImageRunner):\n    def inference(self, data, args={}):\n        return data\n",
+  });
+  assert.equal((await t.engine.deploy(good)).outcome, "created");
+});
+
+test("every Python scaffold runs as generated", { skip }, async () => {
+  await using t = testEngine();
+  const { scaffoldAlgorithm } = await import("../../cli/scaffold.js");
+  const { tempDir } = await import("../testing/temp-algorithm.js");
+  using parent = tempDir();
+  const inputs = await t.images(2, 3, 3);
+  const masks = await Promise.all([0, 1].map(async () => (await t.engine.createDataset({ mask: { dtype: "uint8", shape: [3, 3], data: new Uint8Array(9).fill(1) } })).file_id));
+  for (const type of ["Image2Image", "Image2Segmentation", "Image2Embedding", "Image2Alignment", "Segmentation2Segmentation", "Generic"]) {
+    const dir = scaffoldAlgorithm({ name: `p_${type}`, type, lang: "py", parent: parent.path, sdkTypes: "" });
+    const { algorithm_id } = await t.engine.deploy(dir);
+    const rec = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: type === "Segmentation2Segmentation" ? masks : inputs }).execution_id, 60000);
+    assert.equal(rec.status, "COMPLETED", `${type}: ${rec.log}`);
+  }
+});

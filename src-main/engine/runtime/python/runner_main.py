@@ -1,0 +1,170 @@
+"""A Python runner process of Compox Desktop: loads one algorithm module and runs one job at a time.
+
+It talks to the engine with JSON lines on file descriptors 3 (in) and 4 (out), never on
+stdin/stdout, which the algorithm and C extensions write to: that output goes to the job's log.
+Messages are those of src-main/engine/runtime/protocol.ts; arrays travel as HDF5 files (h5py).
+"""
+import base64
+import importlib
+import json
+import os
+import pickle
+import sys
+import threading
+import traceback
+
+import h5py
+import numpy as np
+
+from compox.algorithm_utils import _context
+from compox.algorithm_utils.BaseRunner import construct, load_and_lock
+
+inbox = os.fdopen(3, "rb")
+outbox = os.fdopen(4, "wb")
+send_lock = threading.Lock()
+pending = {}
+next_id = [1]
+state = {"runner": None, "assets": {}, "job": None}
+
+
+def send(msg):
+    data = (json.dumps(msg) + "\n").encode()
+    with send_lock:
+        outbox.write(data)
+        outbox.flush()
+
+
+def call(method, args):
+    """Calls the engine and waits for its answer."""
+    with send_lock:
+        call_id = next_id[0]
+        next_id[0] += 1
+    event = threading.Event()
+    pending[call_id] = {"event": event}
+    send({"kind": "call", "id": call_id, "method": method, "args": args})
+    event.wait()
+    result = pending.pop(call_id)["result"]
+    if not result["ok"]:
+        raise RuntimeError(result["error"]["message"])
+    return result.get("value")
+
+
+def event(ev):
+    job = state["job"]
+    send({"kind": "event", "jobId": job["id"] if job else None, "event": ev})
+
+
+class Context:
+    def __init__(self, device):
+        self.device = device
+
+    def fetch_asset(self, path):
+        norm = os.path.normpath(path.replace("\\", "/")).replace(os.sep, "/")
+        if norm.startswith("../") or norm == ".." or os.path.isabs(norm):
+            raise ValueError(f'fetch_asset("{path}"): asset paths are relative to the algorithm folder and may not leave it')
+        file = state["assets"].get(norm)
+        if file is None:
+            raise FileNotFoundError(f'fetch_asset("{path}"): no such asset; the algorithm has {", ".join(state["assets"]) or "no assets"}')
+        with open(file, "rb") as f:
+            return f.read()
+
+    def read_dataset(self, dataset_id, keys=None):
+        path = call("datasetPath", {"id": dataset_id})
+        out = {}
+        with h5py.File(path, "r") as f:
+            for key in keys or list(f.keys()):
+                ds = f[key]
+                value = ds[()]
+                marked = ds.attrs.get("compox_dtype")
+                if isinstance(marked, bytes):
+                    marked = marked.decode()
+                if marked == "bool":
+                    value = value.astype(bool)
+                elif marked == "float16":
+                    value = value.astype(np.float16)
+                out[key] = value
+        return out
+
+    def write_dataset(self, items):
+        job = state["job"]
+        job["outputs"] += 1
+        path = os.path.join(job["outputDir"], f'{job["id"]}-{job["outputs"]}.h5')
+        with h5py.File(path, "w") as f:
+            for key, value in items.items():
+                f.create_dataset(key, data=np.asarray(value))
+        return call("commitDataset", {"jobId": job["id"], "path": path})
+
+    def log(self, message, level):
+        level = level if level in ("INFO", "WARNING", "ERROR", "DEBUG") else "INFO"
+        event({"type": "log", "level": level, "message": message, "time": int(__import__("time").time() * 1000)})
+
+    def progress(self, value):
+        event({"type": "progress", "value": min(1.0, max(0.0, value))})
+
+    def stop_requested(self):
+        job = state["job"]
+        return bool(job and job["stop"])
+
+    def session_save(self, key, value):
+        call("sessionSave", {"jobId": state["job"]["id"], "key": key, "value": base64.b64encode(pickle.dumps(value)).decode()})
+
+    def session_load(self, key):
+        raw = call("sessionLoad", {"jobId": state["job"]["id"], "key": key})
+        return None if raw is None else pickle.loads(base64.b64decode(raw))
+
+    def session_remove(self, key):
+        call("sessionRemove", {"jobId": state["job"]["id"], "key": key})
+
+
+def load(spec):
+    sys.path.insert(0, spec["moduleRoot"])
+    state["assets"] = spec["assets"]
+    _context.install(Context(spec["device"]))
+    module = importlib.import_module("Runner")
+    runner_class = getattr(module, "Runner", None)
+    if runner_class is None:
+        raise AttributeError("Runner.py does not define class Runner")
+    state["runner"] = construct(runner_class, spec["device"])
+    return {"locked": load_and_lock(state["runner"])}
+
+
+def execute(spec):
+    runner = state["runner"]
+    if runner is None:
+        raise RuntimeError("no runner loaded")
+    state["job"] = {"id": spec["jobId"], "stop": False, "outputs": 0, "outputDir": spec["outputDir"]}
+    try:
+        return {"outputIds": runner.run({"input_dataset_ids": spec["inputIds"]}, spec["args"])}
+    finally:
+        state["job"] = None
+
+
+def handle(msg):
+    try:
+        value = {"load": load, "execute": execute}[msg["method"]](msg["args"])
+        send({"kind": "result", "id": msg["id"], "ok": True, "value": value})
+    except BaseException as err:  # noqa: BLE001 - every failure goes back to the engine
+        name = "StopError" if isinstance(err, _context.StopRequested) else type(err).__name__
+        send({"kind": "result", "id": msg["id"], "ok": False, "error": {"name": name, "message": f"{type(err).__name__}: {err}", "stack": traceback.format_exc()}})
+
+
+def main():
+    for line in inbox:
+        msg = json.loads(line)
+        kind = msg["kind"]
+        if kind == "result":
+            entry = pending.get(msg["id"])
+            if entry:
+                entry["result"] = msg
+                entry["event"].set()
+        elif kind == "stop":
+            job = state["job"]
+            if job and job["id"] == msg["jobId"]:
+                job["stop"] = True
+        elif kind == "call":
+            threading.Thread(target=handle, args=(msg,), daemon=True).start()
+    os._exit(0)  # the engine closed the pipe
+
+
+if __name__ == "__main__":
+    main()
