@@ -88,3 +88,36 @@ test("every Python scaffold runs as generated", { skip }, async () => {
     assert.equal(rec.status, "COMPLETED", `${type}: ${rec.log}`);
   }
 });
+
+test("the Compox-style skimage TV example runs over HTTP with the same output as Python run directly", { skip: (skip || !(await import("node:fs")).existsSync("/usr/lib/python3/dist-packages/skimage")) && "needs python3-skimage" }, async () => {
+  const { execFileSync } = await import("node:child_process");
+  const path = await import("node:path");
+  const { createApi } = await import("../../server/app.js");
+  const { CompoxClient } = await import("../../contract/client.js");
+  const { writeHdf5, readHdf5 } = await import("../datasets/hdf5.js");
+  const { tempDir } = await import("../testing/temp-algorithm.js");
+  await using t = testEngine();
+  const app = createApi(t.engine);
+  const client = new CompoxClient("http://127.0.0.1/", { fetch: (i, init) => Promise.resolve(app.request(String(i), init)), headers: { host: "127.0.0.1" } });
+  const example = fileURLToPath(new URL("../../../examples/python_tv_denoising", import.meta.url));
+  const { algorithm_id } = await client.deployLocal(example);
+  const image = { dtype: "uint8" as const, shape: [20, 24], data: new Uint8Array(480).map((_, i) => (i * 37) % 251) };
+  using dir = tempDir();
+  const file = path.join(dir.path, "in.h5");
+  await writeHdf5(file, { image });
+  const { file_id } = await client.uploadFile(new Uint8Array((await import("node:fs")).readFileSync(file)));
+  const { execution_id } = await client.execute({ algorithm_id, input_dataset_ids: [file_id], additional_parameters: { denoising_weight: 0.2 } });
+  const rec = await waitForEnd(t.engine, execution_id, 60000);
+  assert.equal(rec.status, "COMPLETED", rec.log);
+  const ours = (await t.engine.readDataset(rec.output_dataset_ids[0] ?? "")).image?.data as Float32Array;
+  // The same helper called by Python directly.
+  const direct = path.join(dir.path, "direct.h5");
+  execFileSync(python?.command ?? "python3", ["-c", `import sys, h5py, numpy as np\nsys.path.insert(0, sys.argv[1])\nfrom denoising_utils.tv import denoise_stack\nimg = h5py.File(sys.argv[2])['image'][()]\nh5py.File(sys.argv[3], 'w').create_dataset('out', data=denoise_stack(img[None], 0.2)[0])`, example, file, direct]);
+  const theirs = (await readHdf5(direct)).out?.data as Float32Array;
+  assert.deepEqual([...ours], [...theirs]);
+});
+
+test("deploying a Python algorithm without a usable interpreter says how to fix it", async () => {
+  await using t = testEngine({ settings: { python: "/nonexistent/python3" } });
+  await assert.rejects(t.engine.deploy(`${fixtures}py_generic`), /Runner\.py: Python algorithms need a Python 3 with numpy and h5py .*apt-get install python3-numpy python3-h5py/);
+});
