@@ -156,7 +156,7 @@ async function serverBenches(): Promise<Row[]> {
       // One no-op execution: submitted over HTTP, done when COMPLETED arrives on the SSE stream.
       const completed = new Map<string, () => void>();
       const stop = client.events((e) => {
-        if (e.type === "status" && e.status === "COMPLETED") completed.get(e.execution_id)?.();
+        if (e.type === "status" && e.status === "COMPLETED" && "execution_id" in e) completed.get(e.execution_id)?.();
       });
       await new Promise((r) => setTimeout(r, 200));
       const runOne = async () => {

@@ -68,11 +68,59 @@ export const ExecutionRecordSchema = z.object({
 });
 export type ExecutionRecord = z.infer<typeof ExecutionRecordSchema>;
 
+export const SampleFilesSchema = z.array(z.object({ input: z.array(id), target: z.array(id) }));
+export const CreateSampleSchema = z.object({ files: SampleFilesSchema, tags: z.array(z.string()).nullish() });
+export const SampleSchema = z.object({ sample_id: z.string(), files: SampleFilesSchema, tags: z.array(z.string()), time_created: z.string() });
+export type Sample = z.infer<typeof SampleSchema>;
+
+export const TrainRequestSchema = z.object({
+  algorithm_id: id,
+  training_data: z.array(id),
+  additional_parameters: z.record(z.string(), z.unknown()).nullish(),
+  checkpoint_id: z.string().nullish(),
+  algorithm_minor_version: z.union([z.string(), z.number()]).nullish(),
+  tags: z.array(z.string()).nullish(),
+});
+export type TrainRequest = z.infer<typeof TrainRequestSchema>;
+
+export const TrainingRecordSchema = z.object({
+  training_id: z.string(),
+  algorithm_id: z.string(),
+  status: z.enum(STATUSES),
+  progress: z.number(),
+  time_started: z.string(),
+  time_completed: z.string(),
+  log: z.string(),
+  training_data: z.array(z.string()),
+  additional_parameters: z.record(z.string(), z.unknown()),
+  state: z.record(z.string(), z.unknown()),
+  tags: z.array(z.string()),
+  checkpoint_id: z.string().nullable(),
+  algorithm_minor_version: z.string(),
+  output_checkpoint_ids: z.array(z.string()),
+});
+export type TrainingRecord = z.infer<typeof TrainingRecordSchema>;
+
+export const CheckpointSchema = z.object({
+  checkpoint_id: z.string(),
+  training_id: z.string(),
+  parent_algorithm_id: z.string(),
+  parent_checkpoint_id: z.string().nullable(),
+  created_at: z.string(),
+  properties: z.record(z.string(), z.unknown()),
+  tags: z.array(z.string()),
+});
+export type Checkpoint = z.infer<typeof CheckpointSchema>;
+
+/** Which record an event is about: an execution or a training. */
+export type JobRef = { execution_id: string } | { training_id: string };
+
 /** Live events (SSE `GET /api/v0/events`); `id` increases by one per event. */
 export type EngineEvent =
-  | { id: number; type: "status"; execution_id: string; status: Status; progress: number }
-  | { id: number; type: "progress"; execution_id: string; progress: number }
-  | { id: number; type: "log"; execution_id: string; line: string }
+  | ({ id: number; type: "status"; status: Status; progress: number } & JobRef)
+  | ({ id: number; type: "progress"; progress: number } & JobRef)
+  | ({ id: number; type: "log"; line: string } & JobRef)
+  | ({ id: number; type: "state"; state: Record<string, unknown> } & { training_id: string })
   | { id: number; type: "deploy"; algorithm_id: string; algorithm_name: string; outcome: string; algorithm_minor_version: string };
 
 /** An event before the bus numbers it. */

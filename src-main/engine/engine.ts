@@ -5,7 +5,9 @@ import type { Readable } from "node:stream";
 import type { Algorithm, AlgorithmFilter, DeployResult } from "../contract/algorithm.js";
 import { CompoxError, NotFoundError } from "../contract/errors.js";
 import type { NDArray } from "../contract/ndarray.js";
-import type { ExecuteRequest, ExecutionRecord } from "../contract/records.js";
+import type { Checkpoint, ExecuteRequest, ExecutionRecord, Sample, TrainingRecord, TrainRequest } from "../contract/records.js";
+import { formatCompoxTime } from "../contract/time.js";
+import { v1 as uuidv1 } from "uuid";
 import { SettingsSchema, type Settings, type SettingsInput } from "../contract/settings.js";
 import { toAlgorithmRecord, matchesFilter } from "./algorithm-record.js";
 import { BlobStore } from "./blobs/blob-store.js";
@@ -22,6 +24,7 @@ import { acquireOwnerLock, type OwnerLock } from "./owner-lock.js";
 import { AlgorithmsRepo } from "./store/algorithms-repo.js";
 import { openDb } from "./store/db.js";
 import { ExecutionsRepo, type ExecutionQuery } from "./store/executions-repo.js";
+import { TrainingRepo } from "./store/training-repo.js";
 
 export interface Logger {
   info(message: string): void;
@@ -66,6 +69,11 @@ const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
 const HOUR_MS = 3600e3;
 
+/** Compox's tag filters: every positive tag present, no negative tag present. */
+function hasTags(tags: readonly string[], f: { positive_tags?: string[]; negative_tags?: string[] }): boolean {
+  return (f.positive_tags ?? []).every((t) => tags.includes(t)) && !(f.negative_tags ?? []).some((t) => tags.includes(t));
+}
+
 /** Opens the data directory and returns the engine; call `close()` when done. */
 export function createEngine(options: EngineOptions) {
   let settings: Settings = SettingsSchema.parse(options.settings ?? {});
@@ -104,12 +112,14 @@ export function createEngine(options: EngineOptions) {
   const events = new EventBus();
   const datasets = new DatasetStore({ db, dir: path.join(options.dataDir, "datasets"), now, expiryDays: () => settings.dataset_expiry_days });
   const records = new ExecutionsRepo(db);
+  const training = new TrainingRepo(db);
   const sessions = new SessionCache(() => ({ maxSessions: settings.session_max, maxItems: settings.session_max_items, expireHours: settings.session_expire_hours }), () => now().getTime());
   const executions = new ExecutionService({
     algorithms: repo,
     blobs,
     datasets,
     records,
+    training,
     sessions,
     events,
     settings: () => settings,
@@ -200,15 +210,17 @@ export function createEngine(options: EngineOptions) {
       return record(algorithmId);
     },
 
-    /** A zip of the algorithm folder (latest minor unless given); refuses non-exportable ones. */
-    exportAlgorithm(name: string, major: number, minor?: number): ExportedZip {
+    /** A zip of the algorithm folder (latest minor unless given; a checkpoint's files replace assets). */
+    exportAlgorithm(name: string, major: number, minor?: number, checkpointId?: string): ExportedZip {
       const line = lineOf(name, major);
       const m = minor ?? line.latest_minor;
       checkMinor(line.algorithm_id, m, `${line.name} ${major}`);
       const version = repo.getVersion(line.algorithm_id, m);
       if (!version?.config.exportable)
         throw new CompoxError("algorithm_not_exportable", `${line.name} ${major}.${m} is not exportable (exportable = false in its pyproject.toml)`);
-      return { filename: `${line.name}-${major}.${m}.zip`, bytes: exportVersionZip({ repo, blobs }, line.algorithm_id, m) };
+      if (checkpointId) executions.requireCheckpoint(checkpointId, line.algorithm_id);
+      const overrides = checkpointId ? training.checkpointFiles(checkpointId) : {};
+      return { filename: `${line.name}-${major}.${m}${checkpointId ? `-${checkpointId.slice(0, 8)}` : ""}.zip`, bytes: exportVersionZip({ repo, blobs }, line.algorithm_id, m, overrides) };
     },
 
     /** Removes a minor version, or the whole line; refuses non-removable ones unless forced. */
@@ -233,7 +245,7 @@ export function createEngine(options: EngineOptions) {
         else repo.setLatestMinor(algorithmId, newest);
         for (const blob of repo.takeOrphanModules()) freed.add(blob);
       }).immediate();
-      for (const blob of freed) if (!repo.isBlobReferenced(blob)) blobs.delete(blob);
+      for (const blob of freed) if (!repo.isBlobReferenced(blob) && !training.isBlobReferenced(blob)) blobs.delete(blob);
       logger.info(`removed ${alg.algorithm_name} ${alg.algorithm_version} minor versions ${minors.join(", ")}`);
       return { removed_minor_versions: minors.map(String) };
     },
@@ -300,6 +312,66 @@ export function createEngine(options: EngineOptions) {
 
     stopExecution(id: string): { detail: string } {
       return executions.stop(id);
+    },
+
+    // ── samples, trainings, checkpoints ───────────────────────────────────
+
+    /** Stores a sample of input/target dataset pairs; 404 naming datasets that do not exist. */
+    createSample(body: { files: Sample["files"]; tags?: string[] | null }): { sample_id: string } {
+      const missing = datasets.missing(body.files.flatMap((f) => [...f.input, ...f.target]));
+      if (missing.length > 0) throw new NotFoundError("sample_input_files_not_found", `sample files not found: ${missing.join(", ")}`, { missing });
+      const sample: Sample = { sample_id: uuidv1(), files: body.files, tags: body.tags ?? [], time_created: formatCompoxTime(now()) };
+      training.insertSample(sample, now().getTime());
+      return { sample_id: sample.sample_id };
+    },
+
+    /** Samples with all positive tags and none of the negative ones. */
+    listSamples(filter: { positive_tags?: string[]; negative_tags?: string[] } = {}): Sample[] {
+      return training.listSamples().filter((s) => hasTags(s.tags, filter));
+    },
+
+    getSample(id: string): Sample {
+      const s = training.getSample(id);
+      if (!s) throw new NotFoundError("sample_not_found", `sample ${id} not found`);
+      return s;
+    },
+
+    deleteSample(id: string): void {
+      if (!training.deleteSample(id)) throw new NotFoundError("sample_not_found", `sample ${id} not found`);
+    },
+
+    /** Validates and queues a training; returns at once. */
+    train(request: TrainRequest): { training_id: string } {
+      if (!owner) throw new CompoxError("internal_error", "this engine was opened to read the store only; training needs the owner engine (compox serve)");
+      return executions.submitTraining(request);
+    },
+
+    getTraining(id: string): TrainingRecord {
+      return executions.getTraining(id);
+    },
+
+    listTrainings(query: { algorithm_id?: string; limit?: number } = {}): TrainingRecord[] {
+      return training.list(query);
+    },
+
+    stopTraining(id: string): { detail: string } {
+      executions.getTraining(id);
+      return executions.stop(id, "training");
+    },
+
+    listCheckpoints(filter: { positive_tags?: string[]; negative_tags?: string[] } = {}): Checkpoint[] {
+      return training.listCheckpoints().filter((c) => hasTags(c.tags, filter));
+    },
+
+    getCheckpoint(id: string): Checkpoint {
+      const c = training.getCheckpoint(id);
+      if (!c) throw new NotFoundError("checkpoint_not_found", `checkpoint ${id} not found`);
+      return training.publicCheckpoint(c);
+    },
+
+    deleteCheckpoint(id: string): void {
+      if (!training.getCheckpoint(id)) throw new NotFoundError("checkpoint_not_found", `checkpoint ${id} not found`);
+      for (const blob of training.deleteCheckpoint(id)) if (!repo.isBlobReferenced(blob) && !training.isBlobReferenced(blob)) blobs.delete(blob);
     },
 
     /** Waits until no execution is queued or running. */

@@ -9,7 +9,7 @@ import { v1 as uuidv1 } from "uuid";
 import type { Device } from "../../contract/algorithm-config.js";
 import { CompoxError, NotFoundError } from "../../contract/errors.js";
 import { resolveParameters } from "../../contract/parameter-values.js";
-import { canTransition, isTerminal, type ExecuteRequest, type ExecutionRecord, type Status } from "../../contract/records.js";
+import { canTransition, isTerminal, type ExecuteRequest, type ExecutionRecord, type Status, type TrainingRecord, type TrainRequest } from "../../contract/records.js";
 import type { Settings } from "../../contract/settings.js";
 import { formatCompoxTime } from "../../contract/time.js";
 import type { BlobStore } from "../blobs/blob-store.js";
@@ -19,6 +19,7 @@ import { unzipSources } from "../deploy/module-zip.js";
 import type { LogLevel } from "../sdk/context.js";
 import type { AlgorithmsRepo } from "../store/algorithms-repo.js";
 import type { ExecutionQuery, ExecutionsRepo } from "../store/executions-repo.js";
+import type { TrainingRepo } from "../store/training-repo.js";
 import { resolveDevice, type GpuInfo } from "./devices.js";
 import { extractModule } from "./module-dir.js";
 import { findPython } from "./python.js";
@@ -34,6 +35,7 @@ export interface ExecutionDeps {
   blobs: BlobStore;
   datasets: DatasetStore;
   records: ExecutionsRepo;
+  training: TrainingRepo;
   sessions: SessionCache;
   events: EventBus;
   settings: () => Settings;
@@ -46,9 +48,20 @@ export interface ExecutionDeps {
   stopGraceMs: number;
 }
 
+type Kind = "execution" | "training";
+
+/** The record operations both executions and trainings offer. */
+interface JobRecords {
+  get(id: string): { status: Status; progress: number } | undefined;
+  setStatus(id: string, status: Status, fields?: { progress?: number; time_completed?: string }): void;
+  raiseProgress(id: string, progress: number): number;
+  appendLog(id: string, line: string): void;
+}
+
 /** What the engine tracks about a job while it is queued or running. */
 interface ActiveJob {
   id: string;
+  kind: Kind;
   sessionToken: string;
   stopRequested: boolean;
   stopTimer?: NodeJS.Timeout;
@@ -61,6 +74,7 @@ export class ExecutionService {
   private readonly pool: RunnerPool<RunnerHost>;
   private readonly scheduler: Scheduler<RunnerHost>;
   private readonly active = new Map<string, ActiveJob>();
+  private readonly kinds = new Map<string, Kind>();
   private closed = false;
 
   constructor(private readonly deps: ExecutionDeps) {
@@ -79,6 +93,17 @@ export class ExecutionService {
             sessionSave: async ({ jobId, key, value }) => deps.sessions.save(this.token(jobId), key, value),
             sessionLoad: async ({ jobId, key }) => deps.sessions.load(this.token(jobId), key),
             sessionRemove: async ({ jobId, key }) => deps.sessions.remove(this.token(jobId), key),
+            trainingDataset: async ({ sampleIds }) =>
+              sampleIds.map((sid) => {
+                const sample = deps.training.getSample(sid);
+                if (!sample) throw new Error(`sample ${sid} not found`);
+                return { sample_id: sample.sample_id, files: sample.files };
+              }),
+            setState: async ({ jobId, state }) => {
+              deps.training.setState(jobId, state);
+              deps.events.emit({ type: "state", training_id: jobId, state });
+            },
+            saveCheckpoint: ({ jobId, files, properties }) => this.saveCheckpoint(jobId, files, properties),
           },
         }),
       dispose: (host) => host.close(),
@@ -100,7 +125,7 @@ export class ExecutionService {
     const minor = req.algorithm_minor_version === null || req.algorithm_minor_version === undefined || req.algorithm_minor_version === "" ? line.latest_minor : Number(req.algorithm_minor_version);
     const version = Number.isInteger(minor) ? deps.algorithms.getVersion(line.algorithm_id, minor) : undefined;
     if (!version) throw new NotFoundError("algorithm_not_found", `${line.name} ${line.major} has no minor version ${req.algorithm_minor_version}; it has ${deps.algorithms.minors(line.algorithm_id).join(", ")}`);
-    if (req.checkpoint_id) throw new NotFoundError("algorithm_not_found", `checkpoint ${req.checkpoint_id} not found`);
+    if (req.checkpoint_id) this.requireCheckpoint(req.checkpoint_id, line.algorithm_id);
     const config = version.config;
     const override = req.execution_device_override?.toLowerCase() || null;
     if (override !== null && !(config.supported_devices as string[]).includes(override))
@@ -129,18 +154,99 @@ export class ExecutionService {
       time_completed: "",
       log: "",
     };
-    const job: ActiveJob = { id: record.execution_id, sessionToken: record.session_token, stopRequested: false };
+    const job: ActiveJob = { id: record.execution_id, kind: "execution", sessionToken: record.session_token, stopRequested: false };
     const language = deps.algorithms.getModule(version.module_id)?.language ?? "ts";
     if (language === "py") this.python(); // no usable interpreter: refuse now, with the fix
     const key = `${language}:${line.algorithm_id}:${minor}:${device.device}:${record.checkpoint_id ?? ""}`;
     this.scheduler.assertRoom(); // a full queue refuses the request before anything is recorded
     deps.records.insert(record, now.getTime());
+    this.kinds.set(job.id, "execution");
     this.active.set(job.id, job);
     this.emitStatus(record.execution_id, "PENDING", 0);
     if (device.warning) this.log(job.id, device.warning, "WARNING");
     for (const name of params.undeclared) this.log(job.id, `parameter "${name}" is not declared by ${line.name}; passed to the runner as given`, "WARNING");
     this.scheduler.submit({ id: job.id, key, run: (runner) => this.run(job, runner, version.module_id) });
     return { execution_id: record.execution_id };
+  }
+
+  /** Validates and queues a training (runner.train()); returns its id at once. */
+  submitTraining(req: TrainRequest): { training_id: string } {
+    if (this.closed) throw new CompoxError("internal_error", "the engine is shutting down");
+    const { deps } = this;
+    const missingSamples = req.training_data.filter((id) => !deps.training.getSample(id));
+    if (missingSamples.length > 0) throw new NotFoundError("sample_not_found", `samples not found: ${missingSamples.join(", ")}`, { missing: missingSamples });
+    const files = req.training_data.flatMap((id) => deps.training.getSample(id)?.files.flatMap((f) => [...f.input, ...f.target]) ?? []);
+    const missingFiles = deps.datasets.missing(files);
+    if (missingFiles.length > 0) throw new NotFoundError("dataset_not_found", `sample files not found: ${missingFiles.join(", ")}`, { missing: missingFiles });
+    const line = deps.algorithms.getLine(req.algorithm_id);
+    if (!line) throw new NotFoundError("algorithm_not_found", `algorithm ${req.algorithm_id} not found`);
+    const minor = req.algorithm_minor_version === null || req.algorithm_minor_version === undefined || req.algorithm_minor_version === "" ? line.latest_minor : Number(req.algorithm_minor_version);
+    const version = deps.algorithms.getVersion(line.algorithm_id, minor);
+    if (!version) throw new NotFoundError("algorithm_not_found", `${line.name} ${line.major} has no minor version ${req.algorithm_minor_version}`);
+    const config = version.config;
+    if (!config.trainable && config.training_parameters.length === 0)
+      throw new CompoxError("algorithm_not_trainable", `${line.name} is not trainable (set trainable = true or declare training_parameters in its pyproject.toml)`);
+    if (req.checkpoint_id) this.requireCheckpoint(req.checkpoint_id, line.algorithm_id);
+    const params = resolveParameters(config.training_parameters, req.additional_parameters);
+    if (params.problems.length > 0) throw new CompoxError("parameters_invalid", `invalid training parameters: ${params.problems.join("; ")}`, { errors: params.problems });
+    this.scheduler.assertRoom();
+    const now = deps.now();
+    const record: TrainingRecord = {
+      training_id: uuidv1(),
+      algorithm_id: line.algorithm_id,
+      status: "PENDING",
+      progress: 0,
+      time_started: formatCompoxTime(now),
+      time_completed: "",
+      log: "",
+      training_data: [...req.training_data],
+      additional_parameters: params.values,
+      state: {},
+      tags: req.tags ?? [],
+      checkpoint_id: req.checkpoint_id ?? null,
+      algorithm_minor_version: String(minor),
+      output_checkpoint_ids: [],
+    };
+    deps.training.insert(record, now.getTime());
+    const job: ActiveJob = { id: record.training_id, kind: "training", sessionToken: uuidv1(), stopRequested: false };
+    this.kinds.set(job.id, "training");
+    this.active.set(job.id, job);
+    this.emitStatus(job.id, "PENDING", 0);
+    const language = deps.algorithms.getModule(version.module_id)?.language ?? "ts";
+    const device = resolveDevice(config.default_device, deps.gpus()).device;
+    this.scheduler.submit({ id: job.id, key: `${language}:${line.algorithm_id}:${minor}:${device}:${record.checkpoint_id ?? ""}`, run: (runner) => this.run(job, runner, version.module_id) });
+    return { training_id: record.training_id };
+  }
+
+  getTraining(id: string): TrainingRecord {
+    const rec = this.deps.training.get(id);
+    if (!rec) throw new NotFoundError("training_not_found", `training ${id} not found`);
+    return rec;
+  }
+
+  /** A checkpoint of `algorithmId`, or a 404 naming it. */
+  requireCheckpoint(id: string, algorithmId: string): void {
+    const c = this.deps.training.getCheckpoint(id);
+    if (!c || c.parent_algorithm_id !== algorithmId) throw new NotFoundError("checkpoint_not_found", `checkpoint ${id} not found for algorithm ${algorithmId}`);
+  }
+
+  /** Stores a checkpoint a training saved: its files must be assets of the algorithm. */
+  private async saveCheckpoint(jobId: string, files: Record<string, string>, properties: Record<string, unknown>): Promise<string> {
+    const { deps } = this;
+    const t = this.getTraining(jobId);
+    const valid = deps.algorithms.assets(t.algorithm_id, Number(t.algorithm_minor_version)).map((a) => a.path);
+    const unknown = Object.keys(files).filter((p) => !valid.includes(p));
+    if (unknown.length > 0) throw new Error(`saveCheckpoint: ${unknown.join(", ")} ${unknown.length > 1 ? "are" : "is"} not an asset of the algorithm; checkpoint files replace assets, so use one of ${valid.join(", ") || "(it has no assets)"}`);
+    if (Object.keys(files).length === 0) throw new Error("saveCheckpoint: give at least one file");
+    const blobs: Record<string, string> = {};
+    for (const [p, file] of Object.entries(files)) {
+      blobs[p] = (await deps.blobs.putFile(file)).id;
+      await import("node:fs").then((fs) => fs.promises.rm(file, { force: true }));
+    }
+    const checkpoint_id = uuidv1();
+    deps.training.insertCheckpoint({ checkpoint_id, training_id: jobId, parent_algorithm_id: t.algorithm_id, parent_checkpoint_id: t.checkpoint_id, algorithm_minor_version: t.algorithm_minor_version, created_at: formatCompoxTime(deps.now()), properties, tags: t.tags }, blobs);
+    this.log(jobId, `checkpoint ${checkpoint_id} saved (${Object.keys(files).join(", ")})`, "INFO");
+    return checkpoint_id;
   }
 
   get(id: string): ExecutionRecord {
@@ -153,17 +259,17 @@ export class ExecutionService {
     return this.deps.records.list(q);
   }
 
-  /** Stops a queued or running execution; it ends STOPPED. */
-  stop(id: string): { detail: string } {
-    const rec = this.get(id);
+  /** Stops a queued or running execution or training; it ends STOPPED. */
+  stop(id: string, kind: Kind = "execution"): { detail: string } {
+    const rec = kind === "execution" ? this.get(id) : this.getTraining(id);
     const job = this.active.get(id);
-    if (isTerminal(rec.status) || !job) throw new CompoxError("execution_not_stoppable", `execution ${id} is ${rec.status} and cannot be stopped`);
+    if (isTerminal(rec.status) || !job) throw new CompoxError(kind === "execution" ? "execution_not_stoppable" : "training_not_stoppable", `${kind} ${id} is ${rec.status} and cannot be stopped`);
     if (job.stopRequested) return { detail: "stop already requested" };
     job.stopRequested = true;
     if (this.scheduler.cancel(id)) {
       this.log(id, "stopped on request before it started", "INFO");
       this.finish(job, "STOPPED");
-      return { detail: "execution stopped" };
+      return { detail: `${kind} stopped` };
     }
     this.log(id, "stop requested", "INFO");
     const runner = job.runner;
@@ -177,17 +283,21 @@ export class ExecutionService {
 
   /** Records left unfinished by a previous process become FAILED (crash safety). */
   recoverInterrupted(): number {
-    const ids = this.deps.records.unfinished();
-    for (const id of ids) {
-      this.appendLog(id, INTERRUPTED, "ERROR");
-      this.deps.records.setStatus(id, "FAILED", { progress: 1, time_completed: formatCompoxTime(this.deps.now()) });
+    let n = 0;
+    for (const [kind, repo] of [["execution", this.deps.records], ["training", this.deps.training]] as const) {
+      for (const id of repo.unfinished()) {
+        this.kinds.set(id, kind);
+        this.appendLog(id, INTERRUPTED, "ERROR");
+        repo.setStatus(id, "FAILED", { progress: 1, time_completed: formatCompoxTime(this.deps.now()) });
+        n++;
+      }
     }
-    return ids.length;
+    return n;
   }
 
   /** Dataset ids that queued or running executions still need. */
   inUseDatasets(): Set<string> {
-    return this.deps.records.activeInputIds();
+    return new Set([...this.deps.records.activeInputIds(), ...this.deps.training.sampleDatasetIds()]);
   }
 
   /** Fails everything still queued or running as interrupted, and unloads every runner. */
@@ -210,17 +320,29 @@ export class ExecutionService {
     if (!this.active.has(job.id)) return; // finished while queued (shutdown)
     job.runner = runner;
     const { deps } = this;
-    const rec = this.get(job.id);
+    const target = job.kind === "execution" ? this.get(job.id) : this.getTraining(job.id);
     this.transition(job.id, "STARTED");
     try {
       if (!runner.loaded) {
-        runner.loaded = this.loadSpec(rec, moduleId).then((spec) => runner.host.load(spec));
+        runner.loaded = this.loadSpec(target, moduleId).then((spec) => runner.host.load(spec));
         runner.loaded.catch(() => void runner.host.kill("the algorithm failed to load"));
       }
       await runner.loaded;
       if (job.stopRequested) throw new Error("stopped on request");
       this.transition(job.id, "RUNNING");
-      const result = await runner.host.execute({ jobId: job.id, inputIds: rec.input_dataset_ids, args: rec.additional_parameters, outputDir: path.dirname(deps.datasets.tempPath()) });
+      const outputDir = path.dirname(deps.datasets.tempPath());
+      if (job.kind === "training") {
+        const t = this.getTraining(job.id);
+        await runner.host.train({ jobId: job.id, sampleIds: t.training_data, args: t.additional_parameters, outputDir });
+        if (job.stopRequested) this.finish(job, "STOPPED");
+        else if (this.getTraining(job.id).output_checkpoint_ids.length === 0) {
+          this.log(job.id, "training finished without saving a checkpoint: call saveCheckpoint (save_checkpoint) at least once", "ERROR");
+          this.finish(job, "FAILED");
+        } else this.finish(job, "COMPLETED");
+        return;
+      }
+      const rec = target as ExecutionRecord;
+      const result = await runner.host.execute({ jobId: job.id, inputIds: rec.input_dataset_ids, args: rec.additional_parameters, outputDir });
       if (job.stopRequested) this.finish(job, "STOPPED");
       else this.finish(job, "COMPLETED", result.outputIds);
     } catch (err) {
@@ -230,20 +352,22 @@ export class ExecutionService {
         this.finish(job, "STOPPED");
       } else {
         const e = err as Error;
-        this.log(job.id, `execution failed: ${e.message}`, "ERROR");
+        this.log(job.id, `${job.kind} failed: ${e.message}`, "ERROR");
         if (e.stack && e.stack !== e.message) this.log(job.id, e.stack, "ERROR");
         this.finish(job, "FAILED");
       }
     }
   }
 
-  private async loadSpec(rec: ExecutionRecord, moduleId: string): Promise<LoadSpec> {
+  private async loadSpec(rec: ExecutionRecord | TrainingRecord, moduleId: string): Promise<LoadSpec> {
     const { deps } = this;
     const module = deps.algorithms.getModule(moduleId);
     const version = deps.algorithms.getVersion(rec.algorithm_id, Number(rec.algorithm_minor_version));
     if (!module || !version) throw new Error("the algorithm version was removed");
     const assets = Object.fromEntries(deps.algorithms.assets(rec.algorithm_id, Number(rec.algorithm_minor_version)).map((a) => [a.path, deps.blobs.pathOf(a.asset_id)]));
-    const device = rec.resolved_execution_device as LoadSpec["device"];
+    // A checkpoint's files replace the assets of the same paths.
+    if (rec.checkpoint_id) for (const [p, blob] of Object.entries(deps.training.checkpointFiles(rec.checkpoint_id))) assets[p] = deps.blobs.pathOf(blob);
+    const device = ("resolved_execution_device" in rec ? rec.resolved_execution_device : resolveDevice(version.config.default_device, deps.gpus()).device) as LoadSpec["device"];
     const sources = () => unzipSources(deps.blobs.read(module.blob_id));
     if (module.language === "py") return { bundlePath: "", moduleRoot: extractModule(path.join(deps.bundleDir, "..", "py"), module.module_id, sources), device, assets };
     const bundlePath = await ensureBundle(deps.bundleDir, module.module_id, sources, module.entry_point, version.config.obfuscate);
@@ -274,41 +398,51 @@ export class ExecutionService {
         this.log(jobId, event.message, event.level, new Date(event.time));
         break;
       case "progress": {
-        const stored = this.deps.records.raiseProgress(jobId, event.value);
-        this.deps.events.emit({ type: "progress", execution_id: jobId, progress: stored });
+        const stored = this.repo(jobId).raiseProgress(jobId, event.value);
+        this.deps.events.emit({ type: "progress", ...this.ref(jobId), progress: stored });
         break;
       }
     }
   }
 
+  private repo(id: string): JobRecords {
+    return this.kinds.get(id) === "training" ? this.deps.training : this.deps.records;
+  }
+
+  private ref(id: string): { execution_id: string } | { training_id: string } {
+    return this.kinds.get(id) === "training" ? { training_id: id } : { execution_id: id };
+  }
+
   private transition(id: string, to: Status): void {
-    const rec = this.get(id);
-    if (!canTransition(rec.status, to)) return;
-    this.deps.records.setStatus(id, to);
+    const rec = this.repo(id).get(id);
+    if (!rec || !canTransition(rec.status, to)) return;
+    this.repo(id).setStatus(id, to);
     this.emitStatus(id, to, rec.progress);
   }
 
   private finish(job: ActiveJob, status: "COMPLETED" | "FAILED" | "STOPPED", outputs?: string[]): void {
     clearTimeout(job.stopTimer);
     this.active.delete(job.id);
-    const rec = this.get(job.id);
-    if (!canTransition(rec.status, status)) return;
-    this.deps.records.setStatus(job.id, status, { progress: 1, time_completed: formatCompoxTime(this.deps.now()), output_dataset_ids: outputs });
+    const rec = this.repo(job.id).get(job.id);
+    if (!rec || !canTransition(rec.status, status)) return;
+    const fields = { progress: 1, time_completed: formatCompoxTime(this.deps.now()) };
+    if (job.kind === "execution") this.deps.records.setStatus(job.id, status, { ...fields, output_dataset_ids: outputs });
+    else this.deps.training.setStatus(job.id, status, fields);
     this.emitStatus(job.id, status, 1);
   }
 
   private emitStatus(id: string, status: Status, progress: number): void {
-    this.deps.events.emit({ type: "status", execution_id: id, status, progress });
+    this.deps.events.emit({ type: "status", ...this.ref(id), status, progress });
   }
 
   private appendLog(id: string, message: string, level: LogLevel, at = this.deps.now()): string {
     const line = `${formatCompoxTime(at)} ${level} ${message}`;
-    this.deps.records.appendLog(id, line);
+    this.repo(id).appendLog(id, line);
     return line;
   }
 
   private log(id: string, message: string, level: LogLevel, at?: Date): void {
     const line = this.appendLog(id, message, level, at);
-    this.deps.events.emit({ type: "log", execution_id: id, line });
+    this.deps.events.emit({ type: "log", ...this.ref(id), line });
   }
 }

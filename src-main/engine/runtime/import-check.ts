@@ -32,6 +32,9 @@ export async function checkImportable(c: ImportCheck): Promise<Problem | undefin
       sessionSave: async () => {},
       sessionLoad: async () => undefined,
       sessionRemove: async () => {},
+      trainingDataset: () => Promise.reject(new Error("no training while checking importability")),
+      setState: async () => {},
+      saveCheckpoint: () => Promise.reject(new Error("no training while checking importability")),
     },
   });
   try {

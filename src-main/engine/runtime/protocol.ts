@@ -20,10 +20,24 @@ export interface ExecuteSpec {
   outputDir: string;
 }
 
+export interface TrainSpec {
+  jobId: string;
+  sampleIds: string[];
+  args: Record<string, unknown>;
+  outputDir: string;
+}
+
 /** Methods the engine calls on a runner process. */
 export interface RunnerMethods {
   load(spec: LoadSpec): Promise<{ locked: string[] }>;
   execute(spec: ExecuteSpec): Promise<{ outputIds: string[] }>;
+  train(spec: TrainSpec): Promise<Record<string, never>>;
+}
+
+/** A sample as `getTrainingDataset` returns it. */
+export interface TrainingSample {
+  sample_id: string;
+  files: { input: string[]; target: string[] }[];
 }
 
 /** Methods a runner process calls on the engine. */
@@ -33,6 +47,10 @@ export interface EngineMethods {
   sessionSave(args: { jobId: string; key: string; value: unknown }): Promise<void>;
   sessionLoad(args: { jobId: string; key: string }): Promise<unknown>;
   sessionRemove(args: { jobId: string; key: string }): Promise<void>;
+  trainingDataset(args: { jobId: string; sampleIds: string[] }): Promise<TrainingSample[]>;
+  setState(args: { jobId: string; state: Record<string, unknown> }): Promise<void>;
+  /** `files`: asset path → a file the runner wrote; returns the checkpoint id. */
+  saveCheckpoint(args: { jobId: string; files: Record<string, string>; properties: Record<string, unknown> }): Promise<string>;
 }
 
 export type RunnerEvent =

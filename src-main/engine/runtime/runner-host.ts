@@ -9,7 +9,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { SHIPPED_PACKAGES } from "../deploy/bundler.js";
 import { appRoot } from "../app-paths.js";
-import { Rpc, type EngineMethods, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods } from "./protocol.js";
+import { Rpc, type EngineMethods, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods, type TrainSpec } from "./protocol.js";
 
 export interface RunnerHostOptions {
   /** Handles the runner's calls to the engine (datasets, sessions). */
@@ -151,6 +151,16 @@ export class RunnerHost {
     this.currentJob = spec.jobId;
     try {
       return await this.raceExit(this.rpc.call("execute", spec));
+    } finally {
+      this.currentJob = undefined;
+    }
+  }
+
+  /** Runs one training job (the runner's train()). */
+  async train(spec: TrainSpec): Promise<void> {
+    this.currentJob = spec.jobId;
+    try {
+      await this.raceExit(this.rpc.call("train", spec));
     } finally {
       this.currentJob = undefined;
     }

@@ -9,7 +9,7 @@ import { format } from "node:util";
 import { readHdf5, writeHdf5 } from "../datasets/hdf5.js";
 import { installContext, type JobContext, type LogLevel, type RunnerContext } from "../sdk/context.js";
 import { loadAndLockAssets, type BaseRunner } from "../sdk/runners.js";
-import { Rpc, type EngineMethods, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods } from "./protocol.js";
+import { Rpc, type EngineMethods, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods, type TrainSpec } from "./protocol.js";
 
 interface HookConfig {
   sdkUrl: string;
@@ -62,36 +62,63 @@ const rpc: Rpc<EngineMethods, RunnerMethods> = new Rpc<EngineMethods, RunnerMeth
   },
 
   async execute(spec: ExecuteSpec) {
-    if (!runner) throw new Error("no runner loaded");
-    if (job) throw new Error("a runner runs one job at a time");
-    const controller = new AbortController();
-    let outputs = 0;
-    job = {
-      id: spec.jobId,
-      controller,
-      signal: controller.signal,
-      log,
-      progress: (value: number) => {
-        if (!Number.isFinite(value)) throw new Error(`setProgress(${value}): progress must be a number in [0, 1]`);
-        emit({ type: "progress", value: Math.min(1, Math.max(0, value)) });
-      },
-      readDataset: async (id, keys) => readHdf5(await rpc.call("datasetPath", { id }), keys),
-      writeDataset: async (items) => {
-        const file = path.join(spec.outputDir, `${spec.jobId}-${outputs++}.h5`);
-        await writeHdf5(file, items);
-        return rpc.call("commitDataset", { jobId: spec.jobId, path: file });
-      },
-      sessionSave: (key, value) => rpc.call("sessionSave", { jobId: spec.jobId, key, value }),
-      sessionLoad: (key) => rpc.call("sessionLoad", { jobId: spec.jobId, key }),
-      sessionRemove: (key) => rpc.call("sessionRemove", { jobId: spec.jobId, key }),
-    };
+    const r = startJob(spec.jobId, spec.outputDir);
     try {
-      return { outputIds: await runner.run({ input_dataset_ids: spec.inputIds }, spec.args) };
+      return { outputIds: await r.run({ input_dataset_ids: spec.inputIds }, spec.args) };
+    } finally {
+      job = undefined;
+    }
+  },
+
+  async train(spec: TrainSpec) {
+    const r = startJob(spec.jobId, spec.outputDir);
+    try {
+      await r.train(spec.sampleIds, spec.args);
+      return {};
     } finally {
       job = undefined;
     }
   },
 });
+
+/** Installs the job context for one execution or training and returns the runner. */
+function startJob(jobId: string, outputDir: string): BaseRunner {
+  if (!runner) throw new Error("no runner loaded");
+  if (job) throw new Error("a runner runs one job at a time");
+  const controller = new AbortController();
+  let outputs = 0;
+  const tempFile = (name: string) => path.join(outputDir, `${jobId}-${outputs++}-${name}`);
+  job = {
+    id: jobId,
+    controller,
+    signal: controller.signal,
+    log,
+    progress: (value: number) => {
+      if (!Number.isFinite(value)) throw new Error(`setProgress(${value}): progress must be a number in [0, 1]`);
+      emit({ type: "progress", value: Math.min(1, Math.max(0, value)) });
+    },
+    readDataset: async (id, keys) => readHdf5(await rpc.call("datasetPath", { id }), keys),
+    writeDataset: async (items) => {
+      const file = tempFile("output.h5");
+      await writeHdf5(file, items);
+      return rpc.call("commitDataset", { jobId, path: file });
+    },
+    sessionSave: (key, value) => rpc.call("sessionSave", { jobId, key, value }),
+    sessionLoad: (key) => rpc.call("sessionLoad", { jobId, key }),
+    sessionRemove: (key) => rpc.call("sessionRemove", { jobId, key }),
+    trainingDataset: (sampleIds) => rpc.call("trainingDataset", { jobId, sampleIds: [...sampleIds] }),
+    setState: (state) => rpc.call("setState", { jobId, state }),
+    saveCheckpoint: async (files, properties) => {
+      const written: Record<string, string> = {};
+      for (const [assetPath, bytes] of Object.entries(files)) {
+        written[assetPath] = tempFile(path.posix.basename(assetPath));
+        await fs.promises.writeFile(written[assetPath], bytes);
+      }
+      return rpc.call("saveCheckpoint", { jobId, files: written, properties });
+    },
+  };
+  return runner;
+}
 
 process.on("message", (m: Message) => {
   if (m.kind === "stop") {

@@ -17,6 +17,10 @@ export interface JobContext {
   sessionSave(key: string, value: unknown): Promise<void>;
   sessionLoad(key: string): Promise<unknown>;
   sessionRemove(key: string): Promise<void>;
+  /** Training jobs only. */
+  trainingDataset(sampleIds: readonly string[]): Promise<{ sample_id: string; files: { input: string[]; target: string[] }[] }[]>;
+  setState(state: Record<string, unknown>): Promise<void>;
+  saveCheckpoint(files: Record<string, Uint8Array>, properties: Record<string, unknown>): Promise<string>;
 }
 
 /** Per-loaded-runner facilities. */

@@ -141,6 +141,21 @@ export class BaseRunner {
     return jobOf(this).sessionRemove(key);
   }
 
+  /** The samples of a training: `[{sample_id, files: [{input: [ids], target: [ids]}]}]`. */
+  getTrainingDataset(sampleIds: readonly string[]): Promise<{ sample_id: string; files: { input: string[]; target: string[] }[] }[]> {
+    return jobOf(this).trainingDataset(sampleIds);
+  }
+
+  /** Replaces the training record's `state` (numbers there are charted live, e.g. loss). */
+  setState(state: Record<string, unknown>): Promise<void> {
+    return jobOf(this).setState(state);
+  }
+
+  /** Saves files that replace the algorithm's assets of the same paths; returns the checkpoint id. */
+  saveCheckpoint(files: Record<string, Uint8Array>, properties: Record<string, unknown> = {}): Promise<string> {
+    return jobOf(this).saveCheckpoint(files, properties);
+  }
+
   /** preprocess → inference → postprocess; called by the engine for each execution. */
   async run(inputData: InputData, args: Args): Promise<string[]> {
     runState.delete(this);
