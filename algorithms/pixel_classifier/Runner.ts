@@ -1,6 +1,6 @@
 import { Image2SegmentationRunner, halfToFloat, type Args, type NDArray } from "compox";
 import type { RandomForestClassifier } from "ml-random-forest";
-import { classify, loadForest, type PixelModel } from "./helpers/classifier.js";
+import { classify, fitClassifier, loadForest, type LabelledImage, type PixelModel } from "./helpers/classifier.js";
 
 const SCALE: Record<string, number> = { uint8: 255, uint16: 65535 };
 
@@ -12,6 +12,32 @@ export class Runner extends Image2SegmentationRunner {
   override async loadAssets(): Promise<void> {
     this.model = JSON.parse(new TextDecoder().decode(await this.fetchAsset("files/model.json"))) as PixelModel;
     this.forest = loadForest(this.model);
+  }
+
+  /** Fits a new forest on the samples (input key `image`, target key `mask`: 0 = unlabelled). */
+  override async train(sampleIds: string[], args: Args): Promise<void> {
+    const samples = await this.getTrainingDataset(sampleIds);
+    const items: LabelledImage[] = [];
+    for (const [k, sample] of samples.entries()) {
+      for (const f of sample.files) {
+        for (const [i, inputId] of f.input.entries()) {
+          const [input] = await this.fetchData([inputId], undefined, "image");
+          const [target] = await this.fetchData([f.target[i] ?? f.target[0] ?? ""], undefined, "mask");
+          const image = input?.image;
+          const mask = target?.mask;
+          if (!image || !mask || image.shape.length !== 2) throw new Error(`sample ${sample.sample_id}: needs a 2-D \`image\` input and a \`mask\` target`);
+          const scale = SCALE[image.dtype] ?? 1;
+          items.push({ image: Float32Array.from(image.data as ArrayLike<number>, (v) => Number(v) / scale), labels: mask.data as ArrayLike<number>, h: image.shape[0]!, w: image.shape[1]! });
+        }
+      }
+      this.setProgress((0.5 * (k + 1)) / samples.length);
+    }
+    this.logMessage(`fitting a forest of ${args.n_estimators} trees on ${items.length} image(s)`);
+    const model = fitClassifier(items, { nEstimators: Number(args.n_estimators), maxDepth: Number(args.max_depth), seed: 1 });
+    this.checkStop();
+    await this.setState({ trees: Number(args.n_estimators), images: items.length });
+    await this.saveCheckpoint({ "files/model.json": new TextEncoder().encode(JSON.stringify(model)) }, { classes: model.classes, images: items.length });
+    this.setProgress(1);
   }
 
   override async inference(images: NDArray, _args: Args): Promise<NDArray> {

@@ -35,3 +35,30 @@ test("the bundled algorithm segments with its shipped model", async () => {
   const mask = (await t.engine.readDataset(rec.output_dataset_ids[0] ?? "")).mask?.data as Uint8Array;
   assert.ok(accuracy(mask, sample.labels) >= 0.95, `accuracy ${accuracy(mask, sample.labels)}`);
 });
+
+test("train() on samples saves a checkpoint; executing with it segments a new image", async () => {
+  await using t = testEngine();
+  const { algorithm_id } = await t.engine.deploy(folder);
+  const files = [];
+  for (const seed of [21, 22]) {
+    const s = twoClassImage(72, 72, seed);
+    const input = await t.engine.createDataset({ image: { dtype: "float32", shape: [72, 72], data: s.image } });
+    const target = await t.engine.createDataset({ mask: { dtype: "uint8", shape: [72, 72], data: s.labels } });
+    files.push({ input: [input.file_id], target: [target.file_id] });
+  }
+  const { sample_id } = t.engine.createSample({ files });
+  const { training_id } = t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { n_estimators: 8 } });
+  let rec = t.engine.getTraining(training_id);
+  for (let i = 0; i < 1500 && !["COMPLETED", "FAILED", "STOPPED"].includes(rec.status); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    rec = t.engine.getTraining(training_id);
+  }
+  assert.equal(rec.status, "COMPLETED", rec.log);
+  const checkpoint_id = rec.output_checkpoint_ids[0] ?? "";
+  const test = twoClassImage(72, 72, 77);
+  const input = await t.engine.createDataset({ image: { dtype: "float32", shape: [72, 72], data: test.image } });
+  const run = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [input.file_id], checkpoint_id }).execution_id, 60000);
+  assert.equal(run.status, "COMPLETED", run.log);
+  const mask = (await t.engine.readDataset(run.output_dataset_ids[0] ?? "")).mask?.data as Uint8Array;
+  assert.ok(accuracy(mask, test.labels) >= 0.95, `accuracy ${accuracy(mask, test.labels)}`);
+});

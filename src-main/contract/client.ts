@@ -2,7 +2,7 @@
 // Only `fetch` (browser or Node): no Node imports, so the renderer can bundle it.
 import type { Algorithm, AlgorithmFilter, DeployResult } from "./algorithm.js";
 import type { DatasetInfoBody, ServerInfo } from "./api.js";
-import type { EngineEvent, ExecuteRequest, ExecutionRecord, Status } from "./records.js";
+import type { Checkpoint, EngineEvent, ExecuteRequest, ExecutionRecord, Sample, Status, TrainingRecord, TrainRequest } from "./records.js";
 import type { SettingsPatch, SettingsView } from "./settings-api.js";
 
 /** A non-2xx answer, with the server's `{detail, code, details}`. */
@@ -113,6 +113,18 @@ export class CompoxClient {
   getExecution = (id: string) => this.json<ExecutionRecord>("GET", `/api/v0/executions/${id}`);
   listExecutions = (q: { algorithm_id?: string; status?: Status; limit?: number; before?: string } = {}) => this.json<ExecutionRecord[]>("GET", "/api/v0/executions", { query: q });
   stopExecution = (id: string) => this.json<{ detail: string }>("POST", `/api/v0/executions/${id}/stop`);
+
+  // training
+  createSample = (files: Sample["files"], tags?: string[]) => this.json<{ sample_id: string }>("POST", "/api/v0/sample", { json: { files, tags } });
+  listSamples = (q: { positive_tags?: string[]; negative_tags?: string[] } = {}) => this.json<Sample[]>("GET", "/api/v0/sample/all", { query: q });
+  deleteSample = (id: string) => this.json<{ detail: string }>("DELETE", `/api/v0/sample/${id}`);
+  train = (req: TrainRequest) => this.json<{ training_id: string }>("POST", "/api/v0/train-algorithm", { json: req });
+  getTraining = (id: string) => this.json<TrainingRecord>("GET", `/api/v0/training/${id}`);
+  listTrainings = (q: { algorithm_id?: string; limit?: number } = {}) => this.json<TrainingRecord[]>("GET", "/api/v0/training/all", { query: q });
+  stopTraining = (id: string) => this.json<{ detail: string }>("POST", `/api/v0/training/${id}/stop`);
+  listCheckpoints = (q: { positive_tags?: string[]; negative_tags?: string[] } = {}) => this.json<Checkpoint[]>("GET", "/api/v0/checkpoint/all", { query: q });
+  getCheckpoint = (id: string) => this.json<Checkpoint>("GET", `/api/v0/checkpoint/${id}`);
+  deleteCheckpoint = (id: string) => this.json<{ detail: string }>("DELETE", `/api/v0/checkpoint/${id}`);
 
   // settings
   getSettings = () => this.json<SettingsView>("GET", "/api/v0/settings");

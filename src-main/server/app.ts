@@ -16,6 +16,7 @@ import { eventRoutes } from "./routes/events.js";
 import { executionRoutes } from "./routes/executions.js";
 import { fileRoutes } from "./routes/files.js";
 import { settingsRoutes } from "./routes/settings.js";
+import { trainingRoutes } from "./routes/training.js";
 import { security, TOKEN_COOKIE } from "./security.js";
 
 export interface ApiOptions {
@@ -72,6 +73,7 @@ export function createApi(engine: Engine, opts: ApiOptions = {}): Hono {
   algorithmRoutes(router, engine);
   fileRoutes(router, engine);
   executionRoutes(router, engine);
+  trainingRoutes(router, engine);
   eventRoutes(router, engine, opts.keepAliveMs);
   settingsRoutes(router, engine);
   const doc = openApiDocument(router.docs, version());

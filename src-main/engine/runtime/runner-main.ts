@@ -86,6 +86,7 @@ function startJob(jobId: string, outputDir: string): BaseRunner {
   if (!runner) throw new Error("no runner loaded");
   if (job) throw new Error("a runner runs one job at a time");
   const controller = new AbortController();
+  if (stopsBeforeStart.delete(jobId)) controller.abort();
   let outputs = 0;
   const tempFile = (name: string) => path.join(outputDir, `${jobId}-${outputs++}-${name}`);
   job = {
@@ -120,9 +121,13 @@ function startJob(jobId: string, outputDir: string): BaseRunner {
   return runner;
 }
 
+// A stop can overtake its job's start (calls are dispatched asynchronously): remember it.
+const stopsBeforeStart = new Set<string>();
+
 process.on("message", (m: Message) => {
   if (m.kind === "stop") {
     if (job?.id === m.jobId) job.controller.abort();
+    else stopsBeforeStart.add(m.jobId);
     return;
   }
   rpc.dispatch(m);

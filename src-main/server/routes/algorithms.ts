@@ -45,8 +45,7 @@ export function algorithmRoutes(r: Router, engine: Engine): void {
     { method: "get", path: "/api/v0/algorithm/{name}/{major}/export", summary: "The algorithm folder as a zip", tags: ["algorithms"], query: ExportQuery, response: "application/zip", errors: [403, 404] },
     (c) => {
       const q = query(c, ExportQuery);
-      if (q.checkpoint_id) throw new NotFoundError("algorithm_not_found", `checkpoint ${q.checkpoint_id} not found`);
-      const zip = engine.exportAlgorithm(param(c, "name"), major(param(c, "major")), minorOf(q.algorithm_minor_version));
+      const zip = engine.exportAlgorithm(param(c, "name"), major(param(c, "major")), minorOf(q.algorithm_minor_version), q.checkpoint_id || undefined);
       return c.body(new Uint8Array(zip.bytes), 200, { "content-type": "application/zip", "content-disposition": `attachment; filename="${zip.filename}"` });
     },
   );

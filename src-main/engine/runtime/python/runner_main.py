@@ -25,6 +25,7 @@ send_lock = threading.Lock()
 pending = {}
 next_id = [1]
 state = {"runner": None, "assets": {}, "job": None}
+stops_before_start = set()  # a stop can overtake its job's start (jobs start on a thread)
 
 
 def send(msg):
@@ -132,7 +133,8 @@ def execute(spec):
     runner = state["runner"]
     if runner is None:
         raise RuntimeError("no runner loaded")
-    state["job"] = {"id": spec["jobId"], "stop": False, "outputs": 0, "outputDir": spec["outputDir"]}
+    state["job"] = {"id": spec["jobId"], "stop": spec["jobId"] in stops_before_start, "outputs": 0, "outputDir": spec["outputDir"]}
+    stops_before_start.discard(spec["jobId"])
     try:
         return {"outputIds": runner.run({"input_dataset_ids": spec["inputIds"]}, spec["args"])}
     finally:
@@ -161,6 +163,8 @@ def main():
             job = state["job"]
             if job and job["id"] == msg["jobId"]:
                 job["stop"] = True
+            else:
+                stops_before_start.add(msg["jobId"])
         elif kind == "call":
             threading.Thread(target=handle, args=(msg,), daemon=True).start()
     os._exit(0)  # the engine closed the pipe
