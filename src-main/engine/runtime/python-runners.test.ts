@@ -121,3 +121,23 @@ test("deploying a Python algorithm without a usable interpreter says how to fix 
   await using t = testEngine({ settings: { python: "/nonexistent/python3" } });
   await assert.rejects(t.engine.deploy(`${fixtures}py_generic`), /Runner\.py: Python algorithms need a Python 3 with numpy and h5py .*apt-get install python3-numpy python3-h5py/);
 });
+
+test("a Python training run saves a checkpoint that the next execution uses", { skip }, async () => {
+  await using t = testEngine();
+  const { algorithm_id } = await t.engine.deploy(`${fixtures}py_trainable`);
+  const ids = await t.images(2, 2, 2);
+  const { sample_id } = t.engine.createSample({ files: [{ input: ids, target: [] }] });
+  const { training_id } = t.engine.train({ algorithm_id, training_data: [sample_id] });
+  let rec = t.engine.getTraining(training_id);
+  for (let i = 0; i < 1500 && !["COMPLETED", "FAILED", "STOPPED"].includes(rec.status); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    rec = t.engine.getTraining(training_id);
+  }
+  assert.equal(rec.status, "COMPLETED", rec.log);
+  assert.deepEqual(rec.state, { loss: 0.25, samples: 2 });
+  const checkpoint = t.engine.getCheckpoint(rec.output_checkpoint_ids[0] ?? "");
+  assert.deepEqual(checkpoint.properties, { inputs: 2 });
+  // images(2, 2, 2): pixels 0..3 (mean 1.5) and 10..13 (mean 11.5): the learnt mean is 6.5.
+  const run = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [], checkpoint_id: checkpoint.checkpoint_id }).execution_id, 60000);
+  assert.deepEqual(run.output_dataset_ids, ["mean=6.5"]);
+});

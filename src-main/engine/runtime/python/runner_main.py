@@ -113,6 +113,24 @@ class Context:
         raw = call("sessionLoad", {"jobId": state["job"]["id"], "key": key})
         return None if raw is None else pickle.loads(base64.b64decode(raw))
 
+    def training_dataset(self, sample_ids):
+        return call("trainingDataset", {"jobId": state["job"]["id"], "sampleIds": list(sample_ids)})
+
+    def set_state(self, value):
+        call("setState", {"jobId": state["job"]["id"], "state": value})
+
+    def save_checkpoint(self, files, properties):
+        job = state["job"]
+        written = {}
+        for asset_path, content in files.items():
+            job["outputs"] += 1
+            target = os.path.join(job["outputDir"], f'{job["id"]}-{job["outputs"]}-{os.path.basename(asset_path)}')
+            data = content.getvalue() if hasattr(content, "getvalue") else bytes(content)
+            with open(target, "wb") as f:
+                f.write(data)
+            written[asset_path] = target
+        return call("saveCheckpoint", {"jobId": job["id"], "files": written, "properties": properties or {}})
+
     def session_remove(self, key):
         call("sessionRemove", {"jobId": state["job"]["id"], "key": key})
 
@@ -141,9 +159,22 @@ def execute(spec):
         state["job"] = None
 
 
+def train(spec):
+    runner = state["runner"]
+    if runner is None:
+        raise RuntimeError("no runner loaded")
+    state["job"] = {"id": spec["jobId"], "stop": spec["jobId"] in stops_before_start, "outputs": 0, "outputDir": spec["outputDir"]}
+    stops_before_start.discard(spec["jobId"])
+    try:
+        runner.train(spec["sampleIds"], spec["args"])
+        return {}
+    finally:
+        state["job"] = None
+
+
 def handle(msg):
     try:
-        value = {"load": load, "execute": execute}[msg["method"]](msg["args"])
+        value = {"load": load, "execute": execute, "train": train}[msg["method"]](msg["args"])
         send({"kind": "result", "id": msg["id"], "ok": True, "value": value})
     except BaseException as err:  # noqa: BLE001 - every failure goes back to the engine
         name = "StopError" if isinstance(err, _context.StopRequested) else type(err).__name__

@@ -81,6 +81,22 @@ class BaseRunner:
     def remove_item_from_session(self, key):
         self._ctx.session_remove(key)
 
+    # --- training ---
+    def train(self, training_sample_ids, args={}):
+        raise NotImplementedError("this algorithm does not implement train()")
+
+    def get_training_dataset(self, sample_ids):
+        """[{"sample_id": …, "files": [{"input": [ids], "target": [ids]}]}]"""
+        return self._ctx.training_dataset(sample_ids)
+
+    def set_state(self, state):
+        """Replaces the training record's `state` (a JSON object)."""
+        self._ctx.set_state(state)
+
+    def save_checkpoint(self, files, properties=None):
+        """Saves {asset_path: bytes | io.BytesIO} replacing the assets of the same paths; returns its id."""
+        return self._ctx.save_checkpoint(files, properties)
+
     def run(self, input_data, args):
         """preprocess → inference → postprocess; called by Compox Desktop."""
         state = {}
