@@ -10,6 +10,8 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { CompoxClient } from "../src-main/contract/client.js";
+import sharp from "sharp";
+import { twoClassImage } from "../algorithms/tests/synthetic-two-class.js";
 import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
 import { serveProcess } from "../src-main/server/testing/serve-process.js";
 
@@ -44,7 +46,7 @@ async function dropFile(page: Page, selector: string, file: string, type: string
   await page.dispatchEvent(selector, "drop", { dataTransfer: transfer });
 }
 
-test("the UI runs an algorithm from a dropped PNG, stops a long run, and lists both in history", { skip: !fs.existsSync(CHROMIUM) && "Debian's chromium is not installed", timeout: 180000 }, async () => {
+test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with a checkpoint, and lists them in history", { skip: !fs.existsSync(CHROMIUM) && "Debian's chromium is not installed", timeout: 180000 }, async () => {
   fs.mkdirSync(shots, { recursive: true });
   const data = fs.mkdtempSync(path.join(os.tmpdir(), "compox-e2e-"));
   const src = fs.mkdtempSync(path.join(os.tmpdir(), "compox-e2e-src-"));
@@ -116,13 +118,49 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, and lists b
     assert.deepEqual(cells, ["1.000", "0.000", "0.000", "0.000", "1.000", "0.000", "0.000", "0.000", "1.000"], "identical images: identity");
     await page.screenshot({ path: path.join(shots, "5-alignment.png"), fullPage: true });
 
+    // Train pixel_classifier from the window on two synthetic images, watch the chart, run with the checkpoint.
+    const pics: Record<string, string> = {};
+    for (const seed of [31, 32, 99]) {
+      const s = twoClassImage(64, 64, seed);
+      pics[`img${seed}`] = path.join(src, `img${seed}.png`);
+      pics[`lab${seed}`] = path.join(src, `lab${seed}.png`);
+      await sharp(Uint8Array.from(s.image, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255)), { raw: { width: 64, height: 64, channels: 1 } }).toColourspace("b-w").png().toFile(pics[`img${seed}`]!);
+      await sharp(s.labels, { raw: { width: 64, height: 64, channels: 1 } }).toColourspace("b-w").png().toFile(pics[`lab${seed}`]!);
+    }
+    await page.click('[data-tab="algorithms"]');
+    await page.click('[data-name="pixel_classifier"]');
+    await page.click('[data-mode="train"]');
+    await page.waitForSelector(".train-view");
+    for (const seed of [31, 32]) {
+      await dropFile(page, ".dropzone.inputs", pics[`img${seed}`]!, "image/png");
+      await page.waitForFunction((n) => document.querySelectorAll(".dropzone.inputs img").length === n, seed - 30);
+      await dropFile(page, ".dropzone.targets", pics[`lab${seed}`]!, "image/png");
+      await page.waitForFunction((n) => document.querySelectorAll(".dropzone.targets img").length === n, seed - 30);
+    }
+    await page.click("button:has-text('Add sample')");
+    await page.waitForSelector("ul.samples input:checked");
+    await page.click("button:has-text('Start training')");
+    // The chart moves: a state series with at least two points.
+    await page.waitForFunction(() => [...document.querySelectorAll(".chart-box polyline")].some((l) => (l.getAttribute("points") ?? "").includes(" ")), undefined, { timeout: 60000 });
+    await page.waitForSelector(".training-run .state.status-completed", { timeout: 60000 });
+    await page.waitForSelector("tr.checkpoint");
+    await page.screenshot({ path: path.join(shots, "6-training.png"), fullPage: true });
+    await page.click("button:has-text('Run with this checkpoint')");
+    await page.waitForSelector(".checkpoint-note");
+    await dropFile(page, ".dropzone", pics.img99!, "image/png");
+    await page.waitForSelector(".input-item img");
+    await page.click("button.primary:has-text('Run')");
+    await page.waitForSelector(".state.status-completed", { timeout: 60000 });
+    await page.waitForSelector(".outputs .stack img.overlay");
+    await page.screenshot({ path: path.join(shots, "7-run-with-checkpoint.png"), fullPage: true });
+
     await page.click('[data-tab="history"]');
     await page.waitForSelector('tr[data-status="STOPPED"]');
-    assert.equal(await page.locator('tr[data-status="COMPLETED"]').count(), 2);
-    await page.screenshot({ path: path.join(shots, "6-history.png") });
+    assert.equal(await page.locator('tr[data-status="COMPLETED"]').count(), 3);
+    await page.screenshot({ path: path.join(shots, "8-history.png") });
     await page.click('[data-tab="settings"]');
     await page.waitForSelector(".settings");
-    await page.screenshot({ path: path.join(shots, "7-settings.png") });
+    await page.screenshot({ path: path.join(shots, "9-settings.png") });
   } finally {
     await browser.close();
     child.kill("SIGTERM");

@@ -6,6 +6,7 @@ import { algorithmsView } from "./views/algorithms.js";
 import { historyView } from "./views/history.js";
 import { runView, type RunRequest } from "./views/run-view.js";
 import { settingsView } from "./views/settings.js";
+import { trainView } from "./views/train-view.js";
 
 type Tab = "algorithms" | "history" | "settings";
 
@@ -15,7 +16,7 @@ const nav = h("nav.tabs");
 const serverState = h("span.server-state");
 let tab: Tab = "algorithms";
 let algorithms: Algorithm[] = [];
-let selected: { alg: Algorithm; request: RunRequest } | undefined;
+let selected: { alg: Algorithm; request: RunRequest; mode?: "run" | "train" } | undefined;
 
 function tabButton(id: Tab, label: string): HTMLElement {
   return h(`button.tab${tab === id ? ".active" : ""}`, { type: "button", "data-tab": id, onclick: () => void show(id) }, label);
@@ -34,7 +35,12 @@ async function show(next: Tab): Promise<void> {
     serverState.className = "server-state ok";
     if (tab === "algorithms") {
       algorithms = await api.listAlgorithms();
-      const pane = selected ? runView(selected.alg, selected.request, () => undefined) : h("div.empty-state", {}, h("h2", {}, algorithms.length ? "Choose an algorithm" : "No algorithms yet"), h("p", {}, algorithms.length ? "Pick one on the left to run it." : "Add Algorithm… on the left deploys a folder or a .zip."));
+      const sel = selected;
+      const modes = sel?.alg.trainable
+        ? h("div.mode-tabs", {}, ...(["run", "train"] as const).map((m) => h(`button.tab-small${(sel.mode ?? "run") === m ? ".active" : ""}`, { type: "button", "data-mode": m, onclick: () => ((sel.mode = m), void show("algorithms")) }, m === "run" ? "Run" : "Train")))
+        : null;
+      const body = sel && (sel.mode === "train" ? trainView(sel.alg, (checkpointId) => ((selected = { alg: sel.alg, request: { checkpointId }, mode: "run" }), void show("algorithms"))) : runView(sel.alg, sel.request, () => undefined));
+      const pane = sel ? h("div.pane", {}, modes, body) : h("div.empty-state", {}, h("h2", {}, algorithms.length ? "Choose an algorithm" : "No algorithms yet"), h("p", {}, algorithms.length ? "Pick one on the left to run it." : "Add Algorithm… on the left deploys a folder or a .zip."));
       mount(main, h("div.split", {}, algorithmsView(algorithms, { selectedId: selected?.alg.algorithm_id, onSelect: (alg) => ((selected = { alg, request: {} }), void show("algorithms")) }, () => void show("algorithms")), pane));
     } else if (tab === "history") {
       algorithms = await api.listAlgorithms();

@@ -22,12 +22,14 @@ export class Runner extends Image2SegmentationRunner {
       for (const f of sample.files) {
         for (const [i, inputId] of f.input.entries()) {
           const [input] = await this.fetchData([inputId], undefined, "image");
-          const [target] = await this.fetchData([f.target[i] ?? f.target[0] ?? ""], undefined, "mask");
+          // Label masks come as `mask`, or as `image` when imported from a PNG/TIFF.
+          const [target] = await this.fetchData([f.target[i] ?? f.target[0] ?? ""]);
           const image = input?.image;
-          const mask = target?.mask;
-          if (!image || !mask || image.shape.length !== 2) throw new Error(`sample ${sample.sample_id}: needs a 2-D \`image\` input and a \`mask\` target`);
+          const mask = target?.mask ?? target?.image;
+          if (!image || !mask || image.shape.length !== 2) throw new Error(`sample ${sample.sample_id}: needs a 2-D \`image\` input and a \`mask\` (or label image) target`);
           const scale = SCALE[image.dtype] ?? 1;
           items.push({ image: Float32Array.from(image.data as ArrayLike<number>, (v) => Number(v) / scale), labels: mask.data as ArrayLike<number>, h: image.shape[0]!, w: image.shape[1]! });
+          await this.setState({ images_loaded: items.length });
         }
       }
       this.setProgress((0.5 * (k + 1)) / samples.length);
@@ -35,7 +37,7 @@ export class Runner extends Image2SegmentationRunner {
     this.logMessage(`fitting a forest of ${args.n_estimators} trees on ${items.length} image(s)`);
     const model = fitClassifier(items, { nEstimators: Number(args.n_estimators), maxDepth: Number(args.max_depth), seed: 1 });
     this.checkStop();
-    await this.setState({ trees: Number(args.n_estimators), images: items.length });
+    await this.setState({ images_loaded: items.length, trees: Number(args.n_estimators) });
     await this.saveCheckpoint({ "files/model.json": new TextEncoder().encode(JSON.stringify(model)) }, { classes: model.classes, images: items.length });
     this.setProgress(1);
   }

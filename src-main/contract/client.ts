@@ -92,7 +92,7 @@ export class CompoxClient {
     }
   };
   getAlgorithm = (name: string, major: number | string) => this.json<Algorithm>("GET", `/api/v0/algorithm/${encodeURIComponent(name)}/${major}`);
-  exportUrl = (name: string, major: number | string, minor?: string) => this.url(`/api/v0/algorithm/${encodeURIComponent(name)}/${major}/export`, { algorithm_minor_version: minor });
+  exportUrl = (name: string, major: number | string, minor?: string, checkpointId?: string) => this.url(`/api/v0/algorithm/${encodeURIComponent(name)}/${major}/export`, { algorithm_minor_version: minor, checkpoint_id: checkpointId });
   deployLocal = (path: string) => this.json<DeployResult>("POST", "/api/v0/deploy/local", { query: { path } });
   deployZip = (zip: BodyInit) => this.json<DeployResult>("POST", "/api/v0/deploy/upload", { body: zip });
   removeAlgorithm = (algorithmId: string, minor?: string) => this.json<{ detail: string }>("DELETE", `/api/v0/deploy/algorithm/${algorithmId}`, { query: { algorithm_minor_version: minor } });
@@ -134,14 +134,14 @@ export class CompoxClient {
    * Follows the SSE stream; calls `onEvent` for each event until the returned function is called
    * (or `signal` aborts). Reconnects with Last-Event-ID after a dropped connection.
    */
-  events(onEvent: (e: EngineEvent) => void, opts: { executionId?: string; signal?: AbortSignal; onError?: (err: unknown) => void } = {}): () => void {
+  events(onEvent: (e: EngineEvent) => void, opts: { executionId?: string; trainingId?: string; signal?: AbortSignal; onError?: (err: unknown) => void } = {}): () => void {
     const controller = new AbortController();
     opts.signal?.addEventListener("abort", () => controller.abort());
     let lastId: number | undefined;
     const loop = async () => {
       while (!controller.signal.aborted) {
         try {
-          const res = await this.request("GET", "/api/v0/events", { query: { execution_id: opts.executionId, last_event_id: lastId }, signal: controller.signal });
+          const res = await this.request("GET", "/api/v0/events", { query: { execution_id: opts.executionId, training_id: opts.trainingId, last_event_id: lastId }, signal: controller.signal });
           const reader = (res.body as ReadableStream<Uint8Array>).getReader();
           const decoder = new TextDecoder();
           let buffer = "";

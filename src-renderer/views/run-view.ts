@@ -14,6 +14,8 @@ const IMAGE_FILE = /\.(png|jpe?g|tiff?)$/i;
 export interface RunRequest {
   inputs?: string[];
   params?: Record<string, unknown>;
+  /** Run with a training's checkpoint instead of the shipped assets. */
+  checkpointId?: string;
 }
 
 function thumb(id: string, title?: string): HTMLElement {
@@ -111,7 +113,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
     runButton.disabled = true;
     status.textContent = "";
     try {
-      const { execution_id } = await api.execute({ algorithm_id: alg.algorithm_id, input_dataset_ids: inputs, additional_parameters: params, execution_device_override: device.value });
+      const { execution_id } = await api.execute({ algorithm_id: alg.algorithm_id, input_dataset_ids: inputs, additional_parameters: params, execution_device_override: device.value, checkpoint_id: request.checkpointId });
       follow(execution_id);
     } catch (err) {
       status.textContent = err instanceof ApiError ? err.message : String(err);
@@ -186,6 +188,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
     {},
     h("header.alg-header", {}, h("h2", {}, alg.algorithm_name, h("span.version", {}, ` v${alg.algorithm_version}.${alg.latest_algorithm_minor_version}`)), h("span.badge", {}, alg.algorithm_type), h("p", {}, alg.algorithm_description || h("span.muted", {}, "No description."))),
     h("section", {}, h("h3", {}, "Inputs"), drop, h("details", {}, h("summary", {}, "Choose existing datasets"), recent)),
+    request.checkpointId ? h("p.badge.checkpoint-note", {}, `with checkpoint ${request.checkpointId.slice(0, 8)}`) : null,
     h("section", {}, h("h3", {}, "Parameters"), form.element, h("div.field", {}, h("label.field-label", {}, "Device"), device)),
     h("div.actions", {}, runButton, status),
     execution,
