@@ -147,29 +147,28 @@ def load(spec):
     return {"locked": load_and_lock(state["runner"])}
 
 
-def execute(spec):
-    runner = state["runner"]
-    if runner is None:
+def run_job(spec, work):
+    """Runs one job (an execution or a training) with its context installed."""
+    if state["runner"] is None:
         raise RuntimeError("no runner loaded")
     state["job"] = {"id": spec["jobId"], "stop": spec["jobId"] in stops_before_start, "outputs": 0, "outputDir": spec["outputDir"]}
     stops_before_start.discard(spec["jobId"])
     try:
-        return {"outputIds": runner.run({"input_dataset_ids": spec["inputIds"]}, spec["args"])}
+        return work(state["runner"])
     finally:
         state["job"] = None
+
+
+def execute(spec):
+    return run_job(spec, lambda runner: {"outputIds": runner.run({"input_dataset_ids": spec["inputIds"]}, spec["args"])})
 
 
 def train(spec):
-    runner = state["runner"]
-    if runner is None:
-        raise RuntimeError("no runner loaded")
-    state["job"] = {"id": spec["jobId"], "stop": spec["jobId"] in stops_before_start, "outputs": 0, "outputDir": spec["outputDir"]}
-    stops_before_start.discard(spec["jobId"])
-    try:
+    def work(runner):
         runner.train(spec["sampleIds"], spec["args"])
         return {}
-    finally:
-        state["job"] = None
+
+    return run_job(spec, work)
 
 
 def handle(msg):
