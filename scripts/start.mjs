@@ -27,7 +27,8 @@ function electronBinary() {
   };
   if (find()) return find();
   process.stderr.write("Fetching Electron's binary (once)…\n");
-  spawnSync(process.execPath, [pkg.replace(/package\.json$/, "install.js")], { stdio: "inherit", timeout: 120_000 });
+  const r = spawnSync(process.execPath, [pkg.replace(/package\.json$/, "install.js")], { encoding: "utf8", timeout: 120_000 });
+  if (r.status !== 0) process.stderr.write(`Could not fetch it (${(r.stderr || "").split("\n").find((l) => l.trim()) ?? "no network?"}).\n`);
   return find();
 }
 
