@@ -120,7 +120,7 @@ export class CompoxClient {
   deleteSample = (id: string) => this.json<{ detail: string }>("DELETE", `/api/v0/sample/${id}`);
   train = (req: TrainRequest) => this.json<{ training_id: string }>("POST", "/api/v0/train-algorithm", { json: req });
   getTraining = (id: string) => this.json<TrainingRecord>("GET", `/api/v0/training/${id}`);
-  listTrainings = (q: { algorithm_id?: string; limit?: number } = {}) => this.json<TrainingRecord[]>("GET", "/api/v0/training/all", { query: q });
+  listTrainings = (q: { algorithm_id?: string; status?: Status; limit?: number; before?: string } = {}) => this.json<TrainingRecord[]>("GET", "/api/v0/training/all", { query: q });
   stopTraining = (id: string) => this.json<{ detail: string }>("POST", `/api/v0/training/${id}/stop`);
   listCheckpoints = (q: { positive_tags?: string[]; negative_tags?: string[] } = {}) => this.json<Checkpoint[]>("GET", "/api/v0/checkpoint/all", { query: q });
   getCheckpoint = (id: string) => this.json<Checkpoint>("GET", `/api/v0/checkpoint/${id}`);

@@ -350,7 +350,7 @@ export function createEngine(options: EngineOptions) {
       return executions.getTraining(id);
     },
 
-    listTrainings(query: { algorithm_id?: string; limit?: number } = {}): TrainingRecord[] {
+    listTrainings(query: Parameters<TrainingRepo["list"]>[0] = {}): TrainingRecord[] {
       return training.list(query);
     },
 

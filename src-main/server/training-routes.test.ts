@@ -51,6 +51,9 @@ test("samples, train-algorithm, training records, checkpoints and export with a 
   assert.equal((await client.getCheckpoint(checkpoint?.checkpoint_id ?? "")).training_id, training_id);
   assert.equal(await status(client.stopTraining(training_id)), "400 training_not_stoppable");
   assert.equal((await client.listTrainings({ algorithm_id })).length, 1);
+  assert.equal((await client.listTrainings({ status: "COMPLETED" })).length, 1);
+  assert.equal((await client.listTrainings({ status: "FAILED" })).length, 0);
+  assert.equal((await client.listTrainings({ before: training_id })).length, 0);
   // Export with the checkpoint carries its files in place of the assets.
   const zip = await app.request(`/api/v0/algorithm/trainer/1/export?checkpoint_id=${checkpoint?.checkpoint_id}`, { headers: { host: "127.0.0.1:5481" } });
   assert.equal(new AdmZip(Buffer.from(await zip.arrayBuffer())).readAsText("files/w.txt"), "trained on 1");

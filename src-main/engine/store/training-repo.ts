@@ -63,11 +63,16 @@ export class TrainingRepo {
     return r && toTraining(r);
   }
 
-  list(q: { algorithm_id?: string; limit?: number } = {}): TrainingRecord[] {
-    const rows = (q.algorithm_id
-      ? this.db.prepare("SELECT * FROM trainings WHERE algorithm_id = ? ORDER BY rowid DESC LIMIT ?").all(q.algorithm_id, q.limit ?? 50)
-      : this.db.prepare("SELECT * FROM trainings ORDER BY rowid DESC LIMIT ?").all(q.limit ?? 50)) as TrainingRow[];
-    return rows.map(toTraining);
+  /** Newest first, filtered like executions: algorithm, status, and `before` (a training id). */
+  list(q: { algorithm_id?: string; status?: Status; limit?: number; before?: string } = {}): TrainingRecord[] {
+    const conditions: [string, unknown][] = [];
+    if (q.algorithm_id) conditions.push(["algorithm_id = ?", q.algorithm_id]);
+    if (q.status) conditions.push(["status = ?", q.status]);
+    if (q.before) conditions.push(["rowid < (SELECT rowid FROM trainings WHERE training_id = ?)", q.before]);
+    const where = conditions.map(([c]) => c);
+    const params = conditions.map(([, v]) => v);
+    const sql = `SELECT * FROM trainings ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY rowid DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, q.limit ?? 50) as TrainingRow[]).map(toTraining);
   }
 
   setStatus(id: string, status: Status, fields: { progress?: number; time_completed?: string } = {}): void {

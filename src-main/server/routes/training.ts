@@ -1,12 +1,12 @@
 // Samples, trainings and checkpoints (SPEC section 6).
 import { z } from "zod";
 import { DetailSchema } from "../../contract/api.js";
-import { CheckpointSchema, CreateSampleSchema, SampleSchema, TrainingRecordSchema, TrainRequestSchema } from "../../contract/records.js";
+import { CheckpointSchema, CreateSampleSchema, SampleSchema, STATUSES, TrainingRecordSchema, TrainRequestSchema } from "../../contract/records.js";
 import type { Engine } from "../../engine/index.js";
 import { jsonBody, param, query, type Router } from "../router.js";
 
 const TagQuery = z.object({ positive_tags: z.array(z.string()).optional(), negative_tags: z.array(z.string()).optional() });
-const TrainingListQuery = z.object({ algorithm_id: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(50) });
+const TrainingListQuery = z.object({ algorithm_id: z.string().optional(), status: z.enum(STATUSES).optional(), limit: z.coerce.number().int().min(1).max(1000).default(50), before: z.string().optional() });
 
 export function trainingRoutes(r: Router, engine: Engine): void {
   r.route(
