@@ -98,6 +98,11 @@ export function createEngine(options: EngineOptions) {
     return python.chosen ? undefined : `Python algorithms need a Python 3 with numpy and h5py (${python.tried.map((t) => `${t.command}: ${t.problem}`).join("; ")}); install them (Debian: apt-get install python3-numpy python3-h5py) or set the python setting; \`compox doctor\` checks`;
   };
   const pythonFor = () => (pythonProblem() ? undefined : python?.chosen?.command);
+  const pythonCommand = () => {
+    const problem = pythonProblem();
+    if (problem) throw new CompoxError("internal_error", problem);
+    return python?.chosen?.command as string;
+  };
   const ctx: DeployContext = {
     db,
     repo,
@@ -125,6 +130,7 @@ export function createEngine(options: EngineOptions) {
     settings: () => settings,
     now,
     bundleDir,
+    python: pythonCommand,
     gpus: options.gpus ?? detectGpus,
     runnerMemoryMb: options.runnerMemoryMb ?? 8192,
     stopGraceMs: options.stopGraceMs ?? 5000,

@@ -73,27 +73,23 @@ export class Fft1d {
   private bluestein(data: Complex, out: Complex): void {
     const { n, m, a } = this;
     const chirp = this.chirp as Float64Array;
-    const cf = this.chirpFft as Complex;
     a.fill(0);
-    for (let k = 0; k < n; k++) {
-      const xr = data[2 * k]!, xi = data[2 * k + 1]!, wr = chirp[2 * k]!, wi = chirp[2 * k + 1]!;
-      a[2 * k] = xr * wr - xi * wi;
-      a[2 * k + 1] = xr * wi + xi * wr;
-    }
+    multiplyInto(a, data, chirp, n);
     const fa = new Float64Array(2 * m);
     this.fft.transform(fa, a);
-    for (let k = 0; k < m; k++) {
-      const ar = fa[2 * k]!, ai = fa[2 * k + 1]!, br = cf[2 * k]!, bi = cf[2 * k + 1]!;
-      fa[2 * k] = ar * br - ai * bi;
-      fa[2 * k + 1] = ar * bi + ai * br;
-    }
+    multiplyInto(fa, fa, this.chirpFft as Complex, m);
     const conv = new Float64Array(2 * m);
     this.fft.inverseTransform(conv, fa);
-    for (let k = 0; k < n; k++) {
-      const cr = conv[2 * k]!, ci = conv[2 * k + 1]!, wr = chirp[2 * k]!, wi = chirp[2 * k + 1]!;
-      out[2 * k] = cr * wr - ci * wi;
-      out[2 * k + 1] = cr * wi + ci * wr;
-    }
+    multiplyInto(out, conv, chirp, n);
+  }
+}
+
+/** out[k] = x[k] · y[k] for the first n complex values (out may be x). */
+function multiplyInto(out: Complex, x: Complex, y: Complex, n: number): void {
+  for (let k = 0; k < n; k++) {
+    const xr = x[2 * k]!, xi = x[2 * k + 1]!, yr = y[2 * k]!, yi = y[2 * k + 1]!;
+    out[2 * k] = xr * yr - xi * yi;
+    out[2 * k + 1] = xr * yi + xi * yr;
   }
 }
 

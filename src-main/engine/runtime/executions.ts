@@ -4,6 +4,7 @@
 //   PENDING ──▶ STARTED ──▶ RUNNING ──▶ COMPLETED
 //      │           │           ├──────▶ FAILED   (threw, crashed, ran out of memory, interrupted)
 //      └───────────┴───────────┴──────▶ STOPPED  (only on an explicit stop request)
+import fs from "node:fs";
 import path from "node:path";
 import { v1 as uuidv1 } from "uuid";
 import type { Device } from "../../contract/algorithm-config.js";
@@ -22,7 +23,6 @@ import type { ExecutionQuery, ExecutionsRepo } from "../store/executions-repo.js
 import type { TrainingRepo } from "../store/training-repo.js";
 import { resolveDevice, type GpuInfo } from "./devices.js";
 import { extractModule } from "./module-dir.js";
-import { findPython } from "./python.js";
 import type { EventBus } from "./event-bus.js";
 import type { LoadSpec, RunnerEvent } from "./protocol.js";
 import { RunnerHost } from "./runner-host.js";
@@ -42,6 +42,8 @@ export interface ExecutionDeps {
   now: () => Date;
   bundleDir: string;
   gpus: () => GpuInfo;
+  /** The interpreter for Python runners; throws, saying how to get one, when there is none. */
+  python: () => string;
   /** Memory limit of each runner process, MB. */
   runnerMemoryMb: number;
   /** How long a stopped job may take to return before its process is killed. */
@@ -120,11 +122,7 @@ export class ExecutionService {
     const { deps } = this;
     const missing = deps.datasets.missing(req.input_dataset_ids);
     if (missing.length > 0) throw new NotFoundError("dataset_not_found", `input datasets not found: ${missing.join(", ")}`, { missing });
-    const line = deps.algorithms.getLine(req.algorithm_id);
-    if (!line) throw new NotFoundError("algorithm_not_found", `algorithm ${req.algorithm_id} not found`);
-    const minor = req.algorithm_minor_version === null || req.algorithm_minor_version === undefined || req.algorithm_minor_version === "" ? line.latest_minor : Number(req.algorithm_minor_version);
-    const version = Number.isInteger(minor) ? deps.algorithms.getVersion(line.algorithm_id, minor) : undefined;
-    if (!version) throw new NotFoundError("algorithm_not_found", `${line.name} ${line.major} has no minor version ${req.algorithm_minor_version}; it has ${deps.algorithms.minors(line.algorithm_id).join(", ")}`);
+    const { line, minor, version } = this.versionOf(req);
     if (req.checkpoint_id) this.requireCheckpoint(req.checkpoint_id, line.algorithm_id);
     const config = version.config;
     const override = req.execution_device_override?.toLowerCase() || null;
@@ -178,11 +176,7 @@ export class ExecutionService {
     const files = req.training_data.flatMap((id) => deps.training.getSample(id)?.files.flatMap((f) => [...f.input, ...f.target]) ?? []);
     const missingFiles = deps.datasets.missing(files);
     if (missingFiles.length > 0) throw new NotFoundError("dataset_not_found", `sample files not found: ${missingFiles.join(", ")}`, { missing: missingFiles });
-    const line = deps.algorithms.getLine(req.algorithm_id);
-    if (!line) throw new NotFoundError("algorithm_not_found", `algorithm ${req.algorithm_id} not found`);
-    const minor = req.algorithm_minor_version === null || req.algorithm_minor_version === undefined || req.algorithm_minor_version === "" ? line.latest_minor : Number(req.algorithm_minor_version);
-    const version = deps.algorithms.getVersion(line.algorithm_id, minor);
-    if (!version) throw new NotFoundError("algorithm_not_found", `${line.name} ${line.major} has no minor version ${req.algorithm_minor_version}`);
+    const { line, minor, version } = this.versionOf(req);
     const config = version.config;
     if (!config.trainable && config.training_parameters.length === 0)
       throw new CompoxError("algorithm_not_trainable", `${line.name} is not trainable (set trainable = true or declare training_parameters in its pyproject.toml)`);
@@ -218,6 +212,18 @@ export class ExecutionService {
     return { training_id: record.training_id };
   }
 
+  /** The algorithm line and minor version a request names (the latest minor by default), or a 404. */
+  private versionOf(req: { algorithm_id: string; algorithm_minor_version?: string | number | null }) {
+    const { algorithms } = this.deps;
+    const line = algorithms.getLine(req.algorithm_id);
+    if (!line) throw new NotFoundError("algorithm_not_found", `algorithm ${req.algorithm_id} not found`);
+    const raw = req.algorithm_minor_version;
+    const minor = raw === null || raw === undefined || raw === "" ? line.latest_minor : Number(raw);
+    const version = Number.isInteger(minor) ? algorithms.getVersion(line.algorithm_id, minor) : undefined;
+    if (!version) throw new NotFoundError("algorithm_not_found", `${line.name} ${line.major} has no minor version ${raw}; it has ${algorithms.minors(line.algorithm_id).join(", ")}`);
+    return { line, minor, version };
+  }
+
   getTraining(id: string): TrainingRecord {
     const rec = this.deps.training.get(id);
     if (!rec) throw new NotFoundError("training_not_found", `training ${id} not found`);
@@ -241,7 +247,7 @@ export class ExecutionService {
     const blobs: Record<string, string> = {};
     for (const [p, file] of Object.entries(files)) {
       blobs[p] = (await deps.blobs.putFile(file)).id;
-      await import("node:fs").then((fs) => fs.promises.rm(file, { force: true }));
+      await fs.promises.rm(file, { force: true });
     }
     const checkpoint_id = uuidv1();
     deps.training.insertCheckpoint({ checkpoint_id, training_id: jobId, parent_algorithm_id: t.algorithm_id, parent_checkpoint_id: t.checkpoint_id, algorithm_minor_version: t.algorithm_minor_version, created_at: formatCompoxTime(deps.now()), properties, tags: t.tags }, blobs);
@@ -374,15 +380,9 @@ export class ExecutionService {
     return { bundlePath, device, assets };
   }
 
-  private pythonCheck: ReturnType<typeof findPython> | undefined;
-
-  /** The interpreter for Python runners (checked once); a clear error when there is none. */
+  /** The interpreter for Python runners; throws the engine's explanation when there is none. */
   private python(): string {
-    this.pythonCheck ??= findPython(this.deps.settings().python);
-    const chosen = this.pythonCheck.chosen;
-    if (!chosen)
-      throw new CompoxError("internal_error", `Python algorithms need a Python 3 with numpy and h5py: ${this.pythonCheck.tried.map((t) => `${t.command}: ${t.problem}`).join("; ")}. Install them (Debian: apt-get install python3-numpy python3-h5py) or set the python setting; \`compox doctor\` checks.`);
-    return chosen.command;
+    return this.deps.python();
   }
 
   private token(jobId: string): string {
