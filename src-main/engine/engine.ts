@@ -130,6 +130,7 @@ export function createEngine(options: EngineOptions) {
     settings: () => settings,
     now,
     bundleDir,
+    trainingTempDir: path.join(options.dataDir, "training-temp"),
     python: pythonCommand,
     gpus: options.gpus ?? detectGpus,
     runnerMemoryMb: options.runnerMemoryMb ?? 8192,

@@ -27,6 +27,7 @@ import type { EventBus } from "./event-bus.js";
 import type { LoadSpec, RunnerEvent } from "./protocol.js";
 import { RunnerHost } from "./runner-host.js";
 import { RunnerPool, type PooledRunner } from "./runner-pool.js";
+import { TrainingTemp } from "./training-temp.js";
 import { Scheduler } from "./scheduler.js";
 import type { SessionCache } from "./session-cache.js";
 
@@ -41,6 +42,8 @@ export interface ExecutionDeps {
   settings: () => Settings;
   now: () => Date;
   bundleDir: string;
+  /** Root of the trainings' temp folders. */
+  trainingTempDir: string;
   gpus: () => GpuInfo;
   /** The interpreter for Python runners; throws, saying how to get one, when there is none. */
   python: () => string;
@@ -77,9 +80,11 @@ export class ExecutionService {
   private readonly scheduler: Scheduler<RunnerHost>;
   private readonly active = new Map<string, ActiveJob>();
   private readonly kinds = new Map<string, Kind>();
+  private readonly trainingTemp: TrainingTemp;
   private closed = false;
 
   constructor(private readonly deps: ExecutionDeps) {
+    this.trainingTemp = new TrainingTemp(deps.trainingTempDir);
     this.pool = new RunnerPool<RunnerHost>({
       create: (key) =>
         new RunnerHost({
@@ -298,6 +303,8 @@ export class ExecutionService {
         n++;
       }
     }
+    const keepFailed = this.deps.settings().keep_failed_training_temp;
+    this.trainingTemp.sweep((id) => keepFailed && this.deps.training.get(id)?.status === "FAILED");
     return n;
   }
 
@@ -339,7 +346,8 @@ export class ExecutionService {
       const outputDir = path.dirname(deps.datasets.tempPath());
       if (job.kind === "training") {
         const t = this.getTraining(job.id);
-        await runner.host.train({ jobId: job.id, sampleIds: t.training_data, args: t.additional_parameters, outputDir });
+        const tempDir = this.trainingTemp.create(job.id);
+        await runner.host.train({ jobId: job.id, sampleIds: t.training_data, args: t.additional_parameters, outputDir, tempDir });
         if (job.stopRequested) this.finish(job, "STOPPED");
         else if (this.getTraining(job.id).output_checkpoint_ids.length === 0) {
           this.log(job.id, "training finished without saving a checkpoint: call saveCheckpoint (save_checkpoint) at least once", "ERROR");
@@ -425,6 +433,10 @@ export class ExecutionService {
     this.active.delete(job.id);
     const rec = this.repo(job.id).get(job.id);
     if (!rec || !canTransition(rec.status, status)) return;
+    if (job.kind === "training") {
+      const kept = this.trainingTemp.release(job.id, status === "FAILED" && this.deps.settings().keep_failed_training_temp);
+      if (kept) this.log(job.id, `the training's temp folder is kept for debugging (keep_failed_training_temp): ${kept}`, "INFO");
+    }
     const fields = { progress: 1, time_completed: formatCompoxTime(this.deps.now()) };
     if (job.kind === "execution") this.deps.records.setStatus(job.id, status, { ...fields, output_dataset_ids: outputs });
     else this.deps.training.setStatus(job.id, status, fields);

@@ -1,6 +1,6 @@
 // The one typed union of messages between the engine and a runner process, and the small RPC that
 // carries them both ways. Errors cross as {name, message, stack}, never as Error objects.
-import type { LogLevel, RunnerDevice } from "../sdk/context.js";
+import type { LogLevel, RunnerDevice, TrainingSample } from "../sdk/context.js";
 
 export interface LoadSpec {
   /** File path of the esbuild bundle of the module (TS/JS runners). */
@@ -25,6 +25,8 @@ export interface TrainSpec {
   sampleIds: string[];
   args: Record<string, unknown>;
   outputDir: string;
+  /** The training's own temp folder (the temp store of SPEC section 3), removed when it ends. */
+  tempDir: string;
 }
 
 /** Methods the engine calls on a runner process. */
@@ -32,12 +34,6 @@ export interface RunnerMethods {
   load(spec: LoadSpec): Promise<{ locked: string[] }>;
   execute(spec: ExecuteSpec): Promise<{ outputIds: string[] }>;
   train(spec: TrainSpec): Promise<Record<string, never>>;
-}
-
-/** A sample as `getTrainingDataset` returns it. */
-export interface TrainingSample {
-  sample_id: string;
-  files: { input: string[]; target: string[] }[];
 }
 
 /** Methods a runner process calls on the engine. */

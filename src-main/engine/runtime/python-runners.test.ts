@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { testEngine, waitForEnd, waitForStatus } from "../testing/test-engine.js";
+import { testEngine, waitForEnd, waitForStatus, waitForTraining } from "../testing/test-engine.js";
 import { findPython } from "./python.js";
 
 const fixtures = fileURLToPath(new URL("./__fixtures__/python/", import.meta.url));
@@ -113,11 +113,7 @@ test("a Python training run saves a checkpoint that the next execution uses", { 
   const ids = await t.images(2, 2, 2);
   const { sample_id } = t.engine.createSample({ files: [{ input: ids, target: [] }] });
   const { training_id } = t.engine.train({ algorithm_id, training_data: [sample_id] });
-  let rec = t.engine.getTraining(training_id);
-  for (let i = 0; i < 1500 && !["COMPLETED", "FAILED", "STOPPED"].includes(rec.status); i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    rec = t.engine.getTraining(training_id);
-  }
+  const rec = await waitForTraining(t.engine, training_id, 60000);
   assert.equal(rec.status, "COMPLETED", rec.log);
   assert.deepEqual(rec.state, { loss: 0.25, samples: 2 });
   const checkpoint = t.engine.getCheckpoint(rec.output_checkpoint_ids[0] ?? "");

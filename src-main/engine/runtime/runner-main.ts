@@ -9,6 +9,7 @@ import { format } from "node:util";
 import { readHdf5, writeHdf5 } from "../datasets/hdf5.js";
 import { installContext, type JobContext, type LogLevel, type RunnerContext } from "../sdk/context.js";
 import { loadAndLockAssets, type BaseRunner } from "../sdk/runners.js";
+import { TempStore } from "./temp-store.js";
 import { Rpc, type EngineMethods, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods, type TrainSpec } from "./protocol.js";
 
 interface HookConfig {
@@ -71,7 +72,7 @@ const rpc: Rpc<EngineMethods, RunnerMethods> = new Rpc<EngineMethods, RunnerMeth
   },
 
   async train(spec: TrainSpec) {
-    const r = startJob(spec.jobId, spec.outputDir);
+    const r = startJob(spec.jobId, spec.outputDir, new TempStore(spec.tempDir));
     try {
       await r.train(spec.sampleIds, spec.args);
       return {};
@@ -82,12 +83,16 @@ const rpc: Rpc<EngineMethods, RunnerMethods> = new Rpc<EngineMethods, RunnerMeth
 });
 
 /** Installs the job context for one execution or training and returns the runner. */
-function startJob(jobId: string, outputDir: string): BaseRunner {
+function startJob(jobId: string, outputDir: string, temp?: TempStore): BaseRunner {
   if (!runner) throw new Error("no runner loaded");
   if (job) throw new Error("a runner runs one job at a time");
   const controller = new AbortController();
   if (stopsBeforeStart.delete(jobId)) controller.abort();
   let outputs = 0;
+  const trainingTemp = () => {
+    if (!temp) throw new Error("the temp store helpers are for trainings: call them from train()");
+    return temp;
+  };
   const tempFile = (name: string) => path.join(outputDir, `${jobId}-${outputs++}-${name}`);
   job = {
     id: jobId,
@@ -107,6 +112,8 @@ function startJob(jobId: string, outputDir: string): BaseRunner {
     sessionSave: (key, value) => rpc.call("sessionSave", { jobId, key, value }),
     sessionLoad: (key) => rpc.call("sessionLoad", { jobId, key }),
     sessionRemove: (key) => rpc.call("sessionRemove", { jobId, key }),
+    tempSave: async (folder, items) => trainingTemp().save(folder, items),
+    tempLoad: async (file, keys) => trainingTemp().load(file, keys),
     trainingDataset: (sampleIds) => rpc.call("trainingDataset", { jobId, sampleIds: [...sampleIds] }),
     setState: (state) => rpc.call("setState", { jobId, state }),
     saveCheckpoint: async (files, properties) => {

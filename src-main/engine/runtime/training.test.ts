@@ -2,19 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { CompoxError } from "../../contract/errors.js";
 import type { EngineEvent } from "../../contract/records.js";
-import { isTerminal } from "../../contract/records.js";
-import type { Engine } from "../engine.js";
-import { testEngine, waitForEnd } from "../testing/test-engine.js";
-
-async function waitTraining(engine: Engine, id: string, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const rec = engine.getTraining(id);
-    if (isTerminal(rec.status)) return rec;
-    if (Date.now() > deadline) throw new Error(`training still ${rec.status}:\n${rec.log}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { testEngine, waitForEnd, waitForTraining } from "../testing/test-engine.js";
 
 const TRAINABLE = `import { BaseRunner } from "compox";
 export class Runner extends BaseRunner {
@@ -57,7 +45,7 @@ test("train: RUNNING → COMPLETED with a checkpoint; state streams; the checkpo
   const events: EngineEvent[] = [];
   t.engine.onEvent((e) => events.push(e));
   const { training_id } = t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { epochs: 4 }, tags: ["v1"] });
-  const rec = await waitTraining(t.engine, training_id);
+  const rec = await waitForTraining(t.engine, training_id);
   assert.equal(rec.status, "COMPLETED", rec.log);
   assert.deepEqual(rec.state, { epoch: 4, loss: 0.25 });
   assert.equal(rec.output_checkpoint_ids.length, 1);
@@ -71,17 +59,17 @@ test("train: RUNNING → COMPLETED with a checkpoint; state streams; the checkpo
   assert.deepEqual(plain.output_dataset_ids, ["model=shipped"]);
   assert.deepEqual(withCheckpoint.output_dataset_ids, ["model=0"]); // the first input pixel is 0
   // A training can start from a checkpoint; its checkpoints record the parent.
-  const next = await waitTraining(t.engine, t.engine.train({ algorithm_id, training_data: [sample_id], checkpoint_id: checkpoint.checkpoint_id }).training_id);
+  const next = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [sample_id], checkpoint_id: checkpoint.checkpoint_id }).training_id);
   assert.equal(t.engine.getCheckpoint(next.output_checkpoint_ids[0] ?? "").parent_checkpoint_id, checkpoint.checkpoint_id);
 });
 
 test("training failures: no checkpoint saved, a checkpoint file that is not an asset; 404s and not trainable", async () => {
   await using t = testEngine();
   const { algorithm_id, sample_id } = await setup(t);
-  const none = await waitTraining(t.engine, t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { mode: "none" } }).training_id);
+  const none = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { mode: "none" } }).training_id);
   assert.equal(none.status, "FAILED");
   assert.match(none.log, /training finished without saving a checkpoint/);
-  const wrong = await waitTraining(t.engine, t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { mode: "wrong" } }).training_id);
+  const wrong = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { mode: "wrong" } }).training_id);
   assert.equal(wrong.status, "FAILED");
   assert.match(wrong.log, /files\/other\.json is not an asset of the algorithm; .* use one of files\/model\.json/);
   const code = (fn: () => unknown) => {
@@ -105,7 +93,7 @@ test("stop mid-training ends STOPPED; samples keep their datasets from expiring"
   const { training_id } = t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { epochs: 100, mode: "slow" } });
   for (let i = 0; i < 300 && t.engine.getTraining(training_id).state.epoch === undefined; i++) await new Promise((r) => setTimeout(r, 20));
   t.engine.stopTraining(training_id);
-  const rec = await waitTraining(t.engine, training_id, 10000);
+  const rec = await waitForTraining(t.engine, training_id, 10000);
   assert.equal(rec.status, "STOPPED", rec.log);
   assert.throws(() => t.engine.stopTraining(training_id), (e: CompoxError) => e.code === "training_not_stoppable");
   const files = t.engine.getSample(sample_id).files.flatMap((f) => [...f.input, ...f.target]);

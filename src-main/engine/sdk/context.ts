@@ -7,6 +7,12 @@ import type { NDArray } from "../../contract/ndarray.js";
 export type LogLevel = "INFO" | "WARNING" | "ERROR" | "DEBUG";
 export type RunnerDevice = "cpu" | "cuda" | "mps";
 
+/** A training sample as `getTrainingDataset` returns it: per file, the dataset ids of each key. */
+export interface TrainingSample {
+  sample_id: string;
+  files: { input: string[]; target: string[] }[];
+}
+
 /** Per-execution (or per-training) facilities. */
 export interface JobContext {
   signal: AbortSignal;
@@ -18,7 +24,11 @@ export interface JobContext {
   sessionLoad(key: string): Promise<unknown>;
   sessionRemove(key: string): Promise<void>;
   /** Training jobs only. */
-  trainingDataset(sampleIds: readonly string[]): Promise<{ sample_id: string; files: { input: string[]; target: string[] }[] }[]>;
+  trainingDataset(sampleIds: readonly string[]): Promise<TrainingSample[]>;
+  /** Writes items as HDF5 files into a folder of the training's temp store; returns their paths. */
+  tempSave(folder: string, items: readonly Record<string, NDArray>[]): Promise<string[]>;
+  /** Reads one file of the training's temp store. */
+  tempLoad(file: string, keys?: readonly string[]): Promise<Record<string, NDArray>>;
   setState(state: Record<string, unknown>): Promise<void>;
   saveCheckpoint(files: Record<string, Uint8Array>, properties: Record<string, unknown>): Promise<string>;
 }

@@ -1,11 +1,15 @@
 // BaseRunner and the typed runners of SPEC section 3: what algorithm authors extend.
 import type { z } from "zod";
 import type { NDArray } from "../../contract/ndarray.js";
-import { currentContext, type JobContext, type LogLevel, type RunnerContext, type RunnerDevice } from "./context.js";
+import { currentContext, type JobContext, type LogLevel, type RunnerContext, type RunnerDevice, type TrainingSample } from "./context.js";
 import { split, stack } from "./ndarray-ops.js";
 import { AlignmentSchema, EmbeddingSchema, ImageSchema, SegmentationSchema, type DataSchema } from "./schemas.js";
 
 export type Args = Record<string, unknown>;
+/** One sample in the temp store: per file of the sample, the paths of each key (`input`, `target`). */
+export type LocalSample = Record<string, string[]>[];
+/** One sample loaded from the temp store: per file, the items of each key. */
+export type LoadedSample = Record<string, Record<string, NDArray>[]>[];
 export interface InputData {
   input_dataset_ids: string[];
 }
@@ -38,9 +42,18 @@ function jobOf(r: BaseRunner): JobContext {
   return job;
 }
 
-function validate(schema: DataSchema | undefined, item: Record<string, unknown>, where: string): Record<string, NDArray> {
+/** Checks an item against a schema; with `keys`, only those fields of an object schema are checked. */
+function validate(schema: DataSchema | undefined, item: Record<string, unknown>, where: string, keys: readonly string[] = []): Record<string, NDArray> {
   if (!schema) return item as Record<string, NDArray>;
-  const r = (schema as z.ZodType).safeParse(item);
+  let checked = schema as z.ZodType;
+  if (keys.length > 0) {
+    // Duck-typed: an author's schema may come from another copy of zod than the SDK's.
+    const obj = schema as unknown as { shape?: Record<string, unknown>; pick?(mask: Record<string, true>): z.ZodType };
+    if (typeof obj.pick !== "function" || !obj.shape) return item as Record<string, NDArray>;
+    const shape = obj.shape;
+    checked = obj.pick(Object.fromEntries(keys.filter((k) => k in shape).map((k) => [k, true as const])));
+  }
+  const r = checked.safeParse(item);
   if (!r.success) {
     const lines = r.error.issues.map((i) => `${i.path.join(".") || "(item)"}: ${i.message}`);
     throw new Error(`${where} does not match the schema: ${lines.join("; ")}`);
@@ -95,10 +108,7 @@ export class BaseRunner {
   async fetchData(ids: readonly string[], schema?: DataSchema, ...keys: string[]): Promise<Record<string, NDArray>[]> {
     const job = jobOf(this);
     const out: Record<string, NDArray>[] = [];
-    for (const id of ids) {
-      const item = await job.readDataset(id, keys.length > 0 ? keys : undefined);
-      out.push(keys.length > 0 ? item : validate(schema, item, `dataset ${id}`));
-    }
+    for (const id of ids) out.push(validate(schema, await job.readDataset(id, keys.length > 0 ? keys : undefined), `dataset ${id}`, keys));
     return out;
   }
 
@@ -142,8 +152,76 @@ export class BaseRunner {
   }
 
   /** The samples of a training: `[{sample_id, files: [{input: [ids], target: [ids]}]}]`. */
-  getTrainingDataset(sampleIds: readonly string[]): Promise<{ sample_id: string; files: { input: string[]; target: string[] }[] }[]> {
+  getTrainingDataset(sampleIds: readonly string[]): Promise<TrainingSample[]> {
     return jobOf(this).trainingDataset(sampleIds);
+  }
+
+  /** Validates in-memory items and saves each as a file in `folder` of the training's temp store; returns their paths. */
+  saveTrainingFilesToTempStore(folder: string, files: readonly Record<string, NDArray>[], schema: DataSchema): Promise<string[]> {
+    const valid = files.map((f, i) => validate(schema, f, `file ${i + 1} saved to "${folder}"`));
+    return jobOf(this).tempSave(folder, valid);
+  }
+
+  /**
+   * Copies datasets into `folder` of the temp store, validated, `batchSize` at a time so that at most
+   * one batch is in memory; `keys` keeps only those fields. Returns the paths in the order of `fileIds`.
+   */
+  async downloadFilesToTempStore(folder: string, fileIds: readonly string[], schema: DataSchema, options: { batchSize?: number; keys?: readonly string[] } = {}): Promise<string[]> {
+    const { batchSize = 8, keys = [] } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`downloadFilesToTempStore: batchSize must be a whole number ≥ 1, got ${batchSize}`);
+    const job = jobOf(this);
+    const paths = await job.tempSave(folder, []); // the folder exists even for no files
+    for (let i = 0; i < fileIds.length; i += batchSize) {
+      this.checkStop();
+      const batch = await this.fetchData(fileIds.slice(i, i + batchSize), schema, ...keys);
+      paths.push(...(await job.tempSave(folder, batch)));
+    }
+    return paths;
+  }
+
+  /**
+   * Copies every file of the samples into the temp store as `<sample_id>/<file_index>/<key>/`,
+   * validating each key with `schemas[key]`; returns, per sample and file, the paths of each key.
+   */
+  async downloadDatasetToTempStore(dataset: readonly TrainingSample[], schemas: Readonly<Record<string, DataSchema>>): Promise<LocalSample[]> {
+    const local: LocalSample[] = [];
+    for (const sample of dataset) {
+      const files: LocalSample = [];
+      for (const [index, file] of sample.files.entries()) {
+        const paths: Record<string, string[]> = {};
+        for (const [key, ids] of Object.entries(file)) {
+          const schema = schemas[key];
+          if (!schema) throw new Error(`downloadDatasetToTempStore: no schema for the sample key "${key}" (sample ${sample.sample_id}); pass one for each of ${Object.keys(file).join(", ")}`);
+          paths[key] = await this.downloadFilesToTempStore(`${sample.sample_id}/${index}/${key}`, ids, schema);
+        }
+        files.push(paths);
+      }
+      local.push(files);
+    }
+    return local;
+  }
+
+  /** Reads files of the temp store (`keys` keeps only those fields). */
+  async loadFilesFromTempStore(paths: readonly string[], keys?: readonly string[]): Promise<Record<string, NDArray>[]> {
+    const job = jobOf(this);
+    const out: Record<string, NDArray>[] = [];
+    for (const p of paths) out.push(await job.tempLoad(p, keys && keys.length > 0 ? keys : undefined));
+    return out;
+  }
+
+  /** What `downloadDatasetToTempStore` returned, with each path replaced by the file's contents. */
+  async loadDatasetFromTempStore(localSamples: readonly LocalSample[]): Promise<LoadedSample[]> {
+    const out: LoadedSample[] = [];
+    for (const sample of localSamples) {
+      const files: LoadedSample = [];
+      for (const file of sample) {
+        const loaded: Record<string, Record<string, NDArray>[]> = {};
+        for (const [key, paths] of Object.entries(file)) loaded[key] = await this.loadFilesFromTempStore(paths);
+        files.push(loaded);
+      }
+      out.push(files);
+    }
+    return out;
   }
 
   /** Replaces the training record's `state` (numbers there are charted live, e.g. loss). */

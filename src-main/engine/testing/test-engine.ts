@@ -1,7 +1,7 @@
 // Test support: an engine on a temp data directory, algorithms deployed from source strings, and
 // a helper that waits for an execution to end.
 import path from "node:path";
-import type { ExecutionRecord } from "../../contract/records.js";
+import type { ExecutionRecord, TrainingRecord } from "../../contract/records.js";
 import { isTerminal } from "../../contract/records.js";
 import { createEngine, type Engine, type EngineOptions } from "../engine.js";
 import { pyproject, tempDir, writeFiles } from "./temp-algorithm.js";
@@ -62,6 +62,17 @@ export async function waitForStatus(engine: Engine, id: string, status: Executio
     const rec = engine.getExecution(id);
     if (rec.status === status) return rec;
     if (isTerminal(rec.status) || Date.now() > deadline) throw new Error(`execution ${id} is ${rec.status}, waited for ${status}; log:\n${rec.log}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Polls until the training ends (or `timeoutMs` passes) and returns the record. */
+export async function waitForTraining(engine: Engine, id: string, timeoutMs = 30000): Promise<TrainingRecord> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rec = engine.getTraining(id);
+    if (isTerminal(rec.status)) return rec;
+    if (Date.now() > deadline) throw new Error(`training ${id} still ${rec.status} after ${timeoutMs} ms; log:\n${rec.log}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
