@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { testEngine, waitForEnd, waitForStatus, waitForTraining } from "../testing/test-engine.js";
+import { manySamples, twoSamples, twoSamplesLayout } from "../testing/training-samples.js";
 import { findPython } from "./python.js";
 
 const fixtures = fileURLToPath(new URL("./__fixtures__/python/", import.meta.url));
@@ -121,4 +124,41 @@ test("a Python training run saves a checkpoint that the next execution uses", { 
   // images(2, 2, 2): pixels 0..3 (mean 1.5) and 10..13 (mean 11.5): the learnt mean is 6.5.
   const run = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [], checkpoint_id: checkpoint.checkpoint_id }).execution_id, 60000);
   assert.deepEqual(run.output_dataset_ids, ["mean=6.5"]);
+});
+
+test("Python temp store: Compox's helpers with the <sample_id>/<file_index>/<key>/ layout, annotated schemas, cleanup", { skip }, async () => {
+  await using t = testEngine();
+  const { algorithm_id } = await t.engine.deploy(`${fixtures}py_temp_store`);
+  const { A, B, inputs } = await twoSamples(t);
+  const rec = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [A, B] }).training_id, 60000);
+  assert.equal(rec.status, "COMPLETED", rec.log);
+  const root = path.join(t.dataDir, "training-temp", rec.training_id);
+  const rel = (p: string) => path.relative(root, p).split(path.sep).join("/");
+  const state = rec.state as { local: Record<string, string[]>[][]; sums: number[][][]; derived: string[]; back: number[]; flat: string[]; keys: string[]; sample_ids: string[] };
+  assert.deepEqual(state.local.map((s) => s.map((f) => Object.fromEntries(Object.entries(f).map(([k, ps]) => [k, ps.map(rel)])))), twoSamplesLayout(A, B));
+  const sums = await Promise.all(inputs.map(async (id) => [...((await t.engine.readDataset(id)).image?.data ?? [])].reduce((a: number, b) => a + Number(b), 0)));
+  assert.deepEqual(state.sums, [[[sums[0], sums[1]], [sums[2]]], [[sums[3]]]]);
+  assert.deepEqual(state.derived.map(rel), ["derived/000000.h5", "derived/000001.h5", "derived/000002.h5", "derived/000003.h5"]);
+  assert.deepEqual(state.back, sums);
+  assert.deepEqual(state.flat.map(rel), ["flat/000000.h5", "flat/000001.h5", "flat/000002.h5", "flat/000003.h5"]);
+  assert.deepEqual([state.keys, state.sample_ids], [["image", "image", "image", "image"], [A, B]]);
+  assert.deepEqual(t.engine.getCheckpoint(rec.output_checkpoint_ids[0] ?? "").properties, { stage: "image" }); // get_state()
+  assert.equal(fs.existsSync(root), false);
+
+  const bad = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [A], additional_parameters: { mode: "badsave" } }).training_id, 60000);
+  assert.equal(bad.status, "FAILED");
+  assert.match(bad.log, /file 1 saved to "bad" does not match ImageSchema: 'image' has 4 dimensions/);
+});
+
+test("Python temp store: a 100-sample dataset trains with bounded memory", { skip: skip || (process.platform !== "linux" && "reads peak memory from /proc") }, async () => {
+  await using t = testEngine();
+  const { algorithm_id } = await t.engine.deploy(`${fixtures}py_temp_store`);
+  const [h, w] = [512, 512];
+  const sampleIds = await manySamples(t, 100, h, w);
+  const rec = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: sampleIds, additional_parameters: { mode: "big" } }).training_id, 120000);
+  assert.equal(rec.status, "COMPLETED", rec.log);
+  const state = rec.state as { samples: number; pixels: number; foreground: number; growthMb: number };
+  assert.deepEqual([state.samples, state.pixels, state.foreground], [100, 100 * h * w, h * w]);
+  const dataMb = (100 * h * w * 5) / 2 ** 20;
+  assert.ok(state.growthMb < dataMb / 3, `peak memory grew by ${state.growthMb.toFixed(0)} MB for ${dataMb.toFixed(0)} MB of data`);
 });

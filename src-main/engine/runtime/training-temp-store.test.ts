@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import type { NDArray } from "../../contract/ndarray.js";
 import { createEngine } from "../engine.js";
 import { tempDir } from "../testing/temp-algorithm.js";
 import { testEngine, waitForTraining, type TestEngine } from "../testing/test-engine.js";
+import { manySamples, twoSamples, twoSamplesLayout } from "../testing/training-samples.js";
 
 // A runner that exercises every temp-store helper and reports what it saw in `state`.
 const TEMP_RUNNER = `import { BaseRunner, GenericSchema, ImageSchema, SegmentationSchema } from "compox";
@@ -33,17 +33,9 @@ export class Runner extends BaseRunner {
 const PARAMS = `trainable = true
 training_parameters = [{ name = "mode", config = { type = "string_enum", default = "ok", options = ["ok", "noschema", "badsave", "escape", "fail"] } }]`;
 
-const mask = (h: number, w: number): NDArray => ({ dtype: "uint8", shape: [h, w], data: new Uint8Array(h * w).fill(1) });
-
-/** Two samples: A has two files (two inputs + one target, one input + no target), B one file. */
 async function setup(t: TestEngine) {
   const algorithm_id = await t.deploy("temp_user", TEMP_RUNNER, { type: "Generic", extra: PARAMS, files: { "files/model.json": "{}" } });
-  const [a1, a2, a3, b1] = (await t.images(4, 3, 4)) as [string, string, string, string];
-  const m1 = (await t.engine.createDataset({ mask: mask(3, 4) })).file_id;
-  const m2 = (await t.engine.createDataset({ mask: mask(3, 4) })).file_id;
-  const A = t.engine.createSample({ files: [{ input: [a1, a2], target: [m1] }, { input: [a3], target: [] }] }).sample_id;
-  const B = t.engine.createSample({ files: [{ input: [b1], target: [m2] }] }).sample_id;
-  return { algorithm_id, A, B, inputs: [a1, a2, a3, b1] };
+  return { algorithm_id, ...(await twoSamples(t)) };
 }
 
 /** Every file and folder under `dir`, relative, sorted. */
@@ -60,13 +52,7 @@ test("temp store: the exact <sample_id>/<file_index>/<key>/ layout, loads, deriv
   const root = path.join(t.dataDir, "training-temp", training_id);
   const rel = (p: string) => path.relative(root, p).split(path.sep).join("/");
   const state = rec.state as { local: Record<string, string[]>[][]; sums: number[][][]; derivedPaths: string[]; derivedBack: number[]; flat: string[]; flatKeys: string[] };
-  assert.deepEqual(
-    state.local.map((s) => s.map((f) => Object.fromEntries(Object.entries(f).map(([k, ps]) => [k, ps.map(rel)])))),
-    [
-      [{ input: [`${A}/0/input/000000.h5`, `${A}/0/input/000001.h5`], target: [`${A}/0/target/000000.h5`] }, { input: [`${A}/1/input/000000.h5`], target: [] }],
-      [{ input: [`${B}/0/input/000000.h5`], target: [`${B}/0/target/000000.h5`] }],
-    ],
-  );
+  assert.deepEqual(state.local.map((s) => s.map((f) => Object.fromEntries(Object.entries(f).map(([k, ps]) => [k, ps.map(rel)])))), twoSamplesLayout(A, B));
   // The loaded values are the samples' datasets, in order.
   const sumOf = async (id: string) => [...((await t.engine.readDataset(id)).image?.data ?? [])].reduce((a: number, b) => a + Number(b), 0);
   const [s1, s2, s3, s4] = await Promise.all(inputs.map(sumOf));
@@ -136,10 +122,13 @@ const BIG_RUNNER = `import { BaseRunner, ImageSchema, SegmentationSchema } from 
 export class Runner extends BaseRunner {
   inference() { return []; }
   async train(sampleIds, args) {
-    const peakMb = () => process.resourceUsage().maxRSS / 1024;
+    const fs = await import("node:fs");
+    // The peak resident size of this process (VmHWM, Linux), reset once the warm-up is done.
+    const peakMb = () => Number(/VmHWM:\\s+(\\d+)/.exec(fs.readFileSync("/proc/self/status", "utf8"))[1]) / 1024;
     const dataset = await this.getTrainingDataset(sampleIds);
     // Warm up the HDF5 library first: its one-time cost is not what this measures.
     await this.fetchData(dataset[0].files[0].input, ImageSchema);
+    fs.writeFileSync("/proc/self/clear_refs", "5");
     const before = peakMb();
     const local = await this.downloadDatasetToTempStore(dataset, { input: ImageSchema, target: SegmentationSchema });
     let pixels = 0, foreground = 0;
@@ -156,19 +145,11 @@ export class Runner extends BaseRunner {
   }
 }`;
 
-test("a 100-sample dataset trains through the temp store with bounded memory", async () => {
+test("a 100-sample dataset trains through the temp store with bounded memory", { skip: process.platform !== "linux" && "reads peak memory from /proc" }, async () => {
   await using t = testEngine();
   const algorithm_id = await t.deploy("big_trainer", BIG_RUNNER, { type: "Generic", extra: "trainable = true", files: { "files/model.json": "{}" } });
-  const h = 512;
-  const w = 512;
-  const sampleIds: string[] = [];
-  for (let i = 0; i < 100; i++) {
-    const image: NDArray = { dtype: "float32", shape: [h, w], data: new Float32Array(h * w).fill(i) };
-    const target: NDArray = { dtype: "uint8", shape: [h, w], data: new Uint8Array(h * w).map((_, j) => (j % 100 === i ? 1 : 0)) };
-    const input = (await t.engine.createDataset({ image })).file_id;
-    const mask = (await t.engine.createDataset({ mask: target })).file_id;
-    sampleIds.push(t.engine.createSample({ files: [{ input: [input], target: [mask] }] }).sample_id);
-  }
+  const [h, w] = [512, 512];
+  const sampleIds = await manySamples(t, 100, h, w);
   const rec = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: sampleIds }).training_id, 120000);
   assert.equal(rec.status, "COMPLETED", rec.log);
   const state = rec.state as { samples: number; pixels: number; foreground: number; growthMb: number };

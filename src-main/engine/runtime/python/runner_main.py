@@ -8,6 +8,7 @@ import base64
 import importlib
 import json
 import os
+import pathlib
 import pickle
 import sys
 import threading
@@ -70,30 +71,37 @@ class Context:
             return f.read()
 
     def read_dataset(self, dataset_id, keys=None):
-        path = call("datasetPath", {"id": dataset_id})
-        out = {}
-        with h5py.File(path, "r") as f:
-            for key in keys or list(f.keys()):
-                ds = f[key]
-                value = ds[()]
-                marked = ds.attrs.get("compox_dtype")
-                if isinstance(marked, bytes):
-                    marked = marked.decode()
-                if marked == "bool":
-                    value = value.astype(bool)
-                elif marked == "float16":
-                    value = value.astype(np.float16)
-                out[key] = value
-        return out
+        return read_h5(call("datasetPath", {"id": dataset_id}), keys)
 
     def write_dataset(self, items):
         job = state["job"]
         job["outputs"] += 1
         path = os.path.join(job["outputDir"], f'{job["id"]}-{job["outputs"]}.h5')
-        with h5py.File(path, "w") as f:
-            for key, value in items.items():
-                f.create_dataset(key, data=np.asarray(value))
+        write_h5(path, items)
         return call("commitDataset", {"jobId": job["id"], "path": path})
+
+    def temp_save(self, folder, items):
+        """Writes items as numbered HDF5 files into a folder of the training's temp store."""
+        store = training_temp()
+        target = store.folder(folder)
+        os.makedirs(target, exist_ok=True)
+        n = store.next.get(target)
+        if n is None:
+            n = len([f for f in os.listdir(target) if f.endswith(".h5")])
+        paths = []
+        for item in items:
+            path = pathlib.Path(target) / f"{n:06d}.h5"
+            write_h5(path, item)
+            paths.append(path)
+            n += 1
+        store.next[target] = n
+        return paths
+
+    def temp_load(self, path, keys=None):
+        target = training_temp().folder(str(path))
+        if not os.path.exists(target):
+            raise FileNotFoundError(f"temp store file {path} does not exist; use the paths the save and download helpers returned")
+        return read_h5(target, keys)
 
     def log(self, message, level):
         level = level if level in ("INFO", "WARNING", "ERROR", "DEBUG") else "INFO"
@@ -118,6 +126,10 @@ class Context:
 
     def set_state(self, value):
         call("setState", {"jobId": state["job"]["id"], "state": value})
+        state["job"]["state"] = value
+
+    def get_state(self):
+        return state["job"].get("state", {})
 
     def save_checkpoint(self, files, properties):
         job = state["job"]
@@ -133,6 +145,53 @@ class Context:
 
     def session_remove(self, key):
         call("sessionRemove", {"jobId": state["job"]["id"], "key": key})
+
+
+def read_h5(path, keys=None):
+    """Root-level datasets of an HDF5 file (all, or `keys`), restoring dtypes marked by the engine."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        for key in keys or list(f.keys()):
+            if key not in f:
+                raise KeyError(f'no dataset "{key}" in the file (it has {", ".join(f.keys()) or "none"})')
+            ds = f[key]
+            value = ds[()]
+            marked = ds.attrs.get("compox_dtype")
+            if isinstance(marked, bytes):
+                marked = marked.decode()
+            if marked == "bool":
+                value = value.astype(bool)
+            elif marked == "float16":
+                value = value.astype(np.float16)
+            out[key] = value
+    return out
+
+
+def write_h5(path, items):
+    with h5py.File(path, "w") as f:
+        for key, value in items.items():
+            f.create_dataset(key, data=np.asarray(value))
+
+
+class TempStore:
+    """The training's temp folder: paths inside it only, files numbered per folder in save order."""
+
+    def __init__(self, root):
+        self.root = os.path.abspath(root)
+        self.next = {}
+
+    def folder(self, folder):
+        target = os.path.abspath(os.path.join(self.root, str(folder).replace("\\", "/")))
+        if target != self.root and not target.startswith(self.root + os.sep):
+            raise ValueError(f'temp store folder "{folder}" leaves the training\'s temp folder; use a relative path such as "derived/images"')
+        return target
+
+
+def training_temp():
+    job = state["job"]
+    if not job or job.get("temp") is None:
+        raise RuntimeError("the temp store helpers are for trainings: call them from train()")
+    return job["temp"]
 
 
 def load(spec):
@@ -151,7 +210,8 @@ def run_job(spec, work):
     """Runs one job (an execution or a training) with its context installed."""
     if state["runner"] is None:
         raise RuntimeError("no runner loaded")
-    state["job"] = {"id": spec["jobId"], "stop": spec["jobId"] in stops_before_start, "outputs": 0, "outputDir": spec["outputDir"]}
+    temp = TempStore(spec["tempDir"]) if spec.get("tempDir") else None
+    state["job"] = {"id": spec["jobId"], "stop": spec["jobId"] in stops_before_start, "outputs": 0, "outputDir": spec["outputDir"], "temp": temp}
     stops_before_start.discard(spec["jobId"])
     try:
         return work(state["runner"])

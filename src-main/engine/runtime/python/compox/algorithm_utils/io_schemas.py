@@ -7,12 +7,26 @@ class DataSchema:
 
     fields = {}
 
+    def __init_subclass__(cls, **kwargs):
+        # Compox authors declare fields as annotations (`image: np.ndarray`, `mask: np.ndarray | None = None`).
+        super().__init_subclass__(**kwargs)
+        annotations = cls.__dict__.get("__annotations__", {})
+        if annotations and "fields" not in cls.__dict__:
+            fields = dict(cls.fields)
+            for key, annotation in annotations.items():
+                optional = key in cls.__dict__ or "None" in str(annotation) or "Optional" in str(annotation)
+                fields[key] = (not optional, None)
+            cls.fields = fields
+
     def __init__(self, **items):
         self.__dict__.update(items)
 
     @classmethod
-    def validate(cls, item, where="item"):
+    def validate(cls, item, where="item", keys=None):
+        """Checks a dict of arrays; with `keys`, only those fields (a partial read)."""
         for key, (required, ndims) in cls.fields.items():
+            if keys is not None and key not in keys:
+                continue
             if key not in item or item[key] is None:
                 if required:
                     raise ValueError(f"{where} does not match {cls.__name__}: missing '{key}' (it has {', '.join(item) or 'nothing'})")
