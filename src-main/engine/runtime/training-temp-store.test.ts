@@ -115,9 +115,10 @@ test("the engine removes temp folders a previous process left behind", async () 
   }
 });
 
-// 100 samples of 1 MB inputs (plus targets): about 125 MB of data. The runner copies them into
-// the temp store in batches and trains one sample at a time; its peak resident memory must grow
-// by far less than the data, which it would not if any helper held everything at once.
+// 100 samples of 2 MB inputs plus 0.5 MB targets: 250 MB of data. The runner copies them into the
+// temp store in batches and trains one sample at a time. Its peak resident memory must grow by far
+// less than the data: what V8 lets pile up before it collects (tens of MB, more on a busy machine)
+// plus a batch, never the whole dataset, as it would if a helper held everything at once.
 const BIG_RUNNER = `import { BaseRunner, ImageSchema, SegmentationSchema } from "compox";
 export class Runner extends BaseRunner {
   inference() { return []; }
@@ -148,7 +149,7 @@ export class Runner extends BaseRunner {
 test("a 100-sample dataset trains through the temp store with bounded memory", { skip: process.platform !== "linux" && "reads peak memory from /proc" }, async () => {
   await using t = testEngine();
   const algorithm_id = await t.deploy("big_trainer", BIG_RUNNER, { type: "Generic", extra: "trainable = true", files: { "files/model.json": "{}" } });
-  const [h, w] = [512, 512];
+  const [h, w] = [1024, 512];
   const sampleIds = await manySamples(t, 100, h, w);
   const rec = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: sampleIds }).training_id, 120000);
   assert.equal(rec.status, "COMPLETED", rec.log);
@@ -157,5 +158,5 @@ test("a 100-sample dataset trains through the temp store with bounded memory", {
   assert.equal(state.pixels, 100 * h * w);
   assert.equal(state.foreground, h * w, "each pixel is foreground in exactly one of the 100 targets");
   const dataMb = (100 * h * w * 5) / 2 ** 20;
-  assert.ok(state.growthMb < dataMb / 3, `peak memory grew by ${state.growthMb.toFixed(0)} MB for ${dataMb.toFixed(0)} MB of data`);
+  assert.ok(state.growthMb < dataMb / 2, `peak memory grew by ${state.growthMb.toFixed(0)} MB for ${dataMb.toFixed(0)} MB of data`);
 });

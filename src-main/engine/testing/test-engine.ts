@@ -44,35 +44,30 @@ export function testEngine(options: Partial<EngineOptions> = {}): TestEngine {
   };
 }
 
-/** Polls until the execution ends (or `timeoutMs` passes) and returns the record. */
-export async function waitForEnd(engine: Engine, id: string, timeoutMs = 30000): Promise<ExecutionRecord> {
+/** Polls a record until `done` says so; throws with its log when `failed` does or time runs out. */
+async function pollRecord<R extends { status: ExecutionRecord["status"]; log: string }>(read: () => R, done: (r: R) => boolean, failed: (r: R) => boolean, what: string, timeoutMs: number): Promise<R> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const rec = engine.getExecution(id);
-    if (isTerminal(rec.status)) return rec;
-    if (Date.now() > deadline) throw new Error(`execution ${id} still ${rec.status} after ${timeoutMs} ms; log:\n${rec.log}`);
+    const rec = read();
+    if (done(rec)) return rec;
+    if (failed(rec) || Date.now() > deadline) throw new Error(`${what} is ${rec.status} after ${timeoutMs} ms at most; log:\n${rec.log}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+const ends = (r: { status: ExecutionRecord["status"] }) => isTerminal(r.status);
+
+/** Polls until the execution ends (or `timeoutMs` passes) and returns the record. */
+export function waitForEnd(engine: Engine, id: string, timeoutMs = 30000): Promise<ExecutionRecord> {
+  return pollRecord(() => engine.getExecution(id), ends, () => false, `execution ${id}`, timeoutMs);
 }
 
 /** Polls until the execution reaches `status`. */
-export async function waitForStatus(engine: Engine, id: string, status: ExecutionRecord["status"], timeoutMs = 30000): Promise<ExecutionRecord> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const rec = engine.getExecution(id);
-    if (rec.status === status) return rec;
-    if (isTerminal(rec.status) || Date.now() > deadline) throw new Error(`execution ${id} is ${rec.status}, waited for ${status}; log:\n${rec.log}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+export function waitForStatus(engine: Engine, id: string, status: ExecutionRecord["status"], timeoutMs = 30000): Promise<ExecutionRecord> {
+  return pollRecord(() => engine.getExecution(id), (r) => r.status === status, ends, `execution ${id} (waited for ${status})`, timeoutMs);
 }
 
 /** Polls until the training ends (or `timeoutMs` passes) and returns the record. */
-export async function waitForTraining(engine: Engine, id: string, timeoutMs = 30000): Promise<TrainingRecord> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const rec = engine.getTraining(id);
-    if (isTerminal(rec.status)) return rec;
-    if (Date.now() > deadline) throw new Error(`training ${id} still ${rec.status} after ${timeoutMs} ms; log:\n${rec.log}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+export function waitForTraining(engine: Engine, id: string, timeoutMs = 30000): Promise<TrainingRecord> {
+  return pollRecord(() => engine.getTraining(id), ends, () => false, `training ${id}`, timeoutMs);
 }
