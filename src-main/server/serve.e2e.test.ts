@@ -58,6 +58,25 @@ test("compox serve + the Python companion client: the whole flow over HTTP", { s
   }
 });
 
+test("compox serve + the Python training example: samples, train pixel_classifier, its checkpoint segments a new image", { skip: !(await hasH5py) && "Debian's python3-h5py is not installed" }, async () => {
+  using data = tempDir();
+  const { url, child } = await serveProcess(data.path);
+  try {
+    const { stdout } = await promisify(execFile)(PY, [path.join(root, "examples", "companion_training.py"), "--server", url], { timeout: 180000 });
+    assert.match(stdout, /^sample \S+ with 2 image\/mask pairs$/m);
+    assert.match(stdout, /^training COMPLETED 1\.00 \{'images_loaded': 2, 'trees': 10\}$/m);
+    assert.match(stdout, /^checkpoint \S+ \{'classes': \[1, 2\], 'images': 2\}$/m);
+    const accuracy = Number(/: ([\d.]+) of pixels right/.exec(stdout)?.[1]);
+    assert.ok(accuracy > 0.9, stdout);
+    assert.match(stdout, /deleted the sample, the checkpoint and the files/);
+    const client = new CompoxClient(url);
+    assert.deepEqual([await client.listFiles(), await client.listSamples({}), await client.listCheckpoints({})], [[], [], []]);
+  } finally {
+    child.kill("SIGTERM");
+    await once(child, "exit");
+  }
+});
+
 test("a 256 MB upload is streamed to disk with bounded server memory", async () => {
   using data = tempDir();
   using big = tempDir();
