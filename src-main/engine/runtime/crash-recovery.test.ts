@@ -5,6 +5,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createEngine } from "../engine.js";
 import { tempDir } from "../testing/temp-algorithm.js";
+import { waitForStatus } from "../testing/test-engine.js";
 import { INTERRUPTED } from "./executions.js";
 
 const script = fileURLToPath(new URL("../testing/run-until-killed.ts", import.meta.url));
@@ -43,7 +44,7 @@ test("a graceful close fails running work as interrupted", async () => {
   const engine = createEngine({ dataDir: data.path });
   const [alg] = engine.listAlgorithms();
   const { execution_id } = engine.execute({ algorithm_id: alg?.algorithm_id ?? "", input_dataset_ids: [] });
-  for (let i = 0; i < 500 && engine.getExecution(execution_id).status !== "RUNNING"; i++) await new Promise((r) => setTimeout(r, 20));
+  await waitForStatus(engine, execution_id, "RUNNING", 10000);
   await engine.close();
   const again = createEngine({ dataDir: data.path });
   try {

@@ -345,7 +345,7 @@ export class ExecutionService {
       this.transition(job.id, "RUNNING");
       const outputDir = path.dirname(deps.datasets.tempPath());
       if (job.kind === "training") {
-        const t = this.getTraining(job.id);
+        const t = target as TrainingRecord;
         const tempDir = this.trainingTemp.create(job.id);
         await runner.host.train({ jobId: job.id, sampleIds: t.training_data, args: t.additional_parameters, outputDir, tempDir });
         if (job.stopRequested) this.finish(job, "STOPPED");

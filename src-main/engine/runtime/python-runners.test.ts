@@ -4,7 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { testEngine, waitForEnd, waitForStatus, waitForTraining } from "../testing/test-engine.js";
-import { manySamples, twoSamples, twoSamplesLayout } from "../testing/training-samples.js";
+import { imageSum, manySamples, numberedFiles, relativeLayout, relativeTo, twoSamples, twoSamplesLayout } from "../testing/training-samples.js";
 import { findPython } from "./python.js";
 
 const fixtures = fileURLToPath(new URL("./__fixtures__/python/", import.meta.url));
@@ -133,14 +133,14 @@ test("Python temp store: Compox's helpers with the <sample_id>/<file_index>/<key
   const rec = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [A, B] }).training_id, 60000);
   assert.equal(rec.status, "COMPLETED", rec.log);
   const root = path.join(t.dataDir, "training-temp", rec.training_id);
-  const rel = (p: string) => path.relative(root, p).split(path.sep).join("/");
+  const rel = relativeTo(root);
   const state = rec.state as { local: Record<string, string[]>[][]; sums: number[][][]; derived: string[]; back: number[]; flat: string[]; keys: string[]; sample_ids: string[] };
-  assert.deepEqual(state.local.map((s) => s.map((f) => Object.fromEntries(Object.entries(f).map(([k, ps]) => [k, ps.map(rel)])))), twoSamplesLayout(A, B));
-  const sums = await Promise.all(inputs.map(async (id) => [...((await t.engine.readDataset(id)).image?.data ?? [])].reduce((a: number, b) => a + Number(b), 0)));
+  assert.deepEqual(relativeLayout(state.local, rel), twoSamplesLayout(A, B));
+  const sums = await Promise.all(inputs.map((id) => imageSum(t, id)));
   assert.deepEqual(state.sums, [[[sums[0], sums[1]], [sums[2]]], [[sums[3]]]]);
-  assert.deepEqual(state.derived.map(rel), ["derived/000000.h5", "derived/000001.h5", "derived/000002.h5", "derived/000003.h5"]);
+  assert.deepEqual(state.derived.map(rel), numberedFiles("derived", 4));
   assert.deepEqual(state.back, sums);
-  assert.deepEqual(state.flat.map(rel), ["flat/000000.h5", "flat/000001.h5", "flat/000002.h5", "flat/000003.h5"]);
+  assert.deepEqual(state.flat.map(rel), numberedFiles("flat", 4));
   assert.deepEqual([state.keys, state.sample_ids], [["image", "image", "image", "image"], [A, B]]);
   assert.deepEqual(t.engine.getCheckpoint(rec.output_checkpoint_ids[0] ?? "").properties, { stage: "image" }); // get_state()
   assert.equal(fs.existsSync(root), false);

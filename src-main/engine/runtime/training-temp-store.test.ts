@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { createEngine } from "../engine.js";
 import { tempDir } from "../testing/temp-algorithm.js";
 import { testEngine, waitForTraining, type TestEngine } from "../testing/test-engine.js";
-import { manySamples, twoSamples, twoSamplesLayout } from "../testing/training-samples.js";
+import { imageSum, manySamples, numberedFiles, relativeLayout, relativeTo, twoSamples, twoSamplesLayout } from "../testing/training-samples.js";
 
 // A runner that exercises every temp-store helper and reports what it saw in `state`.
 const TEMP_RUNNER = `import { BaseRunner, GenericSchema, ImageSchema, SegmentationSchema } from "compox";
@@ -50,17 +50,16 @@ test("temp store: the exact <sample_id>/<file_index>/<key>/ layout, loads, deriv
   const rec = await waitForTraining(t.engine, training_id);
   assert.equal(rec.status, "COMPLETED", rec.log);
   const root = path.join(t.dataDir, "training-temp", training_id);
-  const rel = (p: string) => path.relative(root, p).split(path.sep).join("/");
+  const rel = relativeTo(root);
   const state = rec.state as { local: Record<string, string[]>[][]; sums: number[][][]; derivedPaths: string[]; derivedBack: number[]; flat: string[]; flatKeys: string[] };
-  assert.deepEqual(state.local.map((s) => s.map((f) => Object.fromEntries(Object.entries(f).map(([k, ps]) => [k, ps.map(rel)])))), twoSamplesLayout(A, B));
+  assert.deepEqual(relativeLayout(state.local, rel), twoSamplesLayout(A, B));
   // The loaded values are the samples' datasets, in order.
-  const sumOf = async (id: string) => [...((await t.engine.readDataset(id)).image?.data ?? [])].reduce((a: number, b) => a + Number(b), 0);
-  const [s1, s2, s3, s4] = await Promise.all(inputs.map(sumOf));
+  const [s1, s2, s3, s4] = await Promise.all(inputs.map((id) => imageSum(t, id)));
   assert.deepEqual(state.sums, [[[s1, s2], [s3]], [[s4]]]);
-  assert.deepEqual(state.derivedPaths.map(rel), ["derived/000000.h5", "derived/000001.h5", "derived/000002.h5", "derived/000003.h5"]);
+  assert.deepEqual(state.derivedPaths.map(rel), numberedFiles("derived", 4));
   assert.deepEqual(state.derivedBack, [s1, s2, s3, s4]);
   // Four files in batches of two: one folder, numbering continued across batches.
-  assert.deepEqual(state.flat.map(rel), ["flat/000000.h5", "flat/000001.h5", "flat/000002.h5", "flat/000003.h5"]);
+  assert.deepEqual(state.flat.map(rel), numberedFiles("flat", 4));
   assert.deepEqual(state.flatKeys, ["image", "image", "image", "image"]);
   assert.equal(fs.existsSync(root), false, "the temp folder is removed when the training completes");
 });

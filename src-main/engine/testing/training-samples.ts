@@ -1,4 +1,5 @@
-// Test support: training samples shaped the way the temp-store tests need them.
+// Test support: training samples shaped the way the temp-store tests need them, and their paths.
+import path from "node:path";
 import type { NDArray } from "../../contract/ndarray.js";
 import type { TestEngine } from "./test-engine.js";
 
@@ -35,4 +36,24 @@ export async function manySamples(t: TestEngine, count: number, h: number, w: nu
     ids.push(t.engine.createSample({ files: [{ input: [input], target: [mask] }] }).sample_id);
   }
   return ids;
+}
+
+/** Turns absolute temp-store paths into paths relative to a training's temp folder, with "/". */
+export function relativeTo(root: string): (p: string) => string {
+  return (p) => path.relative(root, p).split(path.sep).join("/");
+}
+
+/** A downloadDatasetToTempStore result with every path made relative by `rel`. */
+export function relativeLayout(local: Record<string, string[]>[][], rel: (p: string) => string): Record<string, string[]>[][] {
+  return local.map((s) => s.map((f) => Object.fromEntries(Object.entries(f).map(([k, ps]) => [k, ps.map(rel)]))));
+}
+
+/** `count` numbered temp-store files of one folder: folder/000000.h5, … */
+export function numberedFiles(folder: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${folder}/${String(i).padStart(6, "0")}.h5`);
+}
+
+/** The sum of a dataset's `image` pixels. */
+export async function imageSum(t: TestEngine, id: string): Promise<number> {
+  return [...((await t.engine.readDataset(id)).image?.data ?? [])].reduce((a: number, b) => a + Number(b), 0);
 }
