@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 rmSync(`${root}/dist`, { recursive: true, force: true });
 
 const common = { absWorkingDir: root, bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", sourcemap: "linked", logLevel: "warning", outExtension: { ".js": ".mjs" } };
-await esbuild.build({ ...common, entryPoints: { cli: "src-main/cli/main.ts", runner: "src-main/engine/runtime/runner-main.ts", "electron-main": "src-main/electron/main.ts" }, outdir: "dist" });
+await esbuild.build({ ...common, entryPoints: { cli: "src-main/cli/main.ts", runner: "src-main/engine/runtime/runner-main.ts", "runner-worker": "src-main/engine/runtime/runner-worker.ts", "electron-main": "src-main/electron/main.ts" }, outdir: "dist" });
 await esbuild.build({ ...common, entryPoints: { compox: "src-main/engine/sdk/index.ts" }, outdir: "dist/sdk" });
 copyFileSync(`${root}/src-main/engine/runtime/resolve-hook.mjs`, `${root}/dist/resolve-hook.mjs`);
 // The Python runner and its `compox` package run from source files.

@@ -233,6 +233,28 @@ test("stop: a cooperative runner stops at checkStop; a while(true) runner is kil
   assert.equal((await waitForEnd(t.engine, c, 5000)).status, "STOPPED");
 });
 
+test("stop reaches synchronous code: checkStop() in a busy loop and signal.aborted end STOPPED in well under 1 s", async () => {
+  await using t = testEngine({ stopGraceMs: 5000 });
+  const loops = {
+    checkStop: "for (;;) { this.checkStop(); }",
+    signal: "let n = 0; while (!this.signal.aborted) n++; this.logMessage('saw the stop after ' + (n > 0 ? 'some' : 'no') + ' iterations'); this.checkStop();",
+    setProgress: "for (let i = 0; ; i++) this.setProgress((i % 1000) / 1000);",
+  };
+  for (const [name, loop] of Object.entries(loops)) {
+    const id = await t.deploy(`sync_${name}`, `import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { inference() { this.logMessage("looping"); ${loop} } }`, { type: "Generic" });
+    const exec = t.engine.execute({ algorithm_id: id, input_dataset_ids: [] }).execution_id;
+    await waitForStatus(t.engine, exec, "RUNNING");
+    await new Promise((r) => setTimeout(r, 300)); // well inside the loop
+    const started = Date.now();
+    t.engine.stopExecution(exec);
+    const rec = await waitForEnd(t.engine, exec, 6000);
+    const took = Date.now() - started;
+    assert.equal(rec.status, "STOPPED", `${name}: ${rec.log}`);
+    assert.doesNotMatch(rec.log, /killed/, name);
+    assert.ok(took < 1000, `${name}: STOPPED after ${took} ms`);
+  }
+});
+
 test("crash isolation: throw, process.exit and runaway allocation end FAILED with the reason", async () => {
   await using t = testEngine({ runnerMemoryMb: 400 });
   const cases: [string, string, RegExp][] = [

@@ -18,6 +18,8 @@ export interface ExecuteSpec {
   args: Record<string, unknown>;
   /** Folder where the runner writes output datasets before the engine commits them. */
   outputDir: string;
+  /** Set by the runner process's main thread: the value its shared stop flag takes to stop this job. */
+  stopToken?: number;
 }
 
 export interface TrainSpec {
@@ -27,6 +29,7 @@ export interface TrainSpec {
   outputDir: string;
   /** The training's own temp folder (the temp store of SPEC section 3), removed when it ends. */
   tempDir: string;
+  stopToken?: number;
 }
 
 /** Methods the engine calls on a runner process. */

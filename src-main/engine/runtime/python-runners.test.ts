@@ -61,6 +61,36 @@ test("Python failures, stops and crashes end with the right status; the engine k
   assert.match(again.log, /bad voxel spacing/);
 });
 
+test("hostile Python runners cannot take the engine down: garbage on the channel, 16 MB lines while killed, busy loops", { skip }, async () => {
+  await using t = testEngine({ stopGraceMs: 1000 });
+  const { algorithm_id } = await t.engine.deploy(`${fixtures}py_misbehaving`);
+  const run = (mode: string) => t.engine.execute({ algorithm_id, input_dataset_ids: [], additional_parameters: { mode } }).execution_id;
+  const garbage = await waitForEnd(t.engine, run("garbage"), 60000);
+  assert.equal(garbage.status, "FAILED");
+  assert.match(garbage.log, /the runner broke its message protocol: it sent a line that is not JSON \("not json"\)/);
+
+  const flood = run("flood");
+  await waitForStatus(t.engine, flood, "RUNNING", 60000);
+  await new Promise((r) => setTimeout(r, 500));
+  t.engine.stopExecution(flood);
+  const flooded = await waitForEnd(t.engine, flood, 10000);
+  assert.equal(flooded.status, "STOPPED", flooded.log.slice(0, 2000));
+  assert.match(flooded.log, /its process was killed/);
+
+  const busy = run("busy");
+  await waitForStatus(t.engine, busy, "RUNNING", 60000);
+  await new Promise((r) => setTimeout(r, 300));
+  const started = Date.now();
+  t.engine.stopExecution(busy);
+  const stopped = await waitForEnd(t.engine, busy, 5000);
+  assert.equal(stopped.status, "STOPPED");
+  assert.doesNotMatch(stopped.log, /killed/);
+  assert.ok(Date.now() - started < 1000, `STOPPED after ${Date.now() - started} ms`);
+
+  // Still serving, in a fresh interpreter.
+  assert.match((await waitForEnd(t.engine, run("raise"), 60000)).log, /bad voxel spacing/);
+});
+
 test("check_importable imports a Python module at deploy time and fails the deploy with the Python error", { skip }, async () => {
   await using t = testEngine();
   const { tempDir, writeFiles, pyproject } = await import("../testing/temp-algorithm.js");

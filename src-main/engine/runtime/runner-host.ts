@@ -2,13 +2,13 @@
 // forwards its events, and kills it when asked or when it misbehaves. A crash here never reaches
 // the engine: it becomes the job's failure.
 import { fork, spawn, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { SHIPPED_PACKAGES } from "../deploy/bundler.js";
 import { appRoot } from "../app-paths.js";
+import { checkMessage, isViolation, LineDecoder, type Violation } from "./message-decoder.js";
 import { Rpc, type EngineMethods, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods, type TrainSpec } from "./protocol.js";
 
 export interface RunnerHostOptions {
@@ -30,8 +30,19 @@ export function pythonRunnerDir(): string {
   return fromSource ? path.join(appRoot(), "src-main", "engine", "runtime", "python") : path.join(appRoot(), "dist", "python");
 }
 
+/** The largest message a runner may send; runners cut long log lines well below it. */
+export const MAX_MESSAGE_BYTES = 32 * 2 ** 20;
+
+interface RunnerProcess {
+  child: ChildProcess;
+  send: (m: Message) => void;
+  /** Every message, checked: `Violation`s for what is not a message of the protocol. */
+  onMessage: (fn: (m: Message | Violation) => void) => void;
+  disconnect: () => void;
+}
+
 /** The process and how messages reach it: Node's IPC channel, or JSON lines on fds 3 and 4. */
-function startProcess(opts: RunnerHostOptions): { child: ChildProcess; send: (m: Message) => void; onMessage: (fn: (m: Message) => void) => void; disconnect: () => void } {
+function startProcess(opts: RunnerHostOptions): RunnerProcess {
   if (opts.python) {
     const dir = pythonRunnerDir();
     const child = spawn(opts.python, ["-u", path.join(dir, "runner_main.py")], {
@@ -44,7 +55,16 @@ function startProcess(opts: RunnerHostOptions): { child: ChildProcess; send: (m:
     return {
       child,
       send: (m) => void (toRunner.writable && toRunner.write(`${JSON.stringify(m)}\n`)),
-      onMessage: (fn) => createInterface({ input: fromRunner }).on("line", (line) => fn(JSON.parse(line) as Message)),
+      onMessage: (fn) => {
+        const decoder = new LineDecoder(MAX_MESSAGE_BYTES);
+        fromRunner.on("data", (chunk: Buffer) => decoder.push(chunk).forEach(fn));
+        // The channel ends when the process does; one that closes it and lives on can never answer.
+        fromRunner.on("end", () => {
+          const cut = decoder.end();
+          setTimeout(() => fn(cut ?? { reason: "nothing more: it closed its message channel" }), 1000).unref();
+        });
+        fromRunner.on("error", () => {}); // the exit handler reports a dead runner
+      },
       disconnect: () => toRunner.end(),
     };
   }
@@ -66,7 +86,7 @@ function startProcess(opts: RunnerHostOptions): { child: ChildProcess; send: (m:
   return {
     child,
     send: (m) => void (child.connected && child.send(m)),
-    onMessage: (fn) => child.on("message", fn),
+    onMessage: (fn) => child.on("message", (m: unknown) => fn(checkMessage(m))),
     disconnect: () => void (child.connected && child.disconnect()),
   };
 }
@@ -108,7 +128,12 @@ export class RunnerHost {
       });
     }
     this.rpc = new Rpc<RunnerMethods, EngineMethods>(proc.send, opts.engine);
-    proc.onMessage((m: Message) => {
+    proc.onMessage((m) => {
+      if (isViolation(m)) {
+        // A process that is already ending may leave a cut-off line: its exit reason says why.
+        if (this.alive) void this.kill(`the runner broke its message protocol: it sent ${m.reason}; its process was ended and a fresh one serves the next job`);
+        return;
+      }
       if (m.kind === "event") opts.onEvent(m.jobId, m.event);
       else this.rpc.dispatch(m);
     });

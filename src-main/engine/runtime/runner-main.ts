@@ -1,142 +1,46 @@
-// Entry point of a TS/JS runner process: loads one algorithm bundle, runs one job at a time, and
-// talks to the engine only through the typed messages of protocol.ts. Console output becomes log
-// events, so nothing an algorithm prints reaches the application's console.
-import fs from "node:fs";
-import { register } from "node:module";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { format } from "node:util";
-import { readHdf5, writeHdf5 } from "../datasets/hdf5.js";
-import { installContext, type JobContext, type LogLevel, type RunnerContext } from "../sdk/context.js";
-import { loadAndLockAssets, type BaseRunner } from "../sdk/runners.js";
-import { TempStore } from "./temp-store.js";
-import { Rpc, type EngineMethods, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods, type TrainSpec } from "./protocol.js";
+// Entry point of a TS/JS runner process. The algorithm runs in a worker thread (runner-worker.ts);
+// this thread only relays messages, so it stays free while the algorithm's code runs synchronously
+// and can raise the shared stop flag that `checkStop()` reads within one loop iteration.
+import { Worker } from "node:worker_threads";
+import type { ExecuteSpec, Message } from "./protocol.js";
 
-interface HookConfig {
-  sdkUrl: string;
-  appUrl: string;
-  shipped: string[];
-}
-
-const hookConfig = JSON.parse(process.env.COMPOX_RUNNER_CONFIG ?? "{}") as HookConfig & { hookUrl: string };
-register(hookConfig.hookUrl, { data: { sdkUrl: hookConfig.sdkUrl, appUrl: hookConfig.appUrl, shipped: hookConfig.shipped } });
-
-const send = (m: Message) => process.send?.(m);
-let runner: BaseRunner | undefined;
-let assets: Record<string, string> = {};
-let job: (JobContext & { id: string; controller: AbortController }) | undefined;
-
-function emit(event: RunnerEvent): void {
-  send({ kind: "event", jobId: job?.id ?? null, event });
-}
-
-function log(message: string, level: LogLevel): void {
-  emit({ type: "log", level, message, time: Date.now() });
-}
-
-for (const [name, level] of [["log", "INFO"], ["info", "INFO"], ["debug", "DEBUG"], ["warn", "WARNING"], ["error", "ERROR"]] as const) {
-  console[name] = (...args: unknown[]) => log(format(...args), level);
-}
-
-const rpc: Rpc<EngineMethods, RunnerMethods> = new Rpc<EngineMethods, RunnerMethods>(send, {
-  async load(spec: LoadSpec) {
-    assets = spec.assets;
-    const mod = (await import(pathToFileURL(spec.bundlePath).href)) as { Runner?: new () => BaseRunner; default?: new () => BaseRunner };
-    const RunnerClass = mod.Runner ?? mod.default;
-    if (typeof RunnerClass !== "function") throw new Error("the module does not export a Runner class");
-    const ctx: RunnerContext = {
-      device: spec.device,
-      fetchAsset: async (assetPath: string) => {
-        const normalized = path.posix.normalize(assetPath.replace(/\\/g, "/"));
-        if (normalized.startsWith("../") || normalized === ".." || path.posix.isAbsolute(normalized))
-          throw new Error(`fetchAsset("${assetPath}"): asset paths are relative to the algorithm folder and may not leave it`);
-        const file = assets[normalized];
-        if (!file) throw new Error(`fetchAsset("${assetPath}"): no such asset; the algorithm has ${Object.keys(assets).join(", ") || "no assets"}`);
-        return new Uint8Array(await fs.promises.readFile(file));
-      },
-      job: () => job,
-      log,
-    };
-    installContext(ctx);
-    runner = new RunnerClass();
-    return { locked: await loadAndLockAssets(runner) };
-  },
-
-  async execute(spec: ExecuteSpec) {
-    const r = startJob(spec.jobId, spec.outputDir);
-    try {
-      return { outputIds: await r.run({ input_dataset_ids: spec.inputIds }, spec.args) };
-    } finally {
-      job = undefined;
-    }
-  },
-
-  async train(spec: TrainSpec) {
-    const r = startJob(spec.jobId, spec.outputDir, new TempStore(spec.tempDir));
-    try {
-      await r.train(spec.sampleIds, spec.args);
-      return {};
-    } finally {
-      job = undefined;
-    }
-  },
-});
-
-/** Installs the job context for one execution or training and returns the runner. */
-function startJob(jobId: string, outputDir: string, temp?: TempStore): BaseRunner {
-  if (!runner) throw new Error("no runner loaded");
-  if (job) throw new Error("a runner runs one job at a time");
-  const controller = new AbortController();
-  if (stopsBeforeStart.delete(jobId)) controller.abort();
-  let outputs = 0;
-  const trainingTemp = () => {
-    if (!temp) throw new Error("the temp store helpers are for trainings: call them from train()");
-    return temp;
-  };
-  const tempFile = (name: string) => path.join(outputDir, `${jobId}-${outputs++}-${name}`);
-  job = {
-    id: jobId,
-    controller,
-    signal: controller.signal,
-    log,
-    progress: (value: number) => {
-      if (!Number.isFinite(value)) throw new Error(`setProgress(${value}): progress must be a number in [0, 1]`);
-      emit({ type: "progress", value: Math.min(1, Math.max(0, value)) });
-    },
-    readDataset: async (id, keys) => readHdf5(await rpc.call("datasetPath", { id }), keys),
-    writeDataset: async (items) => {
-      const file = tempFile("output.h5");
-      await writeHdf5(file, items);
-      return rpc.call("commitDataset", { jobId, path: file });
-    },
-    sessionSave: (key, value) => rpc.call("sessionSave", { jobId, key, value }),
-    sessionLoad: (key) => rpc.call("sessionLoad", { jobId, key }),
-    sessionRemove: (key) => rpc.call("sessionRemove", { jobId, key }),
-    tempSave: async (folder, items) => trainingTemp().save(folder, items),
-    tempLoad: async (file, keys) => trainingTemp().load(file, keys),
-    trainingDataset: (sampleIds) => rpc.call("trainingDataset", { jobId, sampleIds: [...sampleIds] }),
-    setState: (state) => rpc.call("setState", { jobId, state }),
-    saveCheckpoint: async (files, properties) => {
-      const written: Record<string, string> = {};
-      for (const [assetPath, bytes] of Object.entries(files)) {
-        written[assetPath] = tempFile(path.posix.basename(assetPath));
-        await fs.promises.writeFile(written[assetPath], bytes);
-      }
-      return rpc.call("saveCheckpoint", { jobId, files: written, properties });
-    },
-  };
-  return runner;
-}
-
-// A stop can overtake its job's start (calls are dispatched asynchronously): remember it.
+const stopFlag = new Int32Array(new SharedArrayBuffer(4));
+/** Stop token of each job relayed to the worker; a stop may overtake its job's start. */
+const tokens = new Map<string, number>();
 const stopsBeforeStart = new Set<string>();
+let nextToken = 1;
+
+const fromSource = import.meta.url.endsWith(".ts");
+const workerUrl = new URL(fromSource ? "./runner-worker.ts" : "./runner-worker.mjs", import.meta.url);
+// Node 20 does not apply the process's --import loaders to workers: from source, the worker
+// registers tsx itself before it loads the TypeScript file.
+const worker = fromSource
+  ? new Worker(`import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true, workerData: { stopFlag: stopFlag.buffer } })
+  : new Worker(workerUrl, { workerData: { stopFlag: stopFlag.buffer } });
+
+function raiseStop(jobId: string): void {
+  const token = tokens.get(jobId);
+  if (token === undefined) stopsBeforeStart.add(jobId);
+  else Atomics.store(stopFlag, 0, token);
+}
 
 process.on("message", (m: Message) => {
-  if (m.kind === "stop") {
-    if (job?.id === m.jobId) job.controller.abort();
-    else stopsBeforeStart.add(m.jobId);
-    return;
+  if (m.kind === "stop") raiseStop(m.jobId);
+  if (m.kind === "call" && (m.method === "execute" || m.method === "train")) {
+    const spec = m.args as ExecuteSpec;
+    const token = nextToken++;
+    tokens.clear(); // one job at a time: only the newest can be stopped
+    tokens.set(spec.jobId, token);
+    m = { ...m, args: { ...spec, stopToken: token } };
+    if (stopsBeforeStart.delete(spec.jobId)) Atomics.store(stopFlag, 0, token);
   }
-  rpc.dispatch(m);
+  worker.postMessage(m);
 });
+worker.on("message", (m: Message) => process.send?.(m));
+// The worker's end is the process's end: process.exit() in an algorithm, or an uncaught error.
+worker.on("error", (err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
+worker.on("exit", (code) => process.exit(process.exitCode ?? code));
 process.on("disconnect", () => process.exit(0));

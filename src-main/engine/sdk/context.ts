@@ -15,7 +15,10 @@ export interface TrainingSample {
 
 /** Per-execution (or per-training) facilities. */
 export interface JobContext {
-  signal: AbortSignal;
+  /** Aborted once a stop is requested (read it, or call stopRequested(), in synchronous loops). */
+  readonly signal: AbortSignal;
+  /** True once a stop was requested; works inside synchronous code too. */
+  stopRequested(): boolean;
   log(message: string, level: LogLevel): void;
   progress(value: number): void;
   readDataset(id: string, keys?: readonly string[]): Promise<Record<string, NDArray>>;

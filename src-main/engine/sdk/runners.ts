@@ -128,14 +128,15 @@ export class BaseRunner {
     else ctx.log(String(message), level);
   }
 
-  /** Reports progress in [0, 1]; it never goes backwards in the record. */
+  /** Reports progress in [0, 1] (it never goes backwards in the record), then checks for a stop as Python's set_progress does. */
   setProgress(progress: number): void {
     jobOf(this).progress(progress);
+    this.checkStop();
   }
 
-  /** Throws StopError when a stop was requested; call it in long loops. */
+  /** Throws StopError when a stop was requested; call it in long loops, synchronous ones too. */
   checkStop(): void {
-    if (jobOf(this).signal.aborted) throw new StopError();
+    if (jobOf(this).stopRequested()) throw new StopError();
   }
 
   saveItemToSession(obj: unknown, key: string): Promise<void> {

@@ -12,6 +12,7 @@ import pathlib
 import pickle
 import sys
 import threading
+import time
 import traceback
 
 import h5py
@@ -27,6 +28,7 @@ pending = {}
 next_id = [1]
 state = {"runner": None, "assets": {}, "job": None}
 stops_before_start = set()  # a stop can overtake its job's start (jobs start on a thread)
+MAX_LOG_MESSAGE = 256 * 1024  # characters; the engine refuses messages over 32 MB
 
 
 def send(msg):
@@ -105,10 +107,19 @@ class Context:
 
     def log(self, message, level):
         level = level if level in ("INFO", "WARNING", "ERROR", "DEBUG") else "INFO"
-        event({"type": "log", "level": level, "message": message, "time": int(__import__("time").time() * 1000)})
+        if len(message) > MAX_LOG_MESSAGE:
+            message = f"{message[:MAX_LOG_MESSAGE]}… ({len(message) - MAX_LOG_MESSAGE} more characters cut)"
+        event({"type": "log", "level": level, "message": message, "time": int(time.time() * 1000)})
 
     def progress(self, value):
-        event({"type": "progress", "value": min(1.0, max(0.0, value))})
+        # A tight loop must not flood the channel: rises only, at most one per 20 ms, always the end.
+        value = min(1.0, max(0.0, value))
+        job = state["job"]
+        now = time.monotonic()
+        if job is None or value <= job["progress"] or (value < 1 and now - job["progress_at"] < 0.02):
+            return
+        job["progress"], job["progress_at"] = value, now
+        event({"type": "progress", "value": value})
 
     def stop_requested(self):
         job = state["job"]
@@ -211,7 +222,7 @@ def run_job(spec, work):
     if state["runner"] is None:
         raise RuntimeError("no runner loaded")
     temp = TempStore(spec["tempDir"]) if spec.get("tempDir") else None
-    state["job"] = {"id": spec["jobId"], "stop": spec["jobId"] in stops_before_start, "outputs": 0, "outputDir": spec["outputDir"], "temp": temp}
+    state["job"] = {"id": spec["jobId"], "stop": spec["jobId"] in stops_before_start, "outputs": 0, "outputDir": spec["outputDir"], "temp": temp, "progress": -1.0, "progress_at": 0.0}
     stops_before_start.discard(spec["jobId"])
     try:
         return work(state["runner"])
