@@ -18,6 +18,8 @@ export const SettingsSchema = z.strictObject({
   dataset_expiry_days: count(7),
   record_retention_days: count(30),
   max_upload_mb: positive(2048),
+  /** Each execution's and training's log keeps its first and last half of this; the middle is cut. */
+  max_log_kb: positive(1024),
   allowed_origins: z.array(z.string()).default([]),
   api_token: z.string().min(1).optional(),
   keep_failed_training_temp: z.boolean().default(false),

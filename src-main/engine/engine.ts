@@ -24,6 +24,7 @@ import { acquireOwnerLock, type OwnerLock } from "./owner-lock.js";
 import { AlgorithmsRepo } from "./store/algorithms-repo.js";
 import { openDb } from "./store/db.js";
 import { ExecutionsRepo, type ExecutionQuery } from "./store/executions-repo.js";
+import { LogStore } from "./store/log-store.js";
 import { TrainingRepo } from "./store/training-repo.js";
 
 export interface Logger {
@@ -116,8 +117,9 @@ export function createEngine(options: EngineOptions) {
   };
   const events = new EventBus();
   const datasets = new DatasetStore({ db, dir: path.join(options.dataDir, "datasets"), now, expiryDays: () => settings.dataset_expiry_days });
-  const records = new ExecutionsRepo(db);
-  const training = new TrainingRepo(db);
+  const logs = new LogStore(db, () => settings.max_log_kb * 1024);
+  const records = new ExecutionsRepo(db, logs);
+  const training = new TrainingRepo(db, logs);
   const sessions = new SessionCache(() => ({ maxSessions: settings.session_max, maxItems: settings.session_max_items, expireHours: settings.session_expire_hours }), () => now().getTime());
   const executions = new ExecutionService({
     algorithms: repo,
@@ -125,6 +127,7 @@ export function createEngine(options: EngineOptions) {
     datasets,
     records,
     training,
+    logs,
     sessions,
     events,
     settings: () => settings,

@@ -48,7 +48,9 @@ test("10 images: live progress and log events, 10 outputs with the right shapes"
   const logs = mine.filter((e) => e.type === "log").map((e) => (e as { line: string }).line);
   assert.deepEqual(logs.map((l) => /image (\d+) of 10/.exec(l)?.[1]).filter(Boolean), ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]);
   const progress = mine.filter((e) => e.type === "progress").map((e) => (e as { progress: number }).progress);
-  assert.equal(progress.length, 10);
+  // Rises closer than 20 ms apart are merged (a tight loop must not flood the channel); the end always arrives.
+  assert.ok(progress.length >= 1 && progress.length <= 10);
+  assert.equal(progress.at(-1), 1);
   assert.ok(progress.every((p, i) => i === 0 || p >= (progress[i - 1] ?? 0)));
   // The log is in the record too, in Compox's "{time} {LEVEL} {message}" form.
   assert.match(rec.log, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6} INFO image 1 of 10$/m);
@@ -299,4 +301,17 @@ export class Runner extends BaseRunner {
 }`, { type: "Generic", files: { "helpers/deep/helper.ts": "export const helper = (): string => 'helper ok';\n" } });
   const rec = await waitForEnd(t.engine, t.engine.execute({ algorithm_id: id, input_dataset_ids: [] }).execution_id);
   assert.deepEqual(rec.output_dataset_ids, ["zod ok", "function", "helper ok"], rec.log);
+});
+
+test("a runner that logs 20 MB keeps a bounded log: first and last lines, and what was cut", async () => {
+  await using t = testEngine({ settings: { max_log_kb: 64 } });
+  const id = await t.deploy("chatty", `import { BaseRunner } from "compox";
+export class Runner extends BaseRunner { inference() { const pad = "z".repeat(1000); for (let i = 0; i < 20000; i++) this.logMessage("line " + i + " " + pad); return []; } }`, { type: "Generic" });
+  const rec = await waitForEnd(t.engine, t.engine.execute({ algorithm_id: id, input_dataset_ids: [] }).execution_id, 60000);
+  assert.equal(rec.status, "COMPLETED");
+  assert.ok(rec.log.length < 70 * 1024, `${rec.log.length} characters`);
+  assert.match(rec.log, /INFO line 0 z+\n/);
+  assert.match(rec.log, /INFO line 19999 z+\n/);
+  assert.match(rec.log, /\[… \d+ log lines \(\d+ KB\) cut here/);
+  assert.ok(JSON.stringify(t.engine.listExecutions({ limit: 50 })).length < 80 * 1024);
 });

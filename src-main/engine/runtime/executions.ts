@@ -20,6 +20,7 @@ import { unzipSources } from "../deploy/module-zip.js";
 import type { LogLevel } from "../sdk/context.js";
 import type { AlgorithmsRepo } from "../store/algorithms-repo.js";
 import type { ExecutionQuery, ExecutionsRepo } from "../store/executions-repo.js";
+import type { LogStore } from "../store/log-store.js";
 import type { TrainingRepo } from "../store/training-repo.js";
 import { resolveDevice, type GpuInfo } from "./devices.js";
 import { extractModule } from "./module-dir.js";
@@ -37,6 +38,7 @@ export interface ExecutionDeps {
   datasets: DatasetStore;
   records: ExecutionsRepo;
   training: TrainingRepo;
+  logs: LogStore;
   sessions: SessionCache;
   events: EventBus;
   settings: () => Settings;
@@ -431,6 +433,7 @@ export class ExecutionService {
   private finish(job: ActiveJob, status: "COMPLETED" | "FAILED" | "STOPPED", outputs?: string[]): void {
     clearTimeout(job.stopTimer);
     this.active.delete(job.id);
+    this.deps.logs.forget(job.id);
     const rec = this.repo(job.id).get(job.id);
     if (!rec || !canTransition(rec.status, status)) return;
     if (job.kind === "training") {

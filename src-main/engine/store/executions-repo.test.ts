@@ -4,6 +4,7 @@ import type { ExecutionRecord } from "../../contract/records.js";
 import { tempDir } from "../testing/temp-algorithm.js";
 import { openDb } from "./db.js";
 import { ExecutionsRepo } from "./executions-repo.js";
+import { LogStore } from "./log-store.js";
 
 const base: ExecutionRecord = {
   execution_id: "e1", algorithm_id: "a", algorithm_minor_version: "0", input_dataset_ids: ["d1"], execution_device_override: null,
@@ -14,7 +15,7 @@ const base: ExecutionRecord = {
 test("progress never decreases; logs append; old finished records are pruned", () => {
   using dir = tempDir();
   const db = openDb(dir.path);
-  const repo = new ExecutionsRepo(db);
+  const repo = new ExecutionsRepo(db, new LogStore(db, () => 1 << 20));
   repo.insert(base, 1000);
   repo.insert({ ...base, execution_id: "e2" }, 5000);
   assert.equal(repo.raiseProgress("e1", 0.5), 0.5);

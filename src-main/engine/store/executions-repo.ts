@@ -1,7 +1,8 @@
-// SQL for execution records. Log lines are appended as they arrive, so a record read mid-run shows
-// every message so far.
+// SQL for execution records. Log lines are appended as they arrive (to the log store), so a record
+// read mid-run shows every message so far.
 import type { ExecutionRecord, Status } from "../../contract/records.js";
 import type { Db } from "./db.js";
+import type { LogStore } from "./log-store.js";
 
 interface Row extends Omit<ExecutionRecord, "input_dataset_ids" | "additional_parameters" | "output_dataset_ids"> {
   input_dataset_ids: string;
@@ -10,10 +11,11 @@ interface Row extends Omit<ExecutionRecord, "input_dataset_ids" | "additional_pa
   created_ms: number;
 }
 
-function toRecord(r: Row): ExecutionRecord {
+function toRecord(r: Row, logs: LogStore): ExecutionRecord {
   const { created_ms: _created, ...rest } = r;
   return {
     ...rest,
+    log: logs.read(r.execution_id),
     input_dataset_ids: JSON.parse(r.input_dataset_ids) as string[],
     additional_parameters: JSON.parse(r.additional_parameters) as Record<string, unknown>,
     output_dataset_ids: JSON.parse(r.output_dataset_ids) as string[],
@@ -29,7 +31,10 @@ export interface ExecutionQuery {
 }
 
 export class ExecutionsRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly logs: LogStore,
+  ) {}
 
   insert(rec: ExecutionRecord, createdMs: number): void {
     this.db
@@ -50,7 +55,7 @@ export class ExecutionsRepo {
 
   get(id: string): ExecutionRecord | undefined {
     const row = this.db.prepare("SELECT * FROM executions WHERE execution_id = ?").get(id) as Row | undefined;
-    return row && toRecord(row);
+    return row && toRecord(row, this.logs);
   }
 
   list(q: ExecutionQuery = {}): ExecutionRecord[] {
@@ -69,7 +74,7 @@ export class ExecutionsRepo {
       params.push(q.before);
     }
     const sql = `SELECT * FROM executions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY rowid DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, q.limit ?? 50) as Row[]).map(toRecord);
+    return (this.db.prepare(sql).all(...params, q.limit ?? 50) as Row[]).map((r) => toRecord(r, this.logs));
   }
 
   setStatus(id: string, status: Status, fields: { progress?: number; time_completed?: string; output_dataset_ids?: string[] } = {}): void {
@@ -88,7 +93,7 @@ export class ExecutionsRepo {
   }
 
   appendLog(id: string, line: string): void {
-    this.db.prepare("UPDATE executions SET log = log || ? WHERE execution_id = ?").run(`${line}\n`, id);
+    this.logs.append(id, line);
   }
 
   /** Ids of records a previous process left unfinished. */
@@ -98,7 +103,9 @@ export class ExecutionsRepo {
 
   /** Deletes records created before `ms`; returns how many. */
   pruneBefore(ms: number): number {
-    return this.db.prepare("DELETE FROM executions WHERE created_ms < ? AND status IN ('COMPLETED', 'FAILED', 'STOPPED')").run(ms).changes;
+    const n = this.db.prepare("DELETE FROM executions WHERE created_ms < ? AND status IN ('COMPLETED', 'FAILED', 'STOPPED')").run(ms).changes;
+    if (n > 0) this.logs.pruneOrphans();
+    return n;
   }
 
   /** Dataset ids still referenced as inputs of unfinished executions. */

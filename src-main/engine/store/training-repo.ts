@@ -1,6 +1,7 @@
 // SQL for samples, training records and checkpoints.
 import type { Checkpoint, Sample, Status, TrainingRecord } from "../../contract/records.js";
 import type { Db } from "./db.js";
+import type { LogStore } from "./log-store.js";
 
 interface TrainingRow {
   [key: string]: unknown;
@@ -13,15 +14,18 @@ interface TrainingRow {
 
 const JSON_FIELDS = ["training_data", "additional_parameters", "state", "tags", "output_checkpoint_ids"] as const;
 
-function toTraining(r: TrainingRow): TrainingRecord {
+function toTraining(r: TrainingRow, logs: LogStore): TrainingRecord {
   const { created_ms: _c, ...rest } = r;
-  const out = { ...rest } as Record<string, unknown>;
+  const out = { ...rest, log: logs.read(r.training_id as string) } as Record<string, unknown>;
   for (const k of JSON_FIELDS) out[k] = JSON.parse(r[k]);
   return out as TrainingRecord;
 }
 
 export class TrainingRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly logs: LogStore,
+  ) {}
 
   // ── samples ──
   insertSample(s: Sample, createdMs: number): void {
@@ -60,7 +64,7 @@ export class TrainingRepo {
 
   get(id: string): TrainingRecord | undefined {
     const r = this.db.prepare("SELECT * FROM trainings WHERE training_id = ?").get(id) as TrainingRow | undefined;
-    return r && toTraining(r);
+    return r && toTraining(r, this.logs);
   }
 
   /** Newest first, filtered like executions: algorithm, status, and `before` (a training id). */
@@ -72,7 +76,7 @@ export class TrainingRepo {
     const where = conditions.map(([c]) => c);
     const params = conditions.map(([, v]) => v);
     const sql = `SELECT * FROM trainings ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY rowid DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, q.limit ?? 50) as TrainingRow[]).map(toTraining);
+    return (this.db.prepare(sql).all(...params, q.limit ?? 50) as TrainingRow[]).map((r) => toTraining(r, this.logs));
   }
 
   setStatus(id: string, status: Status, fields: { progress?: number; time_completed?: string } = {}): void {
@@ -85,7 +89,7 @@ export class TrainingRepo {
   }
 
   appendLog(id: string, line: string): void {
-    this.db.prepare("UPDATE trainings SET log = log || ? WHERE training_id = ?").run(`${line}\n`, id);
+    this.logs.append(id, line);
   }
 
   setState(id: string, state: Record<string, unknown>): void {

@@ -3,10 +3,11 @@ import type { Database } from "better-sqlite3";
 import * as m0001 from "./0001-algorithms.js";
 import * as m0002 from "./0002-datasets-executions.js";
 import * as m0003 from "./0003-training.js";
+import * as m0004 from "./0004-job-logs.js";
 
 export interface Migration {
   version: number;
   up(db: Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004];
