@@ -16,13 +16,20 @@ export const EDITABLE_SETTINGS = [
   "dataset_expiry_days",
   "record_retention_days",
   "max_upload_mb",
+  "max_log_kb",
   "keep_failed_training_temp",
 ] as const;
 
-export const SettingsPatchSchema = SettingsSchema.pick(Object.fromEntries(EDITABLE_SETTINGS.map((k) => [k, true])) as { [K in (typeof EDITABLE_SETTINGS)[number]]: true })
-  .partial()
-  .extend({ api_token: z.string().nullable().optional() })
-  .strict();
+type Editable = (typeof EDITABLE_SETTINGS)[number];
+
+/** A setting's type without its default: a patch must leave keys it does not name untouched. */
+function withoutDefault(t: z.ZodType): z.ZodType {
+  return t instanceof z.ZodDefault ? (t.unwrap() as z.ZodType) : t;
+}
+
+export const SettingsPatchSchema = z
+  .strictObject(Object.fromEntries(EDITABLE_SETTINGS.map((k) => [k, withoutDefault(SettingsSchema.shape[k]).optional()])) as { [K in Editable]: z.ZodOptional<z.ZodType<z.output<typeof SettingsSchema>[K]>> })
+  .extend({ api_token: z.string().nullable().optional() });
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
 export const SettingsViewSchema = SettingsSchema.extend({

@@ -25,6 +25,7 @@ import { AlgorithmsRepo } from "./store/algorithms-repo.js";
 import { openDb } from "./store/db.js";
 import { ExecutionsRepo, type ExecutionQuery } from "./store/executions-repo.js";
 import { LogStore } from "./store/log-store.js";
+import { scratchDir, sweepScratch } from "./temp-sweep.js";
 import { TrainingRepo } from "./store/training-repo.js";
 
 export interface Logger {
@@ -109,6 +110,7 @@ export function createEngine(options: EngineOptions) {
     repo,
     blobs,
     now,
+    scratchDir: scratchDir(options.dataDir),
     checkImportable: async ({ moduleId, scan }) => {
       const python = scan.language === "py" ? pythonFor() : undefined;
       return checkImportable({ bundleDir, python, moduleId, sources: scan.sources, entryPoint: scan.entryPoint ?? "Runner.ts", assets: Object.fromEntries(scan.assets.map((a) => [a.path, a.source])) });
@@ -150,6 +152,7 @@ export function createEngine(options: EngineOptions) {
     // Crash safety: what a killed process left behind is settled before anything new starts.
     blobs.sweepTemp();
     datasets.sweepTemp();
+    sweepScratch(options.dataDir);
     const interrupted = executions.recoverInterrupted();
     if (interrupted > 0) logger.warn(`${interrupted} execution(s) were interrupted by the last shutdown and are now FAILED`);
     housekeeping();

@@ -256,6 +256,15 @@ test("settings: GET shows data_dir; PATCH changes and saves editable ones, refus
   const changed = await s.client.patchSettings({ allowed_origins: ["http://example.test"], dataset_expiry_days: 3 });
   assert.deepEqual(changed.allowed_origins, ["http://example.test"]);
   assert.match(fs.readFileSync(path.join(s.dataDir, "settings.toml"), "utf8"), /dataset_expiry_days = 3/);
+  // A partial patch leaves every other setting, in memory and in the file, as it was.
+  fs.appendFileSync(path.join(s.dataDir, "settings.toml"), "# tuned by hand\nsession_max = 9\n");
+  await s.client.patchSettings({ session_max: 9, max_concurrent_executions: 4 });
+  const after = await s.client.patchSettings({ record_retention_days: 5 });
+  assert.deepEqual([after.allowed_origins, after.dataset_expiry_days, after.max_concurrent_executions, after.session_max, after.record_retention_days], [["http://example.test"], 3, 4, 9, 5]);
+  const file = fs.readFileSync(path.join(s.dataDir, "settings.toml"), "utf8");
+  assert.match(file, /# tuned by hand\nsession_max = 9\n/);
+  assert.match(file, /dataset_expiry_days = 3\n/);
+  assert.doesNotMatch(file, /max_upload_mb/, "defaults are not written");
   assert.equal(await statusOf(s.client.patchSettings({ port: 1 } as never)), "422 invalid_request");
   assert.equal(await statusOf(s.client.patchSettings({ max_concurrent_executions: 0 })), "422 invalid_request");
 });

@@ -1,7 +1,6 @@
 // Deploys an algorithm folder or zip: validate everything first, store blobs, then apply the
 // versioning decision in one transaction, so a failed deploy leaves the store as it was.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { v1 as uuidv1 } from "uuid";
 import type { DeployResult } from "../../contract/algorithm.js";
@@ -22,6 +21,8 @@ export interface DeployContext {
   repo: AlgorithmsRepo;
   blobs: BlobStore;
   now: () => Date;
+  /** Where a zip is unpacked while it deploys (under the data directory, swept at start). */
+  scratchDir: string;
   /** Loads a module once when its pyproject says `check_importable = true`. */
   checkImportable?: (c: { moduleId: string; scan: ScannedFolder }) => Promise<Problem | undefined>;
   /** Why modules of `language` cannot run here (a missing interpreter), if they cannot. */
@@ -71,7 +72,7 @@ export async function deployPath(ctx: DeployContext, source: string): Promise<De
 
 /** Deploys the algorithm in a zip (uploaded or on disk) through a temporary folder. */
 export async function deployZip(ctx: DeployContext, zipBytes: Buffer, label = "algorithm.zip"): Promise<DeployResult> {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "compox-deploy-"));
+  const tmp = fs.mkdtempSync(path.join(ctx.scratchDir, "deploy-"));
   try {
     return await deployFolder(ctx, extractAlgorithmZip(zipBytes, tmp, label));
   } finally {

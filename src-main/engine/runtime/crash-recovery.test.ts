@@ -55,3 +55,26 @@ test("a graceful close fails running work as interrupted", async () => {
     await again.close();
   }
 });
+
+test("temp files a killed process left under the data directory are swept at the next start", async () => {
+  using data = tempDir();
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const first = createEngine({ dataDir: data.path });
+  await first.close();
+  const leftovers = [path.join(data.path, "tmp", "deploy-x1", "big.bin"), path.join(data.path, "cache", "bundles", "m.mjs.1234.tmp"), path.join(data.path, "cache", "py", ".m.5678", "Runner.py")];
+  for (const f of leftovers) {
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    fs.writeFileSync(f, "x");
+  }
+  const kept = path.join(data.path, "cache", "bundles", "m.mjs");
+  fs.writeFileSync(kept, "kept");
+  const engine = createEngine({ dataDir: data.path });
+  try {
+    for (const f of leftovers) assert.equal(fs.existsSync(f), false, f);
+    assert.equal(fs.existsSync(path.join(data.path, "tmp", "deploy-x1")), false);
+    assert.equal(fs.readFileSync(kept, "utf8"), "kept");
+  } finally {
+    await engine.close();
+  }
+});
