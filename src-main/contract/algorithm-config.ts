@@ -238,7 +238,9 @@ export const PyprojectSchema = z.looseObject({
       name: str('is required: add name = "my_algorithm" under [project]').regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
         error: "must be a name without spaces (letters, digits, '.', '_' or '-')",
       }),
-      version: str('is required: add version = "1.0.0" under [project]').regex(VERSION_PATTERN, { error: 'must be "major.minor" or "major.minor.patch", e.g. "1.0.0"' }),
+      version: str('is required: add version = "1.0.0" under [project]')
+        .regex(VERSION_PATTERN, { error: 'must be "major.minor" or "major.minor.patch", e.g. "1.0.0"' })
+        .refine((v) => v.split(".").every((n) => Number.isSafeInteger(Number(n))), { error: `has a number over ${Number.MAX_SAFE_INTEGER}: versions are stored as exact integers; use a smaller one` }),
     },
     { error: "the [project] table with name and version is required" },
   ),

@@ -15,6 +15,10 @@ export const ERROR_CODES = {
   invalid_hdf5: 422,
   invalid_image: 422,
   upload_too_large: 413,
+  /** A request over one of the limit settings (unzipped size, zip entries, JSON body size). */
+  limit_exceeded: 413,
+  /** A dataset too large or too small for what was asked (a preview, an export). */
+  dataset_unsuitable: 422,
   execution_not_found: 404,
   execution_not_stoppable: 400,
   training_not_found: 404,

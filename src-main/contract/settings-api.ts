@@ -17,6 +17,12 @@ export const EDITABLE_SETTINGS = [
   "record_retention_days",
   "max_upload_mb",
   "max_log_kb",
+  "max_unzipped_mb",
+  "max_zip_entry_mb",
+  "max_zip_entries",
+  "max_json_body_mb",
+  "max_json_depth",
+  "max_image_megapixels",
   "keep_failed_training_temp",
 ] as const;
 

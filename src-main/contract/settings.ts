@@ -18,6 +18,16 @@ export const SettingsSchema = z.strictObject({
   dataset_expiry_days: count(7),
   record_retention_days: count(30),
   max_upload_mb: positive(2048),
+  /** What an uploaded algorithm zip may unpack to: in all, per entry, and how many entries. */
+  max_unzipped_mb: positive(2048),
+  max_zip_entry_mb: positive(1024),
+  max_zip_entries: positive(20000),
+  /** The largest JSON request body. */
+  max_json_body_mb: positive(64),
+  /** How deeply JSON request bodies (e.g. additional_parameters) may nest. */
+  max_json_depth: positive(64),
+  /** Previews and PNG/TIFF exports refuse datasets with more pixels than this (in millions). */
+  max_image_megapixels: positive(1024),
   /** Each execution's and training's log keeps its first and last half of this; the middle is cut. */
   max_log_kb: positive(1024),
   allowed_origins: z.array(z.string()).default([]),

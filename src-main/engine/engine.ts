@@ -111,6 +111,7 @@ export function createEngine(options: EngineOptions) {
     blobs,
     now,
     scratchDir: scratchDir(options.dataDir),
+    zipLimits: () => ({ maxTotalBytes: settings.max_unzipped_mb * 2 ** 20, maxEntryBytes: settings.max_zip_entry_mb * 2 ** 20, maxEntries: settings.max_zip_entries }),
     checkImportable: async ({ moduleId, scan }) => {
       const python = scan.language === "py" ? pythonFor() : undefined;
       return checkImportable({ bundleDir, python, moduleId, sources: scan.sources, entryPoint: scan.entryPoint ?? "Runner.ts", assets: Object.fromEntries(scan.assets.map((a) => [a.path, a.source])) });

@@ -10,7 +10,7 @@ import { appRoot } from "../engine/app-paths.js";
 import type { Engine } from "../engine/index.js";
 import { detectGpus } from "../engine/runtime/devices.js";
 import { openApiDocument } from "./openapi.js";
-import { createRouter, type Router } from "./router.js";
+import { createRouter, jsonLimits, type Router } from "./router.js";
 import { algorithmRoutes } from "./routes/algorithms.js";
 import { eventRoutes } from "./routes/events.js";
 import { executionRoutes } from "./routes/executions.js";
@@ -69,6 +69,7 @@ export function createApi(engine: Engine, opts: ApiOptions = {}): Hono {
   const app = new Hono();
   const router = createRouter(app);
   app.use("*", security({ settings: () => engine.settings, port: opts.port ?? (() => engine.settings.port) }));
+  app.use("*", jsonLimits(() => ({ maxMb: engine.settings.max_json_body_mb, maxDepth: engine.settings.max_json_depth })));
   metaRoutes(router, engine, opts.uiDir ?? path.join(appRoot(), "dist", "renderer"));
   algorithmRoutes(router, engine);
   fileRoutes(router, engine);

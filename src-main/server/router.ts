@@ -1,8 +1,9 @@
 // A thin layer over Hono: each route is registered with its OpenAPI description (from the same zod
 // schemas that validate it), and request bodies are parsed the way Compox clients send them.
-import type { Context, Handler, Hono } from "hono";
+import type { Context, Handler, Hono, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { CompoxError } from "../contract/errors.js";
+import { readBody } from "./streams.js";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
@@ -45,9 +46,45 @@ function invalid(where: string, error: z.ZodError): CompoxError {
   return new CompoxError("invalid_request", `invalid ${where}: ${lines.join("; ")}`, { errors: error.issues.map((i) => ({ loc: [where, ...i.path.map(String)], msg: i.message })) });
 }
 
+export interface JsonLimits {
+  /** Setting max_json_body_mb. */
+  maxMb: number;
+  /** Setting max_json_depth. */
+  maxDepth: number;
+}
+
+/** Middleware that puts the current JSON limits where `jsonBody` finds them. */
+export function jsonLimits(get: () => JsonLimits): MiddlewareHandler {
+  return async (c, next) => {
+    c.set("jsonLimits" as never, get() as never);
+    await next();
+  };
+}
+
+/** How deeply arrays and objects nest in JSON text (a scan: nothing is parsed). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92) i++; // backslash: skip the escaped character
+      else if (ch === 34) inString = false;
+    } else if (ch === 34) inString = true;
+    else if (ch === 123 || ch === 91) max = Math.max(max, ++depth);
+    else if (ch === 125 || ch === 93) depth--;
+  }
+  return max;
+}
+
 /** Parses the JSON body whatever its Content-Type (Compox clients often send none). */
 export async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.output<T>> {
-  const text = await c.req.text();
+  const limits = (c.get("jsonLimits" as never) as JsonLimits | undefined) ?? { maxMb: 64, maxDepth: 64 };
+  const text = (await readBody(c, limits.maxMb, "max_json_body_mb")).toString("utf8");
+  const depth = jsonDepth(text);
+  if (depth > limits.maxDepth)
+    throw new CompoxError("invalid_request", `the request body nests ${depth} levels deep, more than max_json_depth (${limits.maxDepth}); send flatter JSON or raise the setting`, { setting: "max_json_depth" });
   let raw: unknown;
   try {
     raw = text.trim() === "" ? {} : JSON.parse(text);

@@ -20,14 +20,17 @@ export function bodyStream(c: Context): Readable {
   return body ? Readable.fromWeb(body as import("node:stream/web").ReadableStream) : Readable.from([]);
 }
 
-/** Reads a whole (small) body, refusing one over `maxMb`. */
-export async function readBody(c: Context, maxMb: number): Promise<Buffer> {
-  checkDeclaredSize(c, maxMb);
+/** Reads a whole (small) body, refusing one over `maxMb` as soon as it passes it. */
+export async function readBody(c: Context, maxMb: number, setting: "max_upload_mb" | "max_json_body_mb" = "max_upload_mb"): Promise<Buffer> {
+  const code = setting === "max_upload_mb" ? "upload_too_large" : "limit_exceeded";
+  const declared = Number(c.req.header("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > maxMb * 2 ** 20)
+    throw new CompoxError(code, `the request body declares ${Math.round(declared / 2 ** 20)} MB, over ${setting} (${maxMb} MB); raise the setting to accept larger bodies`, { setting });
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of bodyStream(c)) {
     size += (chunk as Buffer).length;
-    if (size > maxMb * 2 ** 20) throw new CompoxError("upload_too_large", `the upload exceeds max_upload_mb (${maxMb} MB)`);
+    if (size > maxMb * 2 ** 20) throw new CompoxError(code, `the request body exceeds ${setting} (${maxMb} MB); raise the setting to accept larger bodies`, { setting });
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

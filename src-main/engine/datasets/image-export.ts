@@ -10,7 +10,7 @@ import { encodeTiff } from "./tiff-writer.js";
 const IMAGE_KEYS = ["image", "mask", "volume", "data", "features"];
 
 /** The key to show: the requested one, else the first image-like key present. */
-export function pickKey(items: Record<string, NDArray>, key?: string): string {
+export function pickKey(items: Record<string, { shape: readonly number[] }>, key?: string): string {
   if (key) {
     if (!items[key]) throw new CompoxError("invalid_request", `the dataset has no key "${key}"; it has ${Object.keys(items).join(", ")}`);
     return key;
@@ -18,6 +18,29 @@ export function pickKey(items: Record<string, NDArray>, key?: string): string {
   const found = IMAGE_KEYS.find((k) => items[k] && items[k].shape.length >= 2) ?? Object.keys(items).find((k) => (items[k]?.shape.length ?? 0) >= 2);
   if (!found) throw new CompoxError("invalid_request", `the dataset has no image-like key (2-D or more): ${Object.keys(items).join(", ")}`);
   return found;
+}
+
+/**
+ * Refuses, before anything is read, an array that cannot become a picture: an empty axis, or more
+ * pixels than max_image_megapixels (`pixels` counts one plane, or every plane for a TIFF).
+ */
+export function checkPictureShape(shape: readonly number[], maxMegapixels: number, allPlanes = false): void {
+  const dims = `[${shape.join(", ")}]`;
+  if (shape.length < 2) throw new CompoxError("dataset_unsuitable", `cannot show a ${shape.length}-D array ${dims} as a picture: give a 2-D (or deeper) key`);
+  if (shape.some((d) => d === 0)) throw new CompoxError("dataset_unsuitable", `the array ${dims} has an empty axis: there is nothing to show`);
+  const plane = (shape.at(-2) as number) * (shape.at(-1) as number);
+  const pixels = allPlanes ? shape.reduce((a, b) => a * b, 1) : shape.length === 3 && shape[0] === 3 ? plane * 3 : plane;
+  if (pixels > maxMegapixels * 1e6)
+    throw new CompoxError("dataset_unsuitable", `the array ${dims} has ${Math.round(pixels / 1e6)} million pixels${allPlanes ? " in all" : " in a plane"}, over max_image_megapixels (${maxMegapixels}); export it as HDF5 (format=h5) or raise the setting`, { setting: "max_image_megapixels" });
+}
+
+/** Runs a sharp pipeline; its refusals (sizes, limits) become a 422 instead of a crash. */
+async function encoded(make: () => Promise<Buffer>): Promise<Buffer> {
+  try {
+    return await make();
+  } catch (err) {
+    throw new CompoxError("dataset_unsuitable", `the picture could not be encoded: ${(err as Error).message}; export the dataset as HDF5 (format=h5) instead`);
+  }
 }
 
 function asNumbers(a: NDArray): Float64Array {
@@ -78,9 +101,9 @@ export function stretch(values: Float64Array): Uint8Array {
 export async function previewPng(a: NDArray, opts: { slice?: number; maxSize?: number } = {}): Promise<Buffer> {
   const p = planeOf(a, opts.slice ?? 0);
   const max = opts.maxSize ?? 512;
-  let img = sharp(stretch(p.values), { raw: { width: p.width, height: p.height, channels: p.channels } });
+  let img = sharp(stretch(p.values), { raw: { width: p.width, height: p.height, channels: p.channels }, limitInputPixels: false });
   if (Math.max(p.width, p.height) > max) img = img.resize({ width: max, height: max, fit: "inside", kernel: p.width < 64 ? "nearest" : "lanczos3" });
-  return img.png().toBuffer();
+  return encoded(() => img.png().toBuffer());
 }
 
 /** Pixel data at export depth: uint8 and uint16 keep their values; others are stretched to 8 bits. */
@@ -95,8 +118,8 @@ export async function exportPng(a: NDArray, slice = 0): Promise<Buffer> {
   const p = planeOf(a, slice);
   const { data, depth } = exportPixels(a, p);
   // sharp takes a Uint16Array as 16-bit input.
-  const img = sharp(data, { raw: { width: p.width, height: p.height, channels: p.channels } });
-  return (depth === "ushort" ? img.toColourspace(p.channels === 1 ? "grey16" : "rgb16") : img).png().toBuffer();
+  const img = sharp(data, { raw: { width: p.width, height: p.height, channels: p.channels }, limitInputPixels: false });
+  return encoded(() => (depth === "ushort" ? img.toColourspace(p.channels === 1 ? "grey16" : "rgb16") : img).png().toBuffer());
 }
 
 /** Every plane as a page of one TIFF (a colour 3×H×W image is one RGB page), 8/16-bit kept. */

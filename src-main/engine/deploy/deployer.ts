@@ -14,7 +14,7 @@ import { bundleModule, runnerExportProblem } from "./bundler.js";
 import { scanFolder, type ScannedFolder } from "./folder-scan.js";
 import { computeModuleId, zipFiles } from "./module-zip.js";
 import { decideVersion } from "./versioning.js";
-import { extractAlgorithmZip } from "./zip-extract.js";
+import { extractAlgorithmZip, type ZipLimits } from "./zip-extract.js";
 
 export interface DeployContext {
   db: Db;
@@ -23,6 +23,8 @@ export interface DeployContext {
   now: () => Date;
   /** Where a zip is unpacked while it deploys (under the data directory, swept at start). */
   scratchDir: string;
+  /** Limits on what an uploaded zip may unpack to (settings max_unzipped_mb, max_zip_entry_mb, max_zip_entries). */
+  zipLimits?: () => ZipLimits;
   /** Loads a module once when its pyproject says `check_importable = true`. */
   checkImportable?: (c: { moduleId: string; scan: ScannedFolder }) => Promise<Problem | undefined>;
   /** Why modules of `language` cannot run here (a missing interpreter), if they cannot. */
@@ -74,7 +76,7 @@ export async function deployPath(ctx: DeployContext, source: string): Promise<De
 export async function deployZip(ctx: DeployContext, zipBytes: Buffer, label = "algorithm.zip"): Promise<DeployResult> {
   const tmp = fs.mkdtempSync(path.join(ctx.scratchDir, "deploy-"));
   try {
-    return await deployFolder(ctx, extractAlgorithmZip(zipBytes, tmp, label));
+    return await deployFolder(ctx, await extractAlgorithmZip(zipBytes, tmp, label, ctx.zipLimits?.()));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -52,12 +52,17 @@ interface Listed {
   size: number;
 }
 
+/** More files than this and the folder is surely not an algorithm folder (a home folder, `/`). */
+export const MAX_FOLDER_FILES = 20000;
+
 /** Walks the folder, following symlinks that stay inside it; reports those that leave it. */
 function listFiles(root: string, problems: Problem[]): Listed[] {
   const realRoot = fs.realpathSync(root);
   const out: Listed[] = [];
   const visitedDirs = new Set<string>([realRoot]);
+  let tooMany = false;
   const walk = (dir: string, relDir: string) => {
+    if (tooMany) return;
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -66,9 +71,19 @@ function listFiles(root: string, problems: Problem[]): Listed[] {
       return;
     }
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (out.length >= MAX_FOLDER_FILES) {
+        tooMany = true;
+        problems.push({ file: ".", path: "", message: `more than ${MAX_FOLDER_FILES} files: this does not look like an algorithm folder; give the folder that holds pyproject.toml and Runner.*` });
+        return;
+      }
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
       const abs = path.join(dir, entry.name);
       if (isIgnored(rel)) continue;
+      if (entry.name.includes("\\")) {
+        // Windows and zip tools read "\" as a folder separator: such a name would not survive export and import.
+        problems.push({ file: rel, path: "", message: "the name contains a backslash (\\); rename it: Windows and zip tools read it as a folder separator" });
+        continue;
+      }
       let target = abs;
       if (entry.isSymbolicLink()) {
         let real: string;
@@ -92,8 +107,15 @@ function listFiles(root: string, problems: Problem[]): Listed[] {
         continue;
       }
       if (stat.isDirectory()) {
-        if (visitedDirs.has(fs.realpathSync(target))) continue; // a link loop back into the folder
-        visitedDirs.add(fs.realpathSync(target));
+        let real: string;
+        try {
+          real = fs.realpathSync(target);
+        } catch (err) {
+          problems.push({ file: rel, path: "", message: `cannot read folder: ${(err as Error).message}` });
+          continue;
+        }
+        if (visitedDirs.has(real)) continue; // a link loop back into the folder
+        visitedDirs.add(real);
         walk(target, rel);
       } else if (stat.isFile()) {
         try {
@@ -115,7 +137,12 @@ export function scanFolder(root: string): ScannedFolder {
   const result: ScannedFolder = { root, pyproject: undefined, entryPoint: undefined, language: undefined, sources: [], assets: [], problems };
   const pyprojectPath = path.join(root, "pyproject.toml");
   if (fs.existsSync(pyprojectPath)) result.pyproject = fs.readFileSync(pyprojectPath, "utf8");
-  else problems.push({ file: "pyproject.toml", path: "", message: "missing: every algorithm folder needs a pyproject.toml with [project] name and version (see `compox new`)" });
+  else {
+    // Not an algorithm folder: say so without walking what may be a whole disk.
+    const hasRunner = ENTRY_POINTS.some((e) => fs.existsSync(path.join(root, e)));
+    problems.push({ file: path.join(root, "pyproject.toml"), path: "", message: `missing: every algorithm folder needs a pyproject.toml with [project] name and version (see \`compox new\`)${hasRunner ? "" : "; this folder has no Runner.ts, Runner.js or Runner.py either: is it the algorithm folder?"}` });
+    return result;
+  }
 
   const files = listFiles(root, problems);
   const entries = files.filter((f) => (ENTRY_POINTS as readonly string[]).includes(f.rel)).map((f) => f.rel);
@@ -129,7 +156,13 @@ export function scanFolder(root: string): ScannedFolder {
   }
   const language = result.language ?? "ts";
   for (const f of files) {
-    if (isSource(f.rel, language)) result.sources.push({ path: f.rel, content: fs.readFileSync(f.abs) });
+    if (isSource(f.rel, language)) {
+      try {
+        result.sources.push({ path: f.rel, content: fs.readFileSync(f.abs) });
+      } catch (err) {
+        problems.push({ file: f.rel, path: "", message: `cannot read: ${(err as Error).message}` });
+      }
+    }
     else result.assets.push({ path: f.rel, source: f.abs, size: f.size });
   }
   return result;

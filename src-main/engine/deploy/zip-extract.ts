@@ -1,8 +1,25 @@
-// Unpacks an uploaded algorithm zip into a folder, refusing entries that would land outside it.
+// Unpacks an uploaded algorithm zip into a folder, refusing entries that would land outside it and
+// zips that unpack to more than the limits allow. Sizes are counted while inflating (a zip's
+// headers can lie), one entry at a time, streamed to disk, so a zip bomb costs neither memory nor
+// a blocked event loop.
 import fs from "node:fs";
 import path from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import zlib from "node:zlib";
 import AdmZip from "adm-zip";
-import { DeployError, type Problem } from "../../contract/errors.js";
+import { CompoxError, DeployError, type Problem } from "../../contract/errors.js";
+
+export interface ZipLimits {
+  /** All entries together, unpacked (setting max_unzipped_mb). */
+  maxTotalBytes: number;
+  /** One entry, unpacked (setting max_zip_entry_mb). */
+  maxEntryBytes: number;
+  /** Files and folders (setting max_zip_entries). */
+  maxEntries: number;
+}
+
+export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxTotalBytes: 2048 * 2 ** 20, maxEntryBytes: 1024 * 2 ** 20, maxEntries: 20000 };
 
 /** Why a zip entry name is unsafe, or undefined when it is a plain relative path. */
 export function unsafeEntryReason(name: string): string | undefined {
@@ -13,25 +30,86 @@ export function unsafeEntryReason(name: string): string | undefined {
   return undefined;
 }
 
+const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
+
+function tooLarge(message: string, setting: string, limit: number): CompoxError {
+  return new CompoxError("limit_exceeded", `${message}; the limit is ${mb(limit)} (setting ${setting}): raise it or ship less`, { setting, limit_bytes: limit });
+}
+
+/** Counts bytes as they pass and fails the stream past `limit`. */
+function counter(limit: number, onOver: () => Error, onBytes: (n: number) => void): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      onBytes(chunk.length);
+      if (seen > limit) done(onOver());
+      else done(null, chunk);
+    },
+  });
+}
+
+/** Inflates one entry into `target`, checking its size and CRC as it goes. */
+async function writeEntry(e: AdmZip.IZipEntry, target: string, label: string, limits: ZipLimits, total: { bytes: number }): Promise<void> {
+  const { method, crc, encrypted } = e.header as unknown as { method: number; crc: number; encrypted: boolean };
+  const bad = (message: string) => new DeployError([{ file: label, path: e.entryName, message }]);
+  if (encrypted) throw bad("is encrypted; re-create the zip without a password");
+  if (method !== 0 && method !== 8) throw bad(`uses compression method ${method}; use plain deflate (any zip tool's default)`);
+  let raw: Buffer;
+  try {
+    raw = e.getCompressedData();
+  } catch (err) {
+    throw bad(`cannot be read (${(err as Error).message}); the zip is damaged: re-create it`);
+  }
+  let sum = 0;
+  const overEntry = () => tooLarge(`zip entry ${e.entryName} unpacks to more than ${mb(limits.maxEntryBytes)}`, "max_zip_entry_mb", limits.maxEntryBytes);
+  const overTotal = () => tooLarge(`${label} unpacks to more than ${mb(limits.maxTotalBytes)}`, "max_unzipped_mb", limits.maxTotalBytes);
+  const stages: NodeJS.ReadWriteStream[] = [];
+  if (method === 8) stages.push(zlib.createInflateRaw());
+  stages.push(counter(limits.maxEntryBytes, overEntry, () => {}));
+  stages.push(counter(limits.maxTotalBytes - total.bytes, overTotal, (n) => (total.bytes += n)));
+  stages.push(
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        if (typeof zlib.crc32 === "function") sum = zlib.crc32(chunk, sum);
+        done(null, chunk);
+      },
+    }),
+  );
+  try {
+    await pipeline([Readable.from([raw]), ...stages, fs.createWriteStream(target)]);
+  } catch (err) {
+    if (err instanceof CompoxError) throw err;
+    throw bad(`is corrupt (${(err as Error).message}); re-create the zip from the algorithm folder`);
+  }
+  if (typeof zlib.crc32 === "function" && sum >>> 0 !== crc >>> 0) throw bad("is corrupt (its checksum does not match); re-create the zip from the algorithm folder");
+}
+
 /**
- * Extracts `zipFile` into `dest` (which must be empty) and returns the algorithm folder inside it:
- * `dest` itself, or its single top-level folder when the zip wraps the algorithm in one.
+ * Extracts `zipBytes` into `dest` (which must be empty) and returns the algorithm folder inside
+ * it: `dest` itself, or its single top-level folder when the zip wraps the algorithm in one.
  * Every unsafe entry is reported at once and nothing is written.
  */
-export function extractAlgorithmZip(zipBytes: Buffer, dest: string, label = "algorithm.zip"): string {
+export async function extractAlgorithmZip(zipBytes: Buffer, dest: string, label = "algorithm.zip", limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<string> {
   let zip: AdmZip;
+  let entries: AdmZip.IZipEntry[];
   try {
     zip = new AdmZip(zipBytes);
+    entries = zip.getEntries();
   } catch (err) {
     throw new DeployError([{ file: label, path: "", message: `not a valid zip file: ${(err as Error).message}` }]);
   }
-  const entries = zip.getEntries();
+  if (entries.length > limits.maxEntries) throw tooLarge(`${label} has ${entries.length} entries, more than ${limits.maxEntries}`, "max_zip_entries", limits.maxEntries);
   const problems: Problem[] = [];
   for (const e of entries) {
     const reason = unsafeEntryReason(e.entryName);
     if (reason) problems.push({ file: label, path: e.entryName, message: `unsafe entry: ${reason}; re-create the zip from the algorithm folder` });
   }
   if (problems.length > 0) throw new DeployError(problems);
+  // The headers' own sizes refuse an honest oversized zip before anything is inflated.
+  const declared = entries.reduce((n, e) => n + (e.header as unknown as { size: number }).size, 0);
+  if (declared > limits.maxTotalBytes) throw tooLarge(`${label} unpacks to ${mb(declared)}`, "max_unzipped_mb", limits.maxTotalBytes);
+  const total = { bytes: 0 };
   for (const e of entries) {
     const target = path.join(dest, ...e.entryName.replace(/\\/g, "/").split("/"));
     // Defence in depth: the resolved path must stay under dest.
@@ -39,7 +117,7 @@ export function extractAlgorithmZip(zipBytes: Buffer, dest: string, label = "alg
     if (e.isDirectory) fs.mkdirSync(target, { recursive: true });
     else {
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, e.getData());
+      await writeEntry(e, target, label, limits, total);
     }
   }
   if (fs.existsSync(path.join(dest, "pyproject.toml"))) return dest;

@@ -4,7 +4,8 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { DatasetInfoSchema, DetailSchema, FileIdSchema, FileIdsSchema, PageQuerySchema, UrlSchema } from "../../contract/api.js";
 import { CompoxError } from "../../contract/errors.js";
-import { exportPng, exportTiff, pickKey, previewPng } from "../../engine/datasets/image-export.js";
+import type { NDArray } from "../../contract/ndarray.js";
+import { checkPictureShape, exportPng, exportTiff, pickKey, previewPng } from "../../engine/datasets/image-export.js";
 import type { Engine } from "../../engine/index.js";
 import { param, query, type Router } from "../router.js";
 import { bodyStream, checkDeclaredSize, fileResponse, readBody } from "../streams.js";
@@ -32,6 +33,15 @@ function objectName(raw: string): string {
   const name = raw.toLowerCase();
   if (!UUID.test(name)) throw new CompoxError("invalid_request", `object name "${raw}" must be a UUID (it becomes the dataset id)`);
   return name;
+}
+
+/** The key of a dataset to draw, checked by its shape before its data is read. */
+async function pictureOf(engine: Engine, id: string, requested: string | undefined, allPlanes: boolean): Promise<{ key: string; array: NDArray }> {
+  const info = engine.getDataset(id);
+  const key = pickKey(info.keys, requested);
+  checkPictureShape(info.keys[key]?.shape ?? [], engine.settings.max_image_megapixels, allPlanes);
+  const array = (await engine.readDataset(id, [key]))[key] as NDArray;
+  return { key, array };
 }
 
 export function fileRoutes(r: Router, engine: Engine): void {
@@ -73,9 +83,8 @@ export function fileRoutes(r: Router, engine: Engine): void {
     { method: "get", path: "/api/v0/files/{id}/preview.png", summary: "A contrast-stretched PNG preview", tags: ["files"], query: PreviewQuery, response: "image/png", errors: [404, 422] },
     async (c) => {
       const q = query(c, PreviewQuery);
-      const items = await engine.readDataset(param(c, "id"));
-      const key = pickKey(items, q.key);
-      const png = await previewPng(items[key] as NonNullable<(typeof items)[string]>, { slice: q.slice, maxSize: q.max_size });
+      const { key, array } = await pictureOf(engine, param(c, "id"), q.key, false);
+      const png = await previewPng(array, { slice: q.slice, maxSize: q.max_size });
       return c.body(new Uint8Array(png), 200, { "content-type": "image/png", "cache-control": "max-age=3600" });
     },
   );
@@ -85,10 +94,8 @@ export function fileRoutes(r: Router, engine: Engine): void {
       const q = query(c, ExportQuery);
       const id = param(c, "id");
       if (q.format === "h5") return download(engine, id);
-      const items = await engine.readDataset(id);
-      const key = pickKey(items, q.key);
-      const arr = items[key] as NonNullable<(typeof items)[string]>;
-      const bytes = q.format === "png" ? await exportPng(arr, q.slice) : exportTiff(arr);
+      const { key, array } = await pictureOf(engine, id, q.key, q.format === "tiff");
+      const bytes = q.format === "png" ? await exportPng(array, q.slice) : exportTiff(array);
       const type = q.format === "png" ? "image/png" : "image/tiff";
       return c.body(new Uint8Array(bytes), 200, { "content-type": type, "content-disposition": `attachment; filename="${id}-${key}.${q.format === "png" ? "png" : "tif"}"` });
     },
