@@ -83,7 +83,7 @@ export function fileRoutes(r: Router, engine: Engine): void {
     { method: "get", path: "/api/v0/files/{id}/preview.png", summary: "A contrast-stretched PNG preview", tags: ["files"], query: PreviewQuery, response: "image/png", errors: [404, 422] },
     async (c) => {
       const q = query(c, PreviewQuery);
-      const { key, array } = await pictureOf(engine, param(c, "id"), q.key, false);
+      const { array } = await pictureOf(engine, param(c, "id"), q.key, false);
       const png = await previewPng(array, { slice: q.slice, maxSize: q.max_size });
       return c.body(new Uint8Array(png), 200, { "content-type": "image/png", "cache-control": "max-age=3600" });
     },
