@@ -12,11 +12,11 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { CompoxClient } from "../src-main/contract/client.js";
 import sharp from "sharp";
 import { twoClassImage } from "../algorithms/tests/synthetic-two-class.js";
+import { CHROMIUM, needsChromium } from "../src-main/engine/testing/system-needs.js";
 import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
 import { serveProcess } from "../src-main/server/testing/serve-process.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
 const shots = path.join(root, "e2e", "screenshots");
 
 
@@ -46,7 +46,7 @@ async function dropFile(page: Page, selector: string, file: string, type: string
   await page.dispatchEvent(selector, "drop", { dataTransfer: transfer });
 }
 
-test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with a checkpoint, and lists them in history", { skip: !fs.existsSync(CHROMIUM) && "Debian's chromium is not installed", timeout: 180000 }, async () => {
+test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with a checkpoint, and lists them in history", { skip: needsChromium, timeout: 180000 }, async () => {
   fs.mkdirSync(shots, { recursive: true });
   const data = fs.mkdtempSync(path.join(os.tmpdir(), "compox-e2e-"));
   const src = fs.mkdtempSync(path.join(os.tmpdir(), "compox-e2e-src-"));

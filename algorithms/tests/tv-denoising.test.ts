@@ -45,3 +45,24 @@ test("the bundled algorithm runs: Compox normalization before and after, float32
   assert.equal(Math.min(...all), 0);
   assert.equal(Math.max(...all), 1);
 });
+
+test("Stop ends a running stack within an iteration, and one large image reports progress as it goes", async () => {
+  await using t = testEngine();
+  const { algorithm_id } = await t.engine.deploy(folder);
+  const ids = await t.images(8, 1024, 1024);
+  const params = { denoising_weight: 0.1, max_num_iter: 400, eps: 0.00001 };
+  const id = t.engine.execute({ algorithm_id, input_dataset_ids: ids, additional_parameters: params }).execution_id;
+  // Progress moves inside the first image, before any image is done.
+  for (let tries = 0; t.engine.getExecution(id).progress === 0; tries++) {
+    assert.ok(tries < 600, "no progress within 30 s");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(t.engine.getExecution(id).progress < 1 / 8, `progress ${t.engine.getExecution(id).progress}`);
+  const asked = Date.now();
+  t.engine.stopExecution(id);
+  const rec = await waitForEnd(t.engine, id, 10000);
+  assert.equal(rec.status, "STOPPED", rec.log);
+  assert.doesNotMatch(rec.log, /killed/);
+  assert.doesNotMatch(rec.log, /image 8 of 8 denoised/);
+  assert.ok(Date.now() - asked < 1000, `STOPPED after ${Date.now() - asked} ms`);
+});

@@ -12,10 +12,12 @@ export class Runner extends Image2ImageRunner {
     const scaled = minMaxScale(values);
     const [n = 1, ...inner] = images.shape;
     const result = new Float32Array(scaled.length);
-    const onIteration = () => this.checkStop();
+    // Each iteration checks for a stop (it reaches this synchronous loop) and reports progress, so
+    // even one large image moves the bar; done ones count whole.
+    const progressFrom = (done: number, of: number) => (i: number) => this.setProgress((done + (i + 1) / maxNumIter) / of);
     if (args.volumetric && inner.length === 2) {
       this.logMessage(`denoising a ${n}×${inner.join("×")} volume, weight ${weight}`);
-      result.set(denoiseTvChambolle(scaled, images.shape, { weight, eps, maxNumIter, onIteration }));
+      result.set(denoiseTvChambolle(scaled, images.shape, { weight, eps, maxNumIter, onIteration: progressFrom(0, 1) }));
     } else {
       // A colour image (3×H×W) is denoised per channel, as skimage does with a channel axis.
       const planes = inner.length === 3 ? inner[0]! : 1;
@@ -24,6 +26,7 @@ export class Runner extends Image2ImageRunner {
       for (let k = 0; k < n; k++) {
         for (let c = 0; c < planes; c++) {
           const offset = (k * planes + c) * per;
+          const onIteration = progressFrom(k * planes + c, n * planes);
           result.set(denoiseTvChambolle(scaled.subarray(offset, offset + per), planeShape, { weight, eps, maxNumIter, onIteration }), offset);
         }
         this.logMessage(`image ${k + 1} of ${n} denoised`);

@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import { needsPython } from "../engine/testing/system-needs.js";
 import { fileURLToPath } from "node:url";
 import { tempDir, tsAlgorithm, writeFiles } from "../engine/testing/temp-algorithm.js";
 import { runCli, type CliIO } from "./program.js";
@@ -132,7 +133,12 @@ test("new scaffolds every type in both languages, and each deploys as generated"
   const deployed = await cli(["--json", "deploy-algorithms", ...fs.readdirSync(src.path)], o);
   const results = JSON.parse(deployed.stdout) as { ok: boolean; error?: unknown }[];
   assert.equal(results.length, 12);
-  assert.ok(results.every((r) => r.ok), JSON.stringify(results.filter((r) => !r.ok)));
+  // Without a Python with numpy and h5py, Python scaffolds are refused with the fix; the rest deploy.
+  const refused = results.filter((r) => !r.ok);
+  if (needsPython) {
+    assert.equal(refused.length, 6);
+    assert.ok(refused.every((r) => /Python algorithms need a Python 3 with numpy and h5py/.test(JSON.stringify(r.error))), JSON.stringify(refused[0]));
+  } else assert.deepEqual(refused, []);
   // The generated tsconfig type-checks the Runner against the shipped SDK declarations.
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
   for (const type of types) {

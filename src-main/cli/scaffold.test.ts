@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { findPython } from "../engine/runtime/python.js";
 import { testEngine, waitForEnd } from "../engine/testing/test-engine.js";
+import { needsPython } from "../engine/testing/system-needs.js";
 import { tempDir } from "../engine/testing/temp-algorithm.js";
 import { scaffoldAlgorithm, type ScaffoldLanguage } from "./scaffold.js";
 
 const TYPES = ["Image2Image", "Image2Segmentation", "Image2Embedding", "Image2Alignment", "Segmentation2Segmentation", "Generic"];
 
 for (const lang of ["ts", "py"] as ScaffoldLanguage[]) {
-  test(`every ${lang === "ts" ? "TypeScript" : "Python"} scaffold runs as generated`, { skip: lang === "py" && !findPython().chosen && "no Python with numpy and h5py" }, async () => {
+  test(`every ${lang === "ts" ? "TypeScript" : "Python"} scaffold runs as generated`, { skip: lang === "py" && needsPython }, async () => {
     await using t = testEngine();
     using parent = tempDir();
     const inputs = await t.images(2, 3, 3);

@@ -11,18 +11,12 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { CompoxClient } from "../contract/client.js";
 import { writeHdf5 } from "../engine/datasets/hdf5.js";
+import { needsPython, PYTHON } from "../engine/testing/system-needs.js";
 import { pyproject, tempDir, writeFiles } from "../engine/testing/temp-algorithm.js";
 import { serveProcess } from "./testing/serve-process.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const PY = "/usr/bin/python3";
-const hasH5py = (() => {
-  try {
-    return promisify(execFile)(PY, ["-c", "import h5py, numpy"]).then(() => true, () => false);
-  } catch {
-    return Promise.resolve(false);
-  }
-})();
+const PY = PYTHON ?? "python3";
 
 
 function rssMb(pid: number): number {
@@ -34,7 +28,7 @@ export class Runner extends Image2ImageRunner {
   inference(x) { for (let i = 0; i < x.shape[0]; i++) { this.logMessage("slice " + i); this.setProgress((i + 1) / x.shape[0]); } return x; }
 }`;
 
-test("compox serve + the Python companion client: the whole flow over HTTP", { skip: !(await hasH5py) && "Debian's python3-h5py is not installed" }, async () => {
+test("compox serve + the Python companion client: the whole flow over HTTP", { skip: needsPython }, async () => {
   using data = tempDir();
   using src = tempDir();
   const { url, child } = await serveProcess(data.path);
@@ -58,7 +52,7 @@ test("compox serve + the Python companion client: the whole flow over HTTP", { s
   }
 });
 
-test("compox serve + the Python training example: samples, train pixel_classifier, its checkpoint segments a new image", { skip: !(await hasH5py) && "Debian's python3-h5py is not installed" }, async () => {
+test("compox serve + the Python training example: samples, train pixel_classifier, its checkpoint segments a new image", { skip: needsPython }, async () => {
   using data = tempDir();
   const { url, child } = await serveProcess(data.path);
   try {

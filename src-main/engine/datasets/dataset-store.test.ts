@@ -6,11 +6,12 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { CompoxError } from "../../contract/errors.js";
 import { openDb } from "../store/db.js";
+import { needsSkimage, SKIMAGE_DATA } from "../testing/system-needs.js";
 import { tempDir } from "../testing/temp-algorithm.js";
 import { DatasetStore } from "./dataset-store.js";
 
 const fixture = fileURLToPath(new URL("./__fixtures__/h5py_all_dtypes.h5", import.meta.url));
-const SKIMAGE = "/usr/lib/python3/dist-packages/skimage/data";
+const SKIMAGE = SKIMAGE_DATA;
 
 function setup(expiryDays = 7) {
   const dir = tempDir();
@@ -82,7 +83,7 @@ test("delete removes the file and reports a second delete", async () => {
   assert.equal(t.store.get("../../etc/passwd"), undefined);
 });
 
-test("PNG, JPEG and multi-page TIFF import: grey H×W, colour 3×H×W, 16-bit kept", { skip: !fs.existsSync(SKIMAGE) && "python3-skimage sample images missing" }, async () => {
+test("PNG, JPEG and multi-page TIFF import: grey H×W, colour 3×H×W, 16-bit kept", { skip: needsSkimage }, async () => {
   using t = setup();
   const [camera] = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/camera.png`), "camera.png");
   assert.deepEqual(camera?.keys.image, { shape: [512, 512], dtype: "uint8" });

@@ -6,19 +6,12 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { halfToFloat } from "../../contract/float16.js";
 import { DTYPES, TYPED_ARRAY, type DType, type NDArray } from "../../contract/ndarray.js";
+import { needsPython, PYTHON } from "../testing/system-needs.js";
 import { tempDir } from "../testing/temp-algorithm.js";
 import { inspectHdf5, readHdf5, writeHdf5 } from "./hdf5.js";
 
 const fixture = fileURLToPath(new URL("./__fixtures__/h5py_all_dtypes.h5", import.meta.url));
-const PY = "/usr/bin/python3";
-const hasH5py = (() => {
-  try {
-    execFileSync(PY, ["-c", "import h5py, numpy"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const PY = PYTHON ?? "python3";
 
 /** The values the fixture script writes: arange(-12, 12) cast to the dtype (unsigned wraps, as NumPy). */
 function expected(dtype: DType): number[] {
@@ -77,7 +70,7 @@ test("writeHdf5 refuses arrays whose data does not match dtype and shape", async
   await assert.rejects(writeHdf5(path.join(dir.path, "x.h5"), { image: { dtype: "float32", shape: [1], data: new Uint8Array(1) } }), /needs a Float32Array/);
 });
 
-test("files written here read identically in h5py", { skip: !hasH5py && "Debian's python3-h5py is not installed" }, async () => {
+test("files written here read identically in h5py", { skip: needsPython }, async () => {
   using dir = tempDir();
   const file = path.join(dir.path, "ours.h5");
   await writeHdf5(file, {

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import sharp from "sharp";
+import { needsSkimage } from "../testing/system-needs.js";
 import { tempDir } from "../testing/temp-algorithm.js";
 import { encodeTiff } from "./tiff-writer.js";
 
@@ -22,7 +23,7 @@ test("16-bit grey stacks and 8-bit RGB pages read back exactly with sharp", asyn
   assert.deepEqual([...back.data], [255, 0, 0, 1, 2, 3]);
 });
 
-test("scikit-image reads the pages with their dtype", { skip: !fs.existsSync("/usr/lib/python3/dist-packages/skimage") && "python3-skimage missing" }, () => {
+test("scikit-image reads the pages with their dtype", { skip: needsSkimage }, () => {
   using dir = tempDir();
   const file = path.join(dir.path, "stack.tif");
   fs.writeFileSync(file, encodeTiff([0, 1].map((p) => ({ width: 4, height: 2, channels: 1 as const, data: new Uint16Array(8).fill(1000 * (p + 1)) }))));

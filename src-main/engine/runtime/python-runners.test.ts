@@ -3,13 +3,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { needsPython, needsSkimage, PYTHON } from "../testing/system-needs.js";
 import { testEngine, waitForEnd, waitForStatus, waitForTraining } from "../testing/test-engine.js";
 import { imageSum, manySamples, numberedFiles, relativeLayout, relativeTo, twoSamples, twoSamplesLayout } from "../testing/training-samples.js";
-import { findPython } from "./python.js";
 
 const fixtures = fileURLToPath(new URL("./__fixtures__/python/", import.meta.url));
-const python = findPython().chosen;
-const skip = !python && "no Python with numpy and h5py (Debian: python3-numpy python3-h5py)";
+const skip = needsPython;
 
 test("a Compox-style Image2Image runner: old __init__, helper package, asset, log, progress, print", { skip }, async () => {
   await using t = testEngine();
@@ -107,7 +106,7 @@ test("check_importable imports a Python module at deploy time and fails the depl
   assert.equal((await t.engine.deploy(good)).outcome, "created");
 });
 
-test("the Compox-style skimage TV example runs over HTTP with the same output as Python run directly", { skip: (skip || !(await import("node:fs")).existsSync("/usr/lib/python3/dist-packages/skimage")) && "needs python3-skimage" }, async () => {
+test("the Compox-style skimage TV example runs over HTTP with the same output as Python run directly", { skip: needsSkimage }, async () => {
   const { execFileSync } = await import("node:child_process");
   const path = await import("node:path");
   const { createApi } = await import("../../server/app.js");
@@ -130,7 +129,7 @@ test("the Compox-style skimage TV example runs over HTTP with the same output as
   const ours = (await t.engine.readDataset(rec.output_dataset_ids[0] ?? "")).image?.data as Float32Array;
   // The same helper called by Python directly.
   const direct = path.join(dir.path, "direct.h5");
-  execFileSync(python?.command ?? "python3", ["-c", `import sys, h5py, numpy as np\nsys.path.insert(0, sys.argv[1])\nfrom denoising_utils.tv import denoise_stack\nimg = h5py.File(sys.argv[2])['image'][()]\nh5py.File(sys.argv[3], 'w').create_dataset('out', data=denoise_stack(img[None], 0.2)[0])`, example, file, direct]);
+  execFileSync(PYTHON ?? "python3", ["-c", `import sys, h5py, numpy as np\nsys.path.insert(0, sys.argv[1])\nfrom denoising_utils.tv import denoise_stack\nimg = h5py.File(sys.argv[2])['image'][()]\nh5py.File(sys.argv[3], 'w').create_dataset('out', data=denoise_stack(img[None], 0.2)[0])`, example, file, direct]);
   const theirs = (await readHdf5(direct)).out?.data as Float32Array;
   assert.deepEqual([...ours], [...theirs]);
 });
