@@ -315,3 +315,19 @@ export class Runner extends BaseRunner { inference() { const pad = "z".repeat(10
   assert.match(rec.log, /\[… \d+ log lines \(\d+ KB\) cut here/);
   assert.ok(JSON.stringify(t.engine.listExecutions({ limit: 50 })).length < 80 * 1024);
 });
+
+test("a TS runner that writes garbage to its message channel fails only its own execution", async () => {
+  await using t = testEngine();
+  for (const fd of [3, 4]) {
+    const id = await t.deploy(`garbage${fd}`, `import { BaseRunner } from "compox";
+import fs from "node:fs";
+export class Runner extends BaseRunner { async inference() { fs.writeSync(${fd}, Buffer.from("\\x00\\x00\\x00\\x08garbage!\\n")); await new Promise((r) => setTimeout(r, 3000)); return ["survived"]; } }`, { type: "Generic" });
+    const rec = await waitForEnd(t.engine, t.engine.execute({ algorithm_id: id, input_dataset_ids: [] }).execution_id, 20000);
+    if (fd === 4) {
+      assert.equal(rec.status, "FAILED", rec.log);
+      assert.match(rec.log, /broke its message protocol: it sent a line that is not a message/);
+    } else assert.deepEqual(rec.output_dataset_ids, ["survived"], "the engine never reads its own end of fd 3");
+  }
+  const ok = await t.deploy("ok", `import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { inference() { return ["fine"]; } }`, { type: "Generic" });
+  assert.deepEqual((await waitForEnd(t.engine, t.engine.execute({ algorithm_id: ok, input_dataset_ids: [] }).execution_id)).output_dataset_ids, ["fine"]);
+});

@@ -3,6 +3,7 @@
 // may throw in the engine: each problem becomes a `Violation` the host turns into the job's failure.
 import { z } from "zod";
 import type { Message } from "./protocol.js";
+import { JSON_CODEC, type WireCodec } from "./wire-codec.js";
 
 const WireErrorSchema = z.object({ name: z.string(), message: z.string(), stack: z.string().optional(), code: z.string().optional() });
 const EventSchema = z.discriminatedUnion("type", [
@@ -35,13 +36,13 @@ function preview(text: string): string {
   return JSON.stringify(cut);
 }
 
-/** Parses one JSON line into a message, or says why it is not one. */
-export function decodeLine(line: string): Message | Violation {
+/** Parses one line into a message, or says why it is not one. */
+export function decodeLine(line: string, codec: WireCodec = JSON_CODEC): Message | Violation {
   let value: unknown;
   try {
-    value = JSON.parse(line);
+    value = codec.decode(line);
   } catch {
-    return { reason: `a line that is not JSON (${preview(line)})` };
+    return { reason: `a line that is not ${codec === JSON_CODEC ? "JSON" : "a message"} (${preview(line)})` };
   }
   return checkMessage(value);
 }
@@ -60,7 +61,10 @@ export class LineDecoder {
   private size = 0;
   private broken = false;
 
-  constructor(private readonly maxLineBytes: number) {}
+  constructor(
+    private readonly maxLineBytes: number,
+    private readonly codec: WireCodec = JSON_CODEC,
+  ) {}
 
   /** Decodes every complete line in `chunk`; after the first violation the rest is ignored. */
   push(chunk: Buffer): (Message | Violation)[] {
@@ -83,7 +87,7 @@ export class LineDecoder {
       this.size = 0;
       start = nl + 1;
       if (line.trim() === "") continue;
-      const m = decodeLine(line);
+      const m = decodeLine(line, this.codec);
       out.push(m);
       if (isViolation(m)) {
         this.broken = true;

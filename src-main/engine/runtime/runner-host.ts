@@ -1,14 +1,15 @@
 // The engine's side of one runner process: spawns it, loads the algorithm, runs one job at a time,
 // forwards its events, and kills it when asked or when it misbehaves. A crash here never reaches
 // the engine: it becomes the job's failure.
-import { fork, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { SHIPPED_PACKAGES } from "../deploy/bundler.js";
 import { appRoot } from "../app-paths.js";
-import { checkMessage, isViolation, LineDecoder, type Violation } from "./message-decoder.js";
+import { isViolation, LineDecoder, type Violation } from "./message-decoder.js";
+import { JSON_CODEC, V8_CODEC, type WireCodec } from "./wire-codec.js";
 import { Rpc, type EngineMethods, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods, type TrainSpec } from "./protocol.js";
 
 export interface RunnerHostOptions {
@@ -41,32 +42,39 @@ interface RunnerProcess {
   disconnect: () => void;
 }
 
-/** The process and how messages reach it: Node's IPC channel, or JSON lines on fds 3 and 4. */
+/** Messages both ways as lines on the child's fds 3 (to it) and 4 (from it), checked as they come. */
+function pipeChannel(child: ChildProcess, codec: WireCodec): RunnerProcess {
+  const toRunner = child.stdio[3] as Writable;
+  const fromRunner = child.stdio[4] as Readable;
+  toRunner.on("error", () => {}); // a dead runner: the exit handler reports it
+  return {
+    child,
+    send: (m) => void (toRunner.writable && toRunner.write(codec.encode(m))),
+    onMessage: (fn) => {
+      const decoder = new LineDecoder(MAX_MESSAGE_BYTES, codec);
+      fromRunner.on("data", (chunk: Buffer) => decoder.push(chunk).forEach(fn));
+      // The channel ends when the process does; one that closes it and lives on can never answer.
+      fromRunner.on("end", () => {
+        const cut = decoder.end();
+        setTimeout(() => fn(cut ?? { reason: "nothing more: it closed its message channel" }), 1000).unref();
+      });
+      fromRunner.on("error", () => {}); // the exit handler reports a dead runner
+    },
+    disconnect: () => toRunner.end(),
+  };
+}
+
+const PIPES = ["ignore", "pipe", "pipe", "pipe", "pipe"] as const;
+
+/** A runner process: Python (JSON lines) or Node (V8-serialized lines), on fds 3 and 4. */
 function startProcess(opts: RunnerHostOptions): RunnerProcess {
   if (opts.python) {
     const dir = pythonRunnerDir();
     const child = spawn(opts.python, ["-u", path.join(dir, "runner_main.py")], {
       env: { ...process.env, PYTHONPATH: [dir, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter), PYTHONDONTWRITEBYTECODE: "1" },
-      stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
+      stdio: [...PIPES],
     });
-    const toRunner = child.stdio[3] as Writable;
-    const fromRunner = child.stdio[4] as Readable;
-    toRunner.on("error", () => {}); // a dead runner: the exit handler reports it
-    return {
-      child,
-      send: (m) => void (toRunner.writable && toRunner.write(`${JSON.stringify(m)}\n`)),
-      onMessage: (fn) => {
-        const decoder = new LineDecoder(MAX_MESSAGE_BYTES);
-        fromRunner.on("data", (chunk: Buffer) => decoder.push(chunk).forEach(fn));
-        // The channel ends when the process does; one that closes it and lives on can never answer.
-        fromRunner.on("end", () => {
-          const cut = decoder.end();
-          setTimeout(() => fn(cut ?? { reason: "nothing more: it closed its message channel" }), 1000).unref();
-        });
-        fromRunner.on("error", () => {}); // the exit handler reports a dead runner
-      },
-      disconnect: () => toRunner.end(),
-    };
+    return pipeChannel(child, JSON_CODEC);
   }
   const { entry, execArgv, sdk, hook } = runnerEntry();
   const config = {
@@ -75,20 +83,13 @@ function startProcess(opts: RunnerHostOptions): RunnerProcess {
     hookUrl: pathToFileURL(hook).href,
     shipped: [...SHIPPED_PACKAGES].filter((p) => p !== "compox"),
   };
-  const child = fork(entry, [], {
-    // No --max-old-space-size: module hooks run in a worker that would inherit it. The watchdog
-    // bounds the whole process instead, typed-array memory included.
-    execArgv: [...execArgv, "--enable-source-maps"],
+  // No --max-old-space-size: module hooks run in a worker that would inherit it. The watchdog
+  // bounds the whole process instead, typed-array memory included.
+  const child = spawn(process.execPath, [...execArgv, "--enable-source-maps", entry], {
     env: { ...process.env, COMPOX_RUNNER_CONFIG: JSON.stringify(config) },
-    serialization: "advanced",
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
+    stdio: [...PIPES],
   });
-  return {
-    child,
-    send: (m) => void (child.connected && child.send(m)),
-    onMessage: (fn) => child.on("message", (m: unknown) => fn(checkMessage(m))),
-    disconnect: () => void (child.connected && child.disconnect()),
-  };
+  return pipeChannel(child, V8_CODEC);
 }
 
 /** How the runner process is started: from source under tsx (tests, dev) or from dist/. */

@@ -1,8 +1,17 @@
 // Entry point of a TS/JS runner process. The algorithm runs in a worker thread (runner-worker.ts);
 // this thread only relays messages, so it stays free while the algorithm's code runs synchronously
 // and can raise the shared stop flag that `checkStop()` reads within one loop iteration.
+import net from "node:net";
+import { createInterface } from "node:readline";
 import { Worker } from "node:worker_threads";
 import type { ExecuteSpec, Message } from "./protocol.js";
+import { V8_CODEC } from "./wire-codec.js";
+
+// The engine's messages arrive as lines on fd 3; ours leave on fd 4 (see wire-codec.ts).
+// Sockets, not fs streams: a blocking fs read of fd 3 would hold up process.exit().
+const fromEngine = new net.Socket({ fd: 3, readable: true, writable: false });
+const toEngine = new net.Socket({ fd: 4, readable: false, writable: true });
+toEngine.on("error", () => process.exit(0)); // the engine is gone
 
 const stopFlag = new Int32Array(new SharedArrayBuffer(4));
 /** Stop token of each job relayed to the worker; a stop may overtake its job's start. */
@@ -24,7 +33,8 @@ function raiseStop(jobId: string): void {
   else Atomics.store(stopFlag, 0, token);
 }
 
-process.on("message", (m: Message) => {
+createInterface({ input: fromEngine }).on("line", (line) => {
+  let m = V8_CODEC.decode(line) as Message;
   if (m.kind === "stop") raiseStop(m.jobId);
   if (m.kind === "call" && (m.method === "execute" || m.method === "train")) {
     const spec = m.args as ExecuteSpec;
@@ -36,11 +46,11 @@ process.on("message", (m: Message) => {
   }
   worker.postMessage(m);
 });
-worker.on("message", (m: Message) => process.send?.(m));
+worker.on("message", (m: Message) => toEngine.write(V8_CODEC.encode(m)));
 // The worker's end is the process's end: process.exit() in an algorithm, or an uncaught error.
 worker.on("error", (err) => {
   console.error(err);
   process.exitCode = 1;
 });
 worker.on("exit", (code) => process.exit(process.exitCode ?? code));
-process.on("disconnect", () => process.exit(0));
+fromEngine.on("end", () => process.exit(0)); // the engine closed the channel: unload
