@@ -181,3 +181,20 @@ test("the built npm bin runs end to end (npm run build first)", () => {
   assert.equal(forced.status, 0, forced.stderr);
   assert.equal(execFileSync(process.execPath, [bin, "list", "--json"], { env, encoding: "utf8" }).trim(), "[]");
 });
+
+test("deploy-algorithms of a zip with corrupted data: one clear line per problem, exit 1, no stack trace", async () => {
+  using data = tempDir();
+  using src = tempDir();
+  const AdmZip = (await import("adm-zip")).default;
+  const zip = new AdmZip();
+  zip.addFile("pyproject.toml", Buffer.from('[project]\nname = "x"\nversion = "1.0"\n'.repeat(50)));
+  zip.addFile("Runner.ts", Buffer.from("export class Runner {}\n".repeat(100)));
+  const bytes = zip.toBuffer();
+  const nameLength = bytes.readUInt16LE(26);
+  for (let i = 32 + nameLength; i < 44 + nameLength; i++) bytes[i] = (bytes[i] ?? 0) ^ 0x5a;
+  fs.writeFileSync(path.join(src.path, "bad.zip"), bytes);
+  const r = await cli(["deploy-algorithms", "bad.zip"], { dataDir: data.path, cwd: src.path });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout + r.stderr, /bad\.zip: .*is corrupt .*re-create the zip/);
+  assert.doesNotMatch(r.stderr + r.stdout, /\n\s+at /, "no stack trace");
+});
