@@ -29,7 +29,7 @@ export const SettingsSchema = z.strictObject({
   /** Previews and PNG/TIFF exports refuse datasets with more pixels than this (in millions). */
   max_image_megapixels: positive(1024),
   /** Each execution's and training's log keeps its first and last half of this; the middle is cut. */
-  max_log_kb: positive(1024),
+  max_log_kb: positive(256),
   allowed_origins: z.array(z.string()).default([]),
   api_token: z.string().min(1).optional(),
   keep_failed_training_temp: z.boolean().default(false),

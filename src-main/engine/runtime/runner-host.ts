@@ -86,7 +86,8 @@ function startProcess(opts: RunnerHostOptions): RunnerProcess {
   // No --max-old-space-size: module hooks run in a worker that would inherit it. The watchdog
   // bounds the whole process instead, typed-array memory included.
   const child = spawn(process.execPath, [...execArgv, "--enable-source-maps", entry], {
-    env: { ...process.env, COMPOX_RUNNER_CONFIG: JSON.stringify(config) },
+    // In the Electron app process.execPath is Electron itself: run it as plain Node (fork did so implicitly).
+    env: { ...process.env, COMPOX_RUNNER_CONFIG: JSON.stringify(config), ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: "1" } : {}) },
     stdio: [...PIPES],
   });
   return pipeChannel(child, V8_CODEC);
