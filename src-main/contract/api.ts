@@ -2,7 +2,7 @@
 // validate with these, and /openapi.json is generated from them.
 import { z } from "zod";
 
-export const ErrorBodySchema = z.object({ detail: z.string(), code: z.string(), details: z.record(z.string(), z.unknown()).optional() });
+export const ErrorBodySchema = z.object({ detail: z.string(), code: z.string(), retryable: z.boolean(), details: z.record(z.string(), z.unknown()).optional() });
 export const DetailSchema = z.object({ detail: z.string() });
 export const FileIdSchema = z.object({ file_id: z.string() });
 export const FileIdsSchema = z.object({ file_ids: z.array(z.string()) });

@@ -50,8 +50,13 @@ export interface Problem {
 export interface ErrorBody {
   detail: string;
   code: ErrorCode;
+  /** Whether the same request may succeed if sent again (Compox 3.2); false for all of ours so far. */
+  retryable: boolean;
   details?: Record<string, unknown>;
 }
+
+/** What a 5xx says to a client (Compox 3.2 hides the cause; the server logs it). */
+export const INTERNAL_ERROR_DETAIL = "Failed due to an internal server error.";
 
 /** Base of every error the engine raises on purpose: it carries a code and what to fix. */
 export class CompoxError extends Error {
@@ -68,8 +73,8 @@ export class CompoxError extends Error {
   }
   toJSON(): ErrorBody {
     return this.details === undefined
-      ? { detail: this.message, code: this.code }
-      : { detail: this.message, code: this.code, details: this.details };
+      ? { detail: this.message, code: this.code, retryable: false }
+      : { detail: this.message, code: this.code, retryable: false, details: this.details };
   }
 }
 

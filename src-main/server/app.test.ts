@@ -278,3 +278,36 @@ test("openapi.json documents every route with schemas from zod", async () => {
   assert.ok(JSON.stringify(exec?.requestBody).includes("input_dataset_ids"));
   assert.ok(exec?.responses["422"]);
 });
+
+test("Compox 3.2 error bodies: retryable on every error, unexpected 500s hidden, //api/v0 paths served", async () => {
+  await using s = setup();
+  const missing = await s.req("GET", "/api/v0/executions/00000000-0000-1000-8000-000000000000");
+  assert.equal(missing.status, 404);
+  assert.deepEqual(Object.keys((await missing.json()) as object).sort(), ["code", "detail", "retryable"]);
+  const unknown = (await (await s.req("GET", "/api/v0/nope")).json()) as { retryable: boolean; code: string };
+  assert.deepEqual([unknown.code, unknown.retryable], ["not_found", false]);
+  const foreign = await s.app.request("/api/v0/algorithm/all", { headers: { host: "evil.example" } });
+  assert.equal(((await foreign.json()) as { retryable: boolean }).retryable, false);
+  // Compox's conftest joins its base URL and paths into http://host//api/v0/...
+  const doubled = await s.req("GET", "http://127.0.0.1:5481//api/v0/algorithm/all");
+  const single = await s.req("GET", "/api/v0/algorithm/all");
+  assert.equal(((await doubled.json()) as { code: string }).code, "algorithm_not_found", "the route answered (no algorithms yet), not the 404 for unknown routes");
+  assert.equal(doubled.status, single.status);
+  // An unexpected exception: logged on the server, its message not shown to the client.
+  const original = s.engine.listAlgorithms;
+  (s.engine as { listAlgorithms: unknown }).listAlgorithms = () => {
+    throw new Error("secret path /home/x/db");
+  };
+  const logged: unknown[] = [];
+  const error = console.error;
+  console.error = (...a: unknown[]) => void logged.push(a);
+  try {
+    const res = await s.req("GET", "/api/v0/algorithm/all");
+    assert.equal(res.status, 500);
+    assert.deepEqual(await res.json(), { detail: "Failed due to an internal server error.", code: "internal_error", retryable: false });
+    assert.match(String(logged[0]), /secret path/);
+  } finally {
+    console.error = error;
+    (s.engine as { listAlgorithms: unknown }).listAlgorithms = original;
+  }
+});

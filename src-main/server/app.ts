@@ -5,7 +5,7 @@ import path from "node:path";
 import { Hono } from "hono";
 import { setCookie } from "hono/cookie";
 import { ServerInfoSchema, type ServerInfo } from "../contract/api.js";
-import { CompoxError } from "../contract/errors.js";
+import { CompoxError, INTERNAL_ERROR_DETAIL } from "../contract/errors.js";
 import { appRoot } from "../engine/app-paths.js";
 import type { Engine } from "../engine/index.js";
 import { detectGpus } from "../engine/runtime/devices.js";
@@ -66,7 +66,8 @@ function metaRoutes(r: Router, engine: Engine, uiDir: string): void {
 
 /** Builds the API over an engine. */
 export function createApi(engine: Engine, opts: ApiOptions = {}): Hono {
-  const app = new Hono();
+  // Compox's own test suite builds URLs such as http://host//api/v0/...: collapse leading slashes.
+  const app = new Hono({ getPath: (req) => new URL(req.url).pathname.replace(/^\/{2,}/, "/") });
   const router = createRouter(app);
   app.use("*", security({ settings: () => engine.settings, port: opts.port ?? (() => engine.settings.port) }));
   app.use("*", jsonLimits(() => ({ maxMb: engine.settings.max_json_body_mb, maxDepth: engine.settings.max_json_depth })));
@@ -80,13 +81,15 @@ export function createApi(engine: Engine, opts: ApiOptions = {}): Hono {
   const doc = openApiDocument(router.docs, version());
   app.get("/openapi.json", (c) => c.json(doc));
 
-  app.notFound((c) => c.json({ detail: "Not Found", code: "not_found" }, 404));
+  app.notFound((c) => c.json({ detail: "Not Found", code: "not_found", retryable: false }, 404));
   app.onError((err, c) => {
+    // Our own errors say what to fix (even a 5xx such as a missing Python); an unexpected one is
+    // logged and hidden, as Compox 3.2 hides every 5xx.
     if (err instanceof CompoxError) return c.json(err.toJSON(), err.status as 400);
     // An aborted upload or a client that went away: nothing useful to answer.
-    if ((err as NodeJS.ErrnoException).code === "ABORT_ERR" || err.name === "AbortError") return c.json({ detail: "request aborted", code: "invalid_request" }, 400);
+    if ((err as NodeJS.ErrnoException).code === "ABORT_ERR" || err.name === "AbortError") return c.json({ detail: "request aborted", code: "invalid_request", retryable: false }, 400);
     console.error(err);
-    return c.json({ detail: `internal error: ${err.message}`, code: "internal_error" }, 500);
+    return c.json({ detail: INTERNAL_ERROR_DETAIL, code: "internal_error", retryable: false }, 500);
   });
   return app;
 }

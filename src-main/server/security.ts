@@ -24,7 +24,7 @@ export interface SecurityOptions {
 }
 
 const forbid = (detail: string) =>
-  new Response(JSON.stringify({ detail, code: "forbidden" }), { status: 403, headers: { "content-type": "application/json" } });
+  new Response(JSON.stringify({ detail, code: "forbidden", retryable: false }), { status: 403, headers: { "content-type": "application/json" } });
 
 /** Rejects foreign Hosts (DNS rebinding), foreign browser Origins, and requests without the token. */
 export function security(opts: SecurityOptions): MiddlewareHandler {
