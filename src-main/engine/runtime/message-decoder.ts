@@ -24,7 +24,7 @@ export interface Violation {
 }
 
 /** Checks one message object; a `Violation` names what is wrong with it. */
-export function checkMessage(value: unknown): Message | Violation {
+function checkMessage(value: unknown): Message | Violation {
   const r = RunnerMessageSchema.safeParse(value);
   if (r.success) return r.data as Message;
   const issue = r.error.issues[0];

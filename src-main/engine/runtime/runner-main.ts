@@ -14,8 +14,8 @@ const toEngine = new net.Socket({ fd: 4, readable: false, writable: true });
 toEngine.on("error", () => process.exit(0)); // the engine is gone
 
 const stopFlag = new Int32Array(new SharedArrayBuffer(4));
-/** Stop token of each job relayed to the worker; a stop may overtake its job's start. */
-const tokens = new Map<string, number>();
+/** The job last relayed to the worker and its stop token; a stop may overtake its job's start. */
+let current: { jobId: string; token: number } | undefined;
 const stopsBeforeStart = new Set<string>();
 let nextToken = 1;
 
@@ -28,9 +28,8 @@ const worker = fromSource
   : new Worker(workerUrl, { workerData: { stopFlag: stopFlag.buffer } });
 
 function raiseStop(jobId: string): void {
-  const token = tokens.get(jobId);
-  if (token === undefined) stopsBeforeStart.add(jobId);
-  else Atomics.store(stopFlag, 0, token);
+  if (current?.jobId === jobId) Atomics.store(stopFlag, 0, current.token);
+  else stopsBeforeStart.add(jobId);
 }
 
 createInterface({ input: fromEngine }).on("line", (line) => {
@@ -38,11 +37,9 @@ createInterface({ input: fromEngine }).on("line", (line) => {
   if (m.kind === "stop") raiseStop(m.jobId);
   if (m.kind === "call" && (m.method === "execute" || m.method === "train")) {
     const spec = m.args as ExecuteSpec;
-    const token = nextToken++;
-    tokens.clear(); // one job at a time: only the newest can be stopped
-    tokens.set(spec.jobId, token);
-    m = { ...m, args: { ...spec, stopToken: token } };
-    if (stopsBeforeStart.delete(spec.jobId)) Atomics.store(stopFlag, 0, token);
+    current = { jobId: spec.jobId, token: nextToken++ };
+    m = { ...m, args: { ...spec, stopToken: current.token } };
+    if (stopsBeforeStart.delete(spec.jobId)) Atomics.store(stopFlag, 0, current.token);
   }
   worker.postMessage(m);
 });

@@ -96,13 +96,13 @@ function startJob({ jobId, outputDir, stopToken }: ExecuteSpec | TrainSpec, temp
   if (!runner) throw new Error("no runner loaded");
   if (job) throw new Error("a runner runs one job at a time");
   const controller = new AbortController();
-  if (stopsBeforeStart.delete(jobId)) controller.abort();
   const progressGate = new ProgressGate();
   // Synchronous code never lets the stop message in: the shared flag is read instead.
   const stopRequested = () => {
     if (!controller.signal.aborted && stopToken !== undefined && Atomics.load(stopFlag, 0) === stopToken) controller.abort();
     return controller.signal.aborted;
   };
+  stopRequested(); // a stop that overtook this job's start is already in the flag
   let outputs = 0;
   const trainingTemp = () => {
     if (!temp) throw new Error("the temp store helpers are for trainings: call them from train()");
@@ -148,13 +148,10 @@ function startJob({ jobId, outputDir, stopToken }: ExecuteSpec | TrainSpec, temp
   return runner;
 }
 
-// A stop can overtake its job's start (calls are dispatched asynchronously): remember it.
-const stopsBeforeStart = new Set<string>();
-
+// The flag serves synchronous code; the message also aborts the signal for code that listens to it.
 parentPort?.on("message", (m: Message) => {
   if (m.kind === "stop") {
     if (job?.id === m.jobId) job.controller.abort();
-    else stopsBeforeStart.add(m.jobId);
     return;
   }
   rpc.dispatch(m);
