@@ -36,5 +36,7 @@ export const SettingsSchema = z.strictObject({
   python: z.string().min(1).optional(),
 });
 export type Settings = z.output<typeof SettingsSchema>;
+/** Every setting at its default (what applies when nothing is configured). */
+export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});
 export type SettingsInput = z.input<typeof SettingsSchema>;
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as (keyof Settings)[];

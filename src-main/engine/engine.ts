@@ -26,6 +26,7 @@ import { openDb } from "./store/db.js";
 import { ExecutionsRepo, type ExecutionQuery } from "./store/executions-repo.js";
 import { LogStore } from "./store/log-store.js";
 import { scratchDir, sweepScratch } from "./temp-sweep.js";
+import { zipLimitsOf } from "./deploy/zip-extract.js";
 import { TrainingRepo } from "./store/training-repo.js";
 
 export interface Logger {
@@ -111,7 +112,7 @@ export function createEngine(options: EngineOptions) {
     blobs,
     now,
     scratchDir: scratchDir(options.dataDir),
-    zipLimits: () => ({ maxTotalBytes: settings.max_unzipped_mb * 2 ** 20, maxEntryBytes: settings.max_zip_entry_mb * 2 ** 20, maxEntries: settings.max_zip_entries }),
+    zipLimits: () => zipLimitsOf(settings),
     checkImportable: async ({ moduleId, scan }) => {
       const python = scan.language === "py" ? pythonFor() : undefined;
       return checkImportable({ bundleDir, python, moduleId, sources: scan.sources, entryPoint: scan.entryPoint ?? "Runner.ts", assets: Object.fromEntries(scan.assets.map((a) => [a.path, a.source])) });

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Hono } from "hono";
 import { setCookie } from "hono/cookie";
+import { getPath } from "hono/utils/url";
 import { ServerInfoSchema, type ServerInfo } from "../contract/api.js";
 import { CompoxError, INTERNAL_ERROR_DETAIL } from "../contract/errors.js";
 import { appRoot } from "../engine/app-paths.js";
@@ -67,7 +68,7 @@ function metaRoutes(r: Router, engine: Engine, uiDir: string): void {
 /** Builds the API over an engine. */
 export function createApi(engine: Engine, opts: ApiOptions = {}): Hono {
   // Compox's own test suite builds URLs such as http://host//api/v0/...: collapse leading slashes.
-  const app = new Hono({ getPath: (req) => new URL(req.url).pathname.replace(/^\/{2,}/, "/") });
+  const app = new Hono({ getPath: (req) => getPath(req).replace(/^\/{2,}/, "/") });
   const router = createRouter(app);
   app.use("*", security({ settings: () => engine.settings, port: opts.port ?? (() => engine.settings.port) }));
   app.use("*", jsonLimits(() => ({ maxMb: engine.settings.max_json_body_mb, maxDepth: engine.settings.max_json_depth })));

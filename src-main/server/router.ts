@@ -3,6 +3,7 @@
 import type { Context, Handler, Hono, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { CompoxError } from "../contract/errors.js";
+import { DEFAULT_SETTINGS } from "../contract/settings.js";
 import { readBody } from "./streams.js";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
@@ -80,7 +81,7 @@ export function jsonDepth(text: string): number {
 
 /** Parses the JSON body whatever its Content-Type (Compox clients often send none). */
 export async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.output<T>> {
-  const limits = (c.get("jsonLimits" as never) as JsonLimits | undefined) ?? { maxMb: 64, maxDepth: 64 };
+  const limits = (c.get("jsonLimits" as never) as JsonLimits | undefined) ?? { maxMb: DEFAULT_SETTINGS.max_json_body_mb, maxDepth: DEFAULT_SETTINGS.max_json_depth };
   const text = (await readBody(c, limits.maxMb, "max_json_body_mb")).toString("utf8");
   const depth = jsonDepth(text);
   if (depth > limits.maxDepth)

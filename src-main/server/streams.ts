@@ -5,11 +5,18 @@ import { Readable } from "node:stream";
 import type { Context } from "hono";
 import { CompoxError } from "../contract/errors.js";
 
+type BodySetting = "max_upload_mb" | "max_json_body_mb";
+
+/** The error for a body over `setting` (`what`: "declares N MB, over" or "exceeds"); uploads keep their own code, 413 either way. */
+function overLimit(setting: BodySetting, what: string, maxMb: number): CompoxError {
+  const upload = setting === "max_upload_mb";
+  return new CompoxError(upload ? "upload_too_large" : "limit_exceeded", `${upload ? "the upload" : "the request body"} ${what} ${setting} (${maxMb} MB); raise the setting to accept larger ${upload ? "files" : "bodies"}`, { setting });
+}
+
 /** Refuses a request whose declared Content-Length is over the limit, before reading it. */
-export function checkDeclaredSize(c: Context, maxMb: number): void {
+export function checkDeclaredSize(c: Context, maxMb: number, setting: BodySetting = "max_upload_mb"): void {
   const declared = Number(c.req.header("content-length") ?? NaN);
-  if (Number.isFinite(declared) && declared > maxMb * 2 ** 20)
-    throw new CompoxError("upload_too_large", `the upload declares ${Math.round(declared / 2 ** 20)} MB, over max_upload_mb (${maxMb} MB); raise the setting to accept larger files`);
+  if (Number.isFinite(declared) && declared > maxMb * 2 ** 20) throw overLimit(setting, `declares ${Math.round(declared / 2 ** 20)} MB, over`, maxMb);
 }
 
 /** The request body as a Node stream (the socket itself under @hono/node-server). */
@@ -21,16 +28,13 @@ export function bodyStream(c: Context): Readable {
 }
 
 /** Reads a whole (small) body, refusing one over `maxMb` as soon as it passes it. */
-export async function readBody(c: Context, maxMb: number, setting: "max_upload_mb" | "max_json_body_mb" = "max_upload_mb"): Promise<Buffer> {
-  const code = setting === "max_upload_mb" ? "upload_too_large" : "limit_exceeded";
-  const declared = Number(c.req.header("content-length") ?? NaN);
-  if (Number.isFinite(declared) && declared > maxMb * 2 ** 20)
-    throw new CompoxError(code, `the request body declares ${Math.round(declared / 2 ** 20)} MB, over ${setting} (${maxMb} MB); raise the setting to accept larger bodies`, { setting });
+export async function readBody(c: Context, maxMb: number, setting: BodySetting = "max_upload_mb"): Promise<Buffer> {
+  checkDeclaredSize(c, maxMb, setting);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of bodyStream(c)) {
     size += (chunk as Buffer).length;
-    if (size > maxMb * 2 ** 20) throw new CompoxError(code, `the request body exceeds ${setting} (${maxMb} MB); raise the setting to accept larger bodies`, { setting });
+    if (size > maxMb * 2 ** 20) throw overLimit(setting, "exceeds", maxMb);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

@@ -9,6 +9,7 @@ import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import AdmZip from "adm-zip";
 import { CompoxError, DeployError, type Problem } from "../../contract/errors.js";
+import { DEFAULT_SETTINGS, type Settings } from "../../contract/settings.js";
 
 export interface ZipLimits {
   /** All entries together, unpacked (setting max_unzipped_mb). */
@@ -19,7 +20,10 @@ export interface ZipLimits {
   maxEntries: number;
 }
 
-export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxTotalBytes: 2048 * 2 ** 20, maxEntryBytes: 1024 * 2 ** 20, maxEntries: 20000 };
+/** The zip limits that `settings` sets. */
+export function zipLimitsOf(settings: Pick<Settings, "max_unzipped_mb" | "max_zip_entry_mb" | "max_zip_entries">): ZipLimits {
+  return { maxTotalBytes: settings.max_unzipped_mb * 2 ** 20, maxEntryBytes: settings.max_zip_entry_mb * 2 ** 20, maxEntries: settings.max_zip_entries };
+}
 
 /** Why a zip entry name is unsafe, or undefined when it is a plain relative path. */
 export function unsafeEntryReason(name: string): string | undefined {
@@ -90,7 +94,7 @@ async function writeEntry(e: AdmZip.IZipEntry, target: string, label: string, li
  * it: `dest` itself, or its single top-level folder when the zip wraps the algorithm in one.
  * Every unsafe entry is reported at once and nothing is written.
  */
-export async function extractAlgorithmZip(zipBytes: Buffer, dest: string, label = "algorithm.zip", limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<string> {
+export async function extractAlgorithmZip(zipBytes: Buffer, dest: string, label = "algorithm.zip", limits: ZipLimits = zipLimitsOf(DEFAULT_SETTINGS)): Promise<string> {
   let zip: AdmZip;
   let entries: AdmZip.IZipEntry[];
   try {
