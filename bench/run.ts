@@ -62,29 +62,31 @@ async function compare(name: string, ours: () => unknown, baseline: () => Promis
   return row;
 }
 
+/** The inputs every scikit-image comparison uses, kernel rows and over-HTTP rows alike. */
+function comparisonInputs() {
+  const tv: NDArray = { dtype: "float32", shape: [1024, 1024], data: noisyImage(1024, 1024, 1) };
+  const big: NDArray = { dtype: "uint8", shape: [2048, 2048], data: Uint8Array.from(noisyImage(2048, 2048, 2), (v) => Math.max(0, Math.min(255, Math.round(v * 255)))) };
+  const a = noisyImage(1024, 1024, 3);
+  const b = noisyImage(1024, 1024, 4);
+  const stack = new Float32Array(2 * 1024 * 1024);
+  stack.set(a);
+  stack.set(b, 1024 * 1024);
+  const pair: NDArray = { dtype: "float32", shape: [2, 1024, 1024], data: stack };
+  return { tv, big, a, b, pair };
+}
+
+/** scikit-image's time for the same call, imported and warmed in its process first. */
+const skimageSeconds = (op: string, image: NDArray, args: Record<string, unknown>) => async () => (await skimage(op, image, { ...args, warm_up: true })).seconds;
+
 async function algorithmBenches(): Promise<Row[]> {
   const rows: Row[] = [];
   if (!hasSkimage) console.log("scikit-image is not installed: skipping the comparisons against it");
   else {
-    const tv = noisyImage(1024, 1024, 1);
-    rows.push(await compare("TV denoising 1024²", () => denoiseTvChambolle(tv, [1024, 1024], { weight: 0.1 }), async () => (await skimage("tv", { dtype: "float32", shape: [1024, 1024], data: tv }, { weight: 0.1, warm_up: true })).seconds, ["ours", "skimage"], 0.5));
-    const big = Uint8Array.from(noisyImage(2048, 2048, 2), (v) => Math.max(0, Math.min(255, Math.round(v * 255))));
+    const { tv, big, a, b, pair } = comparisonInputs();
+    rows.push(await compare("TV denoising 1024²", () => denoiseTvChambolle(tv.data as Float32Array, [1024, 1024], { weight: 0.1 }), skimageSeconds("tv", tv, { weight: 0.1 }), ["ours", "skimage"], 0.5));
     const methods = METHODS.filter((m) => m !== "local");
-    rows.push(
-      await compare(
-        "7 global thresholds 2048²",
-        () => methods.forEach((m) => globalThreshold(m, big, true, false)),
-        async () => (await skimage("thresholds", { dtype: "uint8", shape: [2048, 2048], data: big }, { methods, warm_up: true })).seconds,
-        ["ours", "skimage"],
-        0.5,
-      ),
-    );
-    const a = noisyImage(1024, 1024, 3);
-    const b = noisyImage(1024, 1024, 4);
-    const stack = new Float32Array(2 * 1024 * 1024);
-    stack.set(a);
-    stack.set(b, 1024 * 1024);
-    rows.push(await compare("registration 1024² (upsample 20)", () => phaseCrossCorrelation(a, b, 1024, 1024, 20), async () => (await skimage("registration", { dtype: "float32", shape: [2, 1024, 1024], data: stack }, { upsample_factor: 20, warm_up: true })).seconds, ["ours", "skimage"]));
+    rows.push(await compare("7 global thresholds 2048²", () => methods.forEach((m) => globalThreshold(m, big.data as Uint8Array, true, false)), skimageSeconds("thresholds", big, { methods }), ["ours", "skimage"], 0.5));
+    rows.push(await compare("registration 1024² (upsample 20)", () => phaseCrossCorrelation(a, b, 1024, 1024, 20), skimageSeconds("registration", pair, { upsample_factor: 20 }), ["ours", "skimage"]));
   }
   // The ONNX algorithm's tiled path against bare session.run on the same, already cut tiles.
   const model = new Uint8Array(fs.readFileSync(path.join(root, "algorithms", "onnx_denoiser", "files", "model.onnx")));
@@ -134,17 +136,11 @@ async function overHttpBenches(client: CompoxClient, dir: string, whenEnded: (id
     for (const out of rec.output_dataset_ids) await (await client.request("GET", `/api/v0/files/${out}`)).arrayBuffer();
   };
   const rows: Row[] = [];
-  const tv: NDArray = { dtype: "float32", shape: [1024, 1024], data: noisyImage(1024, 1024, 1) };
-  rows.push(await compare("TV 1024² over HTTP, warm runner", run("tv_denoising", [await upload(tv)], { denoising_weight: 0.1 }), async () => (await skimage("tv", tv, { weight: 0.1, warm_up: true })).seconds, ["ours", "skimage warm"], 0.5));
-  const big: NDArray = { dtype: "uint8", shape: [2048, 2048], data: Uint8Array.from(noisyImage(2048, 2048, 2), (v) => Math.max(0, Math.min(255, Math.round(v * 255)))) };
-  rows.push(await compare("Otsu 2048² over HTTP", run("threshold_segmentation", [await upload(big)], { thresholding_algorithm: "otsu" }), async () => (await skimage("thresholds", big, { methods: ["otsu"], warm_up: true })).seconds, ["ours", "skimage warm"], 1.0));
-  const a = noisyImage(1024, 1024, 3);
-  const b = noisyImage(1024, 1024, 4);
-  const stack = new Float32Array(2 * 1024 * 1024);
-  stack.set(a);
-  stack.set(b, 1024 * 1024);
-  const pair = [await upload({ dtype: "float32", shape: [1024, 1024], data: a }), await upload({ dtype: "float32", shape: [1024, 1024], data: b })];
-  rows.push(await compare("registration 1024² over HTTP (upsample 20)", run("phase_correlation_registration", pair, { upsample_factor: 20 }), async () => (await skimage("registration", { dtype: "float32", shape: [2, 1024, 1024], data: stack }, { upsample_factor: 20, warm_up: true })).seconds, ["ours", "skimage warm"], 1.0));
+  const { tv, big, a, b, pair } = comparisonInputs();
+  rows.push(await compare("TV 1024² over HTTP, warm runner", run("tv_denoising", [await upload(tv)], { denoising_weight: 0.1 }), skimageSeconds("tv", tv, { weight: 0.1 }), ["ours", "skimage warm"], 0.5));
+  rows.push(await compare("Otsu 2048² over HTTP", run("threshold_segmentation", [await upload(big)], { thresholding_algorithm: "otsu" }), skimageSeconds("thresholds", big, { methods: ["otsu"] }), ["ours", "skimage warm"], 1.0));
+  const pairIds = [await upload({ dtype: "float32", shape: [1024, 1024], data: a }), await upload({ dtype: "float32", shape: [1024, 1024], data: b })];
+  rows.push(await compare("registration 1024² over HTTP (upsample 20)", run("phase_correlation_registration", pairIds, { upsample_factor: 20 }), skimageSeconds("registration", pair, { upsample_factor: 20 }), ["ours", "skimage warm"], 1.0));
   return rows;
 }
 
