@@ -11,6 +11,7 @@ const BASE_CLASS: Record<AlgorithmType, string> = {
   Image2Segmentation: "Image2SegmentationRunner",
   Image2Embedding: "Image2EmbeddingRunner",
   Image2Alignment: "Image2AlignmentRunner",
+  Image2MultiRegionSegmentation: "Image2MultiRegionSegmentationRunner",
   Segmentation2Segmentation: "Segmentation2SegmentationRunner",
   Generic: "BaseRunner",
   Undefined: "BaseRunner",
@@ -55,6 +56,20 @@ const TS_INFERENCE: Record<AlgorithmType, string> = {
     for (let k = 0; k < n; k++) data[k * 9] = data[k * 9 + 4] = data[k * 9 + 8] = 1;
     return { dtype: "float64", shape: [n, 3, 3], data };
   }`,
+  Image2MultiRegionSegmentation: `  async inference(images: NDArray, args: Args): Promise<RegionsOutput[]> {
+    // One object per image: region name → 2-D mask, in the order to list them.
+    const [n = 1, h = 1, w = 1] = images.shape;
+    let mean = 0;
+    for (let i = 0; i < images.data.length; i++) mean += Number(images.data[i]);
+    const level = (mean / images.data.length) * Number(args.gain);
+    const out: RegionsOutput[] = [];
+    for (let k = 0; k < n; k++) {
+      const fg = new Uint8Array(h * w);
+      for (let i = 0; i < fg.length; i++) fg[i] = Number(images.data[k * h * w + i]) > level ? 1 : 0;
+      out.push({ background: { dtype: "uint8", shape: [h, w], data: fg.map((v) => 1 - v) }, foreground: { dtype: "uint8", shape: [h, w], data: fg } });
+    }
+    return out;
+  }`,
   Segmentation2Segmentation: `  async inference(masks: NDArray, _args: Args): Promise<NDArray> {
     // Inverts binary masks.
     const out = new Uint8Array(masks.data.length);
@@ -89,9 +104,13 @@ const PY_INFERENCE: Record<AlgorithmType, string> = {
         return (data > level).astype(np.uint8)`,
   Image2Embedding: `    def inference(self, data, args={}):
         return data.mean(axis=-1).astype(np.float32) * float(args.get("gain", 1.0))`,
+  Image2MultiRegionSegmentation: `    def inference(self, data, args={}):
+        # One dict per image: region name -> 2-D mask, in the order to list them.
+        level = data.mean() * float(args.get("gain", 1.0))
+        return [{"background": image <= level, "foreground": image > level} for image in data]`,
   Image2Alignment: `    def inference(self, data, args={}):
         # Identity transforms between consecutive images: replace with a real registration.
-        return np.stack([np.eye(3) for _ in range(max(0, data.shape[0] - 1))])`,
+        return [np.eye(3) for _ in range(max(0, data.shape[0] - 1))]`,
   Segmentation2Segmentation: `    def inference(self, data, args={}):
         return (data == 0).astype(np.uint8)`,
   Generic: `    def preprocess(self, input_data, args={}):
@@ -128,7 +147,7 @@ additional_parameters = [
 
 function tsRunner(type: AlgorithmType): string {
   const base = BASE_CLASS[type];
-  const typeImports = type === "Generic" || type === "Undefined" ? "type Args" : "type Args, type NDArray";
+  const typeImports = type === "Generic" || type === "Undefined" ? "type Args" : type === "Image2MultiRegionSegmentation" ? "type Args, type NDArray, type RegionsOutput" : "type Args, type NDArray";
   return `import { ${base}, ${typeImports} } from "compox";
 
 export class Runner extends ${base} {

@@ -7,6 +7,7 @@ export const ALGORITHM_TYPES = [
   "Image2Embedding",
   "Image2Segmentation",
   "Image2Alignment",
+  "Image2MultiRegionSegmentation",
   "Segmentation2Segmentation",
   "Generic",
   "Undefined",
@@ -33,7 +34,7 @@ export const PARAMETER_TYPES = [
 ] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
 
-const FLOAT_TYPES = ["float", "float_range", "float_enum", "float_list"] as const;
+export const FLOAT_TYPES = ["float", "float_range", "float_enum", "float_list"] as const;
 
 const int = () => z.number({ error: "must be an integer" }).int({ error: "must be an integer" });
 const num = () => z.number({ error: "must be a number" });
@@ -45,17 +46,19 @@ const adjustable = bool().default(false);
 const decimalPrecision = int()
   .min(0, { error: "must be an integer ≥ 0" })
   .optional();
-// Only float types may carry decimal_precision; say so instead of "unrecognized key".
-const noDecimalPrecision = z
-  .never({ error: `decimal_precision is only allowed on float types (${FLOAT_TYPES.join(", ")})` })
-  .optional();
 
+// Compox 3.2 accepts min, max, step and options on every type (its template puts min/max on a
+// float): they are kept and returned, and the form uses them where they make sense.
 function scalarConfig<T extends "string" | "int" | "bool" | "float", V extends z.ZodType>(type: T, value: V) {
   return z.looseObject({
     type: z.literal(type),
     default: value.optional(),
     adjustable,
-    decimal_precision: type === "float" ? decimalPrecision : noDecimalPrecision,
+    decimal_precision: decimalPrecision,
+    min: num().optional(),
+    max: num().optional(),
+    step: num().optional(),
+    options: z.array(z.unknown(), { error: "must be a list" }).optional(),
   });
 }
 
@@ -66,14 +69,9 @@ function rangeConfig<T extends "int_range" | "float_range">(type: T, value: () =
       default: value().optional(),
       min: value(),
       max: value(),
-      step: value().refine((s) => s > 0, { error: "must be > 0" }),
+      step: value(),
       adjustable,
-      decimal_precision: type === "float_range" ? decimalPrecision : noDecimalPrecision,
-    })
-    .superRefine((c, ctx) => {
-      if (!(c.min < c.max)) ctx.addIssue({ code: "custom", path: ["min"], message: `min (${c.min}) must be < max (${c.max})` });
-      if (c.default !== undefined && (c.default < c.min || c.default > c.max))
-        ctx.addIssue({ code: "custom", path: ["default"], message: `default ${c.default} must lie within [${c.min}, ${c.max}]` });
+      decimal_precision: decimalPrecision,
     });
 }
 
@@ -84,11 +82,7 @@ function enumConfig<T extends "string_enum" | "int_enum" | "float_enum", V exten
       default: value().optional(),
       options: z.array(value(), { error: "must be a list" }).min(1, { error: "must be a non-empty list of options" }),
       adjustable,
-      decimal_precision: type === "float_enum" ? decimalPrecision : noDecimalPrecision,
-    })
-    .superRefine((c, ctx) => {
-      if (c.default !== undefined && !c.options.some((o) => o === c.default))
-        ctx.addIssue({ code: "custom", path: ["default"], message: `default ${JSON.stringify(c.default)} must be one of the options ${JSON.stringify(c.options)}` });
+      decimal_precision: decimalPrecision,
     });
 }
 
@@ -100,7 +94,7 @@ function listConfig<T extends "string_list" | "int_list" | "bool_list" | "float_
     // Each option is a preset list the user may pick; none means a free list editor.
     options: z.array(list(), { error: "must be a list of preset lists" }).optional(),
     adjustable,
-    decimal_precision: type === "float_list" ? decimalPrecision : noDecimalPrecision,
+    decimal_precision: decimalPrecision,
   });
 }
 
@@ -188,6 +182,7 @@ export const TOOL_COMPOX_KEYS = [
   "default_device",
   "additional_parameters",
   "training_parameters",
+  "benchmark_outputs",
   "trainable",
   "removable",
   "exportable",
@@ -195,6 +190,7 @@ export const TOOL_COMPOX_KEYS = [
   "obfuscate",
   "hash_module",
   "hash_assets",
+  "pyc_only",
 ] as const;
 
 export const ToolCompoxSchema = z
@@ -209,6 +205,8 @@ export const ToolCompoxSchema = z
     default_device: z.enum(DEVICES, { error: `must be one of ${DEVICES.join(", ")}` }).optional(),
     additional_parameters: parameterList,
     training_parameters: parameterList,
+    /** Describes the keys of the dict a benchmark returns (Compox 3.2); stored and returned only. */
+    benchmark_outputs: parameterList,
     trainable: bool().default(false),
     removable: bool().default(false),
     exportable: bool().default(true),
@@ -216,12 +214,13 @@ export const ToolCompoxSchema = z
     obfuscate: bool().default(true),
     hash_module: bool().optional(),
     hash_assets: bool().optional(),
+    pyc_only: bool().optional(),
   })
   .superRefine((t, ctx) => {
     const device = t.default_device ?? t.supported_devices[0];
     if (device !== undefined && !t.supported_devices.includes(device))
       ctx.addIssue({ code: "custom", path: ["default_device"], message: `"${device}" must be one of supported_devices ${JSON.stringify(t.supported_devices)}` });
-    for (const key of ["additional_parameters", "training_parameters"] as const) {
+    for (const key of ["additional_parameters", "training_parameters", "benchmark_outputs"] as const) {
       const seen = new Set<string>();
       t[key].forEach((p, i) => {
         if (seen.has(p.name)) ctx.addIssue({ code: "custom", path: [key, i, "name"], message: `duplicate parameter name "${p.name}"` });
@@ -262,6 +261,7 @@ export interface AlgorithmConfig {
   default_device: Device;
   additional_parameters: Parameter[];
   training_parameters: Parameter[];
+  benchmark_outputs: Parameter[];
   trainable: boolean;
   removable: boolean;
   exportable: boolean;

@@ -25,9 +25,24 @@ export const AlgorithmSchema = z.object({
   default_device: z.enum(DEVICES),
   additional_parameters: z.array(ParameterOut),
   training_parameters: z.array(ParameterOut),
+  /** Describes the keys of a benchmark's `data` (Compox 3.2). */
+  benchmark_outputs: z.array(ParameterOut),
   trainable: z.boolean(),
   removable: z.boolean(),
   exportable: z.boolean(),
+  /** What the algorithm takes in the store (Compox 3.2), recomputed after changes. */
+  storage_metrics: z
+    .object({
+      logical_size_bytes: z.number(),
+      module_bytes: z.number(),
+      asset_bytes: z.number(),
+      checkpoint_manifest_bytes: z.number(),
+      module_count: z.number(),
+      asset_count: z.number(),
+      checkpoint_count: z.number(),
+      last_recomputed_at: z.string(),
+    })
+    .nullable(),
 });
 export type Algorithm = z.infer<typeof AlgorithmSchema>;
 

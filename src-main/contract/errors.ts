@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   sample_not_found: 404,
   sample_input_files_not_found: 404,
   checkpoint_not_found: 404,
+  benchmark_not_found: 404,
+  deploy_not_found: 404,
   parameters_invalid: 422,
   device_not_supported: 422,
   queue_full: 503,

@@ -11,6 +11,9 @@ export interface NDArray {
   data: TypedArray;
 }
 
+/** A value of a dataset item: an array, or text as Compox 3.2 stores names (a string or a list). */
+export type DatasetValue = NDArray | string | string[];
+
 /** The typed array that holds each dtype (float16 as raw IEEE half bits, bool as 0/1 bytes). */
 export const TYPED_ARRAY = {
   uint8: Uint8Array,

@@ -112,8 +112,44 @@ export const CheckpointSchema = z.object({
 });
 export type Checkpoint = z.infer<typeof CheckpointSchema>;
 
-/** Which record an event is about: an execution or a training. */
-export type JobRef = { execution_id: string } | { training_id: string };
+export const BenchmarkRequestSchema = z.object({
+  algorithm_id: id,
+  additional_parameters: z.record(z.string(), z.unknown()).nullish(),
+});
+export type BenchmarkRequest = z.infer<typeof BenchmarkRequestSchema>;
+
+/** Compox 3.2's benchmark record: exactly these keys (no progress, no device). */
+export const BenchmarkRecordSchema = z.object({
+  benchmark_id: z.string(),
+  algorithm_id: z.string(),
+  additional_parameters: z.record(z.string(), z.unknown()),
+  status: z.enum(STATUSES),
+  time_started: z.string(),
+  time_completed: z.string(),
+  log: z.string(),
+  /** What the runner's benchmark() returned; {} until it completes, and on failure. */
+  data: z.record(z.string(), z.unknown()),
+});
+export type BenchmarkRecord = z.infer<typeof BenchmarkRecordSchema>;
+
+export const DEPLOY_STATUSES = ["PENDING", "RUNNING", "COMPLETED", "FAILED"] as const;
+
+/** An asynchronous deploy (POST /api/v0/deploy/local-async). */
+export const DeployRecordSchema = z.object({
+  deploy_id: z.string(),
+  path: z.string(),
+  status: z.enum(DEPLOY_STATUSES),
+  time_started: z.string(),
+  time_completed: z.string(),
+  /** The deploy's result once COMPLETED (as POST /api/v0/deploy/local returns it), else null. */
+  result: z.record(z.string(), z.unknown()).nullable(),
+  /** The error body once FAILED, else null. */
+  error: z.record(z.string(), z.unknown()).nullable(),
+});
+export type DeployRecord = z.infer<typeof DeployRecordSchema>;
+
+/** Which record an event is about: an execution, a training or a benchmark. */
+export type JobRef = { execution_id: string } | { training_id: string } | { benchmark_id: string };
 
 /** Live events (SSE `GET /api/v0/events`); `id` increases by one per event. */
 export type EngineEvent =

@@ -1,9 +1,10 @@
 // Builds the API's Algorithm record from stored rows, and filters records as Compox does.
 import type { Algorithm, AlgorithmFilter } from "../contract/algorithm.js";
+import type { StorageMetrics } from "./storage-metrics.js";
 import type { LineRow, VersionRow } from "./store/algorithms-repo.js";
 
 /** The Algorithm record of a line, showing its latest minor version's metadata. */
-export function toAlgorithmRecord(line: LineRow, latest: VersionRow, minors: readonly number[]): Algorithm {
+export function toAlgorithmRecord(line: LineRow, latest: VersionRow, minors: readonly number[], storageMetrics: StorageMetrics | null = null): Algorithm {
   const c = latest.config;
   return {
     algorithm_id: line.algorithm_id,
@@ -20,9 +21,11 @@ export function toAlgorithmRecord(line: LineRow, latest: VersionRow, minors: rea
     default_device: c.default_device,
     additional_parameters: c.additional_parameters,
     training_parameters: c.training_parameters,
+    benchmark_outputs: c.benchmark_outputs ?? [], // versions deployed before benchmarks existed have none
     trainable: c.trainable || c.training_parameters.length > 0,
     removable: c.removable,
     exportable: c.exportable,
+    storage_metrics: storageMetrics,
   };
 }
 

@@ -3,16 +3,16 @@
 import path from "node:path";
 import type { Readable } from "node:stream";
 import type { Algorithm, AlgorithmFilter, DeployResult } from "../contract/algorithm.js";
-import { CompoxError, NotFoundError } from "../contract/errors.js";
+import { CompoxError, INTERNAL_ERROR_DETAIL, NotFoundError } from "../contract/errors.js";
 import type { NDArray } from "../contract/ndarray.js";
-import type { Checkpoint, ExecuteRequest, ExecutionRecord, Sample, TrainingRecord, TrainRequest } from "../contract/records.js";
+import type { BenchmarkRecord, BenchmarkRequest, Checkpoint, DeployRecord, ExecuteRequest, ExecutionRecord, Sample, TrainingRecord, TrainRequest } from "../contract/records.js";
 import { formatCompoxTime } from "../contract/time.js";
 import { v1 as uuidv1 } from "uuid";
 import { SettingsSchema, type Settings, type SettingsInput } from "../contract/settings.js";
 import { toAlgorithmRecord, matchesFilter } from "./algorithm-record.js";
 import { BlobStore } from "./blobs/blob-store.js";
 import { DatasetStore, type DatasetInfo } from "./datasets/dataset-store.js";
-import { deployPath, deployZip, type DeployContext } from "./deploy/deployer.js";
+import { deployPath, deployZip, type DeployContext, type DeployOverrides } from "./deploy/deployer.js";
 import { exportVersionZip } from "./deploy/export.js";
 import { detectGpus, type GpuInfo } from "./runtime/devices.js";
 import { EventBus, type EventListener } from "./runtime/event-bus.js";
@@ -23,11 +23,14 @@ import { SessionCache } from "./runtime/session-cache.js";
 import { acquireOwnerLock, type OwnerLock } from "./owner-lock.js";
 import { AlgorithmsRepo } from "./store/algorithms-repo.js";
 import { openDb } from "./store/db.js";
+import { BenchmarksRepo } from "./store/benchmarks-repo.js";
 import { ExecutionsRepo, type ExecutionQuery } from "./store/executions-repo.js";
 import { LogStore } from "./store/log-store.js";
 import { scratchDir, sweepScratch } from "./temp-sweep.js";
 import { zipLimitsOf } from "./deploy/zip-extract.js";
 import { TrainingRepo } from "./store/training-repo.js";
+import { DeploysRepo } from "./store/deploys-repo.js";
+import { computeStorageMetrics, type StorageMetrics } from "./storage-metrics.js";
 
 export interface Logger {
   info(message: string): void;
@@ -124,6 +127,8 @@ export function createEngine(options: EngineOptions) {
   const logs = new LogStore(db, () => settings.max_log_kb * 1024);
   const records = new ExecutionsRepo(db, logs);
   const training = new TrainingRepo(db, logs);
+  const benchmarks = new BenchmarksRepo(db, logs);
+  const deploys = new DeploysRepo(db);
   const sessions = new SessionCache(() => ({ maxSessions: settings.session_max, maxItems: settings.session_max_items, expireHours: settings.session_expire_hours }), () => now().getTime());
   const executions = new ExecutionService({
     algorithms: repo,
@@ -131,6 +136,7 @@ export function createEngine(options: EngineOptions) {
     datasets,
     records,
     training,
+    benchmarks,
     logs,
     sessions,
     events,
@@ -156,17 +162,27 @@ export function createEngine(options: EngineOptions) {
     datasets.sweepTemp();
     sweepScratch(options.dataDir);
     const interrupted = executions.recoverInterrupted();
+    deploys.failUnfinished(formatCompoxTime(now()), { detail: "interrupted: the application stopped during the deploy; deploy again", code: "deploy_failed", retryable: true });
     if (interrupted > 0) logger.warn(`${interrupted} execution(s) were interrupted by the last shutdown and are now FAILED`);
     housekeeping();
     sweepTimer = setInterval(housekeeping, HOUR_MS);
     sweepTimer.unref();
   }
 
+  /** The cached metrics, recomputed and written back when missing or stale (as Compox does). */
+  function storageMetricsOf(algorithmId: string): StorageMetrics {
+    const cached = repo.storageMetrics(algorithmId);
+    if (cached) return JSON.parse(cached) as StorageMetrics;
+    const metrics = computeStorageMetrics(algorithmId, { repo, training, blobs }, now());
+    if (owner) repo.setStorageMetrics(algorithmId, JSON.stringify(metrics));
+    return metrics;
+  }
+
   function record(algorithmId: string): Algorithm {
     const line = repo.getLine(algorithmId);
     const latest = line && repo.getVersion(algorithmId, line.latest_minor);
     if (!line || !latest) throw new NotFoundError("algorithm_not_found", `algorithm ${algorithmId} not found`);
-    return toAlgorithmRecord(line, latest, repo.minors(algorithmId));
+    return toAlgorithmRecord(line, latest, repo.minors(algorithmId), storageMetricsOf(algorithmId));
   }
 
   function lineOf(name: string, major: number) {
@@ -198,14 +214,38 @@ export function createEngine(options: EngineOptions) {
       return settings;
     },
 
-    /** Deploys an algorithm folder or a .zip file on disk. */
-    async deploy(source: string): Promise<DeployResult> {
-      return logDeploy(await deployPath(ctx, path.resolve(source)));
+    /** Deploys an algorithm folder or a .zip file on disk; `overrides` replace pyproject values. */
+    async deploy(source: string, overrides: DeployOverrides = {}): Promise<DeployResult> {
+      return logDeploy(await deployPath(ctx, path.resolve(source), overrides));
+    },
+
+    /** Starts a deploy in the background (Compox 3.2's deploy/local-async); returns its id at once. */
+    deployAsync(source: string, overrides: DeployOverrides = {}): { deploy_id: string } {
+      const deploy_id = uuidv1();
+      deploys.insert({ deploy_id, path: source, status: "PENDING", time_started: formatCompoxTime(now()), time_completed: "", result: null, error: null }, now().getTime());
+      setImmediate(() => {
+        deploys.setStatus(deploy_id, "RUNNING");
+        deployPath(ctx, path.resolve(source), overrides).then(
+          (r) => deploys.setStatus(deploy_id, "COMPLETED", { time_completed: formatCompoxTime(now()), result: logDeploy(r) }),
+          (err: unknown) => {
+            const body = err instanceof CompoxError ? err.toJSON() : { detail: INTERNAL_ERROR_DETAIL, code: "internal_error", retryable: false };
+            if (!(err instanceof CompoxError)) logger.error(`deploy ${deploy_id} of ${source} failed: ${(err as Error).stack ?? String(err)}`);
+            deploys.setStatus(deploy_id, "FAILED", { time_completed: formatCompoxTime(now()), error: body });
+          },
+        );
+      });
+      return { deploy_id };
+    },
+
+    getDeploy(id: string): DeployRecord {
+      const d = deploys.get(id);
+      if (!d) throw new NotFoundError("deploy_not_found", `deploy ${id} not found`);
+      return d;
     },
 
     /** Deploys an uploaded zip. */
-    async deployZip(bytes: Buffer, label?: string): Promise<DeployResult> {
-      return logDeploy(await deployZip(ctx, bytes, label));
+    async deployZip(bytes: Buffer, label?: string, overrides: DeployOverrides = {}): Promise<DeployResult> {
+      return logDeploy(await deployZip(ctx, bytes, label, overrides));
     },
 
     /** Every deployed line as an Algorithm record, filtered as Compox filters. */
@@ -257,7 +297,10 @@ export function createEngine(options: EngineOptions) {
         const left = repo.minors(algorithmId);
         const newest = left.at(-1);
         if (newest === undefined) repo.deleteLine(algorithmId);
-        else repo.setLatestMinor(algorithmId, newest);
+        else {
+          repo.setLatestMinor(algorithmId, newest);
+          repo.setStorageMetrics(algorithmId, null);
+        }
         for (const blob of repo.takeOrphanModules()) freed.add(blob);
       }).immediate();
       for (const blob of freed) if (!repo.isBlobReferenced(blob) && !training.isBlobReferenced(blob)) blobs.delete(blob);
@@ -329,6 +372,16 @@ export function createEngine(options: EngineOptions) {
       return executions.stop(id);
     },
 
+    /** Queues the runner's benchmark(args) (Compox 3.2); returns at once. */
+    benchmark(request: BenchmarkRequest): { benchmark_id: string } {
+      if (!owner) throw new CompoxError("internal_error", "this engine was opened to read the store only; benchmarks need the owner engine (compox serve)");
+      return executions.submitBenchmark(request);
+    },
+
+    getBenchmark(id: string): BenchmarkRecord {
+      return executions.getBenchmark(id);
+    },
+
     // ── samples, trainings, checkpoints ───────────────────────────────────
 
     /** Stores a sample of input/target dataset pairs; 404 naming datasets that do not exist. */
@@ -386,6 +439,8 @@ export function createEngine(options: EngineOptions) {
 
     deleteCheckpoint(id: string): void {
       if (!training.getCheckpoint(id)) throw new NotFoundError("checkpoint_not_found", `checkpoint ${id} not found`);
+      const parent = training.getCheckpoint(id)?.parent_algorithm_id;
+      if (parent) repo.setStorageMetrics(parent, null);
       for (const blob of training.deleteCheckpoint(id)) if (!repo.isBlobReferenced(blob) && !training.isBlobReferenced(blob)) blobs.delete(blob);
     },
 

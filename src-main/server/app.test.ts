@@ -169,7 +169,15 @@ test("the /api/v1 presigned-URL flow is served locally", async () => {
   assert.equal(Buffer.from(await got.arrayBuffer()).length, fs.statSync(h5).size);
   assert.equal((await s.req("DELETE", `/api/v1/files/${name}`)).status, 200);
   assert.equal((await s.req("GET", `/api/v1/files/${name}/download-url`)).status, 404);
-  assert.equal((await s.req("GET", "/api/v1/files/not-a-uuid/upload-url")).status, 422);
+  // As in Compox, any object name works and becomes the dataset id.
+  const named = await s.req("PUT", "/api/v1/objects/slice%20001.h5", { body: fs.readFileSync(h5) });
+  assert.equal(named.status, 200);
+  assert.equal(((await named.json()) as { file_id: string }).file_id, "slice 001.h5");
+  assert.deepEqual((await s.client.fileInfo("slice 001.h5")).keys.image?.shape, [3, 4]);
+  assert.equal((await s.req("GET", "/api/v1/files/slice%20001.h5/download-url")).status, 200);
+  assert.deepEqual(await (await s.req("DELETE", "/api/v1/files/slice%20001.h5")).json(), { detail: "File deleted successfully" });
+  assert.equal((await s.req("GET", "/api/v1/files/invalid_file_name/download-url")).status, 404);
+  assert.equal((await s.req("GET", "/api/v1/files/a%01b/upload-url")).status, 422);
 });
 
 test("execute: JSON without Content-Type, datasets checked before the algorithm, 422s, stop 400", async () => {

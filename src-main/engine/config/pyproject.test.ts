@@ -131,26 +131,33 @@ describe("parameters", () => {
     assert.deepEqual(withParam('type = "bool_list"').config.additional_parameters[0]?.config.default, []);
     assert.equal(withParam('type = "string"').config.additional_parameters[0]?.config.default, "");
   });
-  test("ranges need min < max", () => {
-    assert.match(problemsOf(() => withParam('type = "int_range", default = 1, min = 5, max = 5, step = 1')).join("\n"), /config\.min: min \(5\) must be < max \(5\)/);
+  // Compox 3.2 deploys these; so do we, with a warning that names the field.
+  const warned = (config: string, path: string, message: RegExp) => {
+    const { warnings } = withParam(config);
+    assert.ok(warnings.some((w) => w.path === `tool.compox.additional_parameters[0].config.${path}` && message.test(w.message)), JSON.stringify(warnings));
+  };
+  test("a range with min >= max deploys, with a warning", () => {
+    warned('type = "int_range", default = 1, min = 5, max = 5, step = 1', "min", /min \(5\) should be < max \(5\)/);
   });
   test("ranges need min, max and step of the type", () => {
     const text = problemsOf(() => withParam('type = "int_range", default = 1, min = 0.5, max = 5, step = 1')).join("\n");
     assert.match(text, /config\.min: must be an integer/);
     assert.match(problemsOf(() => withParam('type = "float_range", default = 1.0, max = 5.0, step = 1.0')).join("\n"), /config\.min: must be a number/);
   });
-  test("ranges need step > 0", () => {
-    assert.match(problemsOf(() => withParam('type = "float_range", default = 0.5, min = 0.0, max = 1.0, step = 0.0')).join("\n"), /config\.step: must be > 0/);
+  test("a step <= 0 deploys, with a warning", () => {
+    warned('type = "float_range", default = 0.5, min = 0.0, max = 1.0, step = 0.0', "step", /step \(0\) should be > 0/);
   });
-  test("range defaults must lie within min and max", () => {
-    assert.match(problemsOf(() => withParam('type = "float_range", default = 1.5, min = 0.0, max = 1.0, step = 0.1')).join("\n"), /config\.default: default 1\.5 must lie within \[0, 1\]/);
+  test("a default outside min and max deploys, with a warning (float with min/max as in Compox's template too)", () => {
+    warned('type = "float_range", default = 1.5, min = 0.0, max = 1.0, step = 0.1', "default", /default 1\.5 is above max 1/);
+    warned('type = "float", default = -1.0, min = 0.0, max = 1.0', "default", /default -1 is below min 0/);
+    assert.equal((withParam('type = "float", default = 0.5, min = 0.0, max = 1.0').config.additional_parameters[0]?.config as { max?: number } | undefined)?.max, 1);
   });
   test("enums need non-empty options of the type", () => {
     assert.match(problemsOf(() => withParam('type = "string_enum", default = "a", options = []')).join("\n"), /config\.options: must be a non-empty list/);
     assert.match(problemsOf(() => withParam('type = "int_enum", default = 1, options = [1, "2"]')).join("\n"), /config\.options\[1\]: must be an integer/);
   });
-  test("enum defaults must be one of the options", () => {
-    assert.match(problemsOf(() => withParam('type = "string_enum", default = "c", options = ["a", "b"]')).join("\n"), /config\.default: default "c" must be one of the options \["a","b"\]/);
+  test("an enum default that is not an option deploys, with a warning", () => {
+    warned('type = "string_enum", default = "c", options = ["a", "b"]', "default", /default "c" is not one of the options \["a","b"\]/);
   });
   test("list options are preset lists of the element type; empty options warn", () => {
     assert.match(problemsOf(() => withParam('type = "int_list", default = [1], options = [1, 2]')).join("\n"), /config\.options\[0\]: must be a list/);
@@ -162,12 +169,12 @@ describe("parameters", () => {
     assert.match(problemsOf(() => withParam('type = "float", default = 1.0, decimal_precision = -1')).join("\n"), /decimal_precision: must be an integer ≥ 0/);
     assert.match(problemsOf(() => withParam('type = "float", default = 1.0, decimal_precision = 1.5')).join("\n"), /decimal_precision: must be an integer/);
   });
-  test("decimal_precision is only allowed on float types", () => {
+  test("decimal_precision on a non-float type deploys, with a warning", () => {
     for (const t of ['type = "int", default = 1', 'type = "int_range", default = 1, min = 0, max = 2, step = 1', 'type = "string_enum", default = "a", options = ["a"]', 'type = "int_list", default = []'])
-      assert.match(problemsOf(() => withParam(`${t}, decimal_precision = 2`)).join("\n"), /decimal_precision: decimal_precision is only allowed on float types/, t);
+      warned(`${t}, decimal_precision = 2`, "decimal_precision", /only float types .* use decimal_precision; ignored/);
   });
   test("every error is reported at once, each with its path", () => {
-    const text = `${head.replace("1.2.3", "1").replace("Image2Image", "Nope")}additional_parameters = [ { name = "a", config = { type = "int_range", default = 9, min = 0, max = 5, step = 0 } }, { name = "b", config = { type = "string_enum", options = [] } } ]\n`;
+    const text = `${head.replace("1.2.3", "1").replace("Image2Image", "Nope")}additional_parameters = [ { name = "a", config = { type = "int_range", default = 9.5, min = 0, max = 5, step = "x" } }, { name = "b", config = { type = "string_enum", options = [] } } ]\n`;
     const problems = problemsOf(() => parsePyproject(text));
     const paths = problems.map((p) => p.split(":")[0]);
     for (const expected of [

@@ -2,6 +2,7 @@
 import { parse as parseToml } from "smol-toml";
 import type { z } from "zod";
 import {
+  FLOAT_TYPES,
   PyprojectSchema,
   TOOL_COMPOX_KEYS,
   VERSION_PATTERN,
@@ -57,6 +58,7 @@ export function parsePyproject(text: string, file = "pyproject.toml"): ParsedPyp
     default_device: t.default_device ?? t.supported_devices[0] ?? "cpu",
     additional_parameters: t.additional_parameters,
     training_parameters: t.training_parameters,
+    benchmark_outputs: t.benchmark_outputs,
     trainable: t.trainable,
     removable: t.removable,
     exportable: t.exportable,
@@ -68,6 +70,24 @@ export function parsePyproject(text: string, file = "pyproject.toml"): ParsedPyp
 
 const PARAMETER_KEYS = new Set(["name", "displayed_name", "description", "config"]);
 const CONFIG_KEYS = new Set(["type", "default", "min", "max", "step", "options", "adjustable", "decimal_precision"]);
+
+/** Config values Compox 3.2 accepts but that make little sense: warnings here, never errors, so
+ * every pyproject Compox deploys deploys here too. */
+function rangeProblems(c: Record<string, unknown>): { key: string; message: string }[] {
+  const out: { key: string; message: string }[] = [];
+  const { min, max, step } = c;
+  const value = c.default;
+  if (typeof min === "number" && typeof max === "number" && !(min < max)) out.push({ key: "min", message: `min (${min}) should be < max (${max}); the form's range is empty` });
+  if (typeof step === "number" && !(step > 0)) out.push({ key: "step", message: `step (${step}) should be > 0; the form ignores it` });
+  if (typeof value === "number" && typeof min === "number" && value < min) out.push({ key: "default", message: `default ${value} is below min ${min}` });
+  if (typeof value === "number" && typeof max === "number" && value > max) out.push({ key: "default", message: `default ${value} is above max ${max}` });
+  const type = String(c.type);
+  if (type.endsWith("_enum") && value !== undefined && Array.isArray(c.options) && !c.options.some((o) => o === value))
+    out.push({ key: "default", message: `default ${JSON.stringify(value)} is not one of the options ${JSON.stringify(c.options)}` });
+  if (c.decimal_precision !== undefined && !(FLOAT_TYPES as readonly string[]).includes(type))
+    out.push({ key: "decimal_precision", message: `only float types (${FLOAT_TYPES.join(", ")}) use decimal_precision; ignored` });
+  return out;
+}
 
 /** Things worth telling the author that do not stop a deploy. Runs on input that already validated. */
 function collectWarnings(raw: Record<string, unknown>, file: string): Problem[] {
@@ -86,7 +106,8 @@ function collectWarnings(raw: Record<string, unknown>, file: string): Problem[] 
   for (const key of ["hash_module", "hash_assets"]) {
     if (key in tool) warn(`tool.compox.${key}`, "deprecated and ignored: identical modules and assets are always stored once");
   }
-  for (const list of ["additional_parameters", "training_parameters"]) {
+  if ("pyc_only" in tool) warn("tool.compox.pyc_only", "accepted and ignored: Compox Desktop keeps the sources (it compiles them itself)");
+  for (const list of ["additional_parameters", "training_parameters", "benchmark_outputs"]) {
     const params = (tool[list] ?? []) as Record<string, unknown>[];
     params.forEach((p, i) => {
       const at = `tool.compox.${list}[${i}]`;
@@ -101,6 +122,7 @@ function collectWarnings(raw: Record<string, unknown>, file: string): Problem[] 
       }
       if (String(config.type).endsWith("_list") && Array.isArray(config.options) && config.options.length === 0)
         warn(`${at}.config.options`, "empty: the form shows a free list editor");
+      for (const problem of rangeProblems(config)) warn(`${at}.config.${problem.key}`, problem.message);
     });
   }
   return warnings;

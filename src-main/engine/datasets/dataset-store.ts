@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Transform, type Readable } from "node:stream";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { v1 as uuidv1 } from "uuid";
 import { CompoxError, NotFoundError } from "../../contract/errors.js";
 import type { NDArray } from "../../contract/ndarray.js";
@@ -41,7 +41,14 @@ export interface DatasetStoreOptions {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
-const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Compox lets a presigned upload name a dataset anything (one URL path segment); ids are those
+ * names. Refused: empty, over 255 characters, slashes and control characters. */
+export function isDatasetId(id: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return id.length > 0 && id.length <= 255 && !/[/\\\u0000-\u001f\u007f]/.test(id);
+}
 
 export class DatasetStore {
   private readonly tmp: string;
@@ -53,11 +60,12 @@ export class DatasetStore {
 
   /** Where dataset `id` lives on disk; only for ids that passed `get`. */
   pathOf(id: string): string {
-    return path.join(this.opts.dir, `${id}.h5`);
+    // Names other than our own UUIDs may hold anything a file name may not: hash them.
+    return path.join(this.opts.dir, UUID.test(id) ? `${id}.h5` : `name-${createHash("sha256").update(id).digest("hex")}.h5`);
   }
 
   get(id: string): DatasetInfo | undefined {
-    if (!ID.test(id)) return undefined;
+    if (!isDatasetId(id)) return undefined;
     const row = this.opts.db.prepare("SELECT * FROM datasets WHERE file_id = ?").get(id) as DatasetRow | undefined;
     return row && this.toInfo(row);
   }

@@ -8,8 +8,17 @@ import { DTYPES, TYPED_ARRAY, ndarrayProblem, type DType, type NDArray } from ".
 
 export interface KeyInfo {
   shape: number[];
-  dtype: DType;
+  /** "str" for a string dataset (Compox writes names and text that way), else the array dtype. */
+  dtype: DType | "str";
+  /** A string dataset's values, when it holds at most MAX_LISTED_STRINGS. */
+  values?: string[];
 }
+
+/** Text values of a dataset item, as Compox 3.2 writes them: one string or a list of strings. */
+export type StringValue = string | string[];
+
+const MAX_LISTED_STRINGS = 1024;
+const STRING = 3;
 
 const H5_DTYPE: Record<Exclude<DType, "bool">, string> = {
   uint8: "<B",
@@ -75,8 +84,36 @@ export async function inspectHdf5(file: string): Promise<Record<string, KeyInfo>
     for (const key of f.keys()) {
       const entity = f.get(key);
       if (!(entity instanceof Dataset)) continue;
+      if (entity.metadata.type === STRING) {
+        const shape = entity.shape ?? [];
+        const info: KeyInfo = { shape, dtype: "str" };
+        if (shape.reduce((a, b) => a * b, 1) <= MAX_LISTED_STRINGS) info.values = stringsOf(entity.value);
+        out[key] = info;
+        continue;
+      }
       const dtype = dtypeOf(entity);
       if (dtype) out[key] = { shape: entity.shape ?? [], dtype };
+    }
+    return out;
+  } finally {
+    f.close();
+  }
+}
+
+function stringsOf(value: unknown): string[] {
+  return (Array.isArray(value) ? value : [value]).map((v) => String(v));
+}
+
+/** Reads the root-level string datasets: a scalar as a string, an array as a list. */
+export async function readHdf5Strings(file: string): Promise<Record<string, StringValue>> {
+  const { File, Dataset } = await h5();
+  const f = new File(file, "r");
+  try {
+    const out: Record<string, StringValue> = {};
+    for (const key of f.keys()) {
+      const ds = f.get(key);
+      if (!(ds instanceof Dataset) || ds.metadata.type !== STRING) continue;
+      out[key] = (ds.shape ?? []).length === 0 ? String(ds.value) : stringsOf(ds.value);
     }
     return out;
   } finally {
@@ -125,16 +162,23 @@ export async function readHdf5(file: string, keys?: readonly string[]): Promise<
   }
 }
 
-/** Writes NDArrays as root-level datasets of a new file (caller renames it into place). */
-export async function writeHdf5(file: string, items: Readonly<Record<string, NDArray>>): Promise<void> {
+const isText = (v: unknown): v is StringValue => typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string"));
+
+/** Writes NDArrays (and strings, as UTF-8 string datasets) as root-level datasets of a new file
+ * (caller renames it into place). */
+export async function writeHdf5(file: string, items: Readonly<Record<string, NDArray | StringValue>>): Promise<void> {
   for (const [key, arr] of Object.entries(items)) {
-    const problem = ndarrayProblem(arr);
+    const problem = isText(arr) ? undefined : ndarrayProblem(arr);
     if (problem) throw new Error(`"${key}": ${problem}`);
   }
   const { File } = await h5();
   const f = new File(file, "w");
   try {
     for (const [key, arr] of Object.entries(items)) {
+      if (isText(arr)) {
+        f.create_dataset({ name: key, data: arr, ...(Array.isArray(arr) ? { shape: [arr.length], dtype: "S" } : {}) });
+        continue;
+      }
       const shape = arr.shape;
       if (arr.dtype === "float16") {
         const ds = f.create_dataset({ name: key, data: Float32Array.from(arr.data as Uint16Array, halfToFloat), shape, dtype: "<f" });

@@ -66,26 +66,41 @@ export async function validateFolder(folder: string): Promise<{ scan: ScannedFol
   return { scan, parsed };
 }
 
+/** What a deploy request may set over the pyproject (Compox 3.2's deploy/local query). */
+export interface DeployOverrides {
+  algorithm_name?: string;
+  algorithm_major_version?: number;
+  removable?: boolean;
+  exportable?: boolean;
+}
+
 /** Deploys a folder or a `.zip` of one. */
-export async function deployPath(ctx: DeployContext, source: string): Promise<DeployResult> {
-  if (fs.existsSync(source) && fs.statSync(source).isFile()) return deployZip(ctx, fs.readFileSync(source), path.basename(source));
-  return deployFolder(ctx, source);
+export async function deployPath(ctx: DeployContext, source: string, overrides: DeployOverrides = {}): Promise<DeployResult> {
+  if (fs.existsSync(source) && fs.statSync(source).isFile()) return deployZip(ctx, fs.readFileSync(source), path.basename(source), overrides);
+  return deployFolder(ctx, source, overrides);
 }
 
 /** Deploys the algorithm in a zip (uploaded or on disk) through a temporary folder. */
-export async function deployZip(ctx: DeployContext, zipBytes: Buffer, label = "algorithm.zip"): Promise<DeployResult> {
+export async function deployZip(ctx: DeployContext, zipBytes: Buffer, label = "algorithm.zip", overrides: DeployOverrides = {}): Promise<DeployResult> {
   const tmp = fs.mkdtempSync(path.join(ctx.scratchDir, "deploy-"));
   try {
-    return await deployFolder(ctx, await extractAlgorithmZip(zipBytes, tmp, label, ctx.zipLimits?.()));
+    return await deployFolder(ctx, await extractAlgorithmZip(zipBytes, tmp, label, ctx.zipLimits?.()), overrides);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
 /** Deploys an algorithm folder under SPEC section 2's versioning rules. */
-export async function deployFolder(ctx: DeployContext, folder: string): Promise<DeployResult> {
+export async function deployFolder(ctx: DeployContext, folder: string, overrides: DeployOverrides = {}): Promise<DeployResult> {
   const { scan, parsed } = await validateFolder(folder);
-  const { config, warnings } = parsed;
+  const { warnings } = parsed;
+  const config = {
+    ...parsed.config,
+    ...(overrides.algorithm_name !== undefined && { name: overrides.algorithm_name }),
+    ...(overrides.algorithm_major_version !== undefined && { major: overrides.algorithm_major_version }),
+    ...(overrides.removable !== undefined && { removable: overrides.removable }),
+    ...(overrides.exportable !== undefined && { exportable: overrides.exportable }),
+  };
   const entryPoint = scan.entryPoint as string;
 
   const moduleId = computeModuleId(scan.sources);
@@ -140,6 +155,7 @@ export async function deployFolder(ctx: DeployContext, folder: string): Promise<
     }
     repo.insertVersion({ algorithm_id: algorithmId, minor: decision.minor, module_id: moduleId, config, pyproject, created_at: at, updated_at: at });
     repo.insertAssets(algorithmId, decision.minor, assets);
+    repo.setStorageMetrics(algorithmId, null);
     return result(decision.kind === "create_line" ? "created" : "new_minor");
   });
   return apply.immediate();

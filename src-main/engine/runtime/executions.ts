@@ -10,7 +10,7 @@ import { v1 as uuidv1 } from "uuid";
 import type { Device } from "../../contract/algorithm-config.js";
 import { CompoxError, NotFoundError } from "../../contract/errors.js";
 import { resolveParameters } from "../../contract/parameter-values.js";
-import { canTransition, isTerminal, type ExecuteRequest, type ExecutionRecord, type Status, type TrainingRecord, type TrainRequest } from "../../contract/records.js";
+import { canTransition, isTerminal, type BenchmarkRecord, type BenchmarkRequest, type ExecuteRequest, type ExecutionRecord, type Status, type TrainingRecord, type TrainRequest } from "../../contract/records.js";
 import type { Settings } from "../../contract/settings.js";
 import { formatCompoxTime } from "../../contract/time.js";
 import type { BlobStore } from "../blobs/blob-store.js";
@@ -19,6 +19,7 @@ import { ensureBundle } from "../deploy/bundle-cache.js";
 import { unzipSources } from "../deploy/module-zip.js";
 import type { LogLevel } from "../sdk/context.js";
 import type { AlgorithmsRepo } from "../store/algorithms-repo.js";
+import type { BenchmarksRepo } from "../store/benchmarks-repo.js";
 import type { ExecutionQuery, ExecutionsRepo } from "../store/executions-repo.js";
 import type { LogStore } from "../store/log-store.js";
 import type { TrainingRepo } from "../store/training-repo.js";
@@ -38,6 +39,7 @@ export interface ExecutionDeps {
   datasets: DatasetStore;
   records: ExecutionsRepo;
   training: TrainingRepo;
+  benchmarks: BenchmarksRepo;
   logs: LogStore;
   sessions: SessionCache;
   events: EventBus;
@@ -55,15 +57,18 @@ export interface ExecutionDeps {
   stopGraceMs: number;
 }
 
-type Kind = "execution" | "training";
+type Kind = "execution" | "training" | "benchmark";
 
 /** The record operations both executions and trainings offer. */
 interface JobRecords {
-  get(id: string): { status: Status; progress: number } | undefined;
+  get(id: string): { status: Status; progress?: number } | undefined;
   setStatus(id: string, status: Status, fields?: { progress?: number; time_completed?: string }): void;
   raiseProgress(id: string, progress: number): number;
   appendLog(id: string, line: string): void;
 }
+
+/** What loading a runner needs to know about the job's record. */
+type LoadTarget = Pick<ExecutionRecord, "algorithm_id" | "algorithm_minor_version" | "checkpoint_id"> & { resolved_execution_device?: string };
 
 /** What the engine tracks about a job while it is queued or running. */
 interface ActiveJob {
@@ -219,6 +224,42 @@ export class ExecutionService {
     return { training_id: record.training_id };
   }
 
+  /** Queues a benchmark: the runner's benchmark(args) on the latest minor, default device, no
+   * checkpoint (as Compox 3.2); the parameters are passed as given. Returns its id at once. */
+  submitBenchmark(req: BenchmarkRequest): { benchmark_id: string } {
+    if (this.closed) throw new CompoxError("internal_error", "the engine is shutting down");
+    const { deps } = this;
+    const { line, minor, version } = this.versionOf({ algorithm_id: req.algorithm_id });
+    const language = deps.algorithms.getModule(version.module_id)?.language ?? "ts";
+    if (language === "py") this.python();
+    this.scheduler.assertRoom();
+    const now = deps.now();
+    const record: BenchmarkRecord = {
+      benchmark_id: uuidv1(),
+      algorithm_id: line.algorithm_id,
+      additional_parameters: { ...(req.additional_parameters ?? {}) },
+      status: "PENDING",
+      time_started: formatCompoxTime(now),
+      time_completed: "",
+      log: "",
+      data: {},
+    };
+    deps.benchmarks.insert(record, now.getTime());
+    const job: ActiveJob = { id: record.benchmark_id, kind: "benchmark", sessionToken: uuidv1(), stopRequested: false };
+    this.kinds.set(job.id, "benchmark");
+    this.active.set(job.id, job);
+    this.emitStatus(job.id, "PENDING", 0);
+    const device = resolveDevice(version.config.default_device, deps.gpus()).device;
+    this.scheduler.submit({ id: job.id, key: `${language}:${line.algorithm_id}:${minor}:${device}:`, run: (runner) => this.run(job, runner, version.module_id, minor) });
+    return { benchmark_id: record.benchmark_id };
+  }
+
+  getBenchmark(id: string): BenchmarkRecord {
+    const rec = this.deps.benchmarks.get(id);
+    if (!rec) throw new NotFoundError("benchmark_not_found", `Benchmark with id ${id} not found.`);
+    return rec;
+  }
+
   /** The algorithm line and minor version a request names (the latest minor by default), or a 404. */
   private versionOf(req: { algorithm_id: string; algorithm_minor_version?: string | number | null }) {
     const { algorithms } = this.deps;
@@ -257,6 +298,7 @@ export class ExecutionService {
       await fs.promises.rm(file, { force: true });
     }
     const checkpoint_id = uuidv1();
+    deps.algorithms.setStorageMetrics(t.algorithm_id, null);
     deps.training.insertCheckpoint({ checkpoint_id, training_id: jobId, parent_algorithm_id: t.algorithm_id, parent_checkpoint_id: t.checkpoint_id, algorithm_minor_version: t.algorithm_minor_version, created_at: formatCompoxTime(deps.now()), properties, tags: t.tags }, blobs);
     this.log(jobId, `checkpoint ${checkpoint_id} saved (${Object.keys(files).join(", ")})`, "INFO");
     return checkpoint_id;
@@ -297,7 +339,7 @@ export class ExecutionService {
   /** Records left unfinished by a previous process become FAILED (crash safety). */
   recoverInterrupted(): number {
     let n = 0;
-    for (const [kind, repo] of [["execution", this.deps.records], ["training", this.deps.training]] as const) {
+    for (const [kind, repo] of [["execution", this.deps.records], ["training", this.deps.training], ["benchmark", this.deps.benchmarks]] as const) {
       for (const id of repo.unfinished()) {
         this.kinds.set(id, kind);
         this.appendLog(id, INTERRUPTED, "ERROR");
@@ -331,11 +373,12 @@ export class ExecutionService {
     return this.scheduler.idle();
   }
 
-  private async run(job: ActiveJob, runner: PooledRunner<RunnerHost>, moduleId: string): Promise<void> {
+  private async run(job: ActiveJob, runner: PooledRunner<RunnerHost>, moduleId: string, benchmarkMinor?: number): Promise<void> {
     if (!this.active.has(job.id)) return; // finished while queued (shutdown)
     job.runner = runner;
     const { deps } = this;
-    const target = job.kind === "execution" ? this.get(job.id) : this.getTraining(job.id);
+    const target: LoadTarget =
+      job.kind === "execution" ? this.get(job.id) : job.kind === "training" ? this.getTraining(job.id) : { algorithm_id: this.getBenchmark(job.id).algorithm_id, algorithm_minor_version: String(benchmarkMinor), checkpoint_id: null };
     this.transition(job.id, "STARTED");
     try {
       if (!runner.loaded) {
@@ -346,6 +389,13 @@ export class ExecutionService {
       if (job.stopRequested) throw new Error("stopped on request");
       this.transition(job.id, "RUNNING");
       const outputDir = path.dirname(deps.datasets.tempPath());
+      if (job.kind === "benchmark") {
+        const b = this.getBenchmark(job.id);
+        const data = await runner.host.benchmark({ jobId: job.id, args: b.additional_parameters, outputDir });
+        if (job.stopRequested) this.finish(job, "STOPPED");
+        else this.finish(job, "COMPLETED", undefined, data);
+        return;
+      }
       if (job.kind === "training") {
         const t = target as TrainingRecord;
         const tempDir = this.trainingTemp.create(job.id);
@@ -375,7 +425,7 @@ export class ExecutionService {
     }
   }
 
-  private async loadSpec(rec: ExecutionRecord | TrainingRecord, moduleId: string): Promise<LoadSpec> {
+  private async loadSpec(rec: LoadTarget, moduleId: string): Promise<LoadSpec> {
     const { deps } = this;
     const module = deps.algorithms.getModule(moduleId);
     const version = deps.algorithms.getVersion(rec.algorithm_id, Number(rec.algorithm_minor_version));
@@ -416,21 +466,23 @@ export class ExecutionService {
   }
 
   private repo(id: string): JobRecords {
-    return this.kinds.get(id) === "training" ? this.deps.training : this.deps.records;
+    const kind = this.kinds.get(id);
+    return kind === "training" ? this.deps.training : kind === "benchmark" ? this.deps.benchmarks : this.deps.records;
   }
 
-  private ref(id: string): { execution_id: string } | { training_id: string } {
-    return this.kinds.get(id) === "training" ? { training_id: id } : { execution_id: id };
+  private ref(id: string): { execution_id: string } | { training_id: string } | { benchmark_id: string } {
+    const kind = this.kinds.get(id);
+    return kind === "training" ? { training_id: id } : kind === "benchmark" ? { benchmark_id: id } : { execution_id: id };
   }
 
   private transition(id: string, to: Status): void {
     const rec = this.repo(id).get(id);
     if (!rec || !canTransition(rec.status, to)) return;
     this.repo(id).setStatus(id, to);
-    this.emitStatus(id, to, rec.progress);
+    this.emitStatus(id, to, rec.progress ?? 0);
   }
 
-  private finish(job: ActiveJob, status: "COMPLETED" | "FAILED" | "STOPPED", outputs?: string[]): void {
+  private finish(job: ActiveJob, status: "COMPLETED" | "FAILED" | "STOPPED", outputs?: string[], data?: Record<string, unknown>): void {
     clearTimeout(job.stopTimer);
     this.active.delete(job.id);
     this.deps.logs.forget(job.id);
@@ -442,6 +494,7 @@ export class ExecutionService {
     }
     const fields = { progress: 1, time_completed: formatCompoxTime(this.deps.now()) };
     if (job.kind === "execution") this.deps.records.setStatus(job.id, status, { ...fields, output_dataset_ids: outputs });
+    else if (job.kind === "benchmark") this.deps.benchmarks.setStatus(job.id, status, { time_completed: fields.time_completed, data });
     else this.deps.training.setStatus(job.id, status, fields);
     this.emitStatus(job.id, status, 1);
   }

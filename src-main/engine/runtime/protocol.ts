@@ -32,11 +32,20 @@ export interface TrainSpec {
   stopToken?: number;
 }
 
+export interface BenchmarkSpec {
+  jobId: string;
+  args: Record<string, unknown>;
+  outputDir: string;
+  stopToken?: number;
+}
+
 /** Methods the engine calls on a runner process. */
 export interface RunnerMethods {
   load(spec: LoadSpec): Promise<{ locked: string[] }>;
   execute(spec: ExecuteSpec): Promise<{ outputIds: string[] }>;
   train(spec: TrainSpec): Promise<Record<string, never>>;
+  /** The runner's benchmark(args) (Compox 3.2); `data` is the dict it returned. */
+  benchmark(spec: BenchmarkSpec): Promise<{ data: Record<string, unknown> }>;
 }
 
 /** Methods a runner process calls on the engine. */

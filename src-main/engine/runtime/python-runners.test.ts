@@ -176,7 +176,7 @@ test("Python temp store: Compox's helpers with the <sample_id>/<file_index>/<key
 
   const bad = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [A], additional_parameters: { mode: "badsave" } }).training_id, 60000);
   assert.equal(bad.status, "FAILED");
-  assert.match(bad.log, /file 1 saved to "bad" does not match ImageSchema: 'image' has 4 dimensions/);
+  assert.match(bad.log, /file 1 saved to "bad": 1 validation error for ImageSchema\nimage\n {2}Value error, Image must be 2D \(got 4 dimensions\)/);
 });
 
 test("Python temp store: a 100-sample dataset trains with bounded memory", { skip: skip || (process.platform !== "linux" && "reads peak memory from /proc") }, async () => {

@@ -10,7 +10,7 @@ import { SHIPPED_PACKAGES } from "../deploy/bundler.js";
 import { appRoot } from "../app-paths.js";
 import { isViolation, LineDecoder, type Violation } from "./message-decoder.js";
 import { JSON_CODEC, V8_CODEC, type WireCodec } from "./wire-codec.js";
-import { Rpc, type EngineMethods, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods, type TrainSpec } from "./protocol.js";
+import { Rpc, type EngineMethods, type BenchmarkSpec, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods, type TrainSpec } from "./protocol.js";
 
 export interface RunnerHostOptions {
   /** Handles the runner's calls to the engine (datasets, sessions). */
@@ -188,6 +188,16 @@ export class RunnerHost {
     this.currentJob = spec.jobId;
     try {
       await this.raceExit(this.rpc.call("train", spec));
+    } finally {
+      this.currentJob = undefined;
+    }
+  }
+
+  /** Runs the runner's benchmark(args); resolves with the dict it returned. */
+  async benchmark(spec: BenchmarkSpec): Promise<Record<string, unknown>> {
+    this.currentJob = spec.jobId;
+    try {
+      return (await this.raceExit(this.rpc.call("benchmark", spec))).data;
     } finally {
       this.currentJob = undefined;
     }

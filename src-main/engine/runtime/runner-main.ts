@@ -35,7 +35,7 @@ function raiseStop(jobId: string): void {
 createInterface({ input: fromEngine }).on("line", (line) => {
   let m = V8_CODEC.decode(line) as Message;
   if (m.kind === "stop") raiseStop(m.jobId);
-  if (m.kind === "call" && (m.method === "execute" || m.method === "train")) {
+  if (m.kind === "call" && (m.method === "execute" || m.method === "train" || m.method === "benchmark")) {
     const spec = m.args as ExecuteSpec;
     current = { jobId: spec.jobId, token: nextToken++ };
     m = { ...m, args: { ...spec, stopToken: current.token } };

@@ -13,7 +13,7 @@ import { installContext, type JobContext, type LogLevel, type RunnerContext } fr
 import { loadAndLockAssets, type BaseRunner } from "../sdk/runners.js";
 import { ProgressGate } from "./progress-gate.js";
 import { TempStore } from "./temp-store.js";
-import { Rpc, type EngineMethods, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods, type TrainSpec } from "./protocol.js";
+import { Rpc, type BenchmarkSpec, type EngineMethods, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods, type TrainSpec } from "./protocol.js";
 
 interface HookConfig {
   sdkUrl: string;
@@ -89,10 +89,19 @@ const rpc: Rpc<EngineMethods, RunnerMethods> = new Rpc<EngineMethods, RunnerMeth
       job = undefined;
     }
   },
+
+  async benchmark(spec: BenchmarkSpec) {
+    const r = startJob(spec);
+    try {
+      return { data: await r.runBenchmark(spec.args) };
+    } finally {
+      job = undefined;
+    }
+  },
 });
 
 /** Installs the job context for one execution or training and returns the runner. */
-function startJob({ jobId, outputDir, stopToken }: ExecuteSpec | TrainSpec, temp?: TempStore): BaseRunner {
+function startJob({ jobId, outputDir, stopToken }: ExecuteSpec | TrainSpec | BenchmarkSpec, temp?: TempStore): BaseRunner {
   if (!runner) throw new Error("no runner loaded");
   if (job) throw new Error("a runner runs one job at a time");
   const controller = new AbortController();

@@ -2,7 +2,7 @@
 // global symbol before it constructs the Runner, so the SDK needs no module-level state and works
 // even when the bundle and the runner process hold separate copies of this file.
 
-import type { NDArray } from "../../contract/ndarray.js";
+import type { DatasetValue, NDArray } from "../../contract/ndarray.js";
 
 export type LogLevel = "INFO" | "WARNING" | "ERROR" | "DEBUG";
 export type RunnerDevice = "cpu" | "cuda" | "mps";
@@ -22,7 +22,7 @@ export interface JobContext {
   log(message: string, level: LogLevel): void;
   progress(value: number): void;
   readDataset(id: string, keys?: readonly string[]): Promise<Record<string, NDArray>>;
-  writeDataset(items: Record<string, NDArray>): Promise<string>;
+  writeDataset(items: Record<string, DatasetValue>): Promise<string>;
   sessionSave(key: string, value: unknown): Promise<void>;
   sessionLoad(key: string): Promise<unknown>;
   sessionRemove(key: string): Promise<void>;

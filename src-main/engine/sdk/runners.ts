@@ -1,9 +1,9 @@
 // BaseRunner and the typed runners of SPEC section 3: what algorithm authors extend.
 import type { z } from "zod";
-import type { NDArray } from "../../contract/ndarray.js";
+import type { DatasetValue, NDArray } from "../../contract/ndarray.js";
 import { currentContext, type JobContext, type LogLevel, type RunnerContext, type RunnerDevice, type TrainingSample } from "./context.js";
 import { split, stack } from "./ndarray-ops.js";
-import { AlignmentSchema, EmbeddingSchema, ImageSchema, SegmentationSchema, type DataSchema } from "./schemas.js";
+import { AlignmentSchema, EmbeddingSchema, ImageSchema, MultiRegionSegmentationSchema, SegmentationSchema, type DataSchema } from "./schemas.js";
 
 export type Args = Record<string, unknown>;
 /** One sample in the temp store: per file of the sample, the paths of each key (`input`, `target`). */
@@ -99,6 +99,19 @@ export class BaseRunner {
     throw new Error("this algorithm does not implement train()");
   }
 
+  /** Measures the algorithm (e.g. times inference on synthetic data) and returns a JSON object,
+   * stored as the benchmark record's `data` (POST /api/v0/benchmark-algorithm). */
+  benchmark(_args: Args): Record<string, unknown> | Promise<Record<string, unknown>> {
+    throw new Error("this algorithm does not implement benchmark(args)");
+  }
+
+  /** Calls benchmark(args) and checks that it returned an object; called by the engine. */
+  async runBenchmark(args: Args): Promise<Record<string, unknown>> {
+    const data = (await this.benchmark(args)) ?? {};
+    if (typeof data !== "object" || Array.isArray(data)) throw new Error(`benchmark() must return an object, got ${Array.isArray(data) ? "an array" : typeof data}`);
+    return data;
+  }
+
   /** The bytes of an asset of this algorithm, e.g. "files/model.onnx". */
   fetchAsset(path: string): Promise<Uint8Array> {
     return ctxOf(this).fetchAsset(path);
@@ -113,7 +126,7 @@ export class BaseRunner {
   }
 
   /** Writes each item as one dataset (validated against the schema) and returns their ids. */
-  async postData(items: readonly Record<string, NDArray>[], schema?: DataSchema): Promise<string[]> {
+  async postData(items: readonly Record<string, DatasetValue>[], schema?: DataSchema): Promise<string[]> {
     const job = jobOf(this);
     const ids: string[] = [];
     for (const [i, item] of items.entries()) ids.push(await job.writeDataset(validate(schema, item, `output ${i + 1}`)));
@@ -334,13 +347,48 @@ export class Image2AlignmentRunner extends StackingRunner {
     const items = split(out, n, "matrix").map((m) => {
       const values = Float64Array.from(m.data as Float64Array, Number);
       if (m.shape.join("x") !== "3x3") throw new Error(`each alignment matrix must be 3×3, got [${m.shape.join(", ")}]`);
-      const translation = Float64Array.from([1, 0, values[2] ?? 0, 0, 1, values[5] ?? 0, 0, 0, 1]);
-      return {
-        transform_matrix: { dtype: "float64", shape: [3, 3], data: values } as NDArray,
-        translation_matrix: { dtype: "float64", shape: [3, 3], data: translation } as NDArray,
-      };
+      const matrix = { dtype: "float64", shape: [3, 3], data: values } as NDArray;
+      // As Compox 3.2 writes it: no points and the same matrix under both keys.
+      return { points1: [], points2: [], confidence: [], transform_matrix: matrix, translation_matrix: matrix };
     });
     return this.postData(items, AlignmentSchema as DataSchema);
+  }
+}
+
+/** One image's regions: `{region_names, region_masks}`, or `{ "<name>": mask, … }` in order. */
+export type RegionsOutput = { region_names: string[]; region_masks: NDArray[] } | Record<string, NDArray>;
+
+/** Images in; inference returns one RegionsOutput per image: named 2-D masks of one shape
+ * (Compox 3.2's Image2MultiRegionSegmentation). Stored as `region_names` (strings) and
+ * `region_masks` (R×H×W). */
+export class Image2MultiRegionSegmentationRunner extends StackingRunner {
+  protected readonly inputKey = "image";
+  protected readonly inputSchema = ImageSchema as DataSchema;
+  override postprocess(data: unknown, _args: Args): Promise<string[]> {
+    if (!Array.isArray(data)) throw new Error(`inference must return a list with one object of regions per input image, got ${typeof data}`);
+    const n = this.inputShapes().length;
+    if (data.length !== n) throw new Error(`Number of outputs ${data.length} does not correspond to the ${n} input images.`);
+    const items = data.map((item: unknown, i) => {
+      if (!item || typeof item !== "object" || Array.isArray(item)) throw new Error(`output ${i + 1} must be an object of region masks`);
+      const o = item as Record<string, unknown>;
+      let names: string[];
+      let masks: NDArray[];
+      if ("region_names" in o || "region_masks" in o) {
+        if (!("region_names" in o && "region_masks" in o)) throw new Error("Each output item using the explicit multi-region format must contain both 'region_names' and 'region_masks' keys.");
+        names = (o.region_names as unknown[]).map(String);
+        masks = o.region_masks as NDArray[];
+      } else {
+        names = Object.keys(o);
+        masks = Object.values(o) as NDArray[];
+      }
+      if (names.length !== masks.length) throw new Error("Number of region names must match number of region masks.");
+      masks.forEach((m, r) => {
+        if (!m || !Array.isArray(m.shape) || m.shape.length !== 2) throw new Error(`output ${i + 1}: region mask at index ${r} must be a 2-D array`);
+        if (m.shape.join("x") !== masks[0]?.shape.join("x")) throw new Error(`output ${i + 1}: All region masks for one output item must have the same shape.`);
+      });
+      return { region_names: names, region_masks: masks.length > 0 ? stack(masks) : [] };
+    });
+    return this.postData(items, MultiRegionSegmentationSchema as DataSchema);
   }
 }
 

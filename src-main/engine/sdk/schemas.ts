@@ -1,7 +1,7 @@
 // The data schemas of SPEC section 3 as zod schemas over NDArray fields. Authors may build their own
 // with `ndarray()` and `z.object`.
 import { z } from "zod";
-import { DTYPES, ndarrayProblem, type DType, type NDArray } from "../../contract/ndarray.js";
+import { DTYPES, ndarrayProblem, type DatasetValue, type DType, type NDArray } from "../../contract/ndarray.js";
 
 export interface NDArrayConstraints {
   dtypes?: readonly DType[];
@@ -55,10 +55,13 @@ export const VolumeSchema = z.object({
 
 export const SegmentationSchema = z.object({ mask: ndarray() });
 
+/** Text as Compox stores it; an empty list is how Compox writes "no points". */
+const strings = () => z.array(z.string());
+
 export const AlignmentSchema = z.object({
-  points1: ndarray().optional(),
-  points2: ndarray().optional(),
-  confidence: ndarray().optional(),
+  points1: z.union([ndarray(), strings()]).optional(),
+  points2: z.union([ndarray(), strings()]).optional(),
+  confidence: z.union([ndarray(), strings()]).optional(),
   transform_matrix: ndarray({ dtypes: FLOATS, ndim: [2], check: square3 }),
   translation_matrix: ndarray({ dtypes: FLOATS, ndim: [2], check: square3 }),
 });
@@ -69,10 +72,21 @@ export const EmbeddingSchema = z.object({
   original_size: ndarray({ ndim: [1] }),
 });
 
+/** Named regions of one image: region i is `region_names[i]`, its mask `region_masks[i]` (R×H×W). */
+export const MultiRegionSegmentationSchema = z
+  .object({
+    region_names: strings(),
+    region_masks: z.union([ndarray({ ndim: [3] }), strings().max(0)]),
+  })
+  .superRefine((v, ctx) => {
+    const count = Array.isArray(v.region_masks) ? 0 : (v.region_masks.shape[0] ?? 0);
+    if (count !== v.region_names.length) ctx.addIssue({ code: "custom", path: ["region_names"], message: `Number of region names (${v.region_names.length}) must match number of region masks (${count}).` });
+  });
+
 export const MeshSchema = z.object({
   vertices: ndarray({ dtypes: FLOATS, ndim: [2], check: (a) => (a.shape[1] === 3 ? undefined : "must be N×3") }),
   faces: ndarray({ dtypes: ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32"], ndim: [2], check: (a) => (a.shape[1] === 3 ? undefined : "must be N×3") }),
 });
 
-export type DataSchema = z.ZodType<Record<string, NDArray | undefined>>;
+export type DataSchema = z.ZodType<Record<string, DatasetValue | undefined>>;
 export { DTYPES };

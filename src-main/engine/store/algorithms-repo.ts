@@ -68,6 +68,16 @@ export class AlgorithmsRepo {
     this.db.prepare("UPDATE algorithms SET latest_minor = ? WHERE algorithm_id = ?").run(minor, algorithmId);
   }
 
+  /** The cached storage metrics (JSON), or null when they must be recomputed. */
+  storageMetrics(algorithmId: string): string | null {
+    return (this.db.prepare("SELECT storage_metrics FROM algorithms WHERE algorithm_id = ?").pluck().get(algorithmId) as string | null | undefined) ?? null;
+  }
+
+  /** Caches metrics; null marks them stale (after a deploy, a removed minor, a checkpoint change). */
+  setStorageMetrics(algorithmId: string, json: string | null): void {
+    this.db.prepare("UPDATE algorithms SET storage_metrics = ? WHERE algorithm_id = ?").run(json, algorithmId);
+  }
+
   deleteLine(algorithmId: string): void {
     this.db.prepare("DELETE FROM algorithms WHERE algorithm_id = ?").run(algorithmId);
   }

@@ -101,7 +101,8 @@ export class LogStore {
 
   /** Deletes the logs of records that no longer exist. */
   pruneOrphans(): void {
-    const orphan = "job_id NOT IN (SELECT execution_id FROM executions) AND job_id NOT IN (SELECT training_id FROM trainings)";
+    const orphan =
+      "job_id NOT IN (SELECT execution_id FROM executions) AND job_id NOT IN (SELECT training_id FROM trainings) AND job_id NOT IN (SELECT benchmark_id FROM benchmarks)";
     this.db.prepare(`DELETE FROM job_logs WHERE ${orphan}`).run();
     this.db.prepare(`DELETE FROM job_log_cuts WHERE ${orphan}`).run();
   }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { AlgorithmSchema, DeployResultSchema } from "../../contract/algorithm.js";
 import { RemoveResultSchema } from "../../contract/api.js";
 import { CompoxError, NotFoundError } from "../../contract/errors.js";
+import { DeployRecordSchema } from "../../contract/records.js";
 import type { Engine } from "../../engine/index.js";
 import { query, param, type Router } from "../router.js";
 import { readBody } from "../streams.js";
@@ -15,7 +16,20 @@ const FilterQuery = z.object({
 });
 const ExportQuery = z.object({ algorithm_minor_version: z.string().optional(), checkpoint_id: z.string().optional() });
 const MinorQuery = z.object({ algorithm_minor_version: z.string().optional() });
-const PathQuery = z.object({ path: z.string().min(1, { error: "give the folder or .zip to deploy as ?path=" }) });
+const flag = () =>
+  z
+    .enum(["true", "false", "True", "False", "1", "0"], { error: 'must be "true" or "false"' })
+    .transform((v) => v === "true" || v === "True" || v === "1")
+    .optional();
+// Compox 3.2's deploy/local query: the path, and values that replace the pyproject's.
+const PathQuery = z.object({
+  path: z.string().min(1, { error: "give the folder or .zip to deploy as ?path=" }),
+  algorithm_name: z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: "must be a name without spaces (letters, digits, '.', '_' or '-')" }).optional(),
+  algorithm_major_version: z.string().regex(/^\d+$/, { error: "must be a whole number" }).transform(Number).optional(),
+  removable: flag(),
+  exportable: flag(),
+});
+const overridesOf = ({ path: _path, ...overrides }: z.output<typeof PathQuery>) => overrides;
 
 function major(raw: string): number {
   if (!/^\d+$/.test(raw)) throw new NotFoundError("algorithm_not_found", `"${raw}" is not a major version number`);
@@ -51,7 +65,21 @@ export function algorithmRoutes(r: Router, engine: Engine): void {
   );
   r.route(
     { method: "post", path: "/api/v0/deploy/local", summary: "Deploy a folder or .zip on this computer", tags: ["deploy"], query: PathQuery, response: DeployResultSchema, errors: [400] },
-    async (c) => c.json(await engine.deploy(query(c, PathQuery).path)),
+    async (c) => {
+      const q = query(c, PathQuery);
+      return c.json(await engine.deploy(q.path, overridesOf(q)));
+    },
+  );
+  r.route(
+    { method: "post", path: "/api/v0/deploy/local-async", summary: "Start deploying a folder or .zip in the background; poll GET /api/v0/deploy/{deploy_id}", tags: ["deploy"], query: PathQuery, response: z.object({ deploy_id: z.string() }), errors: [422] },
+    (c) => {
+      const q = query(c, PathQuery);
+      return c.json(engine.deployAsync(q.path, overridesOf(q)));
+    },
+  );
+  r.route(
+    { method: "get", path: "/api/v0/deploy/{deploy_id}", summary: "An asynchronous deploy: PENDING, RUNNING, COMPLETED (with result) or FAILED (with error)", tags: ["deploy"], response: DeployRecordSchema, errors: [404] },
+    (c) => c.json(engine.getDeploy(param(c, "deploy_id"))),
   );
   r.route(
     { method: "post", path: "/api/v0/deploy/upload", summary: "Deploy an uploaded .zip (raw body)", tags: ["deploy"], body: "binary", response: DeployResultSchema, errors: [400, 413] },

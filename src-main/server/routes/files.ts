@@ -6,6 +6,7 @@ import { DatasetInfoSchema, DetailSchema, FileIdSchema, FileIdsSchema, PageQuery
 import { CompoxError } from "../../contract/errors.js";
 import type { NDArray } from "../../contract/ndarray.js";
 import { checkPictureShape, exportPng, exportTiff, pickKey, previewPng } from "../../engine/datasets/image-export.js";
+import { isDatasetId } from "../../engine/datasets/dataset-store.js";
 import type { Engine } from "../../engine/index.js";
 import { param, query, type Router } from "../router.js";
 import { bodyStream, checkDeclaredSize, fileResponse, readBody } from "../streams.js";
@@ -17,7 +18,6 @@ const PreviewQuery = z.object({
   max_size: z.coerce.number().int().min(16).max(4096).default(512),
 });
 const ExportQuery = z.object({ format: z.enum(["png", "tiff", "h5"]).default("h5"), key: z.string().optional(), slice: z.coerce.number().int().min(0).default(0) });
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 async function upload(c: Context, engine: Engine, id?: string) {
   checkDeclaredSize(c, engine.settings.max_upload_mb);
@@ -28,11 +28,10 @@ function download(engine: Engine, id: string): Response {
   return fileResponse(engine.datasetPath(id), { "content-type": "application/octet-stream", "content-disposition": `attachment; filename="${id}.h5"` });
 }
 
-/** Object names of the presigned flow become dataset ids, so they must be UUIDs. */
+/** Object names of the presigned flow are dataset ids, as in Compox (any name of one path segment). */
 function objectName(raw: string): string {
-  const name = raw.toLowerCase();
-  if (!UUID.test(name)) throw new CompoxError("invalid_request", `object name "${raw}" must be a UUID (it becomes the dataset id)`);
-  return name;
+  if (!isDatasetId(raw)) throw new CompoxError("invalid_request", `object name "${raw}" must be 1 to 255 characters without slashes or control characters`, { object_name: raw });
+  return raw;
 }
 
 /** The key of a dataset to draw, checked by its shape before its data is read. */
@@ -120,7 +119,7 @@ export function fileRoutes(r: Router, engine: Engine): void {
     { method: "delete", path: "/api/v1/files/{name}", summary: "Delete the dataset named {name}", tags: ["files v1"], response: DetailSchema, errors: [404] },
     (c) => {
       engine.deleteDataset(objectName(param(c, "name")));
-      return c.json({ detail: "deleted" });
+      return c.json({ detail: "File deleted successfully" });
     },
   );
   r.route(

@@ -15,11 +15,9 @@ import threading
 import time
 import traceback
 
-import h5py
-import numpy as np
-
 from compox.algorithm_utils import _context
-from compox.algorithm_utils.BaseRunner import construct, load_and_lock
+from compox.algorithm_utils._hdf5_io import read_item as read_h5, write_item as write_h5
+from compox.algorithm_utils.BaseRunner import create
 
 inbox = os.fdopen(3, "rb")
 outbox = os.fdopen(4, "wb")
@@ -61,6 +59,17 @@ def event(ev):
 class Context:
     def __init__(self, device):
         self.device = device
+
+    def job_id(self):
+        job = state["job"]
+        return job["id"] if job else None
+
+    def session_token(self):
+        job = state["job"]
+        return job.get("sessionToken") if job else None
+
+    def assets(self):
+        return state["assets"]
 
     def fetch_asset(self, path):
         norm = os.path.normpath(path.replace("\\", "/")).replace(os.sep, "/")
@@ -130,12 +139,16 @@ class Context:
 
     def session_load(self, key):
         raw = call("sessionLoad", {"jobId": state["job"]["id"], "key": key})
-        return None if raw is None else pickle.loads(base64.b64decode(raw))
+        if raw is None:
+            raise KeyError(f'no item "{key}" in this session; save it with save_item_to_session(obj, "{key}") first')
+        return pickle.loads(base64.b64decode(raw))
 
     def training_dataset(self, sample_ids):
         return call("trainingDataset", {"jobId": state["job"]["id"], "sampleIds": list(sample_ids)})
 
     def set_state(self, value):
+        if state["job"].get("temp") is None:
+            return  # as in Compox: an execution has no state to set
         call("setState", {"jobId": state["job"]["id"], "state": value})
         state["job"]["state"] = value
 
@@ -156,32 +169,6 @@ class Context:
 
     def session_remove(self, key):
         call("sessionRemove", {"jobId": state["job"]["id"], "key": key})
-
-
-def read_h5(path, keys=None):
-    """Root-level datasets of an HDF5 file (all, or `keys`), restoring dtypes marked by the engine."""
-    out = {}
-    with h5py.File(path, "r") as f:
-        for key in keys or list(f.keys()):
-            if key not in f:
-                raise KeyError(f'no dataset "{key}" in the file (it has {", ".join(f.keys()) or "none"})')
-            ds = f[key]
-            value = ds[()]
-            marked = ds.attrs.get("compox_dtype")
-            if isinstance(marked, bytes):
-                marked = marked.decode()
-            if marked == "bool":
-                value = value.astype(bool)
-            elif marked == "float16":
-                value = value.astype(np.float16)
-            out[key] = value
-    return out
-
-
-def write_h5(path, items):
-    with h5py.File(path, "w") as f:
-        for key, value in items.items():
-            f.create_dataset(key, data=np.asarray(value))
 
 
 class TempStore:
@@ -213,8 +200,8 @@ def load(spec):
     runner_class = getattr(module, "Runner", None)
     if runner_class is None:
         raise AttributeError("Runner.py does not define class Runner")
-    state["runner"] = construct(runner_class, spec["device"])
-    return {"locked": load_and_lock(state["runner"])}
+    state["runner"], locked = create(runner_class, spec["device"])
+    return {"locked": locked}
 
 
 def run_job(spec, work):
@@ -222,29 +209,43 @@ def run_job(spec, work):
     if state["runner"] is None:
         raise RuntimeError("no runner loaded")
     temp = TempStore(spec["tempDir"]) if spec.get("tempDir") else None
-    state["job"] = {"id": spec["jobId"], "stop": spec["jobId"] in stops_before_start, "outputs": 0, "outputDir": spec["outputDir"], "temp": temp, "progress": -1.0, "progress_at": 0.0}
+    state["job"] = {"id": spec["jobId"], "stop": spec["jobId"] in stops_before_start, "outputs": 0, "outputDir": spec["outputDir"], "temp": temp, "progress": -1.0, "progress_at": 0.0, "sessionToken": spec.get("sessionToken")}
     stops_before_start.discard(spec["jobId"])
     try:
-        return work(state["runner"])
+        handler = _context.new_job_handler()
+        runner = state["runner"]
+        runner.initialize()  # as Compox: __init__ re-runs and per-execution attributes reset
+        return work(runner, handler)
     finally:
         state["job"] = None
 
 
 def execute(spec):
-    return run_job(spec, lambda runner: {"outputIds": runner.run({"input_dataset_ids": spec["inputIds"]}, spec["args"])})
+    def work(runner, handler):
+        returned = runner.run({"input_dataset_ids": spec["inputIds"]}, spec["args"])
+        # Compox's run() returns None and hands the ids to mark_as_completed; a run() of our
+        # own older style returns them.
+        ids = returned if isinstance(returned, (list, tuple)) else (handler.output_dataset_ids or [])
+        return {"outputIds": [str(i) for i in ids]}
+
+    return run_job(spec, work)
 
 
 def train(spec):
-    def work(runner):
-        runner.train(spec["sampleIds"], spec["args"])
+    def work(runner, handler):
+        runner.run_training(spec["sampleIds"], spec["args"])
         return {}
 
     return run_job(spec, work)
 
 
+def benchmark(spec):
+    return run_job(spec, lambda runner, handler: {"data": runner.run_benchmark(spec["args"])})
+
+
 def handle(msg):
     try:
-        value = {"load": load, "execute": execute, "train": train}[msg["method"]](msg["args"])
+        value = {"load": load, "execute": execute, "train": train, "benchmark": benchmark}[msg["method"]](msg["args"])
         send({"kind": "result", "id": msg["id"], "ok": True, "value": value})
     except BaseException as err:  # noqa: BLE001 - every failure goes back to the engine
         name = "StopError" if isinstance(err, _context.StopRequested) else type(err).__name__

@@ -4,10 +4,11 @@ import * as m0001 from "./0001-algorithms.js";
 import * as m0002 from "./0002-datasets-executions.js";
 import * as m0003 from "./0003-training.js";
 import * as m0004 from "./0004-job-logs.js";
+import * as m0005 from "./0005-benchmarks-deploys.js";
 
 export interface Migration {
   version: number;
   up(db: Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005];

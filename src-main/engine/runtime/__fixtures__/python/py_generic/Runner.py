@@ -16,7 +16,10 @@ class Runner(BaseRunner):
 
     def inference(self, data, args={}):
         self.table["hits"] += 1
-        count = (self.load_item_from_session("count") or 0) + 1
+        try:
+            count = self.load_item_from_session("count") + 1
+        except KeyError:  # as in Compox: a key not saved yet
+            count = 1
         self.save_item_to_session(count, "count")
         try:
             self.table = {}

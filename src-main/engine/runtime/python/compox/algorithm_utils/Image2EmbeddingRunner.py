@@ -1,17 +1,25 @@
 import numpy as np
 
-from ._stacking import StackingRunner
+from ._stacking import TypedRunner
 from .io_schemas import EmbeddingSchema, ImageSchema
 
 
-class Image2EmbeddingRunner(StackingRunner):
-    input_key = "image"
-    input_schema = ImageSchema
+class Image2EmbeddingRunner(TypedRunner):
+    """Images in, one feature array out per input (EmbeddingSchema)."""
 
-    def postprocess(self, data, args={}):
-        shapes = self.__dict__["_run_state"].get("shapes", [])
-        items = []
-        for i, features in enumerate(self._split(data, "embedding")):
-            size = np.array(shapes[i][-2:] if i < len(shapes) else [0, 0], dtype=np.int64)
-            items.append({"features": features, "input_size": size, "original_size": size})
-        return self.post_data(items, EmbeddingSchema)
+    algorithm_type = "Image2Embedding"
+    input_schema = ImageSchema
+    output_schema = EmbeddingSchema
+
+    def preprocess(self, input_data, args=None):
+        data = self._fetch_stack(input_data)
+        self._input_images_count = data.shape[0]
+        self._input_images_shape = data.shape
+        return data
+
+    def postprocess(self, data, args=None):
+        # Compox posts only "features", which its own EmbeddingSchema then rejects; here the
+        # sizes are filled in from the input shape so the default works.
+        assert isinstance(data, np.ndarray), "Data is not a numpy array, please make sure that the inference method returns a numpy array."
+        size = tuple(int(s) for s in self._input_images_shape[-2:])
+        return self.post_data([{"features": data[i], "input_size": size, "original_size": size} for i in range(data.shape[0])])

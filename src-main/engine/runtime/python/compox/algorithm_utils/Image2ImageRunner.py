@@ -1,10 +1,13 @@
-from ._stacking import StackingRunner
+from ._stacking import TypedRunner
 from .io_schemas import ImageSchema
 
 
-class Image2ImageRunner(StackingRunner):
-    input_key = "image"
-    input_schema = ImageSchema
+class Image2ImageRunner(TypedRunner):
+    """Images in, one image out per input (ImageSchema both ways)."""
 
-    def postprocess(self, data, args={}):
-        return self.post_data([{"image": x} for x in self._split(data, "image")], ImageSchema)
+    algorithm_type = "Image2Image"
+    input_schema = ImageSchema
+    output_schema = ImageSchema
+
+    def postprocess(self, data, args=None):
+        return self._split(data, "image")

@@ -1,10 +1,14 @@
-from ._stacking import StackingRunner
+from ._stacking import TypedRunner
 from .io_schemas import SegmentationSchema
 
 
-class Segmentation2SegmentationRunner(StackingRunner):
-    input_key = "mask"
-    input_schema = SegmentationSchema
+class Segmentation2SegmentationRunner(TypedRunner):
+    """Masks in, one mask out per input."""
 
-    def postprocess(self, data, args={}):
-        return self.post_data([{"mask": x} for x in self._split(data, "mask")], SegmentationSchema)
+    algorithm_type = "Segmentation2Segmentation"
+    input_schema = SegmentationSchema
+    input_key = "mask"
+    output_schema = SegmentationSchema
+
+    def postprocess(self, data, args=None):
+        return self._split(data, "mask")

@@ -1,0 +1,61 @@
+// SQL for benchmark records (Compox 3.2). Logs live in the log store, like executions'.
+import type { BenchmarkRecord, Status } from "../../contract/records.js";
+import type { Db } from "./db.js";
+import type { LogStore } from "./log-store.js";
+
+interface Row extends Omit<BenchmarkRecord, "additional_parameters" | "data" | "log"> {
+  additional_parameters: string;
+  data: string;
+  created_ms: number;
+}
+
+export class BenchmarksRepo {
+  constructor(
+    private readonly db: Db,
+    private readonly logs: LogStore,
+  ) {}
+
+  insert(rec: BenchmarkRecord, createdMs: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO benchmarks (benchmark_id, algorithm_id, additional_parameters, status, time_started, time_completed, data, created_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(rec.benchmark_id, rec.algorithm_id, JSON.stringify(rec.additional_parameters), rec.status, rec.time_started, rec.time_completed, JSON.stringify(rec.data), createdMs);
+  }
+
+  get(id: string): BenchmarkRecord | undefined {
+    const r = this.db.prepare("SELECT * FROM benchmarks WHERE benchmark_id = ?").get(id) as Row | undefined;
+    if (!r) return undefined;
+    return {
+      benchmark_id: r.benchmark_id,
+      algorithm_id: r.algorithm_id,
+      additional_parameters: JSON.parse(r.additional_parameters) as Record<string, unknown>,
+      status: r.status,
+      time_started: r.time_started,
+      time_completed: r.time_completed,
+      log: this.logs.read(r.benchmark_id),
+      data: JSON.parse(r.data) as Record<string, unknown>,
+    };
+  }
+
+  /** Sets the status (and, at the end, time_completed and data); progress is not kept for benchmarks. */
+  setStatus(id: string, status: Status, fields: { time_completed?: string; data?: Record<string, unknown> } = {}): void {
+    this.db
+      .prepare("UPDATE benchmarks SET status = ?, time_completed = COALESCE(?, time_completed), data = COALESCE(?, data) WHERE benchmark_id = ?")
+      .run(status, fields.time_completed ?? null, fields.data ? JSON.stringify(fields.data) : null, id);
+  }
+
+  /** Benchmarks have no progress field (as in Compox): the value is accepted and dropped. */
+  raiseProgress(_id: string, progress: number): number {
+    return progress;
+  }
+
+  appendLog(id: string, line: string): void {
+    this.logs.append(id, line);
+  }
+
+  unfinished(): string[] {
+    return this.db.prepare("SELECT benchmark_id FROM benchmarks WHERE status IN ('PENDING', 'STARTED', 'RUNNING')").pluck().all() as string[];
+  }
+}
