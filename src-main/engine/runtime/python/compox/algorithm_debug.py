@@ -6,6 +6,7 @@ From a shell:  compox debug run --algo . --data slices/ --param sigma=2
 """
 import argparse
 import json
+import os
 import sys
 
 import numpy as np
@@ -40,13 +41,19 @@ def describe(item):
     return ", ".join(parts)
 
 
-def debug(algo_dir=".", data=".", params=None, device="cpu"):
-    """Loads `data` into an in-memory session, runs the Runner of `algo_dir` on it and prints the outputs."""
+def debug(algo_dir=".", data=".", params=None, device="cpu", out_dir=None):
+    """Loads `data` into an in-memory session, runs the Runner of `algo_dir` on it and prints the
+    outputs; with `out_dir` (ours, not Compox's) each output is also written there as output_NNN.h5."""
     session = LocalDebugSession(device=device)
     input_ids = session.load_data(data)
     out = session.run(algo_dir, {"input_dataset_ids": input_ids}, args=params or {})
+    if out_dir:
+        os.makedirs(out_dir, exist_ok=True)
     for n, item in enumerate(session.outputs()):
         print(f"output {n + 1} ({session.output_dataset_ids[n]}): {describe(item)}")
+        if out_dir:
+            with open(os.path.join(out_dir, f"output_{n + 1:03d}.h5"), "wb") as f:
+                f.write(session.datasets[session.output_dataset_ids[n]])
     print(out)
     return out
 
@@ -59,12 +66,13 @@ def main(argv=None):
     run.add_argument("--data", required=True, help="Path to a folder of slices, a TIFF/PNG/JPEG, .npy or .h5 file")
     run.add_argument("--device", default="cpu", help="Device to run on (cpu/cuda)")
     run.add_argument("--param", "-p", action="append", help="Algorithm parameter key=value; repeat for more")
+    run.add_argument("--out", help="Folder to write each output to as output_NNN.h5")
     args = parser.parse_args(argv)
     try:
         params = build_params_dict(args.param)
     except ValueError as err:
         parser.error(str(err))
-    debug(algo_dir=args.algo, data=args.data, params=params, device=args.device)
+    debug(algo_dir=args.algo, data=args.data, params=params, device=args.device, out_dir=args.out)
 
 
 if __name__ == "__main__":
