@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use (idempotent; needs root or sudo): Chromium for the UI
-# tests, Python with numpy, h5py and scikit-image for the Python runners and the cross-checks.
+# tests, Python with numpy, h5py, Pillow and scikit-image for the Python runners and the
+# cross-checks, pytest and requests for the ported Compox HTTP tests.
 set -euo pipefail
-packages=(chromium xvfb python3-numpy python3-h5py python3-skimage)
+packages=(chromium xvfb python3-numpy python3-h5py python3-skimage python3-pil python3-pytest python3-requests)
 need=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")

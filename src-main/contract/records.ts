@@ -134,16 +134,21 @@ export type BenchmarkRecord = z.infer<typeof BenchmarkRecordSchema>;
 
 export const DEPLOY_STATUSES = ["PENDING", "RUNNING", "COMPLETED", "FAILED"] as const;
 
-/** An asynchronous deploy (POST /api/v0/deploy/local-async). */
+/** An asynchronous deploy (POST /api/v0/deploy/local-async), with Compox 3.2's fields. */
 export const DeployRecordSchema = z.object({
   deploy_id: z.string(),
   path: z.string(),
   status: z.enum(DEPLOY_STATUSES),
   time_started: z.string(),
   time_completed: z.string(),
-  /** The deploy's result once COMPLETED (as POST /api/v0/deploy/local returns it), else null. */
-  result: z.record(z.string(), z.unknown()).nullable(),
-  /** The error body once FAILED, else null. */
+  /** Filled in once COMPLETED. */
+  algorithm_id: z.string().nullable(),
+  algorithm_name: z.string().nullable(),
+  algorithm_major_version: z.string().nullable(),
+  algorithm_minor_version: z.string().nullable(),
+  /** What went wrong, once FAILED ("" otherwise), as Compox's `log`. */
+  log: z.string(),
+  /** The error body once FAILED (ours: the code and details behind `log`), else null. */
   error: z.record(z.string(), z.unknown()).nullable(),
 });
 export type DeployRecord = z.infer<typeof DeployRecordSchema>;

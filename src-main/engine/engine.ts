@@ -1,5 +1,6 @@
 // createEngine(): the engine's public face. The HTTP server, the CLI and the Electron shell are
 // thin adapters over the object it returns; it owns the database and the blob store.
+import fs from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import type { Algorithm, AlgorithmFilter, DeployResult } from "../contract/algorithm.js";
@@ -221,8 +222,9 @@ export function createEngine(options: EngineOptions) {
 
     /** Starts a deploy in the background (Compox 3.2's deploy/local-async); returns its id at once. */
     deployAsync(source: string, overrides: DeployOverrides = {}): { deploy_id: string } {
+      if (!fs.existsSync(path.resolve(source))) throw new CompoxError("deploy_path_not_found", `${source} does not exist: give the algorithm folder or .zip on this computer as ?path=`, { path: source });
       const deploy_id = uuidv1();
-      deploys.insert({ deploy_id, path: source, status: "PENDING", time_started: formatCompoxTime(now()), time_completed: "", result: null, error: null }, now().getTime());
+      deploys.insert(deploy_id, source, formatCompoxTime(now()), now().getTime());
       setImmediate(() => {
         deploys.setStatus(deploy_id, "RUNNING");
         deployPath(ctx, path.resolve(source), overrides).then(
@@ -239,7 +241,7 @@ export function createEngine(options: EngineOptions) {
 
     getDeploy(id: string): DeployRecord {
       const d = deploys.get(id);
-      if (!d) throw new NotFoundError("deploy_not_found", `deploy ${id} not found`);
+      if (!d) throw new NotFoundError("deploy_record_not_found", `deploy ${id} not found`, { deploy_id: id });
       return d;
     },
 

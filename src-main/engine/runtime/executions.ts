@@ -81,6 +81,7 @@ interface ActiveJob {
 }
 
 export const INTERRUPTED = "interrupted: the application stopped";
+const STOP_POSTED = "Stop request posted successfully";
 
 export class ExecutionService {
   private readonly pool: RunnerPool<RunnerHost>;
@@ -318,13 +319,14 @@ export class ExecutionService {
   stop(id: string, kind: Kind = "execution"): { detail: string } {
     const rec = kind === "execution" ? this.get(id) : this.getTraining(id);
     const job = this.active.get(id);
-    if (isTerminal(rec.status) || !job) throw new CompoxError(kind === "execution" ? "execution_not_stoppable" : "training_not_stoppable", `${kind} ${id} is ${rec.status} and cannot be stopped`);
-    if (job.stopRequested) return { detail: "stop already requested" };
+    // Compox 3.2's wording, which its clients and tests compare verbatim.
+    if (isTerminal(rec.status) || !job) throw new CompoxError(kind === "execution" ? "execution_not_stoppable" : "training_not_stoppable", `${kind === "execution" ? "Execution" : "Training"} in state ${rec.status} cannot be stopped`);
+    if (job.stopRequested) return { detail: STOP_POSTED };
     job.stopRequested = true;
     if (this.scheduler.cancel(id)) {
       this.log(id, "stopped on request before it started", "INFO");
       this.finish(job, "STOPPED");
-      return { detail: `${kind} stopped` };
+      return { detail: STOP_POSTED };
     }
     this.log(id, "stop requested", "INFO");
     const runner = job.runner;
@@ -333,7 +335,7 @@ export class ExecutionService {
       this.log(id, `the runner did not stop within ${this.deps.stopGraceMs / 1000} s: its process was killed`, "WARNING");
       void runner?.host.kill("stopped on request");
     }, this.deps.stopGraceMs);
-    return { detail: "stop requested" };
+    return { detail: STOP_POSTED };
   }
 
   /** Records left unfinished by a previous process become FAILED (crash safety). */

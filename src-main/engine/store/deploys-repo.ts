@@ -1,8 +1,14 @@
 // SQL for asynchronous deploy records (POST /api/v0/deploy/local-async).
+import type { DeployResult } from "../../contract/algorithm.js";
 import type { DeployRecord } from "../../contract/records.js";
 import type { Db } from "./db.js";
 
-interface Row extends Omit<DeployRecord, "result" | "error"> {
+interface Row {
+  deploy_id: string;
+  path: string;
+  status: DeployRecord["status"];
+  time_started: string;
+  time_completed: string;
   result: string | null;
   error: string | null;
 }
@@ -10,19 +16,33 @@ interface Row extends Omit<DeployRecord, "result" | "error"> {
 export class DeploysRepo {
   constructor(private readonly db: Db) {}
 
-  insert(rec: DeployRecord, createdMs: number): void {
+  insert(deployId: string, path: string, timeStarted: string, createdMs: number): void {
     this.db
-      .prepare("INSERT INTO deploys (deploy_id, path, status, time_started, time_completed, result, error, created_ms) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)")
-      .run(rec.deploy_id, rec.path, rec.status, rec.time_started, rec.time_completed, createdMs);
+      .prepare("INSERT INTO deploys (deploy_id, path, status, time_started, time_completed, result, error, created_ms) VALUES (?, ?, 'PENDING', ?, '', NULL, NULL, ?)")
+      .run(deployId, path, timeStarted, createdMs);
   }
 
   get(id: string): DeployRecord | undefined {
     const r = this.db.prepare("SELECT deploy_id, path, status, time_started, time_completed, result, error FROM deploys WHERE deploy_id = ?").get(id) as Row | undefined;
     if (!r) return undefined;
-    return { ...r, result: r.result === null ? null : (JSON.parse(r.result) as Record<string, unknown>), error: r.error === null ? null : (JSON.parse(r.error) as Record<string, unknown>) };
+    const result = r.result === null ? undefined : (JSON.parse(r.result) as DeployResult);
+    const error = r.error === null ? null : (JSON.parse(r.error) as Record<string, unknown>);
+    return {
+      deploy_id: r.deploy_id,
+      path: r.path,
+      status: r.status,
+      time_started: r.time_started,
+      time_completed: r.time_completed,
+      algorithm_id: result?.algorithm_id ?? null,
+      algorithm_name: result?.algorithm_name ?? null,
+      algorithm_major_version: result?.algorithm_major_version ?? null,
+      algorithm_minor_version: result?.algorithm_minor_version ?? null,
+      log: typeof error?.detail === "string" ? error.detail : "",
+      error,
+    };
   }
 
-  setStatus(id: string, status: DeployRecord["status"], fields: { time_completed?: string; result?: object; error?: object } = {}): void {
+  setStatus(id: string, status: DeployRecord["status"], fields: { time_completed?: string; result?: DeployResult; error?: object } = {}): void {
     this.db
       .prepare("UPDATE deploys SET status = ?, time_completed = COALESCE(?, time_completed), result = COALESCE(?, result), error = COALESCE(?, error) WHERE deploy_id = ?")
       .run(status, fields.time_completed ?? null, fields.result ? JSON.stringify(fields.result) : null, fields.error ? JSON.stringify(fields.error) : null, id);
