@@ -19,7 +19,7 @@ import { detectGpus, type GpuInfo } from "./runtime/devices.js";
 import { EventBus, type EventListener } from "./runtime/event-bus.js";
 import { ExecutionService } from "./runtime/executions.js";
 import { checkImportable } from "./runtime/import-check.js";
-import { findPython } from "./runtime/python.js";
+import { findPython, pythonOfMagic } from "./runtime/python.js";
 import { SessionCache } from "./runtime/session-cache.js";
 import { acquireOwnerLock, type OwnerLock } from "./owner-lock.js";
 import { AlgorithmsRepo } from "./store/algorithms-repo.js";
@@ -122,6 +122,12 @@ export function createEngine(options: EngineOptions) {
       return checkImportable({ bundleDir, python, moduleId, sources: scan.sources, entryPoint: scan.entryPoint ?? "Runner.ts", assets: Object.fromEntries(scan.assets.map((a) => [a.path, a.source])) });
     },
     checkLanguage: (language) => (language === "py" ? pythonProblem() : undefined),
+    checkBytecode: (magic) => {
+      const ours = python?.chosen?.magic;
+      if (!ours || ours === magic) return undefined;
+      const needed = pythonOfMagic(magic) ?? "another Python";
+      return `Runner.pyc is bytecode for Python ${needed}, but ${python?.chosen?.command} is Python ${pythonOfMagic(ours) ?? python?.chosen?.version}: bytecode runs only on the Python that wrote it. Deploy the algorithm's sources, or set the python setting to a Python ${needed} with numpy and h5py`;
+    },
   };
   const events = new EventBus();
   const datasets = new DatasetStore({ db, dir: path.join(options.dataDir, "datasets"), now, expiryDays: () => settings.dataset_expiry_days });

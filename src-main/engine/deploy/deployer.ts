@@ -11,7 +11,7 @@ import { parsePyproject, type ParsedPyproject } from "../config/pyproject.js";
 import type { AlgorithmsRepo, AssetRow } from "../store/algorithms-repo.js";
 import type { Db } from "../store/db.js";
 import { bundleModule, runnerExportProblem } from "./bundler.js";
-import { scanFolder, type ScannedFolder } from "./folder-scan.js";
+import { BYTECODE_ENTRY, scanFolder, type ScannedFolder } from "./folder-scan.js";
 import { computeModuleId, zipFiles } from "./module-zip.js";
 import { decideVersion } from "./versioning.js";
 import { extractAlgorithmZip, type ZipLimits } from "./zip-extract.js";
@@ -29,12 +29,18 @@ export interface DeployContext {
   checkImportable?: (c: { moduleId: string; scan: ScannedFolder }) => Promise<Problem | undefined>;
   /** Why modules of `language` cannot run here (a missing interpreter), if they cannot. */
   checkLanguage?: (language: "ts" | "py") => string | undefined;
+  /** Why bytecode with this magic number (hex) cannot run here, if it cannot. */
+  checkBytecode?: (magicHex: string) => string | undefined;
 }
 
 /** Checks a folder's code: a Python runner defines class Runner; a TS/JS one bundles and exports it. */
 async function checkModule(scan: ScannedFolder): Promise<Problem[]> {
   const entry = scan.entryPoint;
   if (!entry) return [];
+  if (entry === BYTECODE_ENTRY) {
+    const code = scan.sources.find((f) => f.path === entry)?.content;
+    return code && code.length >= 16 && code.includes("Runner") ? [] : [{ file: entry, path: "", message: "is not Python bytecode of a module defining Runner; export the algorithm again, or deploy its sources (Runner.py)" }];
+  }
   if (scan.language === "py") {
     const source = scan.sources.find((f) => f.path === entry)?.content.toString("utf8") ?? "";
     return /^class\s+Runner\b/m.test(source) ? [] : [{ file: entry, path: "", message: "does not define class Runner: write `class Runner(Image2ImageRunner):` (or another runner base)" }];
@@ -106,6 +112,11 @@ export async function deployFolder(ctx: DeployContext, folder: string, overrides
   const moduleId = computeModuleId(scan.sources);
   const cannotRun = scan.language && ctx.checkLanguage?.(scan.language);
   if (cannotRun) throw new DeployError([{ file: scan.entryPoint ?? "Runner.py", path: "", message: cannotRun }]);
+  if (entryPoint === BYTECODE_ENTRY) {
+    const magic = scan.sources.find((f) => f.path === entryPoint)?.content.subarray(0, 4).toString("hex") ?? "";
+    const wrongPython = ctx.checkBytecode?.(magic);
+    if (wrongPython) throw new DeployError([{ file: entryPoint, path: "", message: wrongPython }]);
+  }
   if (config.check_importable && ctx.checkImportable) {
     const problem = await ctx.checkImportable({ moduleId, scan });
     if (problem) throw new DeployError([problem]);

@@ -32,19 +32,23 @@ export interface ScannedFolder {
   problems: Problem[];
 }
 
-/** Files that belong to neither the module nor the assets. */
+/** Files that belong to neither the module nor the assets (bytecode is sorted out by scanFolder). */
 export function isIgnored(relPath: string): boolean {
   const parts = relPath.split("/");
   if (relPath === "pyproject.toml") return true;
-  if (parts.some((p) => p.startsWith(".") || p === "node_modules" || p === "__pycache__")) return true;
-  return relPath.endsWith(".pyc");
+  return parts.some((p) => p.startsWith(".") || p === "node_modules" || p === "__pycache__");
 }
 
-/** Is `relPath` one of the module's source files, for an algorithm in `language`? */
-export function isSource(relPath: string, language: Language): boolean {
+/** Is `relPath` one of the module's source files, for an algorithm in `language`? With
+ * `bytecode` (a folder Compox exported: Runner.pyc and no Runner.py) .pyc files are sources too. */
+export function isSource(relPath: string, language: Language, bytecode = false): boolean {
   const ext = path.posix.extname(relPath);
+  if (language === "py" && bytecode && ext === ".pyc") return true;
   return (language === "py" ? PY_SOURCES : TS_SOURCES).includes(ext);
 }
+
+/** The entry point of a module of bytecode only, as Compox 3.2 exports it (pyc_only). */
+export const BYTECODE_ENTRY = "Runner.pyc";
 
 interface Listed {
   rel: string;
@@ -146,17 +150,21 @@ export function scanFolder(root: string): ScannedFolder {
 
   const files = listFiles(root, problems);
   const entries = files.filter((f) => (ENTRY_POINTS as readonly string[]).includes(f.rel)).map((f) => f.rel);
+  if (entries.length === 0 && files.some((f) => f.rel === BYTECODE_ENTRY)) entries.push(BYTECODE_ENTRY);
   if (entries.length === 0) {
     problems.push({ file: "Runner.ts", path: "", message: "no entry point: add exactly one of Runner.ts, Runner.js or Runner.py defining class Runner" });
   } else if (entries.length > 1) {
     problems.push({ file: entries.join(", "), path: "", message: `${entries.length} entry points: keep exactly one of ${entries.join(", ")}` });
   } else {
     result.entryPoint = entries[0];
-    result.language = entries[0] === "Runner.py" ? "py" : "ts";
+    result.language = entries[0] === "Runner.py" || entries[0] === BYTECODE_ENTRY ? "py" : "ts";
   }
   const language = result.language ?? "ts";
+  const bytecode = result.entryPoint === BYTECODE_ENTRY;
   for (const f of files) {
-    if (isSource(f.rel, language)) {
+    // Stray bytecode beside sources is a cache, not part of the algorithm.
+    if (f.rel.endsWith(".pyc") && !bytecode) continue;
+    if (isSource(f.rel, language, bytecode)) {
       try {
         result.sources.push({ path: f.rel, content: fs.readFileSync(f.abs) });
       } catch (err) {

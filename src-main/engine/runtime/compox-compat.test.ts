@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import AdmZip from "adm-zip";
 import { fileURLToPath } from "node:url";
 import type { NDArray } from "../../contract/ndarray.js";
 import { readHdf5, readHdf5Strings, writeHdf5 } from "../datasets/hdf5.js";
@@ -165,4 +166,58 @@ test("a Compox-style training and benchmark: run_training, save_checkpoint, benc
   assert.equal(f.status, "FAILED");
   assert.deepEqual(f.data, {});
   assert.match(f.log, /Benchmarking is not implemented for this algorithm/);
+});
+
+/** Builds what Compox 3.2 exports for a folder: imports made relative, sources compiled to .pyc
+ * and removed, assets and pyproject.toml kept, saved as `<name>_v<major>` without an extension. */
+function compoxExport(folder: string, work: string, name: string): string {
+  const script = String.raw`
+import os, py_compile, re, shutil, sys, zipfile
+src, out, zip_path = sys.argv[1], sys.argv[2], sys.argv[3]
+shutil.copytree(src, out)
+packages = {d for d in os.listdir(out) if os.path.isdir(os.path.join(out, d))}
+for folder, _, files in os.walk(out):
+    for f in files:
+        if f.endswith(".py"):
+            path = os.path.join(folder, f)
+            text = open(path).read()
+            for p in packages:
+                text = re.sub(rf"^from {p}\b", f"from .{p}", text, flags=re.M)
+            open(path, "w").write(text)
+            py_compile.compile(path, cfile=path + "c", doraise=True)
+            os.remove(path)
+with zipfile.ZipFile(zip_path, "w") as z:
+    for folder, _, files in os.walk(out):
+        for f in files:
+            z.write(os.path.join(folder, f), os.path.relpath(os.path.join(folder, f), out))
+`;
+  const zip = path.join(work, name);
+  execFileSync(PYTHON ?? "python3", ["-c", script, folder, path.join(work, `${name}-tree`), zip], { stdio: "pipe" });
+  return zip;
+}
+
+test("a zip exported by Compox 3.2 (bytecode only, relative imports, no .zip extension) deploys and runs like the sources", { skip }, async () => {
+  await using t = testEngine();
+  using work = tempDir("compox-export-");
+  const folder = path.join(fixtures, "cx_image2image");
+  const zip = compoxExport(folder, work.path, "cx_image2image_v1");
+  const inputs: string[] = [];
+  for (const image of images()) inputs.push((await t.engine.createDataset({ image })).file_id);
+  const params = { gain: 1.5, offsets: [1, 2] };
+  const outputsOf = async (source: string, name?: string) => {
+    const deployed = await t.engine.deploy(source, name ? { algorithm_name: name } : {});
+    const rec = await waitForEnd(t.engine, t.engine.execute({ algorithm_id: deployed.algorithm_id, input_dataset_ids: inputs, additional_parameters: params }).execution_id, 60_000);
+    assert.equal(rec.status, "COMPLETED", rec.log);
+    return Promise.all(rec.output_dataset_ids.map(async (id) => values((await t.engine.readDataset(id)).image)));
+  };
+  assert.deepEqual(await outputsOf(zip, "exported"), await outputsOf(folder));
+
+  // Bytecode of another Python: the deploy says which Python it needs.
+  const wrong = path.join(work.path, "wrong");
+  fs.mkdirSync(wrong);
+  new AdmZip(zip).extractAllTo(wrong);
+  const pyc = fs.readFileSync(path.join(wrong, "Runner.pyc"));
+  pyc.writeUInt16LE(3413, 0); // Python 3.8's magic number
+  fs.writeFileSync(path.join(wrong, "Runner.pyc"), pyc);
+  await assert.rejects(t.engine.deploy(wrong, { algorithm_name: "wrong_python" }), /Runner\.pyc is bytecode for Python 3\.8, but .* is Python 3\.\d+: bytecode runs only on the Python that wrote it/);
 });

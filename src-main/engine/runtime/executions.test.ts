@@ -71,7 +71,13 @@ test("validation: datasets first (404), then algorithm (404), parameters (422), 
   assert.match(code(() => t.engine.execute({ algorithm_id: "nope", input_dataset_ids: ["00000000-0000-1000-8000-000000000000"] })), /^404 dataset_not_found/);
   assert.match(code(() => t.engine.execute({ algorithm_id: "nope", input_dataset_ids: [input ?? ""] })), /^404 algorithm_not_found/);
   assert.match(code(() => t.engine.execute({ algorithm_id: algorithmId, input_dataset_ids: [input ?? ""], additional_parameters: { gain: 11 } })), /^422 parameters_invalid: .*gain: got 11; 11 is outside \[0, 10\]/);
-  assert.match(code(() => t.engine.execute({ algorithm_id: algorithmId, input_dataset_ids: [input ?? ""], execution_device_override: "gpu" })), /^422 device_not_supported/);
+  // An override the algorithm does not support runs on its default device, with a warning (Compox 3.2).
+  for (const override of ["gpu", "cuda:0"]) {
+    const unsupported = await waitForEnd(t.engine, t.engine.execute({ algorithm_id: algorithmId, input_dataset_ids: [input ?? ""], execution_device_override: override }).execution_id);
+    assert.equal(unsupported.status, "COMPLETED", unsupported.log);
+    assert.equal(unsupported.resolved_execution_device, "cpu");
+    assert.match(unsupported.log, new RegExp(`WARNING execution_device_override "${override}" is not one of double's supported devices \\(cpu\\): running on its default device cpu`));
+  }
   assert.match(code(() => t.engine.execute({ algorithm_id: algorithmId, input_dataset_ids: [input ?? ""], algorithm_minor_version: "7" })), /^404 algorithm_not_found: .*no minor version 7/);
   // Undeclared parameters pass through with a warning in the log.
   const { execution_id } = t.engine.execute({ algorithm_id: algorithmId, input_dataset_ids: [input ?? ""], additional_parameters: { extra: 1 }, session_token: "mine" });

@@ -139,14 +139,16 @@ export class ExecutionService {
     if (req.checkpoint_id) this.requireCheckpoint(req.checkpoint_id, line.algorithm_id);
     const config = version.config;
     const override = req.execution_device_override?.toLowerCase() || null;
-    if (override !== null && !(config.supported_devices as string[]).includes(override))
-      throw new CompoxError("device_not_supported", `execution_device_override "${override}" is not supported by ${line.name}; it supports ${config.supported_devices.join(", ")}`);
+    // As Compox 3.2: an override the algorithm does not support (or one like "cuda:0") runs on
+    // the default device, with a warning in the log, rather than refusing the request.
+    const usable = override !== null && (config.supported_devices as string[]).includes(override);
+    const overrideWarning = override !== null && !usable ? `execution_device_override "${override}" is not one of ${line.name}'s supported devices (${config.supported_devices.join(", ")}): running on its default device ${config.default_device}` : undefined;
     const params = resolveParameters(config.additional_parameters, req.additional_parameters);
     if (params.problems.length > 0) {
       const allowed = config.additional_parameters.map((p) => p.name).join(", ");
       throw new CompoxError("parameters_invalid", `invalid additional_parameters: ${params.problems.join("; ")} (declared: ${allowed})`, { errors: params.problems });
     }
-    const device = resolveDevice((override ?? config.default_device) as Device, deps.gpus());
+    const device = resolveDevice((usable ? override : config.default_device) as Device, deps.gpus());
     const now = deps.now();
     const record: ExecutionRecord = {
       execution_id: uuidv1(),
@@ -174,6 +176,7 @@ export class ExecutionService {
     this.kinds.set(job.id, "execution");
     this.active.set(job.id, job);
     this.emitStatus(record.execution_id, "PENDING", 0);
+    if (overrideWarning) this.log(job.id, overrideWarning, "WARNING");
     if (device.warning) this.log(job.id, device.warning, "WARNING");
     for (const name of params.undeclared) this.log(job.id, `parameter "${name}" is not declared by ${line.name}; passed to the runner as given`, "WARNING");
     this.scheduler.submit({ id: job.id, key, run: (runner) => this.run(job, runner, version.module_id) });

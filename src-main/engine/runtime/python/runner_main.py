@@ -6,6 +6,8 @@ Messages are those of src-main/engine/runtime/protocol.ts; arrays travel as HDF5
 """
 import base64
 import importlib
+import importlib.machinery
+import importlib.util
 import json
 import os
 import pathlib
@@ -192,11 +194,26 @@ def training_temp():
     return job["temp"]
 
 
+ALGORITHM_PACKAGE = "compox_algorithm"
+
+
+def import_runner(root):
+    """Imports Runner from the module folder. Sources import their helpers absolutely (the folder
+    is on sys.path); a module Compox exported is bytecode whose imports Compox made relative, so
+    Runner is also given a package: the folder, as `compox_algorithm`."""
+    if not os.path.exists(os.path.join(root, "Runner.py")) and os.path.exists(os.path.join(root, "Runner.pyc")):
+        package_spec = importlib.machinery.ModuleSpec(ALGORITHM_PACKAGE, None, is_package=True)
+        package_spec.submodule_search_locations = [root]
+        sys.modules[ALGORITHM_PACKAGE] = importlib.util.module_from_spec(package_spec)
+        return importlib.import_module(f"{ALGORITHM_PACKAGE}.Runner")
+    return importlib.import_module("Runner")
+
+
 def load(spec):
     sys.path.insert(0, spec["moduleRoot"])
     state["assets"] = spec["assets"]
     _context.install(Context(spec["device"]))
-    module = importlib.import_module("Runner")
+    module = import_runner(spec["moduleRoot"])
     runner_class = getattr(module, "Runner", None)
     if runner_class is None:
         raise AttributeError("Runner.py does not define class Runner")
