@@ -8,43 +8,17 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { CompoxClient } from "../src-main/contract/client.js";
 import sharp from "sharp";
 import { twoClassImage } from "../algorithms/tests/synthetic-two-class.js";
-import { CHROMIUM, needsChromium } from "../src-main/engine/testing/system-needs.js";
+import { needsChromium } from "../src-main/engine/testing/system-needs.js";
+import { dropFile, launch } from "./browser.js";
 import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
 import { serveProcess } from "../src-main/server/testing/serve-process.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const shots = path.join(root, "e2e", "screenshots");
 
-
-/** Debian's Chromium with a fresh profile (Playwright passes it as --user-data-dir). */
-async function launch(): Promise<BrowserContext> {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "compox-chromium-"));
-  return chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1400, height: 1000 },
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
-}
-
-/** Drops a file on an element the way a user's drag and drop does. */
-async function dropFile(page: Page, selector: string, file: string, type: string): Promise<void> {
-  const data = fs.readFileSync(file).toString("base64");
-  const transfer = await page.evaluateHandle(
-    ({ data, name, type }) => {
-      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
-      const dt = new DataTransfer();
-      dt.items.add(new File([bytes], name, { type }));
-      return dt;
-    },
-    { data, name: path.basename(file), type },
-  );
-  await page.dispatchEvent(selector, "drop", { dataTransfer: transfer });
-}
 
 test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with a checkpoint, and lists them in history", { skip: needsChromium, timeout: 180000 }, async () => {
   fs.mkdirSync(shots, { recursive: true });

@@ -24,7 +24,8 @@ export type ServerInfo = z.infer<typeof ServerInfoSchema>;
 export const DatasetInfoSchema = z.object({
   file_id: z.string(),
   size: z.number(),
-  keys: z.record(z.string(), z.object({ shape: z.array(z.number()), dtype: z.string() })),
+  /** Per key: shape and dtype ("str" for text, with its `values` when short, e.g. region_names). */
+  keys: z.record(z.string(), z.object({ shape: z.array(z.number()), dtype: z.string(), values: z.array(z.string()).optional() })),
   name: z.string().nullable(),
   time_created: z.string(),
   expires: z.string().nullable(),

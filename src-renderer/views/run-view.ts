@@ -43,7 +43,53 @@ async function alignmentView(id: string, pair: [string, string] | undefined): Pr
   return h("div.output", {}, table, h("div.stack.clip", {}, h("img", { src: api.previewUrl(reference, { max_size: 320 }), alt: "reference" }), moved), h("div.muted", {}, "the moved image over the previous one"));
 }
 
-/** Output of one dataset: a preview, a mask overlay on its input, or an alignment. */
+const REGION_COLOURS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4", "#469990"];
+
+/** A mask preview (white = in the region) redrawn in one colour, transparent elsewhere. */
+function colouredMask(url: string, colour: string, label: string): HTMLCanvasElement {
+  const canvas = h("canvas.region-layer", { role: "img", "aria-label": label }) as HTMLCanvasElement;
+  const img = new Image();
+  img.onload = () => {
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const g = canvas.getContext("2d");
+    if (!g) return;
+    g.drawImage(img, 0, 0);
+    const pixels = g.getImageData(0, 0, canvas.width, canvas.height);
+    const [r, gr, b] = [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16));
+    for (let i = 0; i < pixels.data.length; i += 4) {
+      const inside = (pixels.data[i] ?? 0) > 127;
+      pixels.data[i] = r ?? 0;
+      pixels.data[i + 1] = gr ?? 0;
+      pixels.data[i + 2] = b ?? 0;
+      pixels.data[i + 3] = inside ? 255 : 0;
+    }
+    g.putImageData(pixels, 0, 0);
+  };
+  img.src = url;
+  return canvas;
+}
+
+/** Named regions (Image2MultiRegionSegmentation): each mask a coloured layer over the input, with a legend to show or hide each. */
+function regionsView(id: string, inputId: string | undefined, names: readonly string[], downloads: HTMLElement): HTMLElement {
+  const colourOf = (r: number) => REGION_COLOURS[r % REGION_COLOURS.length] ?? "#ffffff";
+  const layers = names.map((name, r) => colouredMask(api.previewUrl(id, { key: "region_masks", slice: r, max_size: 320 }), colourOf(r), `region ${name}`));
+  const legend = h(
+    "ul.region-legend",
+    {},
+    names.map((name, r) =>
+      h(
+        "li",
+        {},
+        h("label", {}, h("input", { type: "checkbox", checked: true, onchange: (e: Event) => (layers[r]!.hidden = !(e.target as HTMLInputElement).checked) }), h("span.swatch", { style: `background:${colourOf(r)}` }), ` ${name}`),
+      ),
+    ),
+  );
+  const base = inputId ? h("img", { src: api.previewUrl(inputId, { max_size: 320 }), alt: "input" }) : h("img", { src: api.previewUrl(id, { key: "region_masks", max_size: 320 }), alt: "regions" });
+  return h("div.output", {}, h("div.stack", {}, base, ...layers), legend, downloads);
+}
+
+/** Output of one dataset: a preview, a mask overlay on its input, named regions, or an alignment. */
 async function outputView(id: string, inputId: string | undefined, pair?: [string, string]): Promise<HTMLElement> {
   let info;
   try {
@@ -59,6 +105,8 @@ async function outputView(id: string, inputId: string | undefined, pair?: [strin
     h("a", { href: api.fileExportUrl(id, "tiff"), download: `${id}.tif` }, "TIFF"),
   );
   if (info.keys.transform_matrix) return alignmentView(id, pair);
+  const regionNames = info.keys.region_names?.values;
+  if (info.keys.region_masks && regionNames) return regionsView(id, inputId, regionNames, downloads);
   if (info.keys.mask && inputId) {
     const overlay = h("img.overlay", { src: api.previewUrl(id, { key: "mask", max_size: 320 }), alt: "mask" }) as HTMLImageElement;
     const opacity = h("input", { type: "range", min: 0, max: 1, step: 0.05, value: 0.5, "aria-label": "mask opacity", oninput: (e: Event) => (overlay.style.opacity = (e.target as HTMLInputElement).value) }) as HTMLInputElement;
