@@ -198,3 +198,21 @@ test("deploy-algorithms of a zip with corrupted data: one clear line per problem
   assert.match(r.stdout + r.stderr, /bad\.zip: .*is corrupt .*re-create the zip/);
   assert.doesNotMatch(r.stderr + r.stdout, /\n\s+at /, "no stack trace");
 });
+
+test("debug run: Compox's local debugging of a Python folder, outputs printed and saved", { skip: needsPython }, async () => {
+  using data = tempDir();
+  using src = tempDir();
+  const algo = path.join(root, "src-main", "engine", "runtime", "__fixtures__", "compox", "cx_embedding");
+  const npy = path.join(src.path, "stack.npy");
+  // A 2×3×4 uint8 .npy (header padded to 64 bytes), i.e. two 3×4 slices.
+  const header = "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3, 4), }";
+  const padded = header.padEnd(64 - 10 - 1, " ") + "\n";
+  fs.writeFileSync(npy, Buffer.concat([Buffer.from([0x93]), Buffer.from("NUMPY"), Buffer.from([1, 0, padded.length, 0]), Buffer.from(padded), Buffer.from(Array.from({ length: 24 }, (_, i) => i))]));
+  const r = await cli(["debug", "run", "--algo", algo, "--data", "stack.npy", "--out", "results"], { dataDir: data.path, cwd: src.path });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /output 1 \(.*\): features: float32 \[3\], input_size: int64 \[2\], original_size: int64 \[2\]/);
+  assert.deepEqual(fs.readdirSync(path.join(src.path, "results")), ["output_001.h5", "output_002.h5"]);
+  const bad = await cli(["debug", "run", "--algo", algo, "--data", "nope.gif"], { dataDir: data.path, cwd: src.path });
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /Unsupported file type: \.gif/);
+});

@@ -10,6 +10,7 @@ import { ApiError } from "../contract/client.js";
 import { CompoxError, ConfigError, type Problem } from "../contract/errors.js";
 import { algorithmFoldersIn, appRoot, bundledAlgorithmsDir } from "../engine/app-paths.js";
 import { createEngine, loadSettings, resolveDataDir, type Engine } from "../engine/index.js";
+import { registerDebug } from "./debug-command.js";
 import { registerDoctor } from "./doctor-command.js";
 import { registerRun } from "./run-command.js";
 import { scaffoldAlgorithm, type ScaffoldLanguage } from "./scaffold.js";
@@ -210,6 +211,7 @@ function buildProgram(io: CliIO, state: RunState): Command {
   registerServe(program, ctx);
   registerRun(program, ctx);
   registerDoctor(program, ctx);
+  registerDebug(program, ctx);
   return program;
 }
 
