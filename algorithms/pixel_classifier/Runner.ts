@@ -14,7 +14,7 @@ export class Runner extends Image2SegmentationRunner {
     this.forest = loadForest(this.model);
   }
 
-  /** Fits a new forest on the samples (input key `image`, target key `mask`: 0 = unlabelled). */
+  /** Fits a new forest on the samples (input key `image`, target key `mask`; `labels` says whether 0 is a class). */
   override async train(sampleIds: string[], args: Args): Promise<void> {
     const samples = await this.getTrainingDataset(sampleIds);
     const items: LabelledImage[] = [];
@@ -35,10 +35,11 @@ export class Runner extends Image2SegmentationRunner {
       this.setProgress((0.5 * (k + 1)) / samples.length);
     }
     this.logMessage(`fitting a forest of ${args.n_estimators} trees on ${items.length} image(s)`);
-    const model = fitClassifier(items, { nEstimators: Number(args.n_estimators), maxDepth: Number(args.max_depth), seed: 1 });
+    const labels = args.labels === "sparse" ? "sparse" : "dense";
+    const model = fitClassifier(items, { nEstimators: Number(args.n_estimators), maxDepth: Number(args.max_depth), seed: 1, labels });
     this.checkStop();
     await this.setState({ images_loaded: items.length, trees: Number(args.n_estimators) });
-    await this.saveCheckpoint({ "files/model.json": new TextEncoder().encode(JSON.stringify(model)) }, { classes: model.classes, images: items.length });
+    await this.saveCheckpoint({ "files/model.json": new TextEncoder().encode(JSON.stringify(model)) }, { classes: model.classes, images: items.length, labels });
     this.setProgress(1);
   }
 

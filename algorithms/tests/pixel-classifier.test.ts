@@ -22,7 +22,7 @@ test("after training, ≥ 95% pixel accuracy on a held-out synthetic two-class i
 
 test("training refuses masks with fewer than two classes", () => {
   const one = twoClassImage(32, 32, 1);
-  assert.throws(() => fitClassifier([{ ...one, labels: new Uint8Array(32 * 32).fill(1) }]), /at least two classes/);
+  assert.throws(() => fitClassifier([{ ...one, labels: new Uint8Array(32 * 32).fill(1) }]), /at least two classes \(labels = dense: every mask value is a class\); found 1 \(only 1\)/);
 });
 
 test("the bundled algorithm segments with its shipped model", async () => {
@@ -61,4 +61,50 @@ test("train() on samples saves a checkpoint; executing with it segments a new im
   assert.equal(run.status, "COMPLETED", run.log);
   const mask = (await t.engine.readDataset(run.output_dataset_ids[0] ?? "")).mask?.data as Uint8Array;
   assert.ok(accuracy(mask, test.labels) >= 0.95, `accuracy ${accuracy(mask, test.labels)}`);
+});
+
+/** The synthetic image's labels as a binary mask (0 = background, 1 = blob), as a segmentation outputs it. */
+const binary = (labels: Uint8Array) => labels.map((v) => (v === 2 ? 1 : 0));
+
+test("sparse labels: a few hundred painted pixels per class train; 0 is unlabelled", () => {
+  const s = twoClassImage(96, 96, 11);
+  // Strokes: every 23rd pixel keeps its class, the rest is unlabelled (0).
+  const strokes = s.labels.map((v, i) => (i % 23 === 0 ? v : 0));
+  const painted = strokes.reduce((n, v) => n + (v > 0 ? 1 : 0), 0);
+  assert.ok(painted < 500, `${painted} painted pixels`);
+  const model = fitClassifier([{ ...s, labels: strokes }], { seed: 3, labels: "sparse" });
+  assert.deepEqual(model.classes, [1, 2], "0 is not a class");
+  const test = twoClassImage(96, 96, 99);
+  const acc = accuracy(classify(loadForest(model), model, test.image, test.h, test.w), test.labels);
+  assert.ok(acc >= 0.9, `accuracy ${acc}`);
+  // The same strokes read as dense make 0 a third class.
+  assert.deepEqual(fitClassifier([{ ...s, labels: strokes }], { seed: 3 }).classes, [0, 1, 2]);
+});
+
+test("dense 0/1 masks (what Image2Segmentation algorithms output) train over the API as they are and segment a new image", async () => {
+  await using t = testEngine();
+  const { algorithm_id } = await t.engine.deploy(folder);
+  const files = [];
+  for (const seed of [21, 22]) {
+    const s = twoClassImage(72, 72, seed);
+    const input = await t.engine.createDataset({ image: { dtype: "float32", shape: [72, 72], data: s.image } });
+    const target = await t.engine.createDataset({ mask: { dtype: "uint8", shape: [72, 72], data: binary(s.labels) } });
+    files.push({ input: [input.file_id], target: [target.file_id] });
+  }
+  const { sample_id } = t.engine.createSample({ files });
+  // No labels parameter: dense is the default.
+  const { training_id } = t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { n_estimators: 8 } });
+  let rec = t.engine.getTraining(training_id);
+  for (let i = 0; i < 1500 && !["COMPLETED", "FAILED", "STOPPED"].includes(rec.status); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    rec = t.engine.getTraining(training_id);
+  }
+  assert.equal(rec.status, "COMPLETED", rec.log);
+  const test = twoClassImage(72, 72, 77);
+  const input = await t.engine.createDataset({ image: { dtype: "float32", shape: [72, 72], data: test.image } });
+  const run = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [input.file_id], checkpoint_id: rec.output_checkpoint_ids[0] ?? "" }).execution_id, 60000);
+  assert.equal(run.status, "COMPLETED", run.log);
+  const mask = (await t.engine.readDataset(run.output_dataset_ids[0] ?? "")).mask?.data as Uint8Array;
+  assert.deepEqual([...new Set(mask)].sort(), [0, 1], "the output uses the targets' class values");
+  assert.ok(accuracy(mask, binary(test.labels)) >= 0.9, `accuracy ${accuracy(mask, binary(test.labels))}`);
 });

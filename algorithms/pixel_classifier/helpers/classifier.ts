@@ -10,9 +10,13 @@ export interface PixelModel {
   forest: unknown;
 }
 
+/** How to read target masks: "dense" = every value is a class (0 too: what segmentation
+ * algorithms output); "sparse" = 0 is unlabelled, 1…K are classes (painted strokes, ilastik). */
+export type LabelMode = "dense" | "sparse";
+
 export interface LabelledImage {
   image: Float32Array;
-  /** 0 = unlabelled; 1…K = classes (as ilastik's label masks). */
+  /** Class values per pixel (0 = unlabelled in sparse mode). */
   labels: ArrayLike<number>;
   h: number;
   w: number;
@@ -25,11 +29,14 @@ export interface FitOptions {
   /** Labelled pixels drawn per class (training time grows with it). */
   samplesPerClass?: number;
   seed?: number;
+  /** Default "dense". */
+  labels?: LabelMode;
 }
 
 /** Fits a forest on the labelled pixels of the images. */
 export function fitClassifier(items: readonly LabelledImage[], opts: FitOptions = {}): PixelModel {
   const sigmas = opts.sigmas ?? [1, 2, 4];
+  const sparse = opts.labels === "sparse";
   const byClass = new Map<number, number[][]>();
   let seed = opts.seed ?? 1;
   const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
@@ -37,14 +44,17 @@ export function fitClassifier(items: readonly LabelledImage[], opts: FitOptions 
     const { data, count } = pixelFeatures(item.image, item.h, item.w, sigmas);
     for (let i = 0; i < item.h * item.w; i++) {
       const label = Number(item.labels[i]);
-      if (label > 0) {
+      if (sparse ? label > 0 : Number.isFinite(label)) {
         const list = byClass.get(label) ?? [];
         list.push(Array.from(data.subarray(i * count, (i + 1) * count)));
         byClass.set(label, list);
       }
     }
   }
-  if (byClass.size < 2) throw new Error(`training needs labelled pixels of at least two classes (mask values 1, 2, …; 0 = unlabelled); found ${byClass.size}`);
+  if (byClass.size < 2) {
+    const how = sparse ? "labels = sparse: mask values 1, 2, … are classes and 0 is unlabelled" : "labels = dense: every mask value is a class";
+    throw new Error(`training needs pixels of at least two classes (${how}); found ${byClass.size}${byClass.size === 1 ? ` (only ${[...byClass.keys()][0]})` : ""}`);
+  }
   const X: number[][] = [];
   const y: number[] = [];
   const per = opts.samplesPerClass ?? 1500;
