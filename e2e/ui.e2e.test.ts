@@ -113,7 +113,7 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with
     }
     await page.click("button:has-text('Add sample')");
     await page.waitForSelector("ul.samples input:checked");
-    await page.click("button:has-text('Start training')");
+    await page.click(".train-view > .actions button:has-text('Start training')");
     // The chart moves: a state series with at least two points.
     await page.waitForFunction(() => [...document.querySelectorAll(".chart-box polyline")].some((l) => (l.getAttribute("points") ?? "").includes(" ")), undefined, { timeout: 60000 });
     await page.waitForSelector(".training-run .state.status-completed", { timeout: 60000 });

@@ -8,6 +8,7 @@ import { isTerminal, type Checkpoint, type EngineEvent } from "../../src-main/co
 import { api } from "../api.js";
 import { h, mount } from "../elements.js";
 import { parameterForm } from "../form.js";
+import { labelEditor } from "./label-editor.js";
 
 const IMAGE_FILE = /\.(png|jpe?g|tiff?)$/i;
 
@@ -178,9 +179,17 @@ export function trainView(alg: Algorithm, onRunWithCheckpoint: (checkpointId: st
     };
   }
 
+  // Samples that pair an `image` with a `mask` can be painted by hand.
+  const paintable = alg.algorithm_type === "Image2Segmentation";
+  const editor = paintable ? labelEditor(alg, { trainingParameters: () => form.values(), onCheckpoint: () => void renderCheckpoints(), onSample: (id, replaced) => {
+          if (replaced) selected.delete(replaced);
+          selected.add(id);
+          void renderSamples();
+        } }) : null;
   return h(
     "div.train-view",
     {},
+    editor,
     h("section", {}, h("h3", {}, "Samples"), h("p.muted", {}, "Pair input images with target masks (in the same order), then add them as a sample."), pairs, h("button.secondary", { type: "button", onclick: () => void addSample().catch((e: Error) => (status.textContent = e.message)) }, "Add sample"), samples),
     h("section", {}, h("h3", {}, "Training parameters"), form.element),
     h("div.actions", {}, start, status),
