@@ -40,7 +40,11 @@ function predictionColours(page: Page): Promise<{ red: number; green: number }> 
     const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
     let red = 0;
     let green = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 0) (d[i]! > d[i + 1]! ? red++ : green++);
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 3]! === 0) continue;
+      if (d[i]! > d[i + 1]!) red++;
+      else green++;
+    }
     return { red, green };
   });
 }
