@@ -15,6 +15,8 @@ import { phaseCrossCorrelation } from "../algorithms/phase_correlation_registrat
 import { createSession, runPlane } from "../algorithms/onnx_denoiser/helpers/session.js";
 import { cut, paste, tiles } from "../algorithms/onnx_denoiser/helpers/tiling.js";
 import { hasSkimage, noisyImage, skimage } from "../algorithms/tests/reference.js";
+import { twoClassImage } from "../algorithms/tests/synthetic-two-class.js";
+import { classify, compileForest, fitClassifier } from "../algorithms/pixel_classifier/helpers/classifier.js";
 import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
 import { serveProcess } from "../src-main/server/testing/serve-process.js";
 import { writeHdf5 } from "../src-main/engine/datasets/hdf5.js";
@@ -144,6 +146,46 @@ async function overHttpBenches(client: CompoxClient, dir: string, whenEnded: (id
   return rows;
 }
 
+/**
+ * The interactive-training loop of the Train view (issue: stroke → prediction in under 2 s on a
+ * 512² image with a few hundred labelled pixels): upload the strokes, make the sample, train with
+ * labels = sparse, run the checkpoint on the image and download the prediction, over HTTP;
+ * against the same fit and prediction in this process (no I/O, no runner processes).
+ */
+async function labelLoopBench(client: CompoxClient, dir: string, repeats = REPEATS): Promise<Row> {
+  const alg = await client.getAlgorithm("pixel_classifier", "1");
+  const s = twoClassImage(512, 512, 3);
+  const strokes = s.labels.map((v, i) => (i % 500 === 0 ? v : 0));
+  const file = (name: string) => path.join(dir, name);
+  await writeHdf5(file("label-image.h5"), { image: { dtype: "float32", shape: [512, 512], data: s.image } });
+  await writeHdf5(file("label-mask.h5"), { mask: { dtype: "uint8", shape: [512, 512], data: strokes } });
+  const image = (await client.uploadFile(new Uint8Array(fs.readFileSync(file("label-image.h5"))))).file_id;
+  const until = async <T extends { status: string }>(read: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      const r = await read();
+      if (["COMPLETED", "FAILED", "STOPPED"].includes(r.status)) return r;
+      await new Promise((res) => setTimeout(res, 10));
+    }
+  };
+  const loop = async () => {
+    const mask = (await client.uploadFile(new Uint8Array(fs.readFileSync(file("label-mask.h5"))))).file_id;
+    const { sample_id } = await client.createSample([{ input: [image], target: [mask] }]);
+    const { training_id } = await client.train({ algorithm_id: alg.algorithm_id, training_data: [sample_id], additional_parameters: { labels: "sparse" } });
+    const t = await until(() => client.getTraining(training_id));
+    const checkpoint_id = t.output_checkpoint_ids[0];
+    if (t.status !== "COMPLETED" || !checkpoint_id) throw new Error(`training ${t.status}: ${t.log}`);
+    const { execution_id } = await client.execute({ algorithm_id: alg.algorithm_id, input_dataset_ids: [image], checkpoint_id });
+    const e = await until(() => client.getExecution(execution_id));
+    if (e.status !== "COMPLETED") throw new Error(`prediction ${e.status}: ${e.log}`);
+    await (await client.request("GET", `/api/v0/files/${e.output_dataset_ids[0]}`)).arrayBuffer();
+  };
+  const inProcess = () => {
+    const model = fitClassifier([{ ...s, labels: strokes }], { labels: "sparse", seed: 1 });
+    classify(compileForest(model), model, s.image, 512, 512);
+  };
+  return compare("label loop 512² (stroke → prediction) over HTTP", loop, () => time(inProcess), ["ours", "in-process fit + predict"], undefined, repeats);
+}
+
 async function serverBenches(): Promise<Row[]> {
   const rows: Row[] = [];
   const data = fs.mkdtempSync(path.join(os.tmpdir(), "compox-bench-"));
@@ -212,6 +254,7 @@ async function serverBenches(): Promise<Row[]> {
       console.log(`no-op execution p50 ${(pct(execs, 0.5) * 1000).toFixed(1)} ms, GET / ${(pct(trips, 0.5) * 1000).toFixed(2)} ms`);
 
       if (hasSkimage) rows.push(...(await overHttpBenches(client, src, whenEnded)));
+      rows.push(await labelLoopBench(client, src));
 
       // 256 MB through the API (upload, then download) against copying the file twice on disk.
       const big = path.join(src, "big.h5");

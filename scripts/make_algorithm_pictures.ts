@@ -8,7 +8,7 @@ import { readHdf5 } from "../src-main/engine/datasets/hdf5.js";
 import { denoiseTvChambolle } from "../algorithms/tv_denoising/helpers/chambolle.js";
 import { globalThreshold } from "../algorithms/threshold_segmentation/helpers/thresholds.js";
 import { phaseCrossCorrelation } from "../algorithms/phase_correlation_registration/helpers/phase-correlation.js";
-import { classify, loadForest, type PixelModel } from "../algorithms/pixel_classifier/helpers/classifier.js";
+import { classify, compileForest, type PixelModel } from "../algorithms/pixel_classifier/helpers/classifier.js";
 import { twoClassImage } from "../algorithms/tests/synthetic-two-class.js";
 import { fixtures } from "../algorithms/tests/reference.js";
 
@@ -69,4 +69,4 @@ await sideBySide("onnx_denoiser", rh, rw, [ref.noisy!.data as Float32Array, ref.
 
 const model = JSON.parse(fs.readFileSync(fileURLToPath(new URL("../algorithms/pixel_classifier/files/model.json", import.meta.url)), "utf8")) as PixelModel;
 const sample = twoClassImage(128, 128, 42);
-await sideBySide("pixel_classifier", 128, 128, [sample.image, classify(loadForest(model), model, sample.image, 128, 128)]);
+await sideBySide("pixel_classifier", 128, 128, [sample.image, classify(compileForest(model), model, sample.image, 128, 128)]);

@@ -1,17 +1,16 @@
 import { Image2SegmentationRunner, halfToFloat, type Args, type NDArray } from "compox";
-import type { RandomForestClassifier } from "ml-random-forest";
-import { classify, fitClassifier, loadForest, type LabelledImage, type PixelModel } from "./helpers/classifier.js";
+import { classify, compileForest, fitClassifier, type CompiledForest, type LabelledImage, type PixelModel } from "./helpers/classifier.js";
 
 const SCALE: Record<string, number> = { uint8: 255, uint16: 65535 };
 
 /** Labels every pixel with the class the trained random forest predicts (mask values 1…K). */
 export class Runner extends Image2SegmentationRunner {
   model!: PixelModel;
-  forest!: RandomForestClassifier;
+  forest!: CompiledForest;
 
   override async loadAssets(): Promise<void> {
     this.model = JSON.parse(new TextDecoder().decode(await this.fetchAsset("files/model.json"))) as PixelModel;
-    this.forest = loadForest(this.model);
+    this.forest = compileForest(this.model);
   }
 
   /** Fits a new forest on the samples (input key `image`, target key `mask`; `labels` says whether 0 is a class). */

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { testEngine, waitForEnd } from "../../src-main/engine/testing/test-engine.js";
-import { classify, fitClassifier, loadForest } from "../pixel_classifier/helpers/classifier.js";
+import { pixelFeatures } from "../pixel_classifier/helpers/features.js";
+import { classify, compileForest, fitClassifier, loadForest } from "../pixel_classifier/helpers/classifier.js";
 import { twoClassImage } from "./synthetic-two-class.js";
 
 const folder = fileURLToPath(new URL("../pixel_classifier", import.meta.url));
@@ -16,7 +17,7 @@ function accuracy(predicted: ArrayLike<number>, truth: ArrayLike<number>): numbe
 test("after training, ≥ 95% pixel accuracy on a held-out synthetic two-class image", () => {
   const model = fitClassifier([twoClassImage(96, 96, 11)], { seed: 3 });
   const test = twoClassImage(96, 96, 99);
-  const acc = accuracy(classify(loadForest(model), model, test.image, test.h, test.w), test.labels);
+  const acc = accuracy(classify(compileForest(model), model, test.image, test.h, test.w), test.labels);
   assert.ok(acc >= 0.95, `accuracy ${acc}`);
 });
 
@@ -75,7 +76,7 @@ test("sparse labels: a few hundred painted pixels per class train; 0 is unlabell
   const model = fitClassifier([{ ...s, labels: strokes }], { seed: 3, labels: "sparse" });
   assert.deepEqual(model.classes, [1, 2], "0 is not a class");
   const test = twoClassImage(96, 96, 99);
-  const acc = accuracy(classify(loadForest(model), model, test.image, test.h, test.w), test.labels);
+  const acc = accuracy(classify(compileForest(model), model, test.image, test.h, test.w), test.labels);
   assert.ok(acc >= 0.9, `accuracy ${acc}`);
   // The same strokes read as dense make 0 a third class.
   assert.deepEqual(fitClassifier([{ ...s, labels: strokes }], { seed: 3 }).classes, [0, 1, 2]);
@@ -107,4 +108,12 @@ test("dense 0/1 masks (what Image2Segmentation algorithms output) train over the
   const mask = (await t.engine.readDataset(run.output_dataset_ids[0] ?? "")).mask?.data as Uint8Array;
   assert.deepEqual([...new Set(mask)].sort(), [0, 1], "the output uses the targets' class values");
   assert.ok(accuracy(mask, binary(test.labels)) >= 0.9, `accuracy ${accuracy(mask, binary(test.labels))}`);
+});
+
+test("the compiled forest predicts exactly what ml-random-forest predicts", () => {
+  const model = fitClassifier([twoClassImage(48, 48, 4)], { seed: 5, nEstimators: 9 });
+  const test = twoClassImage(40, 40, 8);
+  const { data, count } = pixelFeatures(test.image, 40, 40, model.sigmas);
+  const rows = Array.from({ length: 40 * 40 }, (_, i) => Array.from(data.subarray(i * count, (i + 1) * count)));
+  assert.deepEqual([...classify(compileForest(model), model, test.image, 40, 40)], loadForest(model).predict(rows));
 });
