@@ -59,7 +59,7 @@ test("compox serve + the Python training example: samples, train pixel_classifie
     const { stdout } = await promisify(execFile)(PY, [path.join(root, "examples", "companion_training.py"), "--server", url], { timeout: 180000 });
     assert.match(stdout, /^sample \S+ with 2 image\/mask pairs$/m);
     assert.match(stdout, /^training COMPLETED 1\.00 \{'images_loaded': 2, 'trees': 10\}$/m);
-    assert.match(stdout, /^checkpoint \S+ \{'classes': \[1, 2\], 'images': 2\}$/m);
+    assert.match(stdout, /^checkpoint \S+ \{'classes': \[1, 2\], 'images': 2, 'labels': 'dense'\}$/m);
     const accuracy = Number(/: ([\d.]+) of pixels right/.exec(stdout)?.[1]);
     assert.ok(accuracy > 0.9, stdout);
     assert.match(stdout, /deleted the sample, the checkpoint and the files/);
