@@ -23,15 +23,20 @@ export function parameterForm(params: readonly Parameter[], initial: Record<stri
     let control: HTMLElement;
     let read: () => unknown;
     let write: (v: unknown) => void;
+    const id = `param-${p.name}`;
     const check = () => {
-      const r = parseInput(p, read());
+      // A number box holding text the browser cannot parse ("1e") reads as "": say so, never 0.
+      const bad = control.querySelector<HTMLInputElement>("input.number")?.validity.badInput || (control instanceof HTMLInputElement && control.validity.badInput);
+      const r = bad ? { ok: false as const, message: "not a number: type digits, e.g. 0.5 or 1e-3" } : parseInput(p, read());
       error.textContent = r.ok ? "" : r.message;
       control.classList.toggle("invalid", !r.ok);
+      const target = control.querySelector<HTMLElement>(`#${CSS.escape(id)}`) ?? control;
+      target.setAttribute("aria-invalid", String(!r.ok));
       return r;
     };
     switch (w.kind) {
       case "switch": {
-        const input = h("input", { type: "checkbox", disabled: readOnly, name: p.name }) as HTMLInputElement;
+        const input = h("input", { type: "checkbox", disabled: readOnly, name: p.name, id }) as HTMLInputElement;
         control = h("label.switch", {}, input, h("span.slider-knob"));
         read = () => input.checked;
         write = (v) => (input.checked = Boolean(v));
@@ -39,7 +44,7 @@ export function parameterForm(params: readonly Parameter[], initial: Record<stri
       }
       case "slider": {
         const range = h("input", { type: "range", min: w.min, max: w.max, step: w.step, disabled: readOnly, "aria-label": p.displayed_name }) as HTMLInputElement;
-        const box = h("input.number", { type: "number", min: w.min, max: w.max, step: w.step, disabled: readOnly, name: p.name }) as HTMLInputElement;
+        const box = h("input.number", { type: "number", min: w.min, max: w.max, step: w.step, disabled: readOnly, name: p.name, id }) as HTMLInputElement;
         range.addEventListener("input", () => {
           box.value = formatNumber(Number(range.value), w.decimals);
           check();
@@ -60,7 +65,7 @@ export function parameterForm(params: readonly Parameter[], initial: Record<stri
       case "select":
       case "preset-list": {
         const options = w.kind === "select" ? w.options : w.presets;
-        const select = h("select", { disabled: readOnly, name: p.name }, ...options.map((o, i) => h("option", { value: String(i) }, Array.isArray(o) ? `[${o.join(", ")}]` : String(o)))) as HTMLSelectElement;
+        const select = h("select", { disabled: readOnly, name: p.name, id }, ...options.map((o, i) => h("option", { value: String(i) }, Array.isArray(o) ? `[${o.join(", ")}]` : String(o)))) as HTMLSelectElement;
         control = select;
         read = () => options[Number(select.value)];
         write = (v) => {
@@ -70,7 +75,7 @@ export function parameterForm(params: readonly Parameter[], initial: Record<stri
         break;
       }
       case "list-editor": {
-        const input = h("input", { type: "text", disabled: readOnly, name: p.name, placeholder: `comma-separated ${w.element} values` }) as HTMLInputElement;
+        const input = h("input", { type: "text", disabled: readOnly, name: p.name, id, placeholder: `comma-separated ${w.element} values` }) as HTMLInputElement;
         control = input;
         read = () => input.value;
         write = (v) => (input.value = Array.isArray(v) ? v.join(", ") : String(v ?? ""));
@@ -78,7 +83,7 @@ export function parameterForm(params: readonly Parameter[], initial: Record<stri
       }
       default: {
         const numeric = w.kind === "integer" || w.kind === "float";
-        const input = h("input", { type: numeric ? "number" : "text", step: w.kind === "float" ? w.step : w.kind === "integer" ? 1 : undefined, disabled: readOnly, name: p.name }) as HTMLInputElement;
+        const input = h("input", { type: numeric ? "number" : "text", step: w.kind === "float" ? w.step : w.kind === "integer" ? 1 : undefined, disabled: readOnly, name: p.name, id }) as HTMLInputElement;
         control = input;
         read = () => input.value;
         write = (v) => (input.value = w.kind === "float" ? formatNumber(Number(v), w.decimals) : String(v ?? ""));
@@ -95,7 +100,7 @@ export function parameterForm(params: readonly Parameter[], initial: Record<stri
     return h(
       "div.field",
       { "data-param": p.name },
-      h("label.field-label", { title: p.name }, p.displayed_name, readOnly ? h("span.badge", {}, "fixed") : null),
+      h("label.field-label", { title: p.name, for: id }, p.displayed_name, readOnly ? h("span.badge", { "aria-hidden": "true", title: "fixed: adjustable = false in its pyproject.toml" }, "fixed") : null),
       control,
       p.description ? h("div.field-help", {}, p.description) : null,
       error,

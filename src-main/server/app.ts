@@ -51,6 +51,9 @@ function metaRoutes(r: Router, engine: Engine, uiDir: string): void {
     };
     return c.json(info);
   });
+  r.route({ method: "get", path: "/favicon.ico", summary: "The app icon (PNG)", tags: ["meta"], response: "image/png" }, (c) =>
+    c.body(new Uint8Array(fs.readFileSync(path.join(appRoot(), "assets", "icon.png"))), 200, { "content-type": "image/png", "cache-control": "max-age=86400" }),
+  );
   r.route({ method: "get", path: "/ui", summary: "The window's UI", tags: ["meta"], response: "text/html" }, (c) => c.redirect("/ui/"));
   r.route({ method: "get", path: "/ui/{file}", match: "/ui/*", summary: "The window's UI (any file under /ui/)", tags: ["meta"], response: "text/html" }, (c) => {
     const token = c.req.query("token");

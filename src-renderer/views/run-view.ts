@@ -173,23 +173,57 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
     const bar = h("div.progress-fill");
     const pct = h("span.pct", {}, "0%");
     const elapsed = h("span.elapsed");
-    const state = h("span.state", {}, "PENDING");
+    const state = h("span.state", { role: "status" }, "PENDING");
+    const remaining = h("span.remaining.muted");
+    const banner = h("div.failure-banner");
+    banner.hidden = true;
     const log = h("div.log", { role: "log" });
     const results = h("div.results");
     let follow = true;
     log.addEventListener("scroll", () => (follow = log.scrollTop + log.clientHeight >= log.scrollHeight - 4));
-    const stop = h("button.danger", { type: "button", onclick: () => void api.stopExecution(id).catch((e: Error) => (status.textContent = e.message)) }, "Stop") as HTMLButtonElement;
+    let stopping = false;
+    const stop = h(
+      "button.danger",
+      {
+        type: "button",
+        onclick: () => {
+          stopping = true;
+          stop.disabled = true;
+          state.textContent = "Stopping…";
+          void api.stopExecution(id).catch((e: Error) => ((status.textContent = e.message), (stopping = false)));
+        },
+      },
+      "Stop",
+    ) as HTMLButtonElement;
     const copy = h("button.link", { type: "button", onclick: () => void navigator.clipboard?.writeText(log.innerText) }, "Copy log");
-    mount(execution, h("div.progress-row", {}, h("div.progress", { role: "progressbar" }, bar), pct, state, elapsed, stop), h("div.log-head", {}, h("strong", {}, "Log"), copy), log, results);
+    // Indeterminate until the runner reports progress; ARIA values once it does.
+    const meter = h("div.progress.indeterminate", { role: "progressbar", "aria-label": "Progress", "aria-valuemin": 0, "aria-valuemax": 100 }, bar);
+    const row = h("div.progress-row", {}, meter, pct, state, elapsed, remaining, stop);
+    mount(execution, row, banner, h("div.log-head", {}, h("strong", {}, "Log"), copy), log, results);
     const started = Date.now();
     const tick = setInterval(() => (elapsed.textContent = duration(Date.now() - started)), 500);
     const setProgress = (p: number) => {
+      if (p <= 0) return;
+      meter.classList.remove("indeterminate");
+      meter.setAttribute("aria-valuenow", String(Math.round(p * 100)));
       bar.style.width = `${Math.round(p * 100)}%`;
       pct.textContent = `${Math.round(p * 100)}%`;
+      const spent = Date.now() - started;
+      // An estimate only once there is something to extrapolate from.
+      remaining.textContent = p >= 0.05 && p < 1 && spent > 1000 ? `about ${duration((spent * (1 - p)) / p)} left` : "";
     };
     const addLine = (line: string) => {
       log.append(logLine(line));
       if (follow) log.scrollTop = log.scrollHeight;
+    };
+    /** The exception's one-line message, with the traceback (our own frames hidden) behind "Show details". */
+    const showFailure = (text: string) => {
+      const lines = text.split("\n");
+      const at = lines.findIndex((l) => / ERROR (execution|training) failed: /.test(l));
+      const message = at >= 0 ? (lines[at] ?? "").replace(/^.* ERROR (execution|training) failed: /, "") : (lines.filter((l) => / ERROR /.test(l)).at(-1) ?? "the run failed").replace(/^.* ERROR /, "");
+      const trace = lines.slice(at >= 0 ? at + 1 : 0).filter((l) => !/runner_main\.py|runner-worker|runtime\/python\/compox|node:internal/.test(l));
+      mount(banner, h("strong", {}, "Failed: "), message, trace.length ? h("details", {}, h("summary", {}, "Show details"), h("pre", {}, trace.join("\n"))) : null);
+      banner.hidden = false;
     };
     let finished = false;
     const finish = async (rec: ExecutionRecord) => {
@@ -200,7 +234,15 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
       elapsed.textContent = duration((rec.time_completed ? parseCompoxTime(rec.time_completed).getTime() : Date.now()) - parseCompoxTime(rec.time_started).getTime());
       state.textContent = rec.status;
       state.className = `state status-${rec.status.toLowerCase()}`;
-      setProgress(rec.progress);
+      row.classList.add(`status-${rec.status.toLowerCase()}`);
+      remaining.textContent = "";
+      // FAILED and STOPPED are drawn as such, not as a full bar.
+      if (rec.status === "COMPLETED") setProgress(1);
+      else {
+        meter.classList.remove("indeterminate");
+        pct.textContent = rec.status === "STOPPED" ? "stopped" : "failed";
+      }
+      if (rec.status === "FAILED") showFailure(rec.log);
       stop.disabled = true;
       runButton.disabled = false;
       mount(log, rec.log.split("\n").filter(Boolean).map(logLine));
@@ -218,7 +260,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
         if (e.type === "log") addLine(e.line);
         else if (e.type === "progress") setProgress(e.progress);
         else if (e.type === "status") {
-          state.textContent = e.status;
+          if (!stopping || isTerminal(e.status)) state.textContent = e.status;
           if (isTerminal(e.status)) void api.getExecution(id).then(finish);
         }
       },
