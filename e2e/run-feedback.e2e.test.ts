@@ -1,5 +1,5 @@
 // Run feedback that tells the truth: a malformed number is an error on its field (never a silent
-// 0), progress is indeterminate until the runner reports any, a failure shows the exception's
+// 0), the algorithm list works with the keyboard, progress is indeterminate until the runner reports any, a failure shows the exception's
 // message with the traceback behind "Show details", and the favicon is served.
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -36,6 +36,13 @@ test("malformed numbers are field errors, progress is indeterminate until report
 
     const page = await browser.newPage();
     await page.goto(`${url}/ui/`);
+    // The algorithm list is a listbox: arrows move, Enter opens, focus stays on the item.
+    await page.focus('[role="listbox"] [role="option"][tabindex="0"]');
+    const names = await page.locator('[role="option"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-name")));
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector(`[role="option"][aria-selected="true"][data-name="${names[1]}"]`);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-name")), names[1]);
     await page.click('[data-name="failing"]');
     const weight = page.getByLabel("Weight", { exact: true });
     await weight.pressSequentially("1e");
