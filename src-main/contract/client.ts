@@ -3,7 +3,7 @@
 import type { Algorithm, AlgorithmFilter, DeployResult } from "./algorithm.js";
 import type { DatasetInfoBody, ServerInfo } from "./api.js";
 import type { Checkpoint, EngineEvent, ExecuteRequest, ExecutionRecord, Sample, Status, TrainingRecord, TrainRequest } from "./records.js";
-import type { SettingsPatch, SettingsView } from "./settings-api.js";
+import type { PythonCheckResult, SettingsPatch, SettingsView } from "./settings-api.js";
 
 /** A non-2xx answer, with the server's `{detail, code, details}`. */
 export class ApiError extends Error {
@@ -129,6 +129,7 @@ export class CompoxClient {
   // settings
   getSettings = () => this.json<SettingsView>("GET", "/api/v0/settings");
   patchSettings = (patch: SettingsPatch) => this.json<SettingsView>("PATCH", "/api/v0/settings", { json: patch });
+  checkPython = () => this.json<PythonCheckResult>("GET", "/api/v0/settings/python");
 
   /**
    * Follows the SSE stream; calls `onEvent` for each event until the returned function is called

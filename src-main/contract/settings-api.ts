@@ -24,6 +24,7 @@ export const EDITABLE_SETTINGS = [
   "max_json_depth",
   "max_image_megapixels",
   "keep_failed_training_temp",
+  "python",
 ] as const;
 
 type Editable = (typeof EDITABLE_SETTINGS)[number];
@@ -37,6 +38,12 @@ export const SettingsPatchSchema = z
   .strictObject(Object.fromEntries(EDITABLE_SETTINGS.map((k) => [k, withoutDefault(SettingsSchema.shape[k]).optional()])) as { [K in Editable]: z.ZodOptional<z.ZodType<z.output<typeof SettingsSchema>[K]>> })
   .extend({ api_token: z.string().nullable().optional() });
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+const PythonCandidate = z.object({ command: z.string(), ok: z.boolean(), version: z.string().optional(), magic: z.string().optional(), problem: z.string().optional() });
+
+/** GET /api/v0/settings/python: the interpreter Python algorithms get, and every candidate tried. */
+export const PythonCheckSchema = z.object({ chosen: PythonCandidate.nullable(), tried: z.array(PythonCandidate) });
+export type PythonCheckResult = z.infer<typeof PythonCheckSchema>;
 
 export const SettingsViewSchema = SettingsSchema.extend({
   data_dir: z.string(),

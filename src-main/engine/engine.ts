@@ -19,7 +19,7 @@ import { detectGpus, type GpuInfo } from "./runtime/devices.js";
 import { EventBus, type EventListener } from "./runtime/event-bus.js";
 import { ExecutionService } from "./runtime/executions.js";
 import { checkImportable } from "./runtime/import-check.js";
-import { findPython, pythonOfMagic } from "./runtime/python.js";
+import { findPython, pythonOfMagic, type PythonCheck } from "./runtime/python.js";
 import { SessionCache } from "./runtime/session-cache.js";
 import { acquireOwnerLock, type OwnerLock } from "./owner-lock.js";
 import { AlgorithmsRepo } from "./store/algorithms-repo.js";
@@ -218,7 +218,14 @@ export function createEngine(options: EngineOptions) {
     /** Changes settings at run time (validated as a whole). */
     updateSettings(patch: Partial<SettingsInput>): Settings {
       settings = SettingsSchema.parse({ ...settings, ...patch });
+      if ("python" in patch) python = undefined; // found again, from the new setting, on next need
       return settings;
+    },
+
+    /** The Python interpreter for Python algorithms as `compox doctor` checks it: the chosen one and every candidate tried. */
+    checkPython(): { chosen: PythonCheck | null; tried: PythonCheck[] } {
+      python = findPython(settings.python);
+      return { chosen: python.chosen ?? null, tried: python.tried };
     },
 
     /** Deploys an algorithm folder or a .zip file on disk; `overrides` replace pyproject values. */

@@ -8,6 +8,7 @@ import { CompoxClient, ApiError } from "../contract/client.js";
 import { isTerminal, type ExecutionRecord } from "../contract/records.js";
 import { pyproject, tempDir, tsAlgorithm, writeFiles } from "../engine/testing/temp-algorithm.js";
 import { testEngine } from "../engine/testing/test-engine.js";
+import { PYTHON } from "../engine/testing/system-needs.js";
 import { createApi } from "./app.js";
 
 const h5 = fileURLToPath(new URL("../engine/datasets/__fixtures__/h5py_all_dtypes.h5", import.meta.url));
@@ -275,6 +276,20 @@ test("settings: GET shows data_dir; PATCH changes and saves editable ones, refus
   assert.doesNotMatch(file, /max_upload_mb/, "defaults are not written");
   assert.equal(await statusOf(s.client.patchSettings({ port: 1 } as never)), "422 invalid_request");
   assert.equal(await statusOf(s.client.patchSettings({ max_concurrent_executions: 0 })), "422 invalid_request");
+});
+
+test("settings: the Python interpreter is checked over the API, and changing it takes effect at once", async () => {
+  await using s = setup();
+  await s.client.patchSettings({ python: "/no/such/python3" });
+  const missing = await s.client.checkPython();
+  assert.equal(missing.chosen, null);
+  assert.deepEqual(missing.tried.map((t) => t.command), ["/no/such/python3"]);
+  assert.match(missing.tried[0]?.problem ?? "", /cannot run/);
+  assert.match(fs.readFileSync(path.join(s.dataDir, "settings.toml"), "utf8"), /python = "\/no\/such\/python3"/);
+  if (PYTHON) {
+    await s.client.patchSettings({ python: PYTHON });
+    assert.equal((await s.client.checkPython()).chosen?.command, PYTHON);
+  }
 });
 
 test("openapi.json documents every route with schemas from zod", async () => {

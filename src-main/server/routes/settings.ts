@@ -1,5 +1,5 @@
 // GET/PATCH /api/v0/settings: the run-time-editable settings, saved to settings.toml so they last.
-import { EDITABLE_SETTINGS, SettingsPatchSchema, SettingsViewSchema } from "../../contract/settings-api.js";
+import { EDITABLE_SETTINGS, PythonCheckSchema, SettingsPatchSchema, SettingsViewSchema } from "../../contract/settings-api.js";
 import { saveSettingsPatch, type Engine } from "../../engine/index.js";
 import { jsonBody, type Router } from "../router.js";
 
@@ -9,6 +9,7 @@ function view(engine: Engine) {
 
 export function settingsRoutes(r: Router, engine: Engine): void {
   r.route({ method: "get", path: "/api/v0/settings", summary: "Current settings", tags: ["settings"], response: SettingsViewSchema }, (c) => c.json(view(engine)));
+  r.route({ method: "get", path: "/api/v0/settings/python", summary: "Checks the Python interpreter for Python algorithms (as compox doctor does)", tags: ["settings"], response: PythonCheckSchema }, (c) => c.json(engine.checkPython()));
   r.route(
     { method: "patch", path: "/api/v0/settings", summary: "Change run-time settings (saved to settings.toml)", tags: ["settings"], body: SettingsPatchSchema, response: SettingsViewSchema, errors: [422] },
     async (c) => {
