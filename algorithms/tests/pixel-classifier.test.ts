@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { testEngine, waitForEnd } from "../../src-main/engine/testing/test-engine.js";
+import { testEngine, waitForEnd, waitForTraining } from "../../src-main/engine/testing/test-engine.js";
 import { pixelFeatures } from "../pixel_classifier/helpers/features.js";
 import { classify, compileForest, fitClassifier, loadForest } from "../pixel_classifier/helpers/classifier.js";
 import { twoClassImage } from "./synthetic-two-class.js";
@@ -37,32 +37,34 @@ test("the bundled algorithm segments with its shipped model", async () => {
   assert.ok(accuracy(mask, sample.labels) >= 0.95, `accuracy ${accuracy(mask, sample.labels)}`);
 });
 
-test("train() on samples saves a checkpoint; executing with it segments a new image", async () => {
+/** Trains the deployed algorithm on two synthetic images whose targets are `target(labels)`,
+ * then segments a third with the checkpoint; returns the predicted mask and the third's labels. */
+async function trainThenSegment(target: (labels: Uint8Array) => Uint8Array): Promise<{ mask: Uint8Array; labels: Uint8Array }> {
   await using t = testEngine();
   const { algorithm_id } = await t.engine.deploy(folder);
   const files = [];
   for (const seed of [21, 22]) {
     const s = twoClassImage(72, 72, seed);
     const input = await t.engine.createDataset({ image: { dtype: "float32", shape: [72, 72], data: s.image } });
-    const target = await t.engine.createDataset({ mask: { dtype: "uint8", shape: [72, 72], data: s.labels } });
-    files.push({ input: [input.file_id], target: [target.file_id] });
+    const mask = await t.engine.createDataset({ mask: { dtype: "uint8", shape: [72, 72], data: target(s.labels) } });
+    files.push({ input: [input.file_id], target: [mask.file_id] });
   }
   const { sample_id } = t.engine.createSample({ files });
-  const { training_id } = t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { n_estimators: 8 } });
-  let rec = t.engine.getTraining(training_id);
-  for (let i = 0; i < 1500 && !["COMPLETED", "FAILED", "STOPPED"].includes(rec.status); i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    rec = t.engine.getTraining(training_id);
-  }
+  // No labels parameter: dense is the default.
+  const rec = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { n_estimators: 8 } }).training_id, 60000);
   assert.equal(rec.status, "COMPLETED", rec.log);
-  const checkpoint_id = rec.output_checkpoint_ids[0] ?? "";
   const test = twoClassImage(72, 72, 77);
   const input = await t.engine.createDataset({ image: { dtype: "float32", shape: [72, 72], data: test.image } });
-  const run = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [input.file_id], checkpoint_id }).execution_id, 60000);
+  const run = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [input.file_id], checkpoint_id: rec.output_checkpoint_ids[0] ?? "" }).execution_id, 60000);
   assert.equal(run.status, "COMPLETED", run.log);
-  const mask = (await t.engine.readDataset(run.output_dataset_ids[0] ?? "")).mask?.data as Uint8Array;
-  assert.ok(accuracy(mask, test.labels) >= 0.95, `accuracy ${accuracy(mask, test.labels)}`);
+  return { mask: (await t.engine.readDataset(run.output_dataset_ids[0] ?? "")).mask?.data as Uint8Array, labels: test.labels };
+}
+
+test("train() on samples saves a checkpoint; executing with it segments a new image", async () => {
+  const { mask, labels } = await trainThenSegment((l) => l);
+  assert.ok(accuracy(mask, labels) >= 0.95, `accuracy ${accuracy(mask, labels)}`);
 });
+
 
 /** The synthetic image's labels as a binary mask (0 = background, 1 = blob), as a segmentation outputs it. */
 const binary = (labels: Uint8Array) => labels.map((v) => (v === 2 ? 1 : 0));
@@ -83,32 +85,11 @@ test("sparse labels: a few hundred painted pixels per class train; 0 is unlabell
 });
 
 test("dense 0/1 masks (what Image2Segmentation algorithms output) train over the API as they are and segment a new image", async () => {
-  await using t = testEngine();
-  const { algorithm_id } = await t.engine.deploy(folder);
-  const files = [];
-  for (const seed of [21, 22]) {
-    const s = twoClassImage(72, 72, seed);
-    const input = await t.engine.createDataset({ image: { dtype: "float32", shape: [72, 72], data: s.image } });
-    const target = await t.engine.createDataset({ mask: { dtype: "uint8", shape: [72, 72], data: binary(s.labels) } });
-    files.push({ input: [input.file_id], target: [target.file_id] });
-  }
-  const { sample_id } = t.engine.createSample({ files });
-  // No labels parameter: dense is the default.
-  const { training_id } = t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { n_estimators: 8 } });
-  let rec = t.engine.getTraining(training_id);
-  for (let i = 0; i < 1500 && !["COMPLETED", "FAILED", "STOPPED"].includes(rec.status); i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    rec = t.engine.getTraining(training_id);
-  }
-  assert.equal(rec.status, "COMPLETED", rec.log);
-  const test = twoClassImage(72, 72, 77);
-  const input = await t.engine.createDataset({ image: { dtype: "float32", shape: [72, 72], data: test.image } });
-  const run = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [input.file_id], checkpoint_id: rec.output_checkpoint_ids[0] ?? "" }).execution_id, 60000);
-  assert.equal(run.status, "COMPLETED", run.log);
-  const mask = (await t.engine.readDataset(run.output_dataset_ids[0] ?? "")).mask?.data as Uint8Array;
+  const { mask, labels } = await trainThenSegment(binary);
   assert.deepEqual([...new Set(mask)].sort(), [0, 1], "the output uses the targets' class values");
-  assert.ok(accuracy(mask, binary(test.labels)) >= 0.9, `accuracy ${accuracy(mask, binary(test.labels))}`);
+  assert.ok(accuracy(mask, binary(labels)) >= 0.9, `accuracy ${accuracy(mask, binary(labels))}`);
 });
+
 
 test("the compiled forest predicts exactly what ml-random-forest predicts", () => {
   const model = fitClassifier([twoClassImage(48, 48, 4)], { seed: 5, nEstimators: 9 });

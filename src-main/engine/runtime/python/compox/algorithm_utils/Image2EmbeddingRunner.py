@@ -11,12 +11,6 @@ class Image2EmbeddingRunner(TypedRunner):
     input_schema = ImageSchema
     output_schema = EmbeddingSchema
 
-    def preprocess(self, input_data, args=None):
-        data = self._fetch_stack(input_data)
-        self._input_images_count = data.shape[0]
-        self._input_images_shape = data.shape
-        return data
-
     def postprocess(self, data, args=None):
         # Compox posts only "features", which its own EmbeddingSchema then rejects; here the
         # sizes are filled in from the input shape so the default works.

@@ -12,12 +12,6 @@ class Image2MultiRegionSegmentationRunner(TypedRunner):
     input_schema = ImageSchema
     output_schema = MultiRegionSegmentationSchema
 
-    def preprocess(self, input_data, args=None):
-        data = self._fetch_stack(input_data)
-        self._input_images_count = data.shape[0]
-        self._input_images_shape = data.shape
-        return data
-
     def postprocess(self, data, args=None):
         if not isinstance(data, list):
             raise TypeError(f"inference must return a list with one dict per input image, got {type(data).__name__}")

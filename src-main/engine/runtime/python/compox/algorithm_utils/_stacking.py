@@ -39,8 +39,10 @@ class TypedRunner(BaseRunner):
         return np.stack(images, axis=0)
 
     def preprocess(self, input_data, args=None):
+        """Fetches the inputs and stacks them on axis 0, remembering their count and shape for postprocess."""
         data = self._fetch_stack(input_data)
         self._input_images_count = data.shape[0]
+        self._input_images_shape = data.shape
         return data
 
     def inference(self, data, args=None):
