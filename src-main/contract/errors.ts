@@ -61,6 +61,12 @@ export interface ErrorBody {
 /** What a 5xx says to a client (Compox 3.2 hides the cause; the server logs it). */
 export const INTERNAL_ERROR_DETAIL = "Failed due to an internal server error.";
 
+/** The body a client gets for `err`: our own errors as they are (they say what to fix, even a
+ * 5xx), anything unexpected hidden behind Compox 3.2's sanitized 500. */
+export function errorBodyOf(err: unknown): ErrorBody {
+  return err instanceof CompoxError ? err.toJSON() : { detail: INTERNAL_ERROR_DETAIL, code: "internal_error", retryable: false };
+}
+
 /** Base of every error the engine raises on purpose: it carries a code and what to fix. */
 export class CompoxError extends Error {
   readonly code: ErrorCode;

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import type { Algorithm, AlgorithmFilter, DeployResult } from "../contract/algorithm.js";
-import { CompoxError, INTERNAL_ERROR_DETAIL, NotFoundError } from "../contract/errors.js";
+import { CompoxError, errorBodyOf, NotFoundError } from "../contract/errors.js";
 import type { NDArray } from "../contract/ndarray.js";
 import type { BenchmarkRecord, BenchmarkRequest, Checkpoint, DeployRecord, ExecuteRequest, ExecutionRecord, Sample, TrainingRecord, TrainRequest } from "../contract/records.js";
 import { formatCompoxTime } from "../contract/time.js";
@@ -243,9 +243,8 @@ export function createEngine(options: EngineOptions) {
         deployPath(ctx, path.resolve(source), overrides).then(
           (r) => deploys.setStatus(deploy_id, "COMPLETED", { time_completed: formatCompoxTime(now()), result: logDeploy(r) }),
           (err: unknown) => {
-            const body = err instanceof CompoxError ? err.toJSON() : { detail: INTERNAL_ERROR_DETAIL, code: "internal_error", retryable: false };
             if (!(err instanceof CompoxError)) logger.error(`deploy ${deploy_id} of ${source} failed: ${(err as Error).stack ?? String(err)}`);
-            deploys.setStatus(deploy_id, "FAILED", { time_completed: formatCompoxTime(now()), error: body });
+            deploys.setStatus(deploy_id, "FAILED", { time_completed: formatCompoxTime(now()), error: errorBodyOf(err) });
           },
         );
       });

@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { setCookie } from "hono/cookie";
 import { getPath } from "hono/utils/url";
 import { ServerInfoSchema, type ServerInfo } from "../contract/api.js";
-import { CompoxError, INTERNAL_ERROR_DETAIL } from "../contract/errors.js";
+import { CompoxError, errorBodyOf } from "../contract/errors.js";
 import { appRoot } from "../engine/app-paths.js";
 import type { Engine } from "../engine/index.js";
 import { detectGpus } from "../engine/runtime/devices.js";
@@ -93,7 +93,7 @@ export function createApi(engine: Engine, opts: ApiOptions = {}): Hono {
     // An aborted upload or a client that went away: nothing useful to answer.
     if ((err as NodeJS.ErrnoException).code === "ABORT_ERR" || err.name === "AbortError") return c.json({ detail: "request aborted", code: "invalid_request", retryable: false }, 400);
     console.error(err);
-    return c.json({ detail: INTERNAL_ERROR_DETAIL, code: "internal_error", retryable: false }, 500);
+    return c.json(errorBodyOf(err), 500);
   });
   return app;
 }

@@ -13,7 +13,7 @@ import type { NDArray } from "../../contract/ndarray.js";
 import { readHdf5, readHdf5Strings, writeHdf5 } from "../datasets/hdf5.js";
 import { needsPython, PYTHON } from "../testing/system-needs.js";
 import { tempDir } from "../testing/temp-algorithm.js";
-import { testEngine, waitForEnd, waitForTraining } from "../testing/test-engine.js";
+import { testEngine, waitForBenchmark, waitForEnd, waitForTraining } from "../testing/test-engine.js";
 import { pythonRunnerDir } from "./runner-host.js";
 
 const fixtures = fileURLToPath(new URL("./__fixtures__/compox/", import.meta.url));
@@ -142,12 +142,7 @@ test("a Compox-style training and benchmark: run_training, save_checkpoint, benc
   assert.equal(training.output_checkpoint_ids.length, 1);
   assert.ok(Number(training.state.threshold) > 60 && Number(training.state.threshold) < 200, JSON.stringify(training.state));
 
-  const { benchmark_id } = t.engine.benchmark({ algorithm_id: deployed.algorithm_id, additional_parameters: { any: "thing" } });
-  let b = t.engine.getBenchmark(benchmark_id);
-  for (let i = 0; i < 600 && !["COMPLETED", "FAILED"].includes(b.status); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    b = t.engine.getBenchmark(benchmark_id);
-  }
+  const b = await waitForBenchmark(t.engine, t.engine.benchmark({ algorithm_id: deployed.algorithm_id, additional_parameters: { any: "thing" } }).benchmark_id);
   assert.equal(b.status, "COMPLETED", b.log);
   assert.deepEqual(Object.keys(b).sort(), ["additional_parameters", "algorithm_id", "benchmark_id", "data", "log", "status", "time_completed", "time_started"]);
   assert.deepEqual(b.additional_parameters, { any: "thing" });
@@ -157,12 +152,7 @@ test("a Compox-style training and benchmark: run_training, save_checkpoint, benc
 
   // An algorithm without benchmark() fails its benchmark, saying so.
   const other = await t.engine.deploy(path.join(fixtures, "cx_embedding"));
-  const failed = t.engine.benchmark({ algorithm_id: other.algorithm_id });
-  let f = t.engine.getBenchmark(failed.benchmark_id);
-  for (let i = 0; i < 600 && !["COMPLETED", "FAILED"].includes(f.status); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    f = t.engine.getBenchmark(failed.benchmark_id);
-  }
+  const f = await waitForBenchmark(t.engine, t.engine.benchmark({ algorithm_id: other.algorithm_id }).benchmark_id);
   assert.equal(f.status, "FAILED");
   assert.deepEqual(f.data, {});
   assert.match(f.log, /Benchmarking is not implemented for this algorithm/);

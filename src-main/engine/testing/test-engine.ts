@@ -1,7 +1,7 @@
 // Test support: an engine on a temp data directory, algorithms deployed from source strings, and
 // a helper that waits for an execution to end.
 import path from "node:path";
-import type { ExecutionRecord, TrainingRecord } from "../../contract/records.js";
+import type { BenchmarkRecord, ExecutionRecord, TrainingRecord } from "../../contract/records.js";
 import { isTerminal } from "../../contract/records.js";
 import { createEngine, type Engine, type EngineOptions } from "../engine.js";
 import { pyproject, tempDir, writeFiles } from "./temp-algorithm.js";
@@ -65,6 +65,11 @@ export function waitForEnd(engine: Engine, id: string, timeoutMs = 30000): Promi
 /** Polls until the execution reaches `status`. */
 export function waitForStatus(engine: Engine, id: string, status: ExecutionRecord["status"], timeoutMs = 30000): Promise<ExecutionRecord> {
   return pollRecord(() => engine.getExecution(id), (r) => r.status === status, ends, `execution ${id} (waited for ${status})`, timeoutMs);
+}
+
+/** Polls until the benchmark ends (or `timeoutMs` passes) and returns the record. */
+export function waitForBenchmark(engine: Engine, id: string, timeoutMs = 30000): Promise<BenchmarkRecord> {
+  return pollRecord(() => engine.getBenchmark(id), ends, () => false, `benchmark ${id}`, timeoutMs);
 }
 
 /** Polls until the training ends (or `timeoutMs` passes) and returns the record. */

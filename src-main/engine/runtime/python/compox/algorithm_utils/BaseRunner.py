@@ -11,6 +11,7 @@ import time
 
 from . import _context
 from ._context import StopRequested
+from ._task_handler import as_item
 
 # Names that bypass the per-execution context (Compox's list plus our internal ones).
 _DIRECT = {"_locked_attributes", "_locking_assets", "_device", "_initializing", "_runner_context", "_task_handler_given"}
@@ -160,29 +161,25 @@ class BaseRunner:
             handler.mark_as_failed(e)
             raise
 
-    def preprocess_base(self, input_data, args=None):
+    def _stage(self, started, finished, work):
+        """Runs one stage of the pipeline with Compox's log lines ("<finished> in X seconds")."""
         start = time.time()
-        self.task_handler.status = "RUNNING"
-        out = self.preprocess(input_data, args or {})
-        self.task_handler.logger.info(f"Data preprocessing finished in {round(time.time() - start, 2)} seconds")
+        if started:
+            self.task_handler.logger.info(started)
+        out = work()
+        self.task_handler.logger.info(f"{finished} in {round(time.time() - start, 2)} seconds")
         self.task_handler.update_log()
         return out
+
+    def preprocess_base(self, input_data, args=None):
+        self.task_handler.status = "RUNNING"
+        return self._stage(None, "Data preprocessing finished", lambda: self.preprocess(input_data, args or {}))
 
     def inference_base(self, data, args=None):
-        start = time.time()
-        self.task_handler.logger.info("Running inference.")
-        out = self.inference(data, args or {})
-        self.task_handler.logger.info(f"Inference finished in {round(time.time() - start, 2)} seconds")
-        self.task_handler.update_log()
-        return out
+        return self._stage("Running inference.", "Inference finished", lambda: self.inference(data, args or {}))
 
     def postprocess_base(self, data, args=None):
-        start = time.time()
-        self.task_handler.logger.info("Postprocessing output data.")
-        out = self.postprocess(data, args or {})
-        self.task_handler.logger.info(f"Postprocessing finished in {round(time.time() - start, 2)} seconds")
-        self.task_handler.update_log()
-        return out
+        return self._stage("Postprocessing output data.", "Postprocessing finished", lambda: self.postprocess(data, args or {}))
 
     def run_training(self, training_data, args=None):
         """Logs, sets RUNNING and calls train(); Compox Desktop ends the training."""
@@ -334,18 +331,8 @@ class TrainingDataset(list):
 
 
 def _items(items, schema, where):
-    """Items as dicts (schema instances become dicts), each validated against `schema` when given;
-    `where` names an item in errors, with {n} its 1-based number."""
-    out = []
-    for n, item in enumerate(items):
-        if hasattr(item, "model_dump"):
-            item = item.model_dump()
-        elif hasattr(item, "__dict__") and not isinstance(item, dict):
-            item = dict(vars(item))
-        if schema is not None:
-            item = schema.validate(item, where.replace("{n}", str(n + 1)))
-        out.append({k: v for k, v in item.items() if v is not None})
-    return out
+    """Items as validated dicts; `where` names an item in errors, with {n} its 1-based number."""
+    return [as_item(item, schema, where.replace("{n}", str(n + 1))) for n, item in enumerate(items)]
 
 
 def _takes_arguments(init):

@@ -54,10 +54,7 @@ class _MemoryContext:
         return read_item(io.BytesIO(raw), keys)
 
     def write_dataset(self, item):
-        bio = io.BytesIO()
-        write_item(bio, item)
-        dataset_id = str(uuid.uuid4())
-        self.session.datasets[dataset_id] = bio.getvalue()
+        dataset_id = self.session.put(item)
         self.session.output_dataset_ids.append(dataset_id)
         return dataset_id
 
@@ -115,9 +112,6 @@ class LocalDebugSession:
     # --- data in ---
     def put(self, item):
         """Stores one dataset item (a dict of arrays, e.g. {"image": array}); returns its id."""
-        return self._store(item)
-
-    def _store(self, item):
         bio = io.BytesIO()
         write_item(bio, item)
         dataset_id = str(uuid.uuid4())
@@ -126,7 +120,7 @@ class LocalDebugSession:
 
     def load_arrays(self, arrays, key="image"):
         """Stores arrays as datasets under `key`; returns their ids."""
-        return [self._store({key: np.asarray(a)}) for a in arrays]
+        return [self.put({key: np.asarray(a)}) for a in arrays]
 
     def load_data(self, source):
         """Stores images from a folder, TIFF (one dataset per page), PNG/JPEG, .npy or HDF5 file; returns the ids."""

@@ -8,6 +8,17 @@ STATUSES = ("RUNNING", "COMPLETED", "FAILED", "PENDING", "STARTED", "STOPPED")
 LEVELS = ("INFO", "WARNING", "ERROR", "DEBUG")
 
 
+def as_item(item, schema, where):
+    """A dataset item (a dict, or a schema instance) validated against `schema` when given, its None fields dropped."""
+    if hasattr(item, "model_dump"):
+        item = item.model_dump()
+    elif hasattr(item, "__dict__") and not isinstance(item, dict):
+        item = dict(vars(item))
+    if schema is not None:
+        item = schema.validate(item, where)
+    return {k: v for k, v in item.items() if v is not None}
+
+
 class TaskStoppedException(StopRequested):
     """Compox's name for the exception a stop raises inside the runner."""
 
@@ -159,13 +170,7 @@ class TaskHandler:
         start = time.monotonic()
         ids = []
         for n, item in enumerate(data):
-            if hasattr(item, "model_dump"):
-                item = item.model_dump()
-            elif hasattr(item, "__dict__") and not isinstance(item, dict):
-                item = dict(vars(item))
-            if pydantic_data_schema is not None:
-                item = pydantic_data_schema.validate(item, f"output {n + 1}")
-            ids.append(self._ctx.write_dataset({k: v for k, v in item.items() if v is not None}))
+            ids.append(self._ctx.write_dataset(as_item(item, pydantic_data_schema, f"output {n + 1}")))
         self.file_posting_stats["count"] += float(len(ids))
         self.file_posting_stats["time"] += time.monotonic() - start
         return ids
