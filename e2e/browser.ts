@@ -1,9 +1,12 @@
-// What the UI tests share: Debian's Chromium through playwright-core, and a real drag and drop.
+// What the UI tests share: Debian's Chromium through playwright-core, a served window, and a real
+// drag and drop.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { CHROMIUM } from "../src-main/engine/testing/system-needs.js";
+import { fileURLToPath } from "node:url";
+import { CHROMIUM, SKIMAGE_DATA } from "../src-main/engine/testing/system-needs.js";
+import { serveProcess } from "../src-main/server/testing/serve-process.js";
 
 /** Debian's Chromium with a fresh profile (Playwright passes it as --user-data-dir). */
 export async function launch(): Promise<BrowserContext> {
@@ -31,3 +34,27 @@ export async function dropFile(page: Page, selector: string, file: string, type:
   await page.dispatchEvent(selector, "drop", { dataTransfer: transfer });
 }
 
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** Where the UI tests put their screenshots (git-ignored). */
+export const SHOTS = path.join(root, "e2e", "screenshots");
+
+/** scikit-image's coins (Debian's python3-skimage), else the copy in the repository. */
+export const COINS_PNG = fs.existsSync(`${SKIMAGE_DATA}/coins.png`) ? `${SKIMAGE_DATA}/coins.png` : path.join(root, "algorithms", "tests", "__fixtures__", "coins.png");
+
+/** Runs `fn` against `compox serve` on a fresh data directory, in a fresh window of Chromium;
+ * afterwards closes both and removes the directory. */
+export async function withWindow(prefix: string, fn: (w: { url: string; page: Page }) => Promise<void>): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const { url, child } = await serveProcess(data);
+  const browser = await launch();
+  try {
+    await fn({ url, page: await browser.newPage() });
+  } finally {
+    await browser.close();
+    child.kill();
+    fs.rmSync(data, { recursive: true, force: true });
+  }
+}

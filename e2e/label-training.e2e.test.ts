@@ -2,21 +2,14 @@
 // train, see the prediction over the image, correct a region with Live update on, see it update;
 // then a companion app runs the checkpoint a person trained by hand on a new image over HTTP.
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import type { Page } from "playwright-core";
 import { CompoxClient } from "../src-main/contract/client.js";
-import { needsChromium, SKIMAGE_DATA } from "../src-main/engine/testing/system-needs.js";
-import { serveProcess } from "../src-main/server/testing/serve-process.js";
-import { dropFile, launch } from "./browser.js";
+import { needsChromium } from "../src-main/engine/testing/system-needs.js";
+import { COINS_PNG, dropFile, SHOTS, withWindow } from "./browser.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const shots = path.join(root, "e2e", "screenshots");
-const COINS = fs.existsSync(`${SKIMAGE_DATA}/coins.png`) ? `${SKIMAGE_DATA}/coins.png` : path.join(root, "algorithms", "tests", "__fixtures__", "coins.png");
 const W = 384;
 const H = 303;
 /** Centres (x, y) of four coins, and background strips along the top and bottom edges. */
@@ -50,17 +43,12 @@ function predictionColours(page: Page): Promise<{ red: number; green: number }> 
 }
 
 test("paint two classes, train, see the prediction, correct it live; a companion app uses the checkpoint", { skip: needsChromium, timeout: 180_000 }, async () => {
-  fs.mkdirSync(shots, { recursive: true });
-  const data = fs.mkdtempSync(path.join(os.tmpdir(), "compox-e2e-label-"));
-  const { url, child } = await serveProcess(data);
-  const browser = await launch();
-  try {
-    const page = await browser.newPage();
+  await withWindow("compox-e2e-label-", async ({ url, page }) => {
     await page.goto(`${url}/ui/`);
     await page.click('[data-name="pixel_classifier"]');
     await page.click('[data-mode="train"]');
     await page.waitForSelector(".label-editor");
-    await dropFile(page, ".label-drop", COINS, "image/png");
+    await dropFile(page, ".label-drop", COINS_PNG, "image/png");
     await page.waitForSelector('canvas[aria-label="Label canvas"]', { state: "visible" });
     await page.fill("#brush-size", "8");
     // Class 1: the background along the top and bottom edges.
@@ -85,21 +73,21 @@ test("paint two classes, train, see the prediction, correct it live; a companion
     assert.ok(first.red > 0.3 * W * H && first.green > 0.1 * W * H, JSON.stringify(first));
     const checkpoint = await page.locator('canvas[aria-label="Prediction"]').getAttribute("data-checkpoint");
     assert.ok(checkpoint);
-    await page.screenshot({ path: path.join(shots, "label-1-prediction.png"), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, "label-1-prediction.png"), fullPage: true });
 
     // Correct: with Live update on, a new background stroke retrains and the prediction changes.
     await page.check("#live-update");
     await page.check('input[name="label-class"] >> nth=0');
     await stroke(page, [[5, 60], [5, 250]]);
     await page.waitForFunction((old) => { const c = document.querySelector('canvas[aria-label="Prediction"]') as HTMLCanvasElement | null; return !!c?.dataset.checkpoint && c.dataset.checkpoint !== old && /Prediction updated/.test(document.querySelector(".label-editor [role=status]")?.textContent ?? ""); }, checkpoint, { timeout: 90_000 });
-    await page.screenshot({ path: path.join(shots, "label-2-updated.png"), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, "label-2-updated.png"), fullPage: true });
     const updated = await page.locator('canvas[aria-label="Prediction"]').getAttribute("data-checkpoint");
     // The checkpoint is listed in the Train view, ready for "Run with this checkpoint".
     await page.waitForSelector("tr.checkpoint");
 
     // A companion app runs the hand-trained checkpoint on a new image (the coins mirrored).
     const client = new CompoxClient(url);
-    const mirrored = await sharp(COINS).flop().toColourspace("b-w").png().toBuffer();
+    const mirrored = await sharp(COINS_PNG).flop().toColourspace("b-w").png().toBuffer();
     const [input] = (await client.importImage(new Uint8Array(mirrored), "mirrored.png")).file_ids;
     const algorithm = await client.getAlgorithm("pixel_classifier", "1");
     const { execution_id } = await client.execute({ algorithm_id: algorithm.algorithm_id, input_dataset_ids: [input ?? ""], checkpoint_id: updated });
@@ -113,9 +101,5 @@ test("paint two classes, train, see the prediction, correct it live; a companion
     const value = (x: number, y: number) => png.data[(y * png.info.width + (W - 1 - x)) * png.info.channels] ?? 0;
     const onCoins = COIN_CENTRES.filter(([x, y]) => value(x, y) > value(x, 5)).length;
     assert.ok(onCoins >= 3, `coin centres brighter than the background in the mask: ${onCoins} of 4`);
-  } finally {
-    await browser.close();
-    child.kill();
-    fs.rmSync(data, { recursive: true, force: true });
-  }
+  });
 });

@@ -1,24 +1,12 @@
 // The window from 800 px up: no view scrolls sideways.
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { needsChromium } from "../src-main/engine/testing/system-needs.js";
-import { serveProcess } from "../src-main/server/testing/serve-process.js";
-import { launch } from "./browser.js";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-const shots = path.join(root, "e2e", "screenshots");
+import { SHOTS, withWindow } from "./browser.js";
 
 test("no horizontal scrolling at 800 px in the algorithms, run, train, history and settings views", { skip: needsChromium, timeout: 120_000 }, async () => {
-  fs.mkdirSync(shots, { recursive: true });
-  const data = fs.mkdtempSync(path.join(os.tmpdir(), "compox-e2e-layout-"));
-  const { url, child } = await serveProcess(data);
-  const browser = await launch();
-  try {
-    const page = await browser.newPage();
+  await withWindow("compox-e2e-layout-", async ({ url, page }) => {
     await page.setViewportSize({ width: 800, height: 900 });
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     await page.goto(`${url}/ui/`);
@@ -31,15 +19,11 @@ test("no horizontal scrolling at 800 px in the algorithms, run, train, history a
     await page.click('[data-mode="train"]');
     await page.waitForSelector(".label-editor");
     assert.equal(await overflow(), 0, "train view");
-    await page.screenshot({ path: path.join(shots, "layout-800-train.png"), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, "layout-800-train.png"), fullPage: true });
     for (const tab of ["history", "settings"]) {
       await page.click(`[data-tab="${tab}"]`);
       await page.waitForTimeout(300);
       assert.equal(await overflow(), 0, tab);
     }
-  } finally {
-    await browser.close();
-    child.kill();
-    fs.rmSync(data, { recursive: true, force: true });
-  }
+  });
 });

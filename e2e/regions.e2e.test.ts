@@ -1,32 +1,22 @@
 // Named regions in the window: a Compox 3.2 Image2MultiRegionSegmentation algorithm's output drawn
 // as one coloured layer per region over the input, with a legend that names them.
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { CompoxClient } from "../src-main/contract/client.js";
-import { needsChromium, needsPython, SKIMAGE_DATA } from "../src-main/engine/testing/system-needs.js";
-import { serveProcess } from "../src-main/server/testing/serve-process.js";
-import { dropFile, launch } from "./browser.js";
+import { needsChromium, needsPython } from "../src-main/engine/testing/system-needs.js";
+import { COINS_PNG, dropFile, SHOTS, withWindow } from "./browser.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const shots = path.join(root, "e2e", "screenshots");
 
 test("the window draws named regions with a legend", { skip: needsChromium || needsPython, timeout: 120_000 }, async () => {
-  fs.mkdirSync(shots, { recursive: true });
-  const data = fs.mkdtempSync(path.join(os.tmpdir(), "compox-e2e-regions-"));
-  const { url, child } = await serveProcess(data);
-  const browser = await launch();
-  try {
+  await withWindow("compox-e2e-regions-", async ({ url, page }) => {
     await new CompoxClient(url).deployLocal(path.join(root, "src-main", "engine", "runtime", "__fixtures__", "compox", "cx_multiregion"));
-    const page = await browser.newPage();
     await page.goto(`${url}/ui/`);
     await page.click('[data-name="cx_multiregion"]');
     await page.waitForSelector('[data-param="low"]');
-    const coins = fs.existsSync(`${SKIMAGE_DATA}/coins.png`) ? `${SKIMAGE_DATA}/coins.png` : path.join(root, "algorithms", "tests", "__fixtures__", "coins.png");
-    await dropFile(page, ".dropzone", coins, "image/png");
+    await dropFile(page, ".dropzone", COINS_PNG, "image/png");
     await page.waitForSelector(".input-item img");
     await page.click("button.primary:has-text('Run')");
     await page.waitForSelector(".region-legend li", { timeout: 60_000 });
@@ -35,10 +25,6 @@ test("the window draws named regions with a legend", { skip: needsChromium || ne
     // Hiding a region hides its layer.
     await page.locator(".region-legend input").nth(1).uncheck();
     assert.equal(await page.locator(".stack .region-layer").nth(1).isHidden(), true);
-    await page.screenshot({ path: path.join(shots, "regions.png"), fullPage: true });
-  } finally {
-    await browser.close();
-    child.kill();
-    fs.rmSync(data, { recursive: true, force: true });
-  }
+    await page.screenshot({ path: path.join(SHOTS, "regions.png"), fullPage: true });
+  });
 });

@@ -2,30 +2,19 @@
 // 0), the algorithm list works with the keyboard, progress is indeterminate until the runner reports any, a failure shows the exception's
 // message with the traceback behind "Show details", and the favicon is served.
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { CompoxClient } from "../src-main/contract/client.js";
 import { needsChromium } from "../src-main/engine/testing/system-needs.js";
-import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
-import { serveProcess } from "../src-main/server/testing/serve-process.js";
-import { launch } from "./browser.js";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-const shots = path.join(root, "e2e", "screenshots");
+import { pyproject, tempDir, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
+import { SHOTS, withWindow } from "./browser.js";
 
 test("malformed numbers are field errors, progress is indeterminate until reported, failures show their message", { skip: needsChromium, timeout: 120_000 }, async () => {
-  fs.mkdirSync(shots, { recursive: true });
-  const data = fs.mkdtempSync(path.join(os.tmpdir(), "compox-e2e-feedback-"));
-  const src = fs.mkdtempSync(path.join(os.tmpdir(), "compox-e2e-feedback-src-"));
-  const { url, child } = await serveProcess(data);
-  const browser = await launch();
-  try {
+  using src = tempDir("compox-e2e-feedback-src-");
+  await withWindow("compox-e2e-feedback-", async ({ url, page }) => {
     const client = new CompoxClient(url);
     await client.deployLocal(
-      writeFiles(path.join(src, "failing"), {
+      writeFiles(path.join(src.path, "failing"), {
         "pyproject.toml": pyproject("failing", "1.0", 'additional_parameters = [ { name = "weight", displayed_name = "Weight", description = "any", config = { type = "float", default = 0.5, adjustable = true } } ]').replace("Image2Image", "Generic"),
         "Runner.ts": 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { async inference() { await new Promise((r) => setTimeout(r, 1500)); throw new Error("bad voxel spacing: give it in mm"); } }\n',
       }),
@@ -34,7 +23,6 @@ test("malformed numbers are field errors, progress is indeterminate until report
     assert.equal(favicon.status, 200);
     assert.equal(favicon.headers.get("content-type"), "image/png");
 
-    const page = await browser.newPage();
     await page.goto(`${url}/ui/`);
     // The algorithm list is a listbox: arrows move, Enter opens, focus stays on the item.
     await page.focus('[role="listbox"] [role="option"][tabindex="0"]');
@@ -62,11 +50,6 @@ test("malformed numbers are field errors, progress is indeterminate until report
     assert.equal(await page.locator(".progress-row.status-failed").count(), 1);
     assert.equal(await page.locator(".pct").textContent(), "failed");
     await page.click(".failure-banner summary:has-text('Show details')");
-    await page.screenshot({ path: path.join(shots, "run-failed.png"), fullPage: true });
-  } finally {
-    await browser.close();
-    child.kill();
-    fs.rmSync(data, { recursive: true, force: true });
-    fs.rmSync(src, { recursive: true, force: true });
-  }
+    await page.screenshot({ path: path.join(SHOTS, "run-failed.png"), fullPage: true });
+  });
 });

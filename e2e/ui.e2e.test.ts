@@ -1,27 +1,24 @@
 // The window's UI in Debian's Chromium, against `compox serve` on a temp data directory and a free
 // port: list → generated form → drop a PNG → run with live progress and log → output preview →
-// stop a long run → history. Screenshots of each screen go to e2e/screenshots/ (git-ignored).
+// stop a long run → history. ScreenSHOTS of each screen go to e2e/screenSHOTS/ (git-ignored).
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { CompoxClient } from "../src-main/contract/client.js";
 import sharp from "sharp";
 import { twoClassImage } from "../algorithms/tests/synthetic-two-class.js";
 import { needsChromium } from "../src-main/engine/testing/system-needs.js";
-import { dropFile, launch } from "./browser.js";
+import { COINS_PNG, dropFile, launch, SHOTS } from "./browser.js";
 import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
 import { serveProcess } from "../src-main/server/testing/serve-process.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const shots = path.join(root, "e2e", "screenshots");
 
 
 test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with a checkpoint, and lists them in history", { skip: needsChromium, timeout: 180000 }, async () => {
-  fs.mkdirSync(shots, { recursive: true });
+  fs.mkdirSync(SHOTS, { recursive: true });
   const data = fs.mkdtempSync(path.join(os.tmpdir(), "compox-e2e-"));
   const src = fs.mkdtempSync(path.join(os.tmpdir(), "compox-e2e-src-"));
   const { url, child } = await serveProcess(data);
@@ -38,7 +35,7 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with
     const page = await browser.newPage();
     await page.goto(`${url}/ui/`);
     await page.waitForSelector('[data-name="tv_denoising"]');
-    await page.screenshot({ path: path.join(shots, "1-algorithms.png") });
+    await page.screenshot({ path: path.join(SHOTS, "1-algorithms.png") });
 
     // The generated form: 2 decimals for a float_range with decimal_precision 2.
     await page.click('[data-name="tv_denoising"]');
@@ -55,11 +52,11 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with
     // Drop a PNG on tv_denoising and run it.
     await page.click('[data-name="tv_denoising"]');
     await page.waitForSelector('[data-param="denoising_weight"]');
-    const png = fs.existsSync("/usr/lib/python3/dist-packages/skimage/data/coins.png") ? "/usr/lib/python3/dist-packages/skimage/data/coins.png" : path.join(root, "algorithms", "tests", "__fixtures__", "coins.png");
+    const png = COINS_PNG;
     await dropFile(page, ".dropzone", png, "image/png");
     await page.waitForSelector(".input-item img");
     await page.fill('[data-param="denoising_weight"] input.number', "0.3");
-    await page.screenshot({ path: path.join(shots, "2-run-form.png") });
+    await page.screenshot({ path: path.join(SHOTS, "2-run-form.png") });
     await page.click("button.primary:has-text('Run')");
     await page.waitForSelector(".log-line");
     await page.waitForSelector(".state.status-completed", { timeout: 60000 });
@@ -67,14 +64,14 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with
     assert.ok((await page.locator(".log-line").allTextContents()).some((l) => /image 1 of 1 denoised/.test(l)));
     await page.waitForSelector(".outputs img.result");
     assert.ok(await page.locator(".outputs img.result").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0));
-    await page.screenshot({ path: path.join(shots, "3-run-result.png"), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, "3-run-result.png"), fullPage: true });
 
     // Start the slow algorithm, watch it log, stop it.
     await page.click('[data-name="slow_loop"]');
     await page.waitForSelector('[data-param="mode"]');
     await page.click("button.primary:has-text('Run')");
     await page.waitForFunction(() => document.querySelectorAll(".log-line").length >= 3);
-    await page.screenshot({ path: path.join(shots, "4-running.png") });
+    await page.screenshot({ path: path.join(SHOTS, "4-running.png") });
     await page.click("button.danger:has-text('Stop')");
     await page.waitForSelector(".state.status-stopped", { timeout: 15000 });
 
@@ -90,7 +87,7 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with
     await page.waitForSelector("table.matrix", { timeout: 60000 });
     const cells = await page.locator("table.matrix td").allTextContents();
     assert.deepEqual(cells, ["1.000", "0.000", "0.000", "0.000", "1.000", "0.000", "0.000", "0.000", "1.000"], "identical images: identity");
-    await page.screenshot({ path: path.join(shots, "5-alignment.png"), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, "5-alignment.png"), fullPage: true });
 
     // Train pixel_classifier from the window on two synthetic images, watch the chart, run with the checkpoint.
     const pics: Record<string, string> = {};
@@ -118,7 +115,7 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with
     await page.waitForFunction(() => [...document.querySelectorAll(".chart-box polyline")].some((l) => (l.getAttribute("points") ?? "").includes(" ")), undefined, { timeout: 60000 });
     await page.waitForSelector(".training-run .state.status-completed", { timeout: 60000 });
     await page.waitForSelector("tr.checkpoint");
-    await page.screenshot({ path: path.join(shots, "6-training.png"), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, "6-training.png"), fullPage: true });
     await page.click("button:has-text('Run with this checkpoint')");
     await page.waitForSelector(".checkpoint-note");
     await dropFile(page, ".dropzone", pics.img99!, "image/png");
@@ -126,15 +123,15 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with
     await page.click("button.primary:has-text('Run')");
     await page.waitForSelector(".state.status-completed", { timeout: 60000 });
     await page.waitForSelector(".outputs .stack img.overlay");
-    await page.screenshot({ path: path.join(shots, "7-run-with-checkpoint.png"), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, "7-run-with-checkpoint.png"), fullPage: true });
 
     await page.click('[data-tab="history"]');
     await page.waitForSelector('tr[data-status="STOPPED"]');
     assert.equal(await page.locator('tr[data-status="COMPLETED"]').count(), 3);
-    await page.screenshot({ path: path.join(shots, "8-history.png") });
+    await page.screenshot({ path: path.join(SHOTS, "8-history.png") });
     await page.click('[data-tab="settings"]');
     await page.waitForSelector(".settings");
-    await page.screenshot({ path: path.join(shots, "9-settings.png") });
+    await page.screenshot({ path: path.join(SHOTS, "9-settings.png") });
   } finally {
     await browser.close();
     child.kill("SIGTERM");

@@ -6,44 +6,21 @@ import type { Algorithm } from "../../src-main/contract/algorithm.js";
 import { isTerminal } from "../../src-main/contract/records.js";
 import { api } from "../api.js";
 import { h, mount } from "../elements.js";
-import { readValues } from "../hdf5-values.js";
+import { readValues, uint8Hdf5 } from "../hdf5-values.js";
+import { drawValues, paletteColour } from "../colour-layers.js";
 import { LabelBuffer } from "../label-strokes.js";
 
-const CLASS_COLOURS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45"];
+const MAX_CLASSES = 8;
 const LIVE_DELAY_MS = 700;
 const IMAGE_FILE = /\.(png|jpe?g|tiff?)$/i;
 
-const colourOf = (value: number) => CLASS_COLOURS[(value - 1) % CLASS_COLOURS.length] ?? "#ffffff";
-const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+/** Class values start at 1. */
+const colourOf = (value: number) => paletteColour(value - 1);
+const drawClasses = (canvas: HTMLCanvasElement, values: ArrayLike<number>, alpha: number) => drawValues(canvas, values, colourOf, alpha);
 
-/** Draws class values (0 = nothing) in their colours. */
-function drawClasses(canvas: HTMLCanvasElement, values: ArrayLike<number>, alpha: number): void {
-  const g = canvas.getContext("2d");
-  if (!g) return;
-  const img = g.createImageData(canvas.width, canvas.height);
-  for (let i = 0; i < values.length; i++) {
-    const v = Number(values[i]);
-    if (v <= 0) continue;
-    const [r, gr, b] = rgb(colourOf(v));
-    img.data.set([r, gr, b, alpha], i * 4);
-  }
-  g.putImageData(img, 0, 0);
-}
-
-/** Writes labels as an HDF5 dataset (`mask`, uint8) in the page and uploads it; returns its id. */
+/** Uploads the labels as a dataset (`mask`, uint8); returns its id. */
 async function uploadMask(labels: LabelBuffer): Promise<string> {
-  const h5wasm = (await import("h5wasm")).default;
-  const { FS } = await h5wasm.ready;
-  const name = `labels-${Date.now()}.h5`;
-  const file = new h5wasm.File(name, "w");
-  try {
-    file.create_dataset({ name: "mask", data: labels.data, shape: [labels.height, labels.width], dtype: "<B" });
-  } finally {
-    file.close();
-  }
-  const bytes = FS.readFile(name) as Uint8Array;
-  FS.unlink(name);
-  return (await api.uploadFile(new Blob([bytes as Uint8Array<ArrayBuffer>]))).file_id;
+  return (await api.uploadFile(new Blob([await uint8Hdf5("mask", labels.data, [labels.height, labels.width])]))).file_id;
 }
 
 async function waitFor<T extends { status: string }>(read: () => Promise<T>, isStale: () => boolean): Promise<T | undefined> {
@@ -107,7 +84,7 @@ export function labelEditor(alg: Algorithm, opts: LabelEditorOptions): HTMLEleme
           h("span.muted", {}, ` ${counts.get(k + 1) ?? 0} px`),
         ),
       ),
-      h("button.secondary", { type: "button", onclick: () => ((classes = Math.min(CLASS_COLOURS.length, classes + 1)), (current = classes), renderClasses()) }, "Add class"),
+      h("button.secondary", { type: "button", onclick: () => ((classes = Math.min(MAX_CLASSES, classes + 1)), (current = classes), renderClasses()) }, "Add class"),
     );
   };
   const tools = h("div.label-tools");

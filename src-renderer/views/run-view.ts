@@ -7,6 +7,7 @@ import { isTerminal, type EngineEvent, type ExecutionRecord } from "../../src-ma
 import { api, parseCompoxTime } from "../api.js";
 import { duration, h, mount } from "../elements.js";
 import { parameterForm } from "../form.js";
+import { drawValues, paletteColour } from "../colour-layers.js";
 import { readValues } from "../hdf5-values.js";
 
 const IMAGE_FILE = /\.(png|jpe?g|tiff?)$/i;
@@ -43,8 +44,6 @@ async function alignmentView(id: string, pair: [string, string] | undefined): Pr
   return h("div.output", {}, table, h("div.stack.clip", {}, h("img", { src: api.previewUrl(reference, { max_size: 320 }), alt: "reference" }), moved), h("div.muted", {}, "the moved image over the previous one"));
 }
 
-const REGION_COLOURS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4", "#469990"];
-
 /** A mask preview (white = in the region) redrawn in one colour, transparent elsewhere. */
 function colouredMask(url: string, colour: string, label: string): HTMLCanvasElement {
   const canvas = h("canvas.region-layer", { role: "img", "aria-label": label }) as HTMLCanvasElement;
@@ -55,16 +54,9 @@ function colouredMask(url: string, colour: string, label: string): HTMLCanvasEle
     const g = canvas.getContext("2d");
     if (!g) return;
     g.drawImage(img, 0, 0);
-    const pixels = g.getImageData(0, 0, canvas.width, canvas.height);
-    const [r, gr, b] = [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16));
-    for (let i = 0; i < pixels.data.length; i += 4) {
-      const inside = (pixels.data[i] ?? 0) > 127;
-      pixels.data[i] = r ?? 0;
-      pixels.data[i + 1] = gr ?? 0;
-      pixels.data[i + 2] = b ?? 0;
-      pixels.data[i + 3] = inside ? 255 : 0;
-    }
-    g.putImageData(pixels, 0, 0);
+    const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
+    const inside = new Uint8Array(canvas.width * canvas.height).map((_, i) => ((data[i * 4] ?? 0) > 127 ? 1 : 0));
+    drawValues(canvas, inside, () => colour, 255);
   };
   img.src = url;
   return canvas;
@@ -72,8 +64,7 @@ function colouredMask(url: string, colour: string, label: string): HTMLCanvasEle
 
 /** Named regions (Image2MultiRegionSegmentation): each mask a coloured layer over the input, with a legend to show or hide each. */
 function regionsView(id: string, inputId: string | undefined, names: readonly string[], downloads: HTMLElement): HTMLElement {
-  const colourOf = (r: number) => REGION_COLOURS[r % REGION_COLOURS.length] ?? "#ffffff";
-  const layers = names.map((name, r) => colouredMask(api.previewUrl(id, { key: "region_masks", slice: r, max_size: 320 }), colourOf(r), `region ${name}`));
+  const layers = names.map((name, r) => colouredMask(api.previewUrl(id, { key: "region_masks", slice: r, max_size: 320 }), paletteColour(r), `region ${name}`));
   const legend = h(
     "ul.region-legend",
     {},
@@ -81,7 +72,7 @@ function regionsView(id: string, inputId: string | undefined, names: readonly st
       h(
         "li",
         {},
-        h("label", {}, h("input", { type: "checkbox", checked: true, onchange: (e: Event) => (layers[r]!.hidden = !(e.target as HTMLInputElement).checked) }), h("span.swatch", { style: `background:${colourOf(r)}` }), ` ${name}`),
+        h("label", {}, h("input", { type: "checkbox", checked: true, onchange: (e: Event) => (layers[r]!.hidden = !(e.target as HTMLInputElement).checked) }), h("span.swatch", { style: `background:${paletteColour(r)}` }), ` ${name}`),
       ),
     ),
   );
