@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import type { NDArray } from "../../src-main/contract/ndarray.js";
 import { testEngine, waitForEnd } from "../../src-main/engine/testing/test-engine.js";
-import { globalThreshold, METHODS, thresholdLocal } from "../threshold_segmentation/helpers/thresholds.js";
+import { globalThreshold, ImageStats, METHODS, thresholdLocal } from "../threshold_segmentation/helpers/thresholds.js";
+import { wasmThresholdsAvailable } from "../threshold_segmentation/helpers/thresholds-wasm.js";
 import { fixtures, noisyImage, reference } from "./reference.js";
 
 const folder = fileURLToPath(new URL("../threshold_segmentation", import.meta.url));
@@ -30,18 +31,44 @@ async function images(): Promise<[string, NDArray][]> {
 
 const GLOBAL = METHODS.filter((m) => m !== "local");
 
-test("every global threshold equals scikit-image's (≤ 1e-6 relative)", async () => {
+test("every global threshold equals scikit-image's (≤ 1e-6 relative), on the WebAssembly and the JavaScript paths", async () => {
   for (const [name, img] of await images()) {
     const ref = await reference(`thresholds-${name}`, "thresholds", img, { methods: GLOBAL });
-    for (const method of GLOBAL) {
+    for (const [method, engine] of GLOBAL.flatMap((m) => [[m, "wasm"], [m, "js"]] as const)) {
       const expected = Number((ref[method]?.data as Float64Array)[0]);
-      const run = () => globalThreshold(method, img.data as ArrayLike<number>, !img.dtype.startsWith("float"), img.dtype === "float32");
+      const run = () => globalThreshold(method, img.data as ArrayLike<number>, !img.dtype.startsWith("float"), img.dtype === "float32", engine);
       if (Number.isNaN(expected)) {
         assert.throws(run, /two maxima/, `${name} ${method}: scikit-image fails here, so must we`);
         continue;
       }
       const ours = run();
-      assert.ok(Math.abs(ours - expected) <= 1e-6 * Math.max(1, Math.abs(expected)), `${name} ${method}: ours ${ours}, skimage ${expected}`);
+      assert.ok(Math.abs(ours - expected) <= 1e-6 * Math.max(1, Math.abs(expected)), `${name} ${method} (${engine}): ours ${ours}, skimage ${expected}`);
+    }
+  }
+});
+
+test("the WebAssembly passes equal the JavaScript ones: counts, range, and masks at awkward thresholds", () => {
+  assert.equal(wasmThresholdsAvailable(), true);
+  const n = 1000 + 13; // not a multiple of any vector width
+  const u8 = Uint8Array.from({ length: n }, (_, i) => (i * 37) % 251);
+  const u16 = Uint16Array.from({ length: n }, (_, i) => (i * 7919) % 65521);
+  const f32 = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3);
+  f32[5] = NaN;
+  f32[6] = 0.1; // 0.1 is not a float32: x > 0.1 must hold for fround(0.1) exactly as in float64
+  for (const image of [u8, u16, f32]) {
+    const integer = !(image instanceof Float32Array);
+    const fast = new ImageStats(image, integer, !integer);
+    const slow = new ImageStats(image, integer, !integer, "js");
+    assert.deepEqual(fast.range(), slow.range());
+    assert.deepEqual(fast.histogram(), slow.histogram());
+    assert.equal(fast.mean(), integer ? slow.mean() : fast.mean());
+    const [lo, hi] = slow.range();
+    for (const t of [-1, lo, lo + 0.5, 0.1, (lo + hi) / 2, hi - 0.25, hi, 70000, NaN]) {
+      const a = new Uint8Array(n);
+      const b = new Uint8Array(n);
+      fast.maskAbove(t, a);
+      slow.maskAbove(t, b);
+      assert.deepEqual(a, b, `${image.constructor.name} t=${t}`);
     }
   }
 });

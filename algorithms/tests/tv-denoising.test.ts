@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { testEngine, waitForEnd } from "../../src-main/engine/testing/test-engine.js";
 import { denoiseTvChambolle } from "../tv_denoising/helpers/chambolle.js";
+import { wasmTvAvailable } from "../tv_denoising/helpers/tv-wasm.js";
 import { noisyImage, reference } from "./reference.js";
 
 const folder = fileURLToPath(new URL("../tv_denoising", import.meta.url));
@@ -14,22 +15,55 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-test("2-D TV matches scikit-image's denoise_tv_chambolle within 1e-4", async () => {
-  // 300×260 is large enough to run on two threads.
+// Every path is held to scikit-image: the WebAssembly kernel on one thread and on several bands
+// (threads), and the JavaScript fallback.
+const PATHS = [
+  { name: "wasm", opts: { engine: "wasm" as const } },
+  { name: "wasm, 3 threads", opts: { engine: "wasm" as const, threads: 3 } },
+  { name: "js", opts: { engine: "js" as const } },
+];
+
+test("the WebAssembly SIMD kernel is available in this Node", () => {
+  assert.equal(wasmTvAvailable(), true);
+});
+
+test("2-D TV matches scikit-image's denoise_tv_chambolle within 1e-4 on every path", async () => {
+  // 300×260 is large enough to run on several threads.
   for (const [h, w, weight] of [[64, 80, 0.1], [33, 47, 0.3], [300, 260, 0.1]] as const) {
     const image = noisyImage(h, w, h);
-    const ours = denoiseTvChambolle(image, [h, w], { weight });
     const ref = await reference(`tv2d-${h}x${w}`, "tv", { dtype: "float32", shape: [h, w], data: image }, { weight });
-    assert.ok(maxAbsDiff(ours, ref.out?.data as Float32Array) <= 1e-4, `${h}×${w}: ${maxAbsDiff(ours, ref.out?.data as Float32Array)}`);
-    assert.ok(maxAbsDiff(ours, image) > 0.01, "it actually denoised");
+    for (const { name, opts } of PATHS) {
+      const ours = denoiseTvChambolle(image, [h, w], { weight, ...opts });
+      const diff = maxAbsDiff(ours, ref.out?.data as Float32Array);
+      assert.ok(diff <= 1e-4, `${name} ${h}×${w}: ${diff}`);
+      assert.ok(maxAbsDiff(ours, image) > 0.01, "it actually denoised");
+    }
   }
 });
 
-test("3-D TV matches scikit-image within 1e-4", async () => {
+test("3-D TV matches scikit-image within 1e-4 on every path", async () => {
   const image = noisyImage(6 * 20, 24, 7);
-  const ours = denoiseTvChambolle(image, [6, 20, 24], { weight: 0.15, maxNumIter: 50 });
   const ref = await reference("tv3d", "tv", { dtype: "float32", shape: [6, 20, 24], data: image }, { weight: 0.15, max_num_iter: 50 });
-  assert.ok(maxAbsDiff(ours, ref.out?.data as Float32Array) <= 1e-4);
+  for (const { name, opts } of PATHS) {
+    const ours = denoiseTvChambolle(image, [6, 20, 24], { weight: 0.15, maxNumIter: 50, ...opts });
+    assert.ok(maxAbsDiff(ours, ref.out?.data as Float32Array) <= 1e-4, name);
+  }
+});
+
+test("the kernel's bands agree with one thread on a volume, and a pool serves calls of other sizes", () => {
+  const volume = noisyImage(16 * 40, 36, 11);
+  const one = denoiseTvChambolle(volume, [16, 40, 36], { weight: 0.1, maxNumIter: 30, engine: "wasm", threads: 1 });
+  const four = denoiseTvChambolle(volume, [16, 40, 36], { weight: 0.1, maxNumIter: 30, engine: "wasm", threads: 4 });
+  assert.ok(maxAbsDiff(one, four) <= 1e-6, `${maxAbsDiff(one, four)}`);
+  // A smaller image after a larger one reuses the grown memory; the layout must not leak values.
+  const small = noisyImage(9, 13, 2);
+  assert.ok(maxAbsDiff(denoiseTvChambolle(small, [9, 13], { weight: 0.2, engine: "wasm" }), denoiseTvChambolle(small, [9, 13], { weight: 0.2, engine: "js" })) <= 1e-5);
+});
+
+test("a throwing onIteration stops the WebAssembly path, and the next call still runs", () => {
+  const image = noisyImage(64, 64, 3);
+  assert.throws(() => denoiseTvChambolle(image, [64, 64], { weight: 0.1, engine: "wasm", threads: 2, onIteration: (i) => { if (i === 2) throw new Error("stop"); } }), /stop/);
+  assert.ok(maxAbsDiff(denoiseTvChambolle(image, [64, 64], { weight: 0.1, engine: "wasm", threads: 2 }), denoiseTvChambolle(image, [64, 64], { weight: 0.1, engine: "js" })) <= 1e-5);
 });
 
 test("the bundled algorithm runs: Compox normalization before and after, float32 out, progress per image", async () => {

@@ -1,5 +1,5 @@
 import { Image2SegmentationRunner, halfToFloat, type Args, type NDArray } from "compox";
-import { globalThreshold, METHODS, thresholdLocal, type Method } from "./helpers/thresholds.js";
+import { ImageStats, METHODS, thresholdLocal, thresholdOf, type Method } from "./helpers/thresholds.js";
 
 /** One threshold per image (or per pixel for "local"); mask = image > threshold. */
 export class Runner extends Image2SegmentationRunner {
@@ -20,8 +20,9 @@ export class Runner extends Image2SegmentationRunner {
         for (let i = 0; i < per; i++) mask[k * per + i] = image[i]! > t[i]! ? 1 : 0;
         this.logMessage(`image ${k + 1} of ${n}: local threshold, block ${args.block_size}`);
       } else {
-        const t = globalThreshold(method, image, integer, float32);
-        for (let i = 0; i < per; i++) mask[k * per + i] = image[i]! > t ? 1 : 0;
+        const stats = new ImageStats(image, integer, float32);
+        const t = thresholdOf(method, stats);
+        stats.maskAbove(t, mask.subarray(k * per, (k + 1) * per));
         this.logMessage(`image ${k + 1} of ${n}: ${method} threshold ${t}`);
       }
       this.setProgress((k + 1) / n);

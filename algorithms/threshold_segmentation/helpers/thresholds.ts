@@ -1,6 +1,9 @@
 // Global thresholds computed exactly as scikit-image 0.19 computes them (the version Debian ships):
 // the same histograms (one bin per integer value for integer images, 256 equal bins over
 // [min, max] for float images) and the same float32 steps where scikit-image uses float32.
+// Where scikit-image recomputes the histogram for each method, one `ImageStats` computes it once
+// (and the range and mean from it), on the WebAssembly kernel where the pixel type allows.
+import { loadPixels, type WasmPixels } from "./thresholds-wasm.js";
 
 export type Pixels = ArrayLike<number>;
 const f = Math.fround;
@@ -21,9 +24,9 @@ function minMax(image: Pixels): [number, number] {
   return [lo, hi];
 }
 
-/** skimage.exposure.histogram(image, nbins, source_range="image"). */
-export function histogram(image: Pixels, integer: boolean, float32: boolean, nbins = 256): Histogram {
-  const [lo, hi] = minMax(image);
+/** skimage.exposure.histogram(image, nbins, source_range="image"); `range` when already known. */
+export function histogram(image: Pixels, integer: boolean, float32: boolean, nbins = 256, range = minMax(image)): Histogram {
+  const [lo, hi] = range;
   if (integer) {
     const counts = new Float64Array(hi - lo + 1);
     for (let i = 0; i < image.length; i++) counts[image[i]! - lo]!++;
@@ -58,11 +61,9 @@ function argmax(xs: ArrayLike<number>): number {
   return best;
 }
 
-export function thresholdOtsu(image: Pixels, h: Histogram): number {
-  const first = image[0]!;
-  let constant = true;
-  for (let i = 1; i < image.length && constant; i++) constant = image[i] === first;
-  if (constant) return first;
+/** threshold_otsu; a constant image (range lo = hi) is its own threshold. */
+export function thresholdOtsu(h: Histogram, [lo, hi]: readonly [number, number]): number {
+  if (lo === hi) return lo;
   const { counts, centers } = h;
   const n = counts.length;
   const w1 = new Float64Array(n);
@@ -212,15 +213,16 @@ export function thresholdTriangle(h: Histogram): number {
   return h.centers[level]!;
 }
 
-/** threshold_li for integer images (histogram path) or float images (pixel path). */
-export function thresholdLi(image: Pixels, integer: boolean): number {
-  const [lo, hi] = minMax(image);
+/** threshold_li: the histogram path for integer images, the pixel path for float images. */
+export function thresholdLi(stats: ImageStats): number {
+  const { image, integer } = stats;
+  const [lo, hi] = stats.range();
   if (lo === hi) return lo;
   // scikit-image subtracts the minimum first; an integer histogram just shifts its bin centres.
   if (integer) {
-    const h = histogram(image, true, false);
+    const h = stats.histogram();
     const centers = Float64Array.from(h.centers, (c) => c - lo);
-    return liIterate(thresholdMean(image) - lo, 0.5, (t) => {
+    return liIterate(stats.mean() - lo, 0.5, (t) => {
       let sf = 0, nf = 0, sb = 0, nb = 0;
       for (let i = 0; i < centers.length; i++) {
         const c = centers[i]!;
@@ -308,22 +310,94 @@ export function thresholdLocal(image: Pixels, h: number, w: number, blockSize: n
 export const METHODS = ["otsu", "yen", "li", "minimum", "mean", "triangle", "isodata", "local"] as const;
 export type Method = (typeof METHODS)[number];
 
-/** The global threshold of `method` for an image (`local` is per pixel: see thresholdLocal). */
-export function globalThreshold(method: Exclude<Method, "local">, image: Pixels, integer: boolean, float32: boolean): number {
+/**
+ * What the global methods share, each computed once on first use: the range, the histogram and
+ * the mean. For an integer image all three come from one histogram pass (its sum is exact in
+ * float64, as NumPy's mean of integers is).
+ */
+export class ImageStats {
+  private pixels: WasmPixels | undefined | null = null;
+  private rangeValue?: [number, number];
+  private hist?: Histogram;
+  private meanValue?: number;
+
+  constructor(
+    readonly image: Pixels,
+    readonly integer: boolean,
+    readonly float32: boolean,
+    /** "js" forces the JavaScript loops (tests hold both paths to scikit-image). */
+    private readonly engine: "wasm" | "js" = "wasm",
+  ) {}
+
+  /** The image in the WebAssembly kernel (copied once), or undefined for the JavaScript path. */
+  private wasm(): WasmPixels | undefined {
+    if (this.pixels === null) this.pixels = this.engine === "wasm" ? loadPixels(this.image) : undefined;
+    return this.pixels;
+  }
+
+  range(): [number, number] {
+    if (!this.rangeValue) {
+      if (this.integer) {
+        const { centers } = this.histogram();
+        this.rangeValue = [centers[0]!, centers[centers.length - 1]!];
+      } else this.rangeValue = this.image instanceof Float32Array ? (this.wasm()?.range() ?? minMax(this.image)) : minMax(this.image);
+    }
+    return this.rangeValue;
+  }
+
+  histogram(): Histogram {
+    if (!this.hist) {
+      const fast = this.integer ? this.wasm() : undefined;
+      if (fast) {
+        const { counts, lo } = fast.counts();
+        this.hist = { counts, centers: Float64Array.from({ length: counts.length }, (_, i) => lo + i) };
+      } else this.hist = histogram(this.image, this.integer, this.float32, 256, this.integer ? minMax(this.image) : this.range());
+    }
+    return this.hist;
+  }
+
+  mean(): number {
+    if (this.meanValue === undefined) {
+      if (this.integer) {
+        const { counts, centers } = this.histogram();
+        let s = 0;
+        for (let i = 0; i < counts.length; i++) s += counts[i]! * centers[i]!;
+        this.meanValue = s / this.image.length;
+      } else this.meanValue = thresholdMean(this.image);
+    }
+    return this.meanValue;
+  }
+
+  /** out[i] = image[i] > t ? 1 : 0. */
+  maskAbove(t: number, out: Uint8Array): void {
+    const fast = this.wasm();
+    if (fast) return fast.maskAbove(t, out);
+    const { image } = this;
+    for (let i = 0; i < image.length; i++) out[i] = image[i]! > t ? 1 : 0;
+  }
+}
+
+/** The threshold of a global method from the shared statistics. */
+export function thresholdOf(method: Exclude<Method, "local">, stats: ImageStats): number {
   switch (method) {
     case "mean":
-      return thresholdMean(image);
+      return stats.mean();
     case "li":
-      return thresholdLi(image, integer);
+      return thresholdLi(stats);
     case "otsu":
-      return thresholdOtsu(image, histogram(image, integer, float32));
+      return thresholdOtsu(stats.histogram(), stats.range());
     case "yen":
-      return thresholdYen(histogram(image, integer, float32));
+      return thresholdYen(stats.histogram());
     case "minimum":
-      return thresholdMinimum(histogram(image, integer, float32));
+      return thresholdMinimum(stats.histogram());
     case "triangle":
-      return thresholdTriangle(histogram(image, integer, float32));
+      return thresholdTriangle(stats.histogram());
     case "isodata":
-      return thresholdIsodata(histogram(image, integer, float32));
+      return thresholdIsodata(stats.histogram());
   }
+}
+
+/** The global threshold of `method` for an image (`local` is per pixel: see thresholdLocal). */
+export function globalThreshold(method: Exclude<Method, "local">, image: Pixels, integer: boolean, float32: boolean, engine: "wasm" | "js" = "wasm"): number {
+  return thresholdOf(method, new ImageStats(image, integer, float32, engine));
 }

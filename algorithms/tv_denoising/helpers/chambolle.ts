@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { BAND_SOURCE, WORKER_SOURCE } from "./tv-band.js";
+import { denoiseTvWasm, wasmTvAvailable } from "./tv-wasm.js";
 
 // Chambolle's total-variation denoising on 2-D or 3-D float32 arrays, step for step the algorithm
 // of scikit-image's `denoise_tv_chambolle` (same update, same energy and stopping rule), with the
@@ -11,6 +12,10 @@ export interface TvOptions {
   maxNumIter?: number;
   /** Called between iterations; throw to stop. */
   onIteration?: (i: number) => void;
+  /** "wasm" (the default where WebAssembly SIMD exists, 2-D and 3-D) or the JavaScript fallback. */
+  engine?: "wasm" | "js";
+  /** Threads of the WebAssembly path (default: see tv-wasm.ts). */
+  threads?: number;
 }
 
 /** scikit-image's stopping rule: stop once the energy changes by less than eps × the first energy. */
@@ -35,6 +40,8 @@ export function denoiseTvChambolle(image: Float32Array, shape: readonly number[]
   const ndim = shape.length;
   if (ndim < 1 || ndim > 3) throw new Error(`TV denoising supports 1-D to 3-D arrays, got ${ndim}-D`);
   if (!(weight > 0)) return Float32Array.from(image);
+  if (ndim >= 2 && (opts.engine ?? (wasmTvAvailable() ? "wasm" : "js")) === "wasm")
+    return denoiseTvWasm(image, shape, { weight, eps, maxNumIter, converged: stopRule(eps), onIteration: opts.onIteration, threads: opts.threads });
   if (ndim === 2) return denoise2d(image, shape[0]!, shape[1]!, weight, eps, maxNumIter, opts.onIteration);
   const size = image.length;
   const dims = [...shape];
