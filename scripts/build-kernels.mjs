@@ -16,6 +16,7 @@ const FLAGS = ["-O3", "--runtime", "stub", "--noAssert", "--enable", "simd", "--
 export const KERNELS = [
   { source: "kernels/tv.ts", module: "algorithms/tv_denoising/helpers/tv-kernel.wasm.ts", name: "TV_KERNEL" },
   { source: "kernels/thresholds.ts", module: "algorithms/threshold_segmentation/helpers/thresholds-kernel.wasm.ts", name: "THRESHOLDS_KERNEL" },
+  { source: "kernels/fft.ts", module: "algorithms/phase_correlation_registration/helpers/fft-kernel.wasm.ts", name: "FFT_KERNEL" },
 ];
 
 /** Compiles one kernel; returns the module's text. */

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { NDArray } from "../../src-main/contract/ndarray.js";
 import { testEngine, waitForEnd } from "../../src-main/engine/testing/test-engine.js";
 import { phaseCrossCorrelation } from "../phase_correlation_registration/helpers/phase-correlation.js";
+import { wasmFftAvailable } from "../phase_correlation_registration/helpers/fft-wasm.js";
 import { reference } from "./reference.js";
 
 const folder = fileURLToPath(new URL("../phase_correlation_registration", import.meta.url));
@@ -24,26 +25,45 @@ function scene(h: number, w: number, sx: number, sy: number): Float64Array {
 
 const SHIFTS: [number, number][] = [[0, 0], [3.25, -1.5], [-7.6, 4.35], [12.1, 9.95]];
 
-test("recovers known subpixel shifts within 0.05 px (power-of-two and other sizes)", () => {
-  for (const [h, w] of [[64, 64], [60, 90]] as const) {
+const ENGINES = ["wasm", "js"] as const;
+
+test("the WebAssembly FFT kernel is available in this Node", () => {
+  assert.equal(wasmFftAvailable(), true);
+});
+
+test("recovers known subpixel shifts within 0.05 px (power-of-two and other sizes, both paths)", () => {
+  for (const [h, w] of [[64, 64], [64, 128], [60, 90]] as const) {
     const ref = scene(h, w, 0, 0);
-    for (const [sx, sy] of SHIFTS) {
-      const [dy, dx] = phaseCrossCorrelation(ref, scene(h, w, sx, sy), h, w, 20);
-      assert.ok(Math.abs(dx + sx) <= 0.05 && Math.abs(dy + sy) <= 0.05, `${h}×${w} shift (${sx}, ${sy}) → (${-dx}, ${-dy})`);
-    }
+    for (const [sx, sy] of SHIFTS)
+      for (const engine of ENGINES) {
+        const [dy, dx] = phaseCrossCorrelation(ref, scene(h, w, sx, sy), h, w, 20, engine);
+        assert.ok(Math.abs(dx + sx) <= 0.05 && Math.abs(dy + sy) <= 0.05, `${engine} ${h}×${w} shift (${sx}, ${sy}) → (${-dx}, ${-dy})`);
+      }
   }
 });
 
-test("matches scikit-image's phase_cross_correlation", async () => {
-  const h = 48, w = 72;
-  const stack = new Float64Array(SHIFTS.length * h * w);
-  SHIFTS.forEach(([sx, sy], k) => stack.set(scene(h, w, sx, sy), k * h * w));
-  const img: NDArray = { dtype: "float64", shape: [SHIFTS.length, h, w], data: stack };
-  const ref = await reference("registration", "registration", img, { upsample_factor: 20 });
-  const theirs = ref.out?.data as Float64Array;
-  for (let k = 1; k < SHIFTS.length; k++) {
-    const [dy, dx] = phaseCrossCorrelation(stack.subarray((k - 1) * h * w, k * h * w), stack.subarray(k * h * w, (k + 1) * h * w), h, w, 20);
-    assert.ok(Math.abs(dy - theirs[2 * (k - 1)]!) < 1e-9 && Math.abs(dx - theirs[2 * (k - 1) + 1]!) < 1e-9, `pair ${k}: ours (${dy}, ${dx}), skimage (${theirs[2 * (k - 1)]}, ${theirs[2 * (k - 1) + 1]})`);
+test("matches scikit-image's phase_cross_correlation on both paths (the kernel runs power-of-two sizes)", async () => {
+  for (const [name, h, w] of [["registration", 48, 72], ["registration-64x128", 64, 128]] as const) {
+    const stack = new Float64Array(SHIFTS.length * h * w);
+    SHIFTS.forEach(([sx, sy], k) => stack.set(scene(h, w, sx, sy), k * h * w));
+    const img: NDArray = { dtype: "float64", shape: [SHIFTS.length, h, w], data: stack };
+    const ref = await reference(name, "registration", img, { upsample_factor: 20 });
+    const theirs = ref.out?.data as Float64Array;
+    for (let k = 1; k < SHIFTS.length; k++)
+      for (const engine of ENGINES) {
+        const [dy, dx] = phaseCrossCorrelation(stack.subarray((k - 1) * h * w, k * h * w), stack.subarray(k * h * w, (k + 1) * h * w), h, w, 20, engine);
+        assert.ok(Math.abs(dy - theirs[2 * (k - 1)]!) < 1e-9 && Math.abs(dx - theirs[2 * (k - 1) + 1]!) < 1e-9, `${name} ${engine} pair ${k}: ours (${dy}, ${dx}), skimage (${theirs[2 * (k - 1)]}, ${theirs[2 * (k - 1) + 1]})`);
+      }
+  }
+});
+
+test("the kernel's transforms equal the JavaScript FFT's on a power-of-two image", () => {
+  // Integer-pixel peaks of unrelated noise images are a sharp test of the whole spectrum.
+  for (const seed of [1, 2, 3]) {
+    const a = Float64Array.from({ length: 128 * 64 }, (_, i) => Math.sin(i * 0.37 * seed) + ((i * 7919 * seed) % 13) / 13);
+    const b = Float64Array.from({ length: 128 * 64 }, (_, i) => a[(i + 64 * 5 + 3) % a.length]!);
+    assert.deepEqual(phaseCrossCorrelation(a, b, 128, 64, 1, "wasm"), phaseCrossCorrelation(a, b, 128, 64, 1, "js"));
+    assert.deepEqual(phaseCrossCorrelation(a, b, 128, 64, 10, "wasm"), phaseCrossCorrelation(a, b, 128, 64, 10, "js"));
   }
 });
 
