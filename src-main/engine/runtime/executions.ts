@@ -63,7 +63,7 @@ type Kind = "execution" | "training" | "benchmark";
 interface JobRecords {
   get(id: string): { status: Status; progress?: number } | undefined;
   setStatus(id: string, status: Status, fields?: { progress?: number; time_completed?: string }): void;
-  raiseProgress(id: string, progress: number): number;
+  setProgress(id: string, progress: number): void;
   appendLog(id: string, line: string): void;
 }
 
@@ -75,6 +75,12 @@ interface ActiveJob {
   id: string;
   kind: Kind;
   sessionToken: string;
+  /** The record's status and progress, held here while the job lives so that no transition
+   * reads the record back (the store is written, never consulted, on the hot path). */
+  status: Status;
+  progress: number;
+  /** What loading its runner needs (from the record at submission). */
+  target: LoadTarget;
   stopRequested: boolean;
   stopTimer?: NodeJS.Timeout;
   runner?: PooledRunner<RunnerHost>;
@@ -167,7 +173,7 @@ export class ExecutionService {
       time_completed: "",
       log: "",
     };
-    const job: ActiveJob = { id: record.execution_id, kind: "execution", sessionToken: record.session_token, stopRequested: false };
+    const job: ActiveJob = { id: record.execution_id, kind: "execution", sessionToken: record.session_token, status: "PENDING", progress: 0, target: record, stopRequested: false };
     const language = deps.algorithms.getModule(version.module_id)?.language ?? "ts";
     if (language === "py") this.python(); // no usable interpreter: refuse now, with the fix
     const key = `${language}:${line.algorithm_id}:${minor}:${device.device}:${record.checkpoint_id ?? ""}`;
@@ -218,7 +224,7 @@ export class ExecutionService {
       output_checkpoint_ids: [],
     };
     deps.training.insert(record, now.getTime());
-    const job: ActiveJob = { id: record.training_id, kind: "training", sessionToken: uuidv1(), stopRequested: false };
+    const job: ActiveJob = { id: record.training_id, kind: "training", sessionToken: uuidv1(), status: "PENDING", progress: 0, target: record, stopRequested: false };
     this.kinds.set(job.id, "training");
     this.active.set(job.id, job);
     this.emitStatus(job.id, "PENDING", 0);
@@ -249,12 +255,13 @@ export class ExecutionService {
       data: {},
     };
     deps.benchmarks.insert(record, now.getTime());
-    const job: ActiveJob = { id: record.benchmark_id, kind: "benchmark", sessionToken: uuidv1(), stopRequested: false };
+    const target = { algorithm_id: line.algorithm_id, algorithm_minor_version: String(minor), checkpoint_id: null };
+    const job: ActiveJob = { id: record.benchmark_id, kind: "benchmark", sessionToken: uuidv1(), status: "PENDING", progress: 0, target, stopRequested: false };
     this.kinds.set(job.id, "benchmark");
     this.active.set(job.id, job);
     this.emitStatus(job.id, "PENDING", 0);
     const device = resolveDevice(version.config.default_device, deps.gpus()).device;
-    this.scheduler.submit({ id: job.id, key: `${language}:${line.algorithm_id}:${minor}:${device}:`, run: (runner) => this.run(job, runner, version.module_id, minor) });
+    this.scheduler.submit({ id: job.id, key: `${language}:${line.algorithm_id}:${minor}:${device}:`, run: (runner) => this.run(job, runner, version.module_id) });
     return { benchmark_id: record.benchmark_id };
   }
 
@@ -320,10 +327,10 @@ export class ExecutionService {
 
   /** Stops a queued or running execution or training; it ends STOPPED. */
   stop(id: string, kind: Kind = "execution"): { detail: string } {
-    const rec = kind === "execution" ? this.get(id) : this.getTraining(id);
     const job = this.active.get(id);
+    const status = job?.kind === kind ? job.status : (kind === "execution" ? this.get(id) : this.getTraining(id)).status;
     // Compox 3.2's wording, which its clients and tests compare verbatim.
-    if (isTerminal(rec.status) || !job) throw new CompoxError(kind === "execution" ? "execution_not_stoppable" : "training_not_stoppable", `${kind === "execution" ? "Execution" : "Training"} in state ${rec.status} cannot be stopped`);
+    if (isTerminal(status) || !job) throw new CompoxError(kind === "execution" ? "execution_not_stoppable" : "training_not_stoppable", `${kind === "execution" ? "Execution" : "Training"} in state ${status} cannot be stopped`);
     if (job.stopRequested) return { detail: STOP_POSTED };
     job.stopRequested = true;
     if (this.scheduler.cancel(id)) {
@@ -378,21 +385,23 @@ export class ExecutionService {
     return this.scheduler.idle();
   }
 
-  private async run(job: ActiveJob, runner: PooledRunner<RunnerHost>, moduleId: string, benchmarkMinor?: number): Promise<void> {
+  private async run(job: ActiveJob, runner: PooledRunner<RunnerHost>, moduleId: string): Promise<void> {
     if (!this.active.has(job.id)) return; // finished while queued (shutdown)
     job.runner = runner;
     const { deps } = this;
-    const target: LoadTarget =
-      job.kind === "execution" ? this.get(job.id) : job.kind === "training" ? this.getTraining(job.id) : { algorithm_id: this.getBenchmark(job.id).algorithm_id, algorithm_minor_version: String(benchmarkMinor), checkpoint_id: null };
-    this.transition(job.id, "STARTED");
+    const { target } = job;
     try {
-      if (!runner.loaded) {
-        runner.loaded = this.loadSpec(target, moduleId).then((spec) => runner.host.load(spec));
-        runner.loaded.catch(() => void runner.host.kill("the algorithm failed to load"));
+      if (runner.ready) this.transition(job, "STARTED", "RUNNING"); // a warm runner: one write for both
+      else {
+        this.transition(job, "STARTED");
+        if (!runner.loaded) {
+          runner.loaded = this.loadSpec(target, moduleId).then((spec) => runner.host.load(spec));
+          runner.loaded.then(() => (runner.ready = true), () => void runner.host.kill("the algorithm failed to load"));
+        }
+        await runner.loaded;
+        if (job.stopRequested) throw new Error("stopped on request");
+        this.transition(job, "RUNNING");
       }
-      await runner.loaded;
-      if (job.stopRequested) throw new Error("stopped on request");
-      this.transition(job.id, "RUNNING");
       const outputDir = path.dirname(deps.datasets.tempPath());
       if (job.kind === "benchmark") {
         const b = this.getBenchmark(job.id);
@@ -413,6 +422,7 @@ export class ExecutionService {
         return;
       }
       const rec = target as ExecutionRecord;
+      if (job.stopRequested) throw new Error("stopped on request");
       const result = await runner.host.execute({ jobId: job.id, inputIds: rec.input_dataset_ids, args: rec.additional_parameters, outputDir });
       if (job.stopRequested) this.finish(job, "STOPPED");
       else this.finish(job, "COMPLETED", result.outputIds);
@@ -463,8 +473,11 @@ export class ExecutionService {
         this.log(jobId, event.message, event.level, new Date(event.time));
         break;
       case "progress": {
-        const stored = this.repo(jobId).raiseProgress(jobId, event.value);
-        this.deps.events.emit({ type: "progress", ...this.ref(jobId), progress: stored });
+        const job = this.active.get(jobId);
+        if (!job || event.value <= job.progress) break; // progress never decreases: clients plot it
+        job.progress = event.value;
+        this.repo(jobId).setProgress(jobId, event.value);
+        this.deps.events.emit({ type: "progress", ...this.ref(jobId), progress: event.value });
         break;
       }
     }
@@ -480,19 +493,24 @@ export class ExecutionService {
     return kind === "training" ? { training_id: id } : kind === "benchmark" ? { benchmark_id: id } : { execution_id: id };
   }
 
-  private transition(id: string, to: Status): void {
-    const rec = this.repo(id).get(id);
-    if (!rec || !canTransition(rec.status, to)) return;
-    this.repo(id).setStatus(id, to);
-    this.emitStatus(id, to, rec.progress ?? 0);
+  /** Moves a job through `steps` (each a legal transition): one write of the last, an event each. */
+  private transition(job: ActiveJob, ...steps: Status[]): void {
+    let at = job.status;
+    for (const to of steps) {
+      if (!canTransition(at, to)) return;
+      at = to;
+    }
+    job.status = at;
+    this.repo(job.id).setStatus(job.id, at);
+    for (const to of steps) this.emitStatus(job.id, to, job.progress);
   }
 
   private finish(job: ActiveJob, status: "COMPLETED" | "FAILED" | "STOPPED", outputs?: string[], data?: Record<string, unknown>): void {
     clearTimeout(job.stopTimer);
     this.active.delete(job.id);
     this.deps.logs.forget(job.id);
-    const rec = this.repo(job.id).get(job.id);
-    if (!rec || !canTransition(rec.status, status)) return;
+    if (!canTransition(job.status, status)) return;
+    job.status = status;
     if (job.kind === "training") {
       const kept = this.trainingTemp.release(job.id, status === "FAILED" && this.deps.settings().keep_failed_training_temp);
       if (kept) this.log(job.id, `the training's temp folder is kept for debugging (keep_failed_training_temp): ${kept}`, "INFO");

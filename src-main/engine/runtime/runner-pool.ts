@@ -7,6 +7,8 @@ export interface PooledRunner<H> {
   host: H;
   /** Set once the algorithm is loaded in the process. */
   loaded?: Promise<unknown>;
+  /** True once `loaded` has resolved: a job can start without waiting. */
+  ready?: boolean;
   busy: boolean;
   lastUsed: number;
   idleTimer?: NodeJS.Timeout;

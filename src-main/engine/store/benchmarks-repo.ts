@@ -47,9 +47,7 @@ export class BenchmarksRepo {
   }
 
   /** Benchmarks have no progress field (as in Compox): the value is accepted and dropped. */
-  raiseProgress(_id: string, progress: number): number {
-    return progress;
-  }
+  setProgress(): void {}
 
   appendLog(id: string, line: string): void {
     this.logs.append(id, line);

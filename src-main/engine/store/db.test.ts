@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { MIGRATIONS } from "./migrations/index.js";
-import { migrate, nativeBindingFor, openDb } from "./db.js";
+import Database from "better-sqlite3";
+import { cachePreparedStatements, migrate, nativeBindingFor, openDb } from "./db.js";
 
 test("openDb uses WAL and applies every migration once", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compox-db-"));
@@ -36,4 +37,20 @@ test("under Electron the Electron-ABI build of better-sqlite3 is chosen when pre
   assert.equal(nativeBindingFor({ ...process.versions, electron: "33.0.0" }, dir), path.join(dir, "build-electron", "better_sqlite3.node"));
   assert.equal(nativeBindingFor({ ...process.versions }, dir), undefined);
   fs.rmSync(dir, { recursive: true });
+});
+
+test("prepare returns one cached statement per SQL, reset to plain rows after a pluck", () => {
+  const db = cachePreparedStatements(new Database(":memory:"));
+  db.exec("CREATE TABLE t (a INTEGER, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y')");
+  const sql = "SELECT a, b FROM t ORDER BY a";
+  assert.equal(db.prepare(sql), db.prepare(sql));
+  assert.deepEqual(db.prepare(sql).pluck().all(), [1, 2]);
+  assert.deepEqual(db.prepare(sql).all(), [{ a: 1, b: "x" }, { a: 2, b: "y" }]);
+  assert.deepEqual(db.prepare(sql).raw().all(), [[1, "x"], [2, "y"]]);
+  assert.deepEqual(db.prepare(sql).get(), { a: 1, b: "x" });
+  // Writers are cached too, and still run.
+  db.prepare("INSERT INTO t VALUES (?, ?)").run(3, "z");
+  db.prepare("INSERT INTO t VALUES (?, ?)").run(4, "w");
+  assert.equal(db.prepare("SELECT COUNT(*) FROM t").pluck().get(), 4);
+  db.close();
 });

@@ -86,10 +86,9 @@ export class ExecutionsRepo {
       .run(status, fields.progress ?? null, fields.time_completed ?? null, fields.output_dataset_ids ? JSON.stringify(fields.output_dataset_ids) : null, id);
   }
 
-  /** Raises progress; never lowers it (clients plot it). Returns the stored value. */
-  raiseProgress(id: string, progress: number): number {
-    this.db.prepare("UPDATE executions SET progress = MAX(progress, ?) WHERE execution_id = ?").run(progress, id);
-    return this.db.prepare("SELECT progress FROM executions WHERE execution_id = ?").pluck().get(id) as number;
+  /** Stores progress (the engine only ever raises it: clients plot it). */
+  setProgress(id: string, progress: number): void {
+    this.db.prepare("UPDATE executions SET progress = ? WHERE execution_id = ?").run(progress, id);
   }
 
   appendLog(id: string, line: string): void {

@@ -83,9 +83,9 @@ export class TrainingRepo {
     this.db.prepare("UPDATE trainings SET status = ?, progress = COALESCE(?, progress), time_completed = COALESCE(?, time_completed) WHERE training_id = ?").run(status, fields.progress ?? null, fields.time_completed ?? null, id);
   }
 
-  raiseProgress(id: string, progress: number): number {
-    this.db.prepare("UPDATE trainings SET progress = MAX(progress, ?) WHERE training_id = ?").run(progress, id);
-    return this.db.prepare("SELECT progress FROM trainings WHERE training_id = ?").pluck().get(id) as number;
+  /** Stores progress (the engine only ever raises it: clients plot it). */
+  setProgress(id: string, progress: number): void {
+    this.db.prepare("UPDATE trainings SET progress = ? WHERE training_id = ?").run(progress, id);
   }
 
   appendLog(id: string, line: string): void {

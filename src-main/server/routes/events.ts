@@ -8,6 +8,11 @@ import { query, type Router } from "../router.js";
 
 const EventsQuery = z.object({ execution_id: z.string().optional(), training_id: z.string().optional(), last_event_id: z.coerce.number().int().optional() });
 
+/** One SSE message (JSON has no raw newlines, so `data` is one line). */
+function sseMessage(e: EngineEvent): string {
+  return `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
+}
+
 export function eventRoutes(r: Router, engine: Engine, keepAliveMs = 15000): void {
   r.route(
     { method: "get", path: "/api/v0/events", summary: "Live status, progress, log and deploy events (SSE)", tags: ["events"], query: EventsQuery, response: "text/event-stream" },
@@ -34,10 +39,9 @@ export function eventRoutes(r: Router, engine: Engine, keepAliveMs = 15000): voi
           wake?.();
         });
         while (open) {
-          while (queue.length > 0 && open) {
-            const e = queue.shift() as EngineEvent;
-            await stream.writeSSE({ id: String(e.id), event: e.type, data: JSON.stringify(e) });
-          }
+          // Everything queued since the last write (an execution's STARTED, RUNNING and first log
+          // line usually come in one tick) goes out as one socket write.
+          while (queue.length > 0 && open) await stream.write(queue.splice(0).map(sseMessage).join(""));
           if (!open) break;
           // Wait for the next event, or send a comment now and then so proxies keep the stream.
           await new Promise<void>((resolve) => {
