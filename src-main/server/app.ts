@@ -82,8 +82,9 @@ export function createApi(engine: Engine, opts: ApiOptions = {}): Hono {
   trainingRoutes(router, engine);
   eventRoutes(router, engine, opts.keepAliveMs);
   settingsRoutes(router, engine);
-  const doc = openApiDocument(router.docs, version());
-  app.get("/openapi.json", (c) => c.json(doc));
+  // Built on first request: turning every schema into JSON Schema is start-up time nobody waits for.
+  let doc: Record<string, unknown> | undefined;
+  app.get("/openapi.json", (c) => c.json((doc ??= openApiDocument(router.docs, version()))));
 
   app.notFound((c) => c.json({ detail: "Not Found", code: "not_found", retryable: false }, 404));
   app.onError((err, c) => {

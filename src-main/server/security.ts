@@ -26,6 +26,11 @@ export interface SecurityOptions {
 const forbid = (detail: string) =>
   new Response(JSON.stringify({ detail, code: "forbidden", retryable: false }), { status: 403, headers: { "content-type": "application/json" } });
 
+/** The CORS headers of an answer to an Origin that passed the checks below. */
+export function corsHeaders(origin: string): Record<string, string> {
+  return { "Access-Control-Allow-Origin": origin, Vary: "Origin", "Access-Control-Allow-Credentials": "true" };
+}
+
 /** Rejects foreign Hosts (DNS rebinding), foreign browser Origins, and requests without the token. */
 export function security(opts: SecurityOptions): MiddlewareHandler {
   return async (c, next) => {
@@ -46,9 +51,7 @@ export function security(opts: SecurityOptions): MiddlewareHandler {
       }
       if (!own && !s.allowed_origins.includes(origin))
         return forbid(`Origin "${origin}" is not allowed: add it to the setting \`allowed_origins\` to let that web page call this server`);
-      c.header("Access-Control-Allow-Origin", origin);
-      c.header("Vary", "Origin");
-      c.header("Access-Control-Allow-Credentials", "true");
+      for (const [k, v] of Object.entries(corsHeaders(origin))) c.header(k, v);
       if (c.req.method === "OPTIONS") {
         c.header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
         c.header("Access-Control-Allow-Headers", c.req.header("access-control-request-headers") ?? "authorization, content-type");

@@ -75,12 +75,32 @@ test("datasets expire after dataset_expiry_days; 0 means never", async () => {
   assert.equal(never.store.sweepExpired(), 0);
 });
 
-test("delete removes the file and reports a second delete", async () => {
+test("delete removes the record at once and the file soon after, and reports a second delete", async () => {
   using t = setup();
   const a = await t.store.putArrays({ image: { dtype: "uint8", shape: [1], data: new Uint8Array([1]) } });
+  const file = t.store.pathOf(a.file_id);
   assert.equal(t.store.delete(a.file_id), true);
+  assert.equal(t.store.get(a.file_id), undefined);
+  assert.equal(fs.existsSync(file), false, "moved out of the store at once");
   assert.equal(t.store.delete(a.file_id), false);
   assert.equal(t.store.get("../../etc/passwd"), undefined);
+  const tmp = path.join(t.dir, "datasets", "tmp");
+  for (let i = 0; i < 100 && fs.readdirSync(tmp).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(fs.readdirSync(tmp), [], "and unlinked off the request path");
+});
+
+test("a large upload arriving in small, uneven chunks is stored byte for byte", async () => {
+  using t = setup();
+  const data = new Uint8Array(9 * 2 ** 20 + 7).map((_, i) => (i * 31) % 256);
+  await t.store.putArrays({ image: { dtype: "uint8", shape: [data.length], data } });
+  const [info] = t.store.list();
+  const bytes = fs.readFileSync(t.store.pathOf(info!.file_id));
+  const chunks = function* () {
+    for (let at = 0, n = 1; at < bytes.length; at += n, n = (n * 7 + 13) % 70000 + 1) yield bytes.subarray(at, at + n);
+  };
+  const again = await t.store.putStream(Readable.from(chunks()), { maxBytes: 1e9 });
+  assert.deepEqual(fs.readFileSync(t.store.pathOf(again.file_id)), bytes);
+  assert.deepEqual((await t.store.read(again.file_id)).image?.data, data);
 });
 
 test("PNG, JPEG and multi-page TIFF import: grey H×W, colour 3×H×W, 16-bit kept", { skip: needsSkimage }, async () => {

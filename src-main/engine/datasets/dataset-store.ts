@@ -41,6 +41,8 @@ export interface DatasetStoreOptions {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+/** Uploads reach the disk in writes of at least this size. */
+const UPLOAD_WRITE_BYTES = 4 << 20;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Compox lets a presigned upload name a dataset anything (one URL path segment); ids are those
@@ -95,11 +97,23 @@ export class DatasetStore {
   async putStream(body: Readable, opts: { maxBytes: number; signal?: AbortSignal; name?: string; id?: string }): Promise<DatasetInfo> {
     const tmp = this.tempPath();
     let size = 0;
+    // Checks the limit as bytes arrive, and hands the file large writes instead of socket-sized ones.
+    let held: Buffer[] = [];
+    let heldBytes = 0;
     const limit = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
-        if (size > opts.maxBytes) done(new CompoxError("upload_too_large", `the upload exceeds max_upload_mb (${Math.round(opts.maxBytes / 2 ** 20)} MB); raise the setting to accept larger files`));
-        else done(null, chunk);
+        if (size > opts.maxBytes) return done(new CompoxError("upload_too_large", `the upload exceeds max_upload_mb (${Math.round(opts.maxBytes / 2 ** 20)} MB); raise the setting to accept larger files`));
+        held.push(chunk);
+        heldBytes += chunk.length;
+        if (heldBytes < UPLOAD_WRITE_BYTES) return done();
+        const out = Buffer.concat(held, heldBytes);
+        held = [];
+        heldBytes = 0;
+        done(null, out);
+      },
+      flush(done) {
+        done(null, heldBytes > 0 ? Buffer.concat(held, heldBytes) : undefined);
       },
     });
     try {
@@ -148,11 +162,21 @@ export class DatasetStore {
     return readHdf5(this.pathOf(id), keys);
   }
 
-  /** Deletes a dataset; false when it did not exist. */
+  /**
+   * Deletes a dataset; false when it did not exist. The id is gone at once; the file is moved
+   * into tmp/ (a rename) and unlinked off the request path — a crash in between leaves it to the
+   * start-up sweep of tmp/.
+   */
   delete(id: string): boolean {
     if (!this.get(id)) return false;
     this.opts.db.prepare("DELETE FROM datasets WHERE file_id = ?").run(id);
-    fs.rmSync(this.pathOf(id), { force: true });
+    const doomed = this.tempPath();
+    try {
+      fs.renameSync(this.pathOf(id), doomed);
+    } catch {
+      return true; // no file (already gone): nothing to unlink
+    }
+    void fs.promises.rm(doomed, { force: true }).catch(() => {});
     return true;
   }
 
@@ -182,9 +206,13 @@ export class DatasetStore {
     } catch {
       throw new CompoxError("invalid_hdf5", "The provided file is not a valid hdf5 file.");
     }
-    const fd = fs.openSync(tmp, "r+");
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
+    // Durable before it is recorded; off the event loop, which a large file's fsync would block.
+    const handle = await fs.promises.open(tmp, "r+");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     const id = wantedId ?? uuidv1();
     const now = this.opts.now();
     const days = this.opts.expiryDays();

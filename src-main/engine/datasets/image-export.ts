@@ -1,10 +1,14 @@
 // Turns dataset arrays into pictures: contrast-stretched PNG previews, and PNG/TIFF exports that
 // keep 8- or 16-bit depth (multi-page TIFF for stacks).
-import sharp from "sharp";
+import type Sharp from "sharp";
+import { lazyRequire } from "../lazy-require.js";
 import { CompoxError } from "../../contract/errors.js";
 import { halfToFloat } from "../../contract/float16.js";
 import type { NDArray } from "../../contract/ndarray.js";
 import { encodeTiff } from "./tiff-writer.js";
+
+/** sharp (libvips), loaded when the first image is decoded or drawn. */
+export const sharp = lazyRequire<typeof Sharp>("sharp");
 
 /** Keys tried, in order, when a preview names none. */
 const IMAGE_KEYS = ["image", "mask", "volume", "data", "features"];
@@ -101,7 +105,7 @@ export function stretch(values: Float64Array): Uint8Array {
 export async function previewPng(a: NDArray, opts: { slice?: number; maxSize?: number } = {}): Promise<Buffer> {
   const p = planeOf(a, opts.slice ?? 0);
   const max = opts.maxSize ?? 512;
-  let img = sharp(stretch(p.values), { raw: { width: p.width, height: p.height, channels: p.channels }, limitInputPixels: false });
+  let img = sharp()(stretch(p.values), { raw: { width: p.width, height: p.height, channels: p.channels }, limitInputPixels: false });
   if (Math.max(p.width, p.height) > max) img = img.resize({ width: max, height: max, fit: "inside", kernel: p.width < 64 ? "nearest" : "lanczos3" });
   return encoded(() => img.png().toBuffer());
 }
@@ -118,7 +122,7 @@ export async function exportPng(a: NDArray, slice = 0): Promise<Buffer> {
   const p = planeOf(a, slice);
   const { data, depth } = exportPixels(a, p);
   // sharp takes a Uint16Array as 16-bit input.
-  const img = sharp(data, { raw: { width: p.width, height: p.height, channels: p.channels }, limitInputPixels: false });
+  const img = sharp()(data, { raw: { width: p.width, height: p.height, channels: p.channels }, limitInputPixels: false });
   return encoded(() => (depth === "ushort" ? img.toColourspace(p.channels === 1 ? "grey16" : "rgb16") : img).png().toBuffer());
 }
 

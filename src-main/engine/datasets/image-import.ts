@@ -1,6 +1,7 @@
 // Decodes PNG, JPEG and (multi-page) TIFF into image arrays with sharp, one per page:
 // grey → H×W, colour → 3×H×W (alpha dropped), 8- and 16-bit depth kept (SPEC section 5).
-import sharp, { type Metadata } from "sharp";
+import type { Metadata } from "sharp";
+import { sharp } from "./image-export.js";
 import { CompoxError } from "../../contract/errors.js";
 import type { NDArray } from "../../contract/ndarray.js";
 
@@ -19,7 +20,7 @@ function toPlanar<T extends Uint8Array | Uint16Array>(src: T, pixels: number, ma
 export async function decodeImage(bytes: Buffer, name = "image"): Promise<NDArray[]> {
   let meta: Metadata;
   try {
-    meta = await sharp(bytes).metadata();
+    meta = await sharp()(bytes).metadata();
   } catch (err) {
     throw new CompoxError("invalid_image", `${name}: cannot be read as PNG, JPEG or TIFF (${(err as Error).message})`);
   }
@@ -30,7 +31,7 @@ export async function decodeImage(bytes: Buffer, name = "image"): Promise<NDArra
   const out: NDArray[] = [];
   for (let page = 0; page < (meta.pages ?? 1); page++) {
     try {
-      const img = sharp(bytes, { page })
+      const img = sharp()(bytes, { page })
         .removeAlpha()
         .toColourspace(grey ? (wide ? "grey16" : "b-w") : wide ? "rgb16" : "srgb");
       const { data, info } = await img.raw({ depth: wide ? "ushort" : "uchar" }).toBuffer({ resolveWithObject: true });

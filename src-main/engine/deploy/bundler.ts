@@ -2,7 +2,8 @@
 // bundle checked at deploy time is exactly the one loaded at run time.
 import { builtinModules } from "node:module";
 import path from "node:path";
-import * as esbuild from "esbuild";
+import type * as Esbuild from "esbuild";
+import { lazyRequire } from "../lazy-require.js";
 import type { Problem } from "../../contract/errors.js";
 import type { SourceFile } from "./folder-scan.js";
 
@@ -11,6 +12,7 @@ export const SHIPPED_PACKAGES = ["compox", "onnxruntime-node", "zod", "fft.js", 
 
 const RESOLVE_SUFFIXES = ["", ".ts", ".mts", ".js", ".mjs", "/index.ts", "/index.js", "/index.mjs"];
 const NAMESPACE = "compox-module";
+const esbuild = lazyRequire<typeof Esbuild>("esbuild");
 
 export interface Bundle {
   code: string;
@@ -44,14 +46,14 @@ function resolveRelative(files: Map<string, SourceFile>, importer: string, spec:
   return undefined;
 }
 
-function toProblem(msg: esbuild.Message): Problem {
+function toProblem(msg: Esbuild.Message): Problem {
   return { file: msg.location?.file.replace(`${NAMESPACE}:`, "") ?? "", path: msg.location ? `line ${msg.location.line}` : "", message: msg.text };
 }
 
 /** Bundles `entryPoint` from in-memory sources; unresolvable imports come back as problems. */
 export async function bundleModule(sources: readonly SourceFile[], entryPoint: string, options: BundleOptions = {}): Promise<Bundle | { problems: Problem[] }> {
   const files = new Map(sources.map((f) => [f.path, f]));
-  const plugin: esbuild.Plugin = {
+  const plugin: Esbuild.Plugin = {
     name: "compox-module",
     setup(build) {
       build.onResolve({ filter: /.*/ }, (args) => {
@@ -77,7 +79,7 @@ export async function bundleModule(sources: readonly SourceFile[], entryPoint: s
     },
   };
   try {
-    const result = await esbuild.build({
+    const result = await esbuild().build({
       entryPoints: [entryPoint],
       bundle: true,
       write: false,
@@ -97,7 +99,7 @@ export async function bundleModule(sources: readonly SourceFile[], entryPoint: s
     const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
     return { code, map, exports: output?.exports ?? [] };
   } catch (err) {
-    const failure = err as esbuild.BuildFailure;
+    const failure = err as Esbuild.BuildFailure;
     if (Array.isArray(failure.errors)) return { problems: failure.errors.map(toProblem) };
     throw err;
   }

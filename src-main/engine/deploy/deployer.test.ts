@@ -265,3 +265,26 @@ test("check_importable loads a TS module at deploy time and fails the deploy whe
   await assert.rejects(t.engine.deploy(bad), /Runner\.ts: check_importable: loading the module failed: missing calibration table/);
   assert.throws(() => t.engine.getAlgorithm("bad", 1), /not found/);
 });
+
+test("redeploying an unchanged folder answers from the store without loading the module again; any change takes the full path", async () => {
+  await using t = setup();
+  const marker = path.join(t.src, "imported");
+  const dir = tsAlgorithm(path.join(t.src, "quick"), "quick", "1.0", "check_importable = true");
+  writeFiles(dir, { "Runner.ts": `import fs from "node:fs";\nimport { BaseRunner } from "compox";\nfs.writeFileSync(${JSON.stringify(marker)}, "x");\nexport class Runner extends BaseRunner {}\n` });
+  assert.equal((await t.engine.deploy(dir)).outcome, "created");
+  assert.ok(fs.existsSync(marker), "the first deploy loads the module (check_importable)");
+  fs.rmSync(marker);
+  const again = await t.engine.deploy(dir);
+  assert.deepEqual([again.outcome, again.algorithm_minor_version, again.changed], ["unchanged", "0", false]);
+  assert.ok(!fs.existsSync(marker), "an unchanged redeploy does not load it again");
+  // An asset of the same size but other bytes is a change.
+  const weights = path.join(dir, "files", "weights.bin");
+  const bytes = fs.readFileSync(weights);
+  bytes[0] = bytes[0]! ^ 0xff;
+  fs.writeFileSync(weights, bytes);
+  assert.deepEqual([(await t.engine.deploy(dir)).outcome, fs.existsSync(marker)], ["new_minor", true]);
+  // A pyproject that differs only in a comment is a metadata update, decided on the full path.
+  fs.appendFileSync(path.join(dir, "pyproject.toml"), "\n# reviewed\n");
+  assert.equal((await t.engine.deploy(dir)).outcome, "metadata_updated");
+  assert.equal((await t.engine.deploy(dir)).outcome, "unchanged");
+});

@@ -6,7 +6,7 @@ import { v1 as uuidv1 } from "uuid";
 import type { DeployResult } from "../../contract/algorithm.js";
 import { ConfigError, DeployError, type Problem } from "../../contract/errors.js";
 import { formatCompoxTime } from "../../contract/time.js";
-import type { BlobStore } from "../blobs/blob-store.js";
+import { blobIdOfFile, type BlobStore } from "../blobs/blob-store.js";
 import { parsePyproject, type ParsedPyproject } from "../config/pyproject.js";
 import type { AlgorithmsRepo, AssetRow } from "../store/algorithms-repo.js";
 import type { Db } from "../store/db.js";
@@ -96,8 +96,35 @@ export async function deployZip(ctx: DeployContext, zipBytes: Buffer, label = "a
   }
 }
 
+/**
+ * The result of deploying `folder` when it is exactly its line's latest version already (same
+ * sources, assets and pyproject text): that version passed every check when it was deployed, so
+ * this answers "unchanged" without bundling, zipping or storing anything — the bundled algorithms
+ * are redeployed at every start. Undefined whenever the full path must decide (it also reports
+ * every problem).
+ */
+function unchangedDeploy(ctx: DeployContext, folder: string, overrides: DeployOverrides): DeployResult | undefined {
+  if (Object.keys(overrides).length > 0 || !fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) return undefined;
+  const scan = scanFolder(folder);
+  if (scan.problems.length > 0 || scan.pyproject === undefined || !scan.language || ctx.checkLanguage?.(scan.language)) return undefined;
+  let parsed: ParsedPyproject;
+  try {
+    parsed = parsePyproject(scan.pyproject);
+  } catch {
+    return undefined;
+  }
+  const line = ctx.repo.findLine(parsed.config.name, parsed.config.major);
+  const latest = line && ctx.repo.getVersion(line.algorithm_id, line.latest_minor);
+  if (!line || !latest || latest.pyproject !== scan.pyproject || latest.module_id !== computeModuleId(scan.sources)) return undefined;
+  const stored = new Map(ctx.repo.assets(line.algorithm_id, line.latest_minor).map((a) => [a.path, a.asset_id]));
+  if (stored.size !== scan.assets.length || scan.assets.some((a) => stored.get(a.path) !== blobIdOfFile(a.source))) return undefined;
+  return { algorithm_id: line.algorithm_id, algorithm_name: line.name, algorithm_major_version: String(line.major), algorithm_minor_version: String(line.latest_minor), changed: false, outcome: "unchanged", warnings: parsed.warnings };
+}
+
 /** Deploys an algorithm folder under SPEC section 2's versioning rules. */
 export async function deployFolder(ctx: DeployContext, folder: string, overrides: DeployOverrides = {}): Promise<DeployResult> {
+  const unchanged = unchangedDeploy(ctx, folder, overrides);
+  if (unchanged) return unchanged;
   const { scan, parsed } = await validateFolder(folder);
   const { warnings } = parsed;
   const config = {

@@ -1,8 +1,11 @@
 // The stored form of a module: its source files in a deterministic zip, identified by a hash of
 // the sources alone, so the id never depends on the SDK, bundler or zip library version.
 import { createHash } from "node:crypto";
-import AdmZip from "adm-zip";
+import type AdmZipType from "adm-zip";
+import { lazyRequire } from "../lazy-require.js";
 import type { SourceFile } from "./folder-scan.js";
+
+export const admZip = lazyRequire<typeof AdmZipType>("adm-zip");
 
 // Zip entries carry a DOS timestamp; a fixed one keeps the bytes identical across deploys.
 const FIXED_TIME = new Date(1980, 0, 1, 0, 0, 0);
@@ -26,7 +29,7 @@ export function computeModuleId(sources: readonly SourceFile[]): string {
 
 /** Zips files with sorted entries and fixed timestamps. */
 export function zipFiles(files: readonly SourceFile[]): Buffer {
-  const zip = new AdmZip();
+  const zip = new (admZip())();
   for (const file of sorted(files)) {
     zip.addFile(file.path, file.content);
     const entry = zip.getEntry(file.path);
@@ -37,7 +40,7 @@ export function zipFiles(files: readonly SourceFile[]): Buffer {
 
 /** Reads the source files back from a module zip, sorted by path. */
 export function unzipSources(zipBytes: Buffer): SourceFile[] {
-  const zip = new AdmZip(zipBytes);
+  const zip = new (admZip())(zipBytes);
   const files = zip
     .getEntries()
     .filter((e) => !e.isDirectory)

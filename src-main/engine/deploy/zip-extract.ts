@@ -7,7 +7,8 @@ import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
-import AdmZip from "adm-zip";
+import type AdmZip from "adm-zip";
+import { admZip } from "./module-zip.js";
 import { CompoxError, DeployError, type Problem } from "../../contract/errors.js";
 import { DEFAULT_SETTINGS, type Settings } from "../../contract/settings.js";
 
@@ -98,7 +99,7 @@ export async function extractAlgorithmZip(zipBytes: Buffer, dest: string, label 
   let zip: AdmZip;
   let entries: AdmZip.IZipEntry[];
   try {
-    zip = new AdmZip(zipBytes);
+    zip = new (admZip())(zipBytes);
     entries = zip.getEntries();
   } catch (err) {
     throw new DeployError([{ file: label, path: "", message: `not a valid zip file: ${(err as Error).message}` }]);

@@ -24,8 +24,8 @@ async function upload(c: Context, engine: Engine, id?: string) {
   return engine.uploadDataset(bodyStream(c), { signal: c.req.raw.signal, id });
 }
 
-function download(engine: Engine, id: string): Response {
-  return fileResponse(engine.datasetPath(id), { "content-type": "application/octet-stream", "content-disposition": `attachment; filename="${id}.h5"` });
+function download(c: Context, engine: Engine, id: string): Response {
+  return fileResponse(c, engine.datasetPath(id), { "content-type": "application/octet-stream", "content-disposition": `attachment; filename="${id}.h5"` });
 }
 
 /** Object names of the presigned flow are dataset ids, as in Compox (any name of one path segment). */
@@ -65,7 +65,7 @@ export function fileRoutes(r: Router, engine: Engine): void {
   );
   r.route(
     { method: "get", path: "/api/v0/files/{id}", summary: "Download a dataset (HDF5)", tags: ["files"], response: "application/octet-stream", errors: [404] },
-    (c) => download(engine, param(c, "id")),
+    (c) => download(c, engine, param(c, "id")),
   );
   r.route(
     { method: "delete", path: "/api/v0/files/{id}", summary: "Delete a dataset", tags: ["files"], response: DetailSchema, errors: [404] },
@@ -92,7 +92,7 @@ export function fileRoutes(r: Router, engine: Engine): void {
     async (c) => {
       const q = query(c, ExportQuery);
       const id = param(c, "id");
-      if (q.format === "h5") return download(engine, id);
+      if (q.format === "h5") return download(c, engine, id);
       const { key, array } = await pictureOf(engine, id, q.key, q.format === "tiff");
       const bytes = q.format === "png" ? await exportPng(array, q.slice) : exportTiff(array);
       const type = q.format === "png" ? "image/png" : "image/tiff";
@@ -131,6 +131,6 @@ export function fileRoutes(r: Router, engine: Engine): void {
   );
   r.route(
     { method: "get", path: "/api/v1/objects/{name}", summary: "Download target of a download-url", tags: ["files v1"], response: "application/octet-stream", errors: [404] },
-    (c) => download(engine, objectName(param(c, "name"))),
+    (c) => download(c, engine, objectName(param(c, "name"))),
   );
 }
