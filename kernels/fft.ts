@@ -34,26 +34,55 @@ function bitReverse(p: usize, n: i32, stride: usize, bytes: usize): void {
   }
 }
 
+// Stages go in pairs (radix 2²): one pass over the data does the butterflies of sizes 2m and 4m,
+// with twiddles w(2m)^j, w(4m)^j and w(4m)^(j+m), all entries of the length-n table. A length of
+// an odd power of two starts with one plain radix-2 stage.
+
 /** In-place FFT of each of `rows` rows of n complex values (n a power of two; table for n). */
 export function fftRows(p: usize, rows: i32, n: i32, tw: usize): void {
   const rowBytes = <usize>n << 4;
   for (let r = 0; r < rows; r++) {
     const row = p + <usize>r * rowBytes;
     bitReverse(row, n, 16, 16);
-    for (let size = 2; size <= n; size <<= 1) {
-      const half = size >> 1;
-      const step = <usize>(n / size) << 5;
-      for (let start = 0; start < n; start += size) {
-        let a = row + (<usize>start << 4);
-        let t = tw;
-        for (let k = 0; k < half; k++) {
-          const b = a + (<usize>half << 4);
-          const x = v128.load(a);
-          const y = cmul(v128.load(b), v128.load(t), v128.load(t, 16));
-          v128.store(a, f64x2.add(x, y));
-          v128.store(b, f64x2.sub(x, y));
+    let m = 1;
+    if ((ctz(n) & 1) != 0) {
+      // size-2 stage: twiddle 1
+      for (let a = row; a < row + rowBytes; a += 32) {
+        const x = v128.load(a);
+        const y = v128.load(a, 16);
+        v128.store(a, f64x2.add(x, y));
+        v128.store(a, f64x2.sub(x, y), 16);
+      }
+      m = 2;
+    }
+    for (; m * 4 <= n; m <<= 2) {
+      const step1 = <usize>(n / (2 * m)) << 5;
+      const step2 = <usize>(n / (4 * m)) << 5;
+      const mb = <usize>m << 4;
+      for (let g = 0; g < n; g += 4 * m) {
+        let a = row + (<usize>g << 4);
+        let t1 = tw;
+        let t2 = tw;
+        let t3 = tw + <usize>m * step2;
+        for (let j = 0; j < m; j++) {
+          const w1c = v128.load(t1);
+          const w1s = v128.load(t1, 16);
+          const a0 = v128.load(a);
+          const a1 = cmul(v128.load(a + mb), w1c, w1s);
+          const a2 = v128.load(a + 2 * mb);
+          const a3 = cmul(v128.load(a + 3 * mb), w1c, w1s);
+          const b0 = f64x2.add(a0, a1);
+          const b1 = f64x2.sub(a0, a1);
+          const c2 = cmul(f64x2.add(a2, a3), v128.load(t2), v128.load(t2, 16));
+          const c3 = cmul(f64x2.sub(a2, a3), v128.load(t3), v128.load(t3, 16));
+          v128.store(a, f64x2.add(b0, c2));
+          v128.store(a + 2 * mb, f64x2.sub(b0, c2));
+          v128.store(a + mb, f64x2.add(b1, c3));
+          v128.store(a + 3 * mb, f64x2.sub(b1, c3));
           a += 16;
-          t += step;
+          t1 += step1;
+          t2 += step2;
+          t3 += step2;
         }
       }
     }
@@ -69,23 +98,53 @@ export function fftCols(p: usize, h: i32, w: i32, tw: usize): void {
   for (let x0 = 0; x0 < w; x0 += STRIP) {
     const span = <usize>min(STRIP, w - x0) << 4;
     const base = p + (<usize>x0 << 4);
-    for (let size = 2; size <= h; size <<= 1) {
-      const half = size >> 1;
-      const step = <usize>(h / size) << 5;
-      for (let start = 0; start < h; start += size) {
-        let t = tw;
-        for (let k = 0; k < half; k++) {
-          const wc = v128.load(t);
-          const ws = v128.load(t, 16);
-          const a = base + <usize>(start + k) * rowBytes;
-          const b = a + <usize>half * rowBytes;
+    let m = 1;
+    if ((ctz(h) & 1) != 0) {
+      for (let y = 0; y < h; y += 2) {
+        const a = base + <usize>y * rowBytes;
+        for (let o: usize = 0; o < span; o += 16) {
+          const x = v128.load(a + o);
+          const v = v128.load(a + rowBytes + o);
+          v128.store(a + o, f64x2.add(x, v));
+          v128.store(a + rowBytes + o, f64x2.sub(x, v));
+        }
+      }
+      m = 2;
+    }
+    for (; m * 4 <= h; m <<= 2) {
+      const step1 = <usize>(h / (2 * m)) << 5;
+      const step2 = <usize>(h / (4 * m)) << 5;
+      const mb = <usize>m * rowBytes;
+      for (let g = 0; g < h; g += 4 * m) {
+        let t1 = tw;
+        let t2 = tw;
+        let t3 = tw + <usize>m * step2;
+        for (let j = 0; j < m; j++) {
+          const w1c = v128.load(t1);
+          const w1s = v128.load(t1, 16);
+          const w2c = v128.load(t2);
+          const w2s = v128.load(t2, 16);
+          const w3c = v128.load(t3);
+          const w3s = v128.load(t3, 16);
+          const a = base + <usize>(g + j) * rowBytes;
           for (let o: usize = 0; o < span; o += 16) {
-            const x = v128.load(a + o);
-            const y = cmul(v128.load(b + o), wc, ws);
-            v128.store(a + o, f64x2.add(x, y));
-            v128.store(b + o, f64x2.sub(x, y));
+            const q = a + o;
+            const a0 = v128.load(q);
+            const a1 = cmul(v128.load(q + mb), w1c, w1s);
+            const a2 = v128.load(q + 2 * mb);
+            const a3 = cmul(v128.load(q + 3 * mb), w1c, w1s);
+            const b0 = f64x2.add(a0, a1);
+            const b1 = f64x2.sub(a0, a1);
+            const c2 = cmul(f64x2.add(a2, a3), w2c, w2s);
+            const c3 = cmul(f64x2.sub(a2, a3), w3c, w3s);
+            v128.store(q, f64x2.add(b0, c2));
+            v128.store(q + 2 * mb, f64x2.sub(b0, c2));
+            v128.store(q + mb, f64x2.add(b1, c3));
+            v128.store(q + 3 * mb, f64x2.sub(b1, c3));
           }
-          t += step;
+          t1 += step1;
+          t2 += step2;
+          t3 += step2;
         }
       }
     }

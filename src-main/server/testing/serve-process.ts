@@ -11,8 +11,15 @@ export async function serveProcess(dataDir: string): Promise<{ url: string; chil
   if (!fs.existsSync(path.join(root, "dist", "cli.mjs"))) throw new Error("dist/ is missing: run `npm run build`");
   const child = spawn(process.execPath, [path.join(root, "bin", "compox.mjs"), "--json", "serve", "--port", "0", "--data-dir", dataDir], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, COMPOX_DATA_DIR: "" } });
   let out = "";
-  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-  for (let i = 0; i < 600 && !out.includes("}"); i++) await new Promise((r) => setTimeout(r, 50));
+  // Resolved as the line arrives (the cold-start bench times this), or after 30 s.
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 30000);
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("}")) (clearTimeout(timer), resolve());
+    });
+    child.once("exit", () => (clearTimeout(timer), resolve()));
+  });
   if (!out.includes("}")) {
     child.kill("SIGKILL");
     throw new Error("compox serve did not start within 30 s");
