@@ -16,9 +16,14 @@ export async function serveProcess(dataDir: string): Promise<{ url: string; chil
     const timer = setTimeout(resolve, 30000);
     child.stdout?.on("data", (d: Buffer) => {
       out += d.toString();
-      if (out.includes("}")) (clearTimeout(timer), resolve());
+      if (!out.includes("}")) return;
+      clearTimeout(timer);
+      resolve();
     });
-    child.once("exit", () => (clearTimeout(timer), resolve()));
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
   if (!out.includes("}")) {
     child.kill("SIGKILL");
