@@ -10,9 +10,12 @@
 // Invariants used to stay branch-free: p along an axis stays 0 on that axis's last index
 // (its gradient there is 0), so px[-1] of a row reads the previous row's last px = 0, and a 16-byte
 // guard of zeros sits before PX for the very first element.
+//
+// `out` lives wherever the caller points: a whole array (one fused pass per iteration) or a few
+// rolling slabs (the lean mode for volumes: an energy pass, then an update pass, and the result
+// written over the image at the end), so the kernel itself never assumes where a slab's out is.
 
 let F: usize = 0; // the image
-let U: usize = 0; // out = image + d
 let PZ: usize = 0;
 let PY: usize = 0;
 let PX: usize = 0;
@@ -24,9 +27,8 @@ let TAU: f32 = 0;
 let K: f32 = 0;
 
 /** Sets this instance's view of the shared layout (byte offsets; py = 0 for 2-D). */
-export function setup(f: usize, u: usize, pz: usize, py: usize, px: usize, zero: usize, nz: i32, ny: i32, nx: i32, tau: f32, k: f32): void {
+export function setup(f: usize, pz: usize, py: usize, px: usize, zero: usize, nz: i32, ny: i32, nx: i32, tau: f32, k: f32): void {
   F = f;
-  U = u;
   PZ = pz;
   PY = py;
   PX = px;
@@ -42,8 +44,8 @@ export function setup(f: usize, u: usize, pz: usize, py: usize, px: usize, zero:
   return <f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1) + <f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3);
 }
 
-/** d = −div p on slab z (backward differences), out = image + d; returns Σ d². */
-export function divergence(z: i32): f64 {
+/** d = −div p on slab z (backward differences), out = image + d into `slab`; returns Σ d². */
+export function divergence(z: i32, slab: usize): f64 {
   const plane = <usize>(NY * NX) << 2;
   let e: f64 = 0;
   for (let y = 0; y < NY; y++) {
@@ -54,7 +56,7 @@ export function divergence(z: i32): f64 {
     const pyPrev = PY && y > 0 ? py - (<usize>NX << 2) : ZERO;
     const px = PX + o;
     const f = F + o;
-    const u = U + o;
+    const u = slab + (<usize>(y * NX) << 2);
     let acc = f32x4.splat(0);
     let x = 0;
     for (; x + 4 <= NX; x += 4) {
@@ -77,8 +79,11 @@ export function divergence(z: i32): f64 {
   return e;
 }
 
-/** g = forward differences of out on slab r; p ← (p − τ g) / (1 + k |g|); returns Σ |g|. */
-export function update(r: i32): f64 {
+/**
+ * g = forward differences of out on slab r (its out at `slab`, slab r+1's at `next`, the same
+ * pointer for the last slab); p ← (p − τ g) / (1 + k |g|) when `write`; returns Σ |g|.
+ */
+export function update(r: i32, slab: usize, next: usize, write: bool): f64 {
   const plane = <usize>(NY * NX) << 2;
   const rowBytes = <usize>NX << 2;
   const tau = f32x4.splat(TAU);
@@ -87,9 +92,9 @@ export function update(r: i32): f64 {
   let normSum: f64 = 0;
   for (let y = 0; y < NY; y++) {
     const o = <usize>r * plane + (<usize>(y * NX) << 2);
-    const u = U + o;
+    const u = slab + (<usize>(y * NX) << 2);
     // On the last index of an axis the gradient is 0: the "next" row is the row itself.
-    const uz = r < NZ - 1 ? u + plane : u;
+    const uz = next + (<usize>(y * NX) << 2);
     const uy = PY && y < NY - 1 ? u + rowBytes : u;
     const pz = PZ + o;
     const py = PY ? PY + o : ZERO;
@@ -105,10 +110,12 @@ export function update(r: i32): f64 {
       const gx = f32x4.sub(v128.load(u + b + 4), u0);
       const norm = f32x4.sqrt(f32x4.add(f32x4.add(f32x4.mul(gz, gz), f32x4.mul(gy, gy)), f32x4.mul(gx, gx)));
       acc = f32x4.add(acc, norm);
-      const scale = f32x4.add(f32x4.mul(norm, k), one);
-      v128.store(pz + b, f32x4.div(f32x4.sub(v128.load(pz + b), f32x4.mul(tau, gz)), scale));
-      v128.store(py + b, f32x4.div(f32x4.sub(v128.load(py + b), f32x4.mul(tau, gy)), scale));
-      v128.store(px + b, f32x4.div(f32x4.sub(v128.load(px + b), f32x4.mul(tau, gx)), scale));
+      if (write) {
+        const scale = f32x4.add(f32x4.mul(norm, k), one);
+        v128.store(pz + b, f32x4.div(f32x4.sub(v128.load(pz + b), f32x4.mul(tau, gz)), scale));
+        v128.store(py + b, f32x4.div(f32x4.sub(v128.load(py + b), f32x4.mul(tau, gy)), scale));
+        v128.store(px + b, f32x4.div(f32x4.sub(v128.load(px + b), f32x4.mul(tau, gx)), scale));
+      }
     }
     let tail: f64 = 0;
     for (; x < NX; x++) {
@@ -119,10 +126,12 @@ export function update(r: i32): f64 {
       const gx: f32 = x < NX - 1 ? load<f32>(u + b + 4) - u0 : 0;
       const norm: f32 = Mathf.sqrt(gz * gz + gy * gy + gx * gx);
       tail += <f64>norm;
-      const scale: f32 = norm * K + 1;
-      store<f32>(pz + b, (load<f32>(pz + b) - TAU * gz) / scale);
-      store<f32>(py + b, (load<f32>(py + b) - TAU * gy) / scale);
-      store<f32>(px + b, (load<f32>(px + b) - TAU * gx) / scale);
+      if (write) {
+        const scale: f32 = norm * K + 1;
+        store<f32>(pz + b, (load<f32>(pz + b) - TAU * gz) / scale);
+        store<f32>(py + b, (load<f32>(py + b) - TAU * gy) / scale);
+        store<f32>(px + b, (load<f32>(px + b) - TAU * gx) / scale);
+      }
     }
     normSum += sumLanes(acc) + tail;
   }

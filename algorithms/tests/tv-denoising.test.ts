@@ -50,11 +50,19 @@ test("3-D TV matches scikit-image within 1e-4 on every path", async () => {
   }
 });
 
-test("the kernel's bands agree with one thread on a volume, and a pool serves calls of other sizes", () => {
+test("the kernel's bands agree with one thread, lean mode with full mode, and a pool serves calls of other sizes", () => {
   const volume = noisyImage(16 * 40, 36, 11);
   const one = denoiseTvChambolle(volume, [16, 40, 36], { weight: 0.1, maxNumIter: 30, engine: "wasm", threads: 1 });
   const four = denoiseTvChambolle(volume, [16, 40, 36], { weight: 0.1, maxNumIter: 30, engine: "wasm", threads: 4 });
   assert.ok(maxAbsDiff(one, four) <= 1e-6, `${maxAbsDiff(one, four)}`);
+  // Lean (two passes, rolling slabs) and full (one fused pass) compute the same iterations, both
+  // when the energy test stops them and when max_num_iter does.
+  for (const [eps, maxNumIter] of [[2e-4, 200], [0, 7]] as const)
+    for (const threads of [1, 3]) {
+      const lean = denoiseTvChambolle(volume, [16, 40, 36], { weight: 0.1, eps, maxNumIter, engine: "wasm", threads, mode: "lean" });
+      const full = denoiseTvChambolle(volume, [16, 40, 36], { weight: 0.1, eps, maxNumIter, engine: "wasm", threads, mode: "full" });
+      assert.equal(maxAbsDiff(lean, full), 0, `eps ${eps}, ${threads} thread(s)`);
+    }
   // A smaller image after a larger one reuses the grown memory; the layout must not leak values.
   const small = noisyImage(9, 13, 2);
   assert.ok(maxAbsDiff(denoiseTvChambolle(small, [9, 13], { weight: 0.2, engine: "wasm" }), denoiseTvChambolle(small, [9, 13], { weight: 0.2, engine: "js" })) <= 1e-5);

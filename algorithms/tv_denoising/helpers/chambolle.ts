@@ -16,6 +16,8 @@ export interface TvOptions {
   engine?: "wasm" | "js";
   /** Threads of the WebAssembly path (default: see tv-wasm.ts). */
   threads?: number;
+  /** Memory mode of the WebAssembly path (default: "lean" for volumes, "full" for images; see tv-wasm.ts). */
+  mode?: "full" | "lean";
 }
 
 /** scikit-image's stopping rule: stop once the energy changes by less than eps × the first energy. */
@@ -41,7 +43,7 @@ export function denoiseTvChambolle(image: Float32Array, shape: readonly number[]
   if (ndim < 1 || ndim > 3) throw new Error(`TV denoising supports 1-D to 3-D arrays, got ${ndim}-D`);
   if (!(weight > 0)) return Float32Array.from(image);
   if (ndim >= 2 && (opts.engine ?? (wasmTvAvailable() ? "wasm" : "js")) === "wasm")
-    return denoiseTvWasm(image, shape, { weight, eps, maxNumIter, converged: stopRule(eps), onIteration: opts.onIteration, threads: opts.threads });
+    return denoiseTvWasm(image, shape, { weight, eps, maxNumIter, converged: stopRule(eps), onIteration: opts.onIteration, threads: opts.threads, mode: opts.mode });
   if (ndim === 2) return denoise2d(image, shape[0]!, shape[1]!, weight, eps, maxNumIter, opts.onIteration);
   const size = image.length;
   const dims = [...shape];
