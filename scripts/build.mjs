@@ -1,4 +1,4 @@
-// Builds dist/: the CLI, the Electron main process, the runner process entry and its resolve hook, the `compox` SDK with its
+// Builds dist/: the CLI, the Electron main process, the runner process entry, the `compox` SDK with its
 // type declarations (for algorithm authors' editors), and the UI (dist/renderer, served at /ui/). Dependencies stay external: they are
 // resolved from node_modules at run time.
 import { execFileSync } from "node:child_process";
@@ -13,7 +13,6 @@ rmSync(`${root}/dist`, { recursive: true, force: true });
 const common = { absWorkingDir: root, bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", sourcemap: "linked", logLevel: "warning", outExtension: { ".js": ".mjs" } };
 await esbuild.build({ ...common, entryPoints: { cli: "src-main/cli/main.ts", runner: "src-main/engine/runtime/runner-main.ts", "runner-worker": "src-main/engine/runtime/runner-worker.ts", "electron-main": "src-main/electron/main.ts" }, outdir: "dist" });
 await esbuild.build({ ...common, entryPoints: { compox: "src-main/engine/sdk/index.ts" }, outdir: "dist/sdk" });
-copyFileSync(`${root}/src-main/engine/runtime/resolve-hook.mjs`, `${root}/dist/resolve-hook.mjs`);
 // The Python runner and its `compox` package run from source files.
 cpSync(`${root}/src-main/engine/runtime/python`, `${root}/dist/python`, { recursive: true, filter: (f) => !f.includes("__pycache__") });
 

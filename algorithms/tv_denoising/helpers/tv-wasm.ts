@@ -112,7 +112,7 @@ const MAX_THREADS = 8;
 /** Slabs of at least this many values are worth a thread each. */
 const MIN_BAND_VALUES = 32768;
 /** A pool whose memory grew past this is dropped after the call, so a big volume does not pin it. */
-const KEEP_BYTES = 256 * 2 ** 20;
+const KEEP_BYTES = 64 * 2 ** 20;
 
 let module: WebAssembly.Module | null | undefined;
 

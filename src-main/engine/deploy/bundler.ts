@@ -23,6 +23,9 @@ export interface Bundle {
 
 export interface BundleOptions {
   minify?: boolean;
+  /** Where a shipped package's import should point in the bundle (an absolute URL), so the
+   * runner process needs no module resolve hook; bare specifiers stay when this is absent. */
+  externalUrl?: (spec: string) => string | undefined;
 }
 
 /** The package name of a bare specifier: `onnxruntime-node/dist/x` → `onnxruntime-node`. */
@@ -31,11 +34,16 @@ export function packageName(spec: string): string {
   return spec.startsWith("@") ? parts.slice(0, 2).join("/") : (parts[0] ?? spec);
 }
 
+/** Is `spec` (or a subpath of it) a package the application ships, `compox` included? */
+export function isShippedPackage(spec: string): boolean {
+  return (SHIPPED_PACKAGES as readonly string[]).includes(packageName(spec));
+}
+
 /** Is a bare import resolved at run time to Node or the application (never bundled)? */
 export function isExternalImport(spec: string): boolean {
   if (spec.startsWith("node:")) return true;
   if (builtinModules.includes(spec) || builtinModules.includes(packageName(spec))) return true;
-  return (SHIPPED_PACKAGES as readonly string[]).includes(packageName(spec));
+  return isShippedPackage(spec);
 }
 
 function resolveRelative(files: Map<string, SourceFile>, importer: string, spec: string): string | undefined {
@@ -65,7 +73,7 @@ export async function bundleModule(sources: readonly SourceFile[], entryPoint: s
             errors: [{ text: `cannot import "${args.path}": no such module file in the algorithm (only .ts/.mts/.js/.mjs files are code; read other files with fetchAsset)` }],
           };
         }
-        if (isExternalImport(args.path)) return { path: args.path, external: true };
+        if (isExternalImport(args.path)) return { path: options.externalUrl?.(args.path) ?? args.path, external: true };
         return {
           errors: [{ text: `cannot import "${args.path}": only Node built-ins and the packages Compox Desktop ships (${SHIPPED_PACKAGES.join(", ")}) may be imported; copy other code into the algorithm folder` }],
         };

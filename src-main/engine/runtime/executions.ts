@@ -27,7 +27,7 @@ import { resolveDevice, type GpuInfo } from "./devices.js";
 import { extractModule } from "./module-dir.js";
 import type { EventBus } from "./event-bus.js";
 import type { LoadSpec, RunnerEvent } from "./protocol.js";
-import { RunnerHost } from "./runner-host.js";
+import { RunnerHost, runnerImports } from "./runner-host.js";
 import { RunnerPool, type PooledRunner } from "./runner-pool.js";
 import { TrainingTemp } from "./training-temp.js";
 import { Scheduler } from "./scheduler.js";
@@ -451,7 +451,7 @@ export class ExecutionService {
     const device = ("resolved_execution_device" in rec ? rec.resolved_execution_device : resolveDevice(version.config.default_device, deps.gpus()).device) as LoadSpec["device"];
     const sources = () => unzipSources(deps.blobs.read(module.blob_id));
     if (module.language === "py") return { bundlePath: "", moduleRoot: extractModule(path.join(deps.bundleDir, "..", "py"), module.module_id, sources), device, assets };
-    const bundlePath = await ensureBundle(deps.bundleDir, module.module_id, sources, module.entry_point, version.config.obfuscate);
+    const bundlePath = await ensureBundle(deps.bundleDir, module.module_id, sources, module.entry_point, version.config.obfuscate, runnerImports());
     return { bundlePath, device, assets };
   }
 

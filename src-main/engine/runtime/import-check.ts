@@ -5,7 +5,7 @@ import { ensureBundle } from "../deploy/bundle-cache.js";
 import type { SourceFile } from "../deploy/folder-scan.js";
 import path from "node:path";
 import { extractModule } from "./module-dir.js";
-import { RunnerHost } from "./runner-host.js";
+import { RunnerHost, runnerImports } from "./runner-host.js";
 
 export interface ImportCheck {
   bundleDir: string;
@@ -22,7 +22,7 @@ export interface ImportCheck {
 export async function checkImportable(c: ImportCheck): Promise<Problem | undefined> {
   const spec = c.python
     ? { bundlePath: "", moduleRoot: extractModule(path.join(c.bundleDir, "..", "py"), c.moduleId, () => c.sources) }
-    : { bundlePath: await ensureBundle(c.bundleDir, c.moduleId, () => c.sources, c.entryPoint, false) };
+    : { bundlePath: await ensureBundle(c.bundleDir, c.moduleId, () => c.sources, c.entryPoint, false, runnerImports()) };
   const host = new RunnerHost({
     python: c.python,
     onEvent: () => {},

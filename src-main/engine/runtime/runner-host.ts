@@ -6,7 +6,9 @@ import type { Readable, Writable } from "node:stream";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { SHIPPED_PACKAGES } from "../deploy/bundler.js";
+import { createHash } from "node:crypto";
+import type { BundleImports } from "../deploy/bundle-cache.js";
+import { isShippedPackage } from "../deploy/bundler.js";
 import { appRoot } from "../app-paths.js";
 import { isViolation, LineDecoder, type Violation } from "./message-decoder.js";
 import { JSON_CODEC, V8_CODEC, type WireCodec } from "./wire-codec.js";
@@ -76,33 +78,41 @@ function startProcess(opts: RunnerHostOptions): RunnerProcess {
     });
     return pipeChannel(child, JSON_CODEC);
   }
-  const { entry, execArgv, sdk, hook } = runnerEntry();
-  const config = {
-    sdkUrl: pathToFileURL(sdk).href,
-    appUrl: pathToFileURL(path.join(appRoot(), "package.json")).href,
-    hookUrl: pathToFileURL(hook).href,
-    shipped: [...SHIPPED_PACKAGES].filter((p) => p !== "compox"),
-  };
-  // No --max-old-space-size: module hooks run in a worker that would inherit it. The watchdog
-  // bounds the whole process instead, typed-array memory included.
-  const child = spawn(process.execPath, [...execArgv, "--enable-source-maps", entry], {
+  const { entry, execArgv } = runnerEntry();
+  // No --max-old-space-size: the watchdog bounds the whole process instead, typed-array and
+  // WebAssembly memory included. --expose-gc: an idle runner collects after each job (runner-worker.ts).
+  const child = spawn(process.execPath, [...execArgv, "--expose-gc", "--enable-source-maps", entry], {
     // In the Electron app process.execPath is Electron itself: run it as plain Node (fork did so implicitly).
-    env: { ...process.env, COMPOX_RUNNER_CONFIG: JSON.stringify(config), ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: "1" } : {}) },
+    env: { ...process.env, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: "1" } : {}) },
     stdio: [...PIPES],
   });
   return pipeChannel(child, V8_CODEC);
 }
 
 /** How the runner process is started: from source under tsx (tests, dev) or from dist/. */
-function runnerEntry(): { entry: string; execArgv: string[]; sdk: string; hook: string } {
+function runnerEntry(): { entry: string; execArgv: string[]; sdk: string } {
   const root = appRoot();
   const fromSource = import.meta.url.endsWith(".ts");
   if (fromSource) {
     const here = path.join(root, "src-main", "engine");
-    return { entry: path.join(here, "runtime", "runner-main.ts"), execArgv: ["--import", "tsx"], sdk: path.join(here, "sdk", "index.ts"), hook: path.join(here, "runtime", "resolve-hook.mjs") };
+    return { entry: path.join(here, "runtime", "runner-main.ts"), execArgv: ["--import", "tsx"], sdk: path.join(here, "sdk", "index.ts") };
   }
   const dist = path.join(root, "dist");
-  return { entry: path.join(dist, "runner.mjs"), execArgv: [], sdk: path.join(dist, "sdk", "compox.mjs"), hook: path.join(dist, "resolve-hook.mjs") };
+  return { entry: path.join(dist, "runner.mjs"), execArgv: [], sdk: path.join(dist, "sdk", "compox.mjs") };
+}
+
+/**
+ * Where a TS/JS bundle's shipped imports point: `compox` at this application's SDK, the shipped
+ * packages at the application's own node_modules (resolved as this module would import them).
+ * Written into the bundle as absolute URLs, so the runner process needs no module resolve hook
+ * (a hook costs a thread of its own, ~11 MB per runner process).
+ */
+export function runnerImports(): BundleImports {
+  const sdk = pathToFileURL(runnerEntry().sdk).href;
+  return {
+    key: createHash("sha256").update(sdk).digest("hex").slice(0, 12),
+    resolve: (spec) => (spec === "compox" ? sdk : isShippedPackage(spec) ? import.meta.resolve(spec) : undefined),
+  };
 }
 
 export class RunnerHost {

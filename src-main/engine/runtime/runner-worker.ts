@@ -3,7 +3,6 @@
 // protocol.ts, relayed by the main thread. Console output becomes log events, so nothing an
 // algorithm prints reaches the application's console.
 import fs from "node:fs";
-import { register } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { format } from "node:util";
@@ -14,15 +13,6 @@ import { loadAndLockAssets, type BaseRunner } from "../sdk/runners.js";
 import { ProgressGate } from "./progress-gate.js";
 import { TempStore } from "./temp-store.js";
 import { Rpc, type BenchmarkSpec, type EngineMethods, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods, type TrainSpec } from "./protocol.js";
-
-interface HookConfig {
-  sdkUrl: string;
-  appUrl: string;
-  shipped: string[];
-}
-
-const hookConfig = JSON.parse(process.env.COMPOX_RUNNER_CONFIG ?? "{}") as HookConfig & { hookUrl: string };
-register(hookConfig.hookUrl, { data: { sdkUrl: hookConfig.sdkUrl, appUrl: hookConfig.appUrl, shipped: hookConfig.shipped } });
 
 /** Raised by the main thread (Atomics) with the stop token of the job to stop. */
 const stopFlag = new Int32Array((workerData as { stopFlag: SharedArrayBuffer }).stopFlag);
@@ -76,7 +66,7 @@ const rpc: Rpc<EngineMethods, RunnerMethods> = new Rpc<EngineMethods, RunnerMeth
     try {
       return { outputIds: await r.run({ input_dataset_ids: spec.inputIds }, spec.args) };
     } finally {
-      job = undefined;
+      jobEnded();
     }
   },
 
@@ -86,7 +76,7 @@ const rpc: Rpc<EngineMethods, RunnerMethods> = new Rpc<EngineMethods, RunnerMeth
       await r.train(spec.sampleIds, spec.args);
       return {};
     } finally {
-      job = undefined;
+      jobEnded();
     }
   },
 
@@ -95,10 +85,22 @@ const rpc: Rpc<EngineMethods, RunnerMethods> = new Rpc<EngineMethods, RunnerMeth
     try {
       return { data: await r.runBenchmark(spec.args) };
     } finally {
-      job = undefined;
+      jobEnded();
     }
   },
 });
+
+/**
+ * Clears the job; once the runner has been idle for a moment, collects the garbage (the process
+ * runs with --expose-gc), so the buffers of a finished job go back to the system instead of
+ * waiting for allocation pressure that an idle runner never has.
+ */
+function jobEnded(): void {
+  job = undefined;
+  setTimeout(() => {
+    if (!job) (globalThis as { gc?: () => void }).gc?.();
+  }, 50);
+}
 
 /** Installs the job context for one execution or training and returns the runner. */
 function startJob({ jobId, outputDir, stopToken }: ExecuteSpec | TrainSpec | BenchmarkSpec, temp?: TempStore): BaseRunner {
