@@ -90,22 +90,27 @@ const rpc: Rpc<EngineMethods, RunnerMethods> = new Rpc<EngineMethods, RunnerMeth
   },
 });
 
+/** A runner idle this long collects its garbage (see jobEnded). */
+const IDLE_GC_MS = 1000;
+let idleGc: NodeJS.Timeout | undefined;
+
 /**
- * Clears the job; once the runner has been idle for a moment, collects the garbage (the process
+ * Clears the job; once the runner has been idle for IDLE_GC_MS, collects the garbage (the process
  * runs with --expose-gc), so the buffers of a finished job go back to the system instead of
- * waiting for allocation pressure that an idle runner never has.
+ * waiting for allocation pressure that an idle runner never has. A job that starts meanwhile
+ * cancels it: a busy runner never pauses for it.
  */
 function jobEnded(): void {
   job = undefined;
-  setTimeout(() => {
-    if (!job) (globalThis as { gc?: () => void }).gc?.();
-  }, 50);
+  clearTimeout(idleGc);
+  idleGc = setTimeout(() => (globalThis as { gc?: () => void }).gc?.(), IDLE_GC_MS);
 }
 
 /** Installs the job context for one execution or training and returns the runner. */
 function startJob({ jobId, outputDir, stopToken }: ExecuteSpec | TrainSpec | BenchmarkSpec, temp?: TempStore): BaseRunner {
   if (!runner) throw new Error("no runner loaded");
   if (job) throw new Error("a runner runs one job at a time");
+  clearTimeout(idleGc);
   const controller = new AbortController();
   const progressGate = new ProgressGate();
   // Synchronous code never lets the stop message in: the shared flag is read instead.
