@@ -1,5 +1,5 @@
 // The window's UI in Debian's Chromium, against `compox serve` on a temp data directory and a free
-// port: list → generated form → drop a PNG → run with live progress and log → output preview →
+// port: list → generated form → drop a PNG → run with live progress and log → output in the viewer →
 // stop a long run → history. ScreenSHOTS of each screen go to e2e/screenSHOTS/ (git-ignored).
 import assert from "node:assert/strict";
 import { once } from "node:events";
@@ -62,8 +62,8 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with
     await page.waitForSelector(".state.status-completed", { timeout: 60000 });
     assert.equal(await page.locator(".pct").textContent(), "100%");
     assert.ok((await page.locator(".log-line").allTextContents()).some((l) => /image 1 of 1 denoised/.test(l)));
-    await page.waitForSelector(".outputs img.result");
-    assert.ok(await page.locator(".outputs img.result").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0));
+    await page.waitForSelector(".outputs .viewer .viewer-canvas");
+    await page.waitForFunction(() => /%$/.test(document.querySelector(".viewer-zoom")?.textContent ?? ""));
     await page.screenshot({ path: path.join(SHOTS, "3-run-result.png"), fullPage: true });
 
     // Start the slow algorithm, watch it log, stop it.

@@ -18,7 +18,7 @@ function testFiles(dir) {
   });
 }
 
-const files = ["src-main", "scripts", "algorithms", "e2e"].flatMap((d) => testFiles(path.join(root, d))).sort();
+const files = ["src-main", "src-renderer", "scripts", "algorithms", "e2e"].flatMap((d) => testFiles(path.join(root, d))).sort();
 const child = spawn(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=tap", ...files], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
 
 const missing = new Map(); // package list → tests skipped for it

@@ -9,6 +9,7 @@ import { duration, h, mount } from "../elements.js";
 import { parameterForm } from "../form.js";
 import { drawValues, paletteColour } from "../colour-layers.js";
 import { readValues } from "../hdf5-values.js";
+import { imageViewer } from "../viewer.js";
 
 const IMAGE_FILE = /\.(png|jpe?g|tiff?)$/i;
 
@@ -104,7 +105,10 @@ async function outputView(id: string, inputId: string | undefined, pair?: [strin
     overlay.style.opacity = "0.5";
     return h("div.output", {}, h("div.stack", {}, h("img", { src: api.previewUrl(inputId, { max_size: 320 }), alt: "input" }), overlay), h("label.muted", {}, "mask opacity ", opacity), downloads);
   }
-  return h("div.output", {}, h("img.result", { src: api.previewUrl(id, { max_size: 320 }), alt: `output ${id}` }), downloads);
+  // An image (or a stack or volume): its real values in the viewer.
+  const key = "image" in info.keys ? "image" : Object.keys(info.keys).find((k) => info.keys[k]?.dtype !== "str");
+  if (!key) return h("div.output", {}, h("code", {}, id), downloads);
+  return h("div.output.output-viewer", {}, imageViewer(id, key, `output ${id}`), downloads);
 }
 
 export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: () => void): HTMLElement {

@@ -1,0 +1,95 @@
+// The image viewer in Debian's Chromium: an output's real values on a canvas, zoom (buttons and
+// keys), the value under the cursor equal to the dataset's, contrast, colour maps, and the slice
+// slider with arrow keys on a 3-plane output.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { CompoxClient } from "../src-main/contract/client.js";
+import { readHdf5, writeHdf5 } from "../src-main/engine/datasets/hdf5.js";
+import { needsChromium } from "../src-main/engine/testing/system-needs.js";
+import { COINS_PNG, dropFile, SHOTS, withWindow } from "./browser.js";
+
+/** The pixel under the centre of the viewer's canvas, as the page draws it. */
+const centrePixel = (page: Page) =>
+  page.locator(".viewer-canvas").first().evaluate((c: HTMLCanvasElement) => [...c.getContext("2d")!.getImageData(Math.floor(c.width / 2), Math.floor(c.height / 2), 1, 1).data]);
+
+const zoomText = async (page: Page) => Number(((await page.locator(".viewer-zoom").first().textContent()) ?? "").replace("%", ""));
+/** Zoom labels are rounded percentages: equal to within the rounding of each. */
+const near = (a: number, b: number) => assert.ok(Math.abs(a - b) <= 2, `zoom ${a}% where ${b}% was expected`);
+
+test("the viewer shows an output's values: zoom, readout, contrast, colour map, slices", { skip: needsChromium, timeout: 120_000 }, async () => {
+  await withWindow("compox-e2e-viewer-", async ({ url, page }) => {
+    const client = new CompoxClient(url);
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await page.goto(`${url}/ui/`);
+    await page.click('[data-name="tv_denoising"]');
+    await page.waitForSelector('[data-param="denoising_weight"]');
+    await dropFile(page, ".dropzone", COINS_PNG, "image/png");
+    await page.waitForSelector(".input-item img");
+    await page.click("button.primary:has-text('Run')");
+    await page.waitForSelector(".state.status-completed", { timeout: 60_000 });
+    await page.waitForSelector(".outputs .viewer .viewer-canvas");
+    await page.waitForFunction(() => /%$/.test(document.querySelector(".viewer-zoom")?.textContent ?? ""));
+    const [r, g, b, a] = await centrePixel(page);
+    assert.equal(a, 255, "the image is drawn");
+    assert.ok(r === g && g === b, "grey by default");
+
+    // Zoom with the buttons and the keyboard.
+    const fitted = await zoomText(page);
+    await page.click(".viewer button:has-text('Zoom in')");
+    near(await zoomText(page), fitted * 2);
+    await page.locator(".viewer-canvas").focus();
+    await page.keyboard.press("+");
+    near(await zoomText(page), fitted * 4);
+    await page.keyboard.press("0");
+    near(await zoomText(page), fitted);
+    await page.click(".viewer button:has-text('Actual size')");
+    assert.equal(await zoomText(page), 100);
+
+    // The readout under the cursor is the dataset's own value at that pixel.
+    const box = (await page.locator(".viewer-canvas").boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2 + 10, box.y + box.height / 2 - 20);
+    const readout = (await page.locator(".viewer-readout").textContent()) ?? "";
+    const m = /^x (\d+), y (\d+): (\S+)$/.exec(readout);
+    assert.ok(m, `readout "${readout}"`);
+    const exec = (await client.listExecutions({ limit: 1 }))[0]!;
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "compox-viewer-")), "out.h5");
+    fs.writeFileSync(file, new Uint8Array(await (await client.request("GET", `/api/v0/files/${exec.output_dataset_ids[0]}`)).arrayBuffer()));
+    const out = (await readHdf5(file)).image!;
+    const expected = (out.data as Float32Array)[Number(m[2]) * out.shape[1]! + Number(m[1])]!;
+    assert.ok(Math.abs(Number(m[3]) - expected) <= 1e-3 * Math.max(1, Math.abs(expected)), `readout ${m[3]}, dataset ${expected}`);
+
+    // Contrast and colour map.
+    const blackBefore = await page.getByLabel("Black point").inputValue();
+    await page.click(".viewer button:has-text('Auto contrast')");
+    assert.notEqual(await page.getByLabel("Black point").inputValue(), blackBefore, "auto contrast moves the black point to a percentile");
+    await page.getByLabel("Colormap").selectOption("viridis");
+    const [vr, vg, vb] = await centrePixel(page);
+    assert.ok(!(vr === vg && vg === vb), `viridis is not grey: ${vr},${vg},${vb}`);
+    await page.screenshot({ path: path.join(SHOTS, "viewer.png"), fullPage: true });
+
+    // A 3-plane output: the slice slider and the arrow keys.
+    const planes = Float32Array.from({ length: 3 * 40 * 60 }, (_, i) => (Math.floor(i / 2400) + 1) * 0.3 + ((i * 7919) % 13) / 130);
+    const input = path.join(path.dirname(file), "planes.h5");
+    await writeHdf5(input, { image: { dtype: "float32", shape: [3, 40, 60], data: planes } });
+    const { file_id } = await client.uploadFile(new Uint8Array(fs.readFileSync(input)));
+    await page.click('[data-tab="algorithms"]');
+    await page.click('[data-name="tv_denoising"]');
+    await page.waitForSelector('[data-param="denoising_weight"]');
+    await page.click("summary:has-text('Choose existing datasets')");
+    await page.click(`button[title="add ${file_id}"]`);
+    await page.click("button.primary:has-text('Run')");
+    await page.waitForSelector(".state.status-completed", { timeout: 60_000 });
+    await page.waitForSelector(".viewer-slice-label");
+    assert.equal(await page.locator(".viewer-slice-label").textContent(), "1 / 3");
+    await page.locator(".viewer-canvas").focus();
+    await page.keyboard.press("ArrowRight");
+    assert.equal(await page.locator(".viewer-slice-label").textContent(), "2 / 3");
+    await page.getByRole("slider", { name: "Slice" }).fill("2");
+    assert.equal(await page.locator(".viewer-slice-label").textContent(), "3 / 3");
+    await page.screenshot({ path: path.join(SHOTS, "viewer-slices.png"), fullPage: true });
+  });
+});

@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { colormapLut, fitView, formatValue, percentileRange, pixelAt, renderPlane, valueRange, zoomAt } from "./viewer-math.js";
+
+test("colour maps: grey is the identity, the others run from their dark end to their light end", () => {
+  const grey = colormapLut("grey");
+  assert.deepEqual([...grey.subarray(3 * 200, 3 * 200 + 3)], [200, 200, 200]);
+  const viridis = colormapLut("viridis");
+  assert.deepEqual([...viridis.subarray(0, 3)], [68, 1, 84]);
+  assert.deepEqual([...viridis.subarray(765, 768)], [253, 231, 37]);
+  const luminance = (lut: Uint8Array, i: number) => 0.2126 * lut[3 * i]! + 0.7152 * lut[3 * i + 1]! + 0.0722 * lut[3 * i + 2]!;
+  for (const name of ["viridis", "magma", "inferno", "cividis"] as const) {
+    const lut = colormapLut(name);
+    for (let i = 32; i < 256; i += 32) assert.ok(luminance(lut, i) > luminance(lut, i - 32), `${name} brightens along the map at ${i}`);
+  }
+});
+
+test("contrast: percentiles and range ignore NaN; a plane maps [black, white] onto the map, clamped, NaN transparent", () => {
+  const values = Float32Array.from({ length: 1001 }, (_, i) => i);
+  values[7] = NaN;
+  assert.deepEqual(percentileRange(values, 0, 100), [0, 1000]);
+  const [lo, hi] = percentileRange(values, 10, 90);
+  assert.ok(Math.abs(lo - 100) <= 1 && Math.abs(hi - 900) <= 1, `${lo} ${hi}`);
+  assert.deepEqual(valueRange(values), [0, 1000]);
+  const rgba = renderPlane([0, 5, 10, NaN, -3, 20], 0, 6, 0, 10, colormapLut("grey"));
+  assert.deepEqual([...rgba], [0, 0, 0, 255, 128, 128, 128, 255, 255, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 255]);
+  // A plane further into a stack starts at its offset.
+  assert.deepEqual([...renderPlane([1, 2, 3, 4], 2, 2, 3, 4, colormapLut("grey"))], [0, 0, 0, 255, 255, 255, 255, 255]);
+});
+
+test("zoom and pan: fit centres the image; zooming keeps the point under the cursor; the readout finds the pixel", () => {
+  const fit = fitView(200, 100, 400, 400);
+  assert.deepEqual(fit, { scale: 2, x: 0, y: 100 });
+  const zoomed = zoomAt(fit, 4, 150, 180);
+  const before = pixelAt(fit, 150, 180, 200, 100);
+  assert.deepEqual(pixelAt(zoomed, 150, 180, 200, 100), before);
+  assert.equal(zoomed.scale, 8);
+  assert.equal(pixelAt(fit, 5, 50, 200, 100), undefined, "outside the image");
+  assert.deepEqual(pixelAt({ scale: 1, x: 0, y: 0 }, 3.5, 9.9, 200, 100), { col: 3, row: 9 });
+  assert.equal(zoomAt(fit, 1e9, 0, 0).scale, 64, "zoom is bounded");
+});
+
+test("the readout prints integers as they are and floats to 4 significant digits", () => {
+  assert.equal(formatValue(118), "118");
+  assert.equal(formatValue(0.123456), "0.1235");
+  assert.equal(formatValue(1234567.5), "1.235e+6");
+  assert.equal(formatValue(0.00001234), "1.234e-5");
+});
