@@ -122,7 +122,7 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with
     await page.waitForSelector(".input-item img");
     await page.click("button.primary:has-text('Run')");
     await page.waitForSelector(".state.status-completed", { timeout: 60000 });
-    await page.waitForSelector(".outputs .stack img.overlay");
+    await page.waitForSelector(".outputs .viewer-legend li");
     await page.screenshot({ path: path.join(SHOTS, "7-run-with-checkpoint.png"), fullPage: true });
 
     await page.click('[data-tab="history"]');

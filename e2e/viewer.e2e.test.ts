@@ -12,9 +12,9 @@ import { readHdf5, writeHdf5 } from "../src-main/engine/datasets/hdf5.js";
 import { needsChromium } from "../src-main/engine/testing/system-needs.js";
 import { COINS_PNG, dropFile, SHOTS, withWindow } from "./browser.js";
 
-/** The pixel under the centre of the viewer's canvas, as the page draws it. */
+/** The pixel a little right of the centre of the viewer's canvas (off the compare line), as the page draws it. */
 const centrePixel = (page: Page) =>
-  page.locator(".viewer-canvas").first().evaluate((c: HTMLCanvasElement) => [...c.getContext("2d")!.getImageData(Math.floor(c.width / 2), Math.floor(c.height / 2), 1, 1).data]);
+  page.locator(".viewer-canvas").first().evaluate((c: HTMLCanvasElement) => [...c.getContext("2d")!.getImageData(Math.floor(c.width / 2) + 24, Math.floor(c.height / 2), 1, 1).data]);
 
 const zoomText = async (page: Page) => Number(((await page.locator(".viewer-zoom").first().textContent()) ?? "").replace("%", ""));
 /** Zoom labels are rounded percentages: equal to within the rounding of each. */
@@ -53,7 +53,7 @@ test("the viewer shows an output's values: zoom, readout, contrast, colour map, 
     const box = (await page.locator(".viewer-canvas").boundingBox())!;
     await page.mouse.move(box.x + box.width / 2 + 10, box.y + box.height / 2 - 20);
     const readout = (await page.locator(".viewer-readout").textContent()) ?? "";
-    const m = /^x (\d+), y (\d+): (\S+)$/.exec(readout);
+    const m = /^x (\d+), y (\d+): (\S+) · input (\S+)$/.exec(readout);
     assert.ok(m, `readout "${readout}"`);
     const exec = (await client.listExecutions({ limit: 1 }))[0]!;
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "compox-viewer-")), "out.h5");
@@ -70,6 +70,36 @@ test("the viewer shows an output's values: zoom, readout, contrast, colour map, 
     const [vr, vg, vb] = await centrePixel(page);
     assert.ok(!(vr === vg && vg === vb), `viridis is not grey: ${vr},${vg},${vb}`);
     await page.screenshot({ path: path.join(SHOTS, "viewer.png"), fullPage: true });
+
+    // Compare with the input: the swipe moves the line between input (left) and output (right).
+    const compare = page.getByRole("slider", { name: "Compare" });
+    await compare.fill("1");
+    const inputPixel = await centrePixel(page);
+    await compare.fill("0");
+    assert.notDeepEqual(await centrePixel(page), inputPixel, "left of the line is the input, right of it the output");
+    await compare.fill("0.5");
+
+    // A segmentation: the mask's classes over the input, with pixel counts, opacity and outlines.
+    await page.click('[data-tab="algorithms"]');
+    await page.click('[data-name="threshold_segmentation"]');
+    await page.waitForSelector('[data-param="thresholding_algorithm"]');
+    await dropFile(page, ".dropzone", COINS_PNG, "image/png");
+    await page.waitForSelector(".input-item img");
+    await page.click("button.primary:has-text('Run')");
+    await page.waitForSelector(".state.status-completed", { timeout: 60_000 });
+    await page.waitForSelector(".viewer-legend li");
+    const legend = (await page.locator(".viewer-legend li").allTextContents()).map((t) => t.trim());
+    const seg = (await client.listExecutions({ limit: 1 }))[0]!;
+    const maskFile = path.join(path.dirname(file), "mask.h5");
+    fs.writeFileSync(maskFile, new Uint8Array(await (await client.request("GET", `/api/v0/files/${seg.output_dataset_ids[0]}`)).arrayBuffer()));
+    const mask = (await readHdf5(maskFile)).mask!.data as Uint8Array;
+    const inside = mask.reduce((n, v) => n + (v === 1 ? 1 : 0), 0);
+    assert.deepEqual(legend, [`1: ${inside.toLocaleString("en")} px`]);
+    await page.getByRole("slider", { name: "Opacity" }).fill("1");
+    await page.getByLabel("Outline").check();
+    await page.screenshot({ path: path.join(SHOTS, "viewer-labels.png"), fullPage: true });
+    await page.locator(".viewer-legend input").uncheck();
+    assert.equal(await page.locator(".viewer-legend input").isChecked(), false);
 
     // A 3-plane output: the slice slider and the arrow keys.
     const planes = Float32Array.from({ length: 3 * 40 * 60 }, (_, i) => (Math.floor(i / 2400) + 1) * 0.3 + ((i * 7919) % 13) / 130);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { colormapLut, fitView, formatValue, percentileRange, pixelAt, renderPlane, valueRange, zoomAt } from "./viewer-math.js";
+import { colormapLut, fitView, formatValue, labelCounts, percentileRange, pixelAt, renderLabels, renderPlane, valueRange, zoomAt } from "./viewer-math.js";
 
 test("colour maps: grey is the identity, the others run from their dark end to their light end", () => {
   const grey = colormapLut("grey");
@@ -45,4 +45,18 @@ test("the readout prints integers as they are and floats to 4 significant digits
   assert.equal(formatValue(0.123456), "0.1235");
   assert.equal(formatValue(1234567.5), "1.235e+6");
   assert.equal(formatValue(0.00001234), "1.234e-5");
+});
+
+test("labels: counts per non-zero value; shown labels drawn in their colours, outlines keep the border pixels", () => {
+  // A 5×5 plane (after a 3-value offset): a 3×3 square of 2 with one 7 in a corner.
+  const plane = [9, 9, 9, ...Array.from({ length: 25 }, (_, i) => (i % 5 >= 1 && i % 5 <= 3 && i >= 5 && i < 20 ? 2 : 0))];
+  plane[3 + 24] = 7;
+  assert.deepEqual([...labelCounts(plane, 3, 25)], [[2, 9], [7, 1]]);
+  const colours = new Map<number, [number, number, number]>([[2, [255, 0, 0]]]);
+  const alpha = (rgba: Uint8ClampedArray) => [...rgba].filter((_, i) => i % 4 === 3).map((a) => (a ? 1 : 0));
+  const filled = renderLabels(plane, 3, 5, 5, colours, false);
+  assert.deepEqual(alpha(filled), [0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0], "7 is hidden: it has no colour");
+  assert.deepEqual([...filled.subarray(4 * 6, 4 * 6 + 4)], [255, 0, 0, 255]);
+  const outline = renderLabels(plane, 3, 5, 5, colours, true);
+  assert.deepEqual(alpha(outline), [0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0], "the centre of the square is inside");
 });

@@ -111,3 +111,32 @@ export function formatValue(v: number): string {
   if (Number.isInteger(v)) return String(v);
   return Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
 }
+
+/** How many pixels of each non-zero label a plane has (0 is background). */
+export function labelCounts(values: ArrayLike<number>, offset: number, count: number): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < count; i++) {
+    const v = Number(values[offset + i]);
+    if (v !== 0 && !Number.isNaN(v)) counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  return new Map([...counts].sort((a, b) => a[0] - b[0]));
+}
+
+/**
+ * RGBA pixels of a label plane: each shown label in its colour, opaque; background, hidden labels
+ * and (with `outline`) a label's inner pixels transparent — outline keeps the pixels that have a
+ * 4-neighbour of another value or lie on the image's edge.
+ */
+export function renderLabels(values: ArrayLike<number>, offset: number, width: number, height: number, colours: ReadonlyMap<number, readonly [number, number, number]>, outline: boolean): Uint8ClampedArray<ArrayBuffer> {
+  const out = new Uint8ClampedArray(width * height * 4);
+  const at = (x: number, y: number) => Number(values[offset + y * width + x]);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const v = at(x, y);
+      const c = colours.get(v);
+      if (!c) continue;
+      if (outline && x > 0 && y > 0 && x < width - 1 && y < height - 1 && at(x - 1, y) === v && at(x + 1, y) === v && at(x, y - 1) === v && at(x, y + 1) === v) continue;
+      out.set([c[0], c[1], c[2], 255], 4 * (y * width + x));
+    }
+  return out;
+}

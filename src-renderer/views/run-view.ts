@@ -99,16 +99,13 @@ async function outputView(id: string, inputId: string | undefined, pair?: [strin
   if (info.keys.transform_matrix) return alignmentView(id, pair);
   const regionNames = info.keys.region_names?.values;
   if (info.keys.region_masks && regionNames) return regionsView(id, inputId, regionNames, downloads);
-  if (info.keys.mask && inputId) {
-    const overlay = h("img.overlay", { src: api.previewUrl(id, { key: "mask", max_size: 320 }), alt: "mask" }) as HTMLImageElement;
-    const opacity = h("input", { type: "range", min: 0, max: 1, step: 0.05, value: 0.5, "aria-label": "mask opacity", oninput: (e: Event) => (overlay.style.opacity = (e.target as HTMLInputElement).value) }) as HTMLInputElement;
-    overlay.style.opacity = "0.5";
-    return h("div.output", {}, h("div.stack", {}, h("img", { src: api.previewUrl(inputId, { max_size: 320 }), alt: "input" }), overlay), h("label.muted", {}, "mask opacity ", opacity), downloads);
-  }
-  // An image (or a stack or volume): its real values in the viewer.
+  // A mask: its classes as labels over the input, in the viewer.
+  if (info.keys.mask && inputId) return h("div.output.output-viewer", {}, imageViewer({ id: inputId, key: "image" }, `mask ${id} over its input`, { labels: { id, key: "mask" } }), downloads);
+  // An image (or a stack or volume): its real values in the viewer, compared with its input.
   const key = "image" in info.keys ? "image" : Object.keys(info.keys).find((k) => info.keys[k]?.dtype !== "str");
   if (!key) return h("div.output", {}, h("code", {}, id), downloads);
-  return h("div.output.output-viewer", {}, imageViewer(id, key, `output ${id}`), downloads);
+  const compare = key === "image" && inputId ? { id: inputId, key: "image", name: "input" } : undefined;
+  return h("div.output.output-viewer", {}, imageViewer({ id, key }, `output ${id}`, { compare }), downloads);
 }
 
 export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: () => void): HTMLElement {
