@@ -28,7 +28,7 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with
     const client = new CompoxClient(url);
     await client.deployLocal(
       writeFiles(path.join(src, "slow_loop"), {
-        "pyproject.toml": pyproject("slow_loop", "1.0", 'additional_parameters = [ { name = "mode", description = "fixed", config = { type = "string", default = "loop", adjustable = false } } ]').replace("Image2Image", "Generic"),
+        "pyproject.toml": pyproject("slow_loop", "1.0", 'removable = true\nadditional_parameters = [ { name = "mode", description = "fixed", config = { type = "string", default = "loop", adjustable = false } } ]').replace("Image2Image", "Generic"),
         "Runner.ts": 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { async inference() { for (let i = 0; ; i++) { this.logMessage("tick " + i); this.setProgress(Math.min(0.9, i / 100)); this.checkStop(); await new Promise((r) => setTimeout(r, 100)); } } }\n',
       }),
     );
@@ -125,10 +125,26 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with
     await page.waitForSelector(".outputs .viewer-legend li");
     await page.screenshot({ path: path.join(SHOTS, "7-run-with-checkpoint.png"), fullPage: true });
 
+    // History: runs and trainings; a removed algorithm keeps its name; a past run opens whole, and
+    // "Run again" keeps its checkpoint.
+    const slowLoop = (await client.listAlgorithms({})).find((x) => x.algorithm_name === "slow_loop")!;
+    await client.removeAlgorithm(slowLoop.algorithm_id);
     await page.click('[data-tab="history"]');
     await page.waitForSelector('tr[data-status="STOPPED"]');
-    assert.equal(await page.locator('tr[data-status="COMPLETED"]').count(), 3);
-    await page.screenshot({ path: path.join(SHOTS, "8-history.png") });
+    assert.equal(await page.locator('tr[data-kind="run"][data-status="COMPLETED"]').count(), 3);
+    assert.equal(await page.locator('tr[data-kind="training"][data-status="COMPLETED"]').count(), 1);
+    assert.match((await page.locator('tr[data-status="STOPPED"] td').first().textContent()) ?? "", /^slow_loop .*\(removed\)$/);
+    const checkpointRun = page.locator('tr[data-kind="run"]').first(); // the newest: the run with the checkpoint
+    await checkpointRun.getByRole("button", { name: /^Open run/ }).click();
+    await page.waitForSelector(".history-detail .viewer-legend li");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), await page.locator(".history-detail h3").textContent(), "focus moves to the opened run");
+    const checkpointId = ((await page.locator(".history-detail dl.facts dd").nth(4).textContent()) ?? "").trim();
+    assert.match(checkpointId, /^[0-9a-f-]{36}$/);
+    assert.ok((await page.locator(".history-detail .log-line").count()) > 0);
+    await page.screenshot({ path: path.join(SHOTS, "8-history.png"), fullPage: true });
+    await page.click(".history-detail button:has-text('Run again')");
+    await page.waitForSelector(".checkpoint-note");
+    assert.match((await page.locator(".checkpoint-note").textContent()) ?? "", new RegExp(checkpointId.slice(0, 8)));
     await page.click('[data-tab="settings"]');
     await page.waitForSelector(".settings");
     await page.screenshot({ path: path.join(SHOTS, "9-settings.png") });

@@ -44,7 +44,7 @@ async function show(next: Tab): Promise<void> {
       mount(main, h("div.split", {}, algorithmsView(algorithms, { selectedId: selected?.alg.algorithm_id, onSelect: (alg) => ((selected = { alg, request: {} }), void show("algorithms")) }, () => void show("algorithms")), pane));
     } else if (tab === "history") {
       algorithms = await api.listAlgorithms();
-      mount(main, await historyView(algorithms, (alg, rec) => ((selected = { alg, request: { inputs: rec.input_dataset_ids, params: rec.additional_parameters } }), void show("algorithms"))));
+      mount(main, await historyView(algorithms, (alg, request) => ((selected = { alg, request }), void show("algorithms"))));
     } else mount(main, await settingsView());
   } catch (err) {
     serverState.textContent = "disconnected";

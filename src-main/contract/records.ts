@@ -65,6 +65,8 @@ export const ExecutionRecordSchema = z.object({
   time_started: z.string(),
   time_completed: z.string(),
   log: z.string(),
+  /** Compox Desktop's: the algorithm's name when the run was made, so it outlives a removal. */
+  algorithm_name: z.string().optional(),
 });
 export type ExecutionRecord = z.infer<typeof ExecutionRecordSchema>;
 
@@ -98,6 +100,8 @@ export const TrainingRecordSchema = z.object({
   checkpoint_id: z.string().nullable(),
   algorithm_minor_version: z.string(),
   output_checkpoint_ids: z.array(z.string()),
+  /** Compox Desktop's: the algorithm's name when the training was made, so it outlives a removal. */
+  algorithm_name: z.string().optional(),
 });
 export type TrainingRecord = z.infer<typeof TrainingRecordSchema>;
 

@@ -1,35 +1,115 @@
-// The history of executions: status, duration, parameters, and "run again".
+// The history of executions and trainings: status, duration, parameters; "Open" shows a past run
+// whole (parameters, checkpoint, log, results in the viewer) and "Run again" repeats it with the
+// same inputs, parameters and checkpoint. Removed algorithms keep the name they had.
 import type { Algorithm } from "../../src-main/contract/algorithm.js";
-import type { ExecutionRecord } from "../../src-main/contract/records.js";
+import type { ExecutionRecord, TrainingRecord } from "../../src-main/contract/records.js";
 import { api, parseCompoxTime } from "../api.js";
-import { duration, h } from "../elements.js";
+import { duration, h, mount } from "../elements.js";
+import { logLine, resultsOf, type RunRequest } from "./run-view.js";
 
-export async function historyView(algorithms: Algorithm[], runAgain: (alg: Algorithm, rec: ExecutionRecord) => void): Promise<HTMLElement> {
-  const records = await api.listExecutions({ limit: 100 });
-  const names = new Map(algorithms.map((a) => [a.algorithm_id, a]));
-  if (records.length === 0) return h("div.empty-state", {}, h("h2", {}, "No executions yet"), h("p", {}, "Run an algorithm from the Algorithms tab; every run is listed here."));
-  return h(
+type Entry = { kind: "run"; rec: ExecutionRecord } | { kind: "training"; rec: TrainingRecord };
+
+const idOf = (e: Entry) => (e.kind === "run" ? e.rec.execution_id : e.rec.training_id);
+
+function tookOf(rec: ExecutionRecord | TrainingRecord): string {
+  return rec.time_completed ? duration(parseCompoxTime(rec.time_completed).getTime() - parseCompoxTime(rec.time_started).getTime()) : "running";
+}
+
+function paramList(params: Record<string, unknown>): HTMLElement {
+  const entries = Object.entries(params);
+  return entries.length ? h("dl.param-list", {}, entries.map(([k, v]) => [h("dt", {}, k), h("dd", {}, JSON.stringify(v))])) : h("p.muted", {}, "no parameters");
+}
+
+/** The whole of one past run or training. */
+async function detailOf(e: Entry, title: string, alg: Algorithm | undefined, open: (alg: Algorithm, request: RunRequest) => void): Promise<(HTMLElement | HTMLElement[] | null)[]> {
+  const rec = e.kind === "run" ? await api.getExecution(e.rec.execution_id) : await api.getTraining(e.rec.training_id);
+  const heading = h("h3", { tabindex: -1 }, title);
+  const facts: [string, string][] = [
+    ["Status", rec.status],
+    ["Started", rec.time_started.slice(0, 19)],
+    ["Duration", tookOf(rec)],
+    ...(e.kind === "run" ? ([["Device", e.rec.resolved_execution_device]] as [string, string][]) : []),
+    ["Checkpoint", rec.checkpoint_id ?? "the algorithm's own assets"],
+  ];
+  const again =
+    alg && e.kind === "run"
+      ? h("button.secondary", { type: "button", onclick: () => open(alg, { inputs: e.rec.input_dataset_ids, params: e.rec.additional_parameters, checkpointId: e.rec.checkpoint_id ?? undefined }) }, "Run again")
+      : null;
+  const checkpoints =
+    e.kind === "training" && alg
+      ? (rec as TrainingRecord).output_checkpoint_ids.map((c) => h("li", {}, h("code", {}, c.slice(0, 8)), " ", h("button.link", { type: "button", onclick: () => open(alg, { checkpointId: c }) }, "Run with this checkpoint")))
+      : [];
+  const results = e.kind === "run" && rec.status === "COMPLETED" ? await resultsOf(rec as ExecutionRecord) : null;
+  return [
+    heading,
+    h("dl.facts", {}, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+    h("h4", {}, "Parameters"),
+    paramList(rec.additional_parameters),
+    checkpoints.length ? [h("h4", {}, "Checkpoints"), h("ul.checkpoint-list", {}, checkpoints)] : null,
+    h("div.actions", {}, again),
+    h("h4", {}, "Log"),
+    h("div.log", { role: "log" }, rec.log.split("\n").filter(Boolean).map(logLine)),
+    results ? [h("h4", {}, "Results"), results] : null,
+  ];
+}
+
+export async function historyView(algorithms: Algorithm[], open: (alg: Algorithm, request: RunRequest) => void): Promise<HTMLElement> {
+  const [runs, trainings] = await Promise.all([api.listExecutions({ limit: 100 }), api.listTrainings({ limit: 100 })]);
+  const entries: Entry[] = [...runs.map((rec) => ({ kind: "run" as const, rec })), ...trainings.map((rec) => ({ kind: "training" as const, rec }))].sort(
+    (a, b) => parseCompoxTime(b.rec.time_started).getTime() - parseCompoxTime(a.rec.time_started).getTime(),
+  );
+  const byId = new Map(algorithms.map((a) => [a.algorithm_id, a]));
+  if (entries.length === 0) return h("div.empty-state", {}, h("h2", {}, "No executions yet"), h("p", {}, "Run or train an algorithm from the Algorithms tab; every run is listed here."));
+  const detail = h("section.history-detail", { hidden: true, "aria-live": "polite" });
+  const nameOf = (e: Entry) => {
+    const alg = byId.get(e.rec.algorithm_id);
+    if (alg) return `${alg.algorithm_name} ${alg.algorithm_version}.${e.rec.algorithm_minor_version}`;
+    return `${e.rec.algorithm_name ?? e.rec.algorithm_id} ${e.rec.algorithm_minor_version ? `(minor ${e.rec.algorithm_minor_version}) ` : ""}(removed)`;
+  };
+  const table = h(
     "table.history",
     {},
-    h("thead", {}, h("tr", {}, ...["Algorithm", "Status", "Started", "Duration", "Inputs", "Parameters", ""].map((t) => h("th", {}, t)))),
+    h("thead", {}, h("tr", {}, ...["Algorithm", "Kind", "Status", "Started", "Duration", "Inputs", "Parameters", ""].map((t) => h("th", {}, t)))),
     h(
       "tbody",
       {},
-      records.map((r) => {
-        const alg = names.get(r.algorithm_id);
-        const took = r.time_completed ? duration(parseCompoxTime(r.time_completed).getTime() - parseCompoxTime(r.time_started).getTime()) : "running";
+      entries.map((e) => {
+        const alg = byId.get(e.rec.algorithm_id);
+        const name = nameOf(e);
+        const inputs = e.kind === "run" ? e.rec.input_dataset_ids.length : e.rec.training_data.length;
         return h(
           "tr",
-          { "data-status": r.status },
-          h("td", {}, alg ? `${alg.algorithm_name} ${alg.algorithm_version}.${r.algorithm_minor_version}` : r.algorithm_id),
-          h("td", {}, h(`span.state.status-${r.status.toLowerCase()}`, {}, r.status)),
-          h("td", {}, r.time_started.slice(0, 19)),
-          h("td", {}, took),
-          h("td", {}, String(r.input_dataset_ids.length)),
-          h("td.params", {}, Object.entries(r.additional_parameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")),
-          h("td", {}, alg ? h("button.link", { type: "button", onclick: () => runAgain(alg, r) }, "Run again") : null),
+          { "data-status": e.rec.status, "data-kind": e.kind, "data-id": idOf(e) },
+          h("td", {}, name),
+          h("td", {}, e.kind === "run" ? "run" : "training"),
+          h("td", {}, h(`span.state.status-${e.rec.status.toLowerCase()}`, {}, e.rec.status)),
+          h("td", {}, e.rec.time_started.slice(0, 19)),
+          h("td", {}, tookOf(e.rec)),
+          h("td", {}, e.kind === "run" ? String(inputs) : `${inputs} sample${inputs === 1 ? "" : "s"}`),
+          h("td.params", {}, Object.entries(e.rec.additional_parameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")),
+          h(
+            "td.row-actions",
+            {},
+            h(
+              "button.link",
+              {
+                type: "button",
+                "aria-label": `Open ${e.kind} of ${name}`,
+                onclick: async () => {
+                  mount(detail, h("p.muted", {}, "loading…"));
+                  detail.hidden = false;
+                  mount(detail, ...(await detailOf(e, `${e.kind === "run" ? "Run" : "Training"} of ${name}`, alg, open)));
+                  // Focus follows the action, for keyboard and screen-reader users.
+                  detail.querySelector<HTMLElement>("h3")?.focus();
+                },
+              },
+              "Open",
+            ),
+            alg && e.kind === "run" ? h("button.link", { type: "button", onclick: () => open(alg, { inputs: e.rec.input_dataset_ids, params: e.rec.additional_parameters, checkpointId: e.rec.checkpoint_id ?? undefined }) }, "Run again") : null,
+          ),
         );
       }),
     ),
   );
+  return h("div.history-view", {}, table, detail);
 }

@@ -24,7 +24,8 @@ function thumb(id: string, title?: string): HTMLElement {
   return h("figure.thumb", { title: title ?? id }, h("img", { src: api.previewUrl(id, { max_size: 160 }), alt: title ?? id, loading: "lazy" }));
 }
 
-function logLine(line: string): HTMLElement {
+/** One log line, coloured by its level. */
+export function logLine(line: string): HTMLElement {
   const level = / (INFO|WARNING|ERROR|DEBUG) /.exec(line)?.[1] ?? "INFO";
   return h(`div.log-line.level-${level.toLowerCase()}`, {}, line);
 }
@@ -106,6 +107,13 @@ async function outputView(id: string, inputId: string | undefined, pair?: [strin
   if (!key) return h("div.output", {}, h("code", {}, id), downloads);
   const compare = key === "image" && inputId ? { id: inputId, key: "image", name: "input" } : undefined;
   return h("div.output.output-viewer", {}, imageViewer({ id, key }, `output ${id}`, { compare }), downloads);
+}
+
+/** A completed execution's inputs (thumbnails) and outputs (each in the viewer, or as its kind is drawn). */
+export async function resultsOf(rec: ExecutionRecord): Promise<HTMLElement> {
+  const ins = rec.input_dataset_ids;
+  const views = await Promise.all(rec.output_dataset_ids.map((o, i) => outputView(o, ins[i] ?? ins[0], ins[i + 1] ? [ins[i]!, ins[i + 1]!] : undefined)));
+  return h("div.compare", {}, h("div", {}, h("h4", {}, "Inputs"), h("div.thumbs", {}, ins.map((i) => thumb(i)))), h("div", {}, h("h4", {}, "Outputs"), h("div.outputs", {}, views)));
 }
 
 export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: () => void): HTMLElement {
@@ -239,11 +247,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
       runButton.disabled = false;
       mount(log, rec.log.split("\n").filter(Boolean).map(logLine));
       log.scrollTop = log.scrollHeight;
-      if (rec.status === "COMPLETED") {
-        const ins = rec.input_dataset_ids;
-        const views = await Promise.all(rec.output_dataset_ids.map((o, i) => outputView(o, ins[i] ?? ins[0], ins[i + 1] ? [ins[i]!, ins[i + 1]!] : undefined)));
-        mount(results, h("h3", {}, "Results"), h("div.compare", {}, h("div", {}, h("h4", {}, "Inputs"), h("div.thumbs", {}, rec.input_dataset_ids.map((i) => thumb(i)))), h("div", {}, h("h4", {}, "Outputs"), h("div.outputs", {}, views))));
-      }
+      if (rec.status === "COMPLETED") mount(results, h("h3", {}, "Results"), await resultsOf(rec));
       onFinished?.();
     };
     const unsubscribe = api.events(

@@ -337,3 +337,14 @@ export class Runner extends BaseRunner { async inference() { fs.writeSync(${fd},
   const ok = await t.deploy("ok", `import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { inference() { return ["fine"]; } }`, { type: "Generic" });
   assert.deepEqual((await waitForEnd(t.engine, t.engine.execute({ algorithm_id: ok, input_dataset_ids: [] }).execution_id)).output_dataset_ids, ["fine"]);
 });
+
+test("a record keeps its algorithm's name after the algorithm is removed", async () => {
+  await using t = testEngine();
+  const algorithmId = await t.deploy("short_lived", DOUBLE, { extra: GAIN });
+  const { execution_id } = t.engine.execute({ algorithm_id: algorithmId, input_dataset_ids: await t.images(1, 4, 4) });
+  assert.equal((await waitForEnd(t.engine, execution_id)).algorithm_name, "short_lived");
+  t.engine.removeAlgorithm(algorithmId, { force: true });
+  const rec = t.engine.getExecution(execution_id);
+  assert.equal(rec.algorithm_name, "short_lived");
+  assert.equal(rec.algorithm_id, algorithmId);
+});

@@ -172,6 +172,7 @@ export class ExecutionService {
       time_started: formatCompoxTime(now),
       time_completed: "",
       log: "",
+      algorithm_name: line.name,
     };
     const job: ActiveJob = { id: record.execution_id, kind: "execution", sessionToken: record.session_token, status: "PENDING", progress: 0, target: record, stopRequested: false };
     const language = deps.algorithms.getModule(version.module_id)?.language ?? "ts";
@@ -222,6 +223,7 @@ export class ExecutionService {
       checkpoint_id: req.checkpoint_id ?? null,
       algorithm_minor_version: String(minor),
       output_checkpoint_ids: [],
+      algorithm_name: line.name,
     };
     deps.training.insert(record, now.getTime());
     const job: ActiveJob = { id: record.training_id, kind: "training", sessionToken: uuidv1(), status: "PENDING", progress: 0, target: record, stopRequested: false };

@@ -4,17 +4,19 @@ import type { ExecutionRecord, Status } from "../../contract/records.js";
 import type { Db } from "./db.js";
 import type { LogStore } from "./log-store.js";
 
-interface Row extends Omit<ExecutionRecord, "input_dataset_ids" | "additional_parameters" | "output_dataset_ids"> {
+interface Row extends Omit<ExecutionRecord, "input_dataset_ids" | "additional_parameters" | "output_dataset_ids" | "algorithm_name"> {
   input_dataset_ids: string;
   additional_parameters: string;
   output_dataset_ids: string;
   created_ms: number;
+  algorithm_name: string | null;
 }
 
 function toRecord(r: Row, logs: LogStore): ExecutionRecord {
-  const { created_ms: _created, ...rest } = r;
+  const { created_ms: _created, algorithm_name, ...rest } = r;
   return {
     ...rest,
+    ...(algorithm_name ? { algorithm_name } : {}),
     log: logs.read(r.execution_id),
     input_dataset_ids: JSON.parse(r.input_dataset_ids) as string[],
     additional_parameters: JSON.parse(r.additional_parameters) as Record<string, unknown>,
@@ -40,12 +42,13 @@ export class ExecutionsRepo {
     this.db
       .prepare(
         `INSERT INTO executions (execution_id, algorithm_id, algorithm_minor_version, input_dataset_ids, execution_device_override, resolved_execution_device,
-          additional_parameters, session_token, checkpoint_id, output_dataset_ids, status, progress, time_started, time_completed, log, created_ms)
+          additional_parameters, session_token, checkpoint_id, output_dataset_ids, status, progress, time_started, time_completed, log, created_ms, algorithm_name)
          VALUES (@execution_id, @algorithm_id, @algorithm_minor_version, @input_dataset_ids, @execution_device_override, @resolved_execution_device,
-          @additional_parameters, @session_token, @checkpoint_id, @output_dataset_ids, @status, @progress, @time_started, @time_completed, @log, @created_ms)`,
+          @additional_parameters, @session_token, @checkpoint_id, @output_dataset_ids, @status, @progress, @time_started, @time_completed, @log, @created_ms, @algorithm_name)`,
       )
       .run({
         ...rec,
+        algorithm_name: rec.algorithm_name ?? null,
         input_dataset_ids: JSON.stringify(rec.input_dataset_ids),
         additional_parameters: JSON.stringify(rec.additional_parameters),
         output_dataset_ids: JSON.stringify(rec.output_dataset_ids),

@@ -15,8 +15,8 @@ interface TrainingRow {
 const JSON_FIELDS = ["training_data", "additional_parameters", "state", "tags", "output_checkpoint_ids"] as const;
 
 function toTraining(r: TrainingRow, logs: LogStore): TrainingRecord {
-  const { created_ms: _c, ...rest } = r;
-  const out = { ...rest, log: logs.read(r.training_id as string) } as Record<string, unknown>;
+  const { created_ms: _c, algorithm_name, ...rest } = r;
+  const out = { ...rest, log: logs.read(r.training_id as string), ...(algorithm_name ? { algorithm_name } : {}) } as Record<string, unknown>;
   for (const k of JSON_FIELDS) out[k] = JSON.parse(r[k]);
   return out as TrainingRecord;
 }
@@ -52,12 +52,12 @@ export class TrainingRepo {
 
   // ── trainings: the same record operations as executions ──
   insert(rec: TrainingRecord, createdMs: number): void {
-    const row: Record<string, unknown> = { ...rec, created_ms: createdMs };
+    const row: Record<string, unknown> = { ...rec, algorithm_name: rec.algorithm_name ?? null, created_ms: createdMs };
     for (const k of JSON_FIELDS) row[k] = JSON.stringify(rec[k]);
     this.db
       .prepare(
-        `INSERT INTO trainings (training_id, algorithm_id, algorithm_minor_version, status, progress, time_started, time_completed, log, training_data, additional_parameters, state, tags, checkpoint_id, output_checkpoint_ids, created_ms)
-         VALUES (@training_id, @algorithm_id, @algorithm_minor_version, @status, @progress, @time_started, @time_completed, @log, @training_data, @additional_parameters, @state, @tags, @checkpoint_id, @output_checkpoint_ids, @created_ms)`,
+        `INSERT INTO trainings (training_id, algorithm_id, algorithm_minor_version, status, progress, time_started, time_completed, log, training_data, additional_parameters, state, tags, checkpoint_id, output_checkpoint_ids, created_ms, algorithm_name)
+         VALUES (@training_id, @algorithm_id, @algorithm_minor_version, @status, @progress, @time_started, @time_completed, @log, @training_data, @additional_parameters, @state, @tags, @checkpoint_id, @output_checkpoint_ids, @created_ms, @algorithm_name)`,
       )
       .run(row);
   }
