@@ -110,7 +110,17 @@ test("the viewer shows an output's values: zoom, readout, contrast, colour map, 
     await page.click('[data-name="tv_denoising"]');
     await page.waitForSelector('[data-param="denoising_weight"]');
     await page.click("summary:has-text('Choose existing datasets')");
+    // With the 2-D coins beside it, the 3-plane input cannot be stacked: said before Run, and refused.
+    const coins = (await client.listFiles(50)).find((f) => f.keys.image?.shape.length === 2)!;
+    await page.click(`button[title="add ${coins.name ?? coins.file_id}"]`);
     await page.click(`button[title="add ${file_id}"]`);
+    await page.waitForSelector(".input-mismatch:not([hidden])");
+    assert.match((await page.locator(".input-mismatch").textContent()) ?? "", /^input 2 is float32 \[3, 40, 60\] but input 1 is uint8 \[\d+, \d+\]: Image2Image stacks its inputs/);
+    await page.click("button.primary:has-text('Run')");
+    await page.waitForFunction(() => /cannot run together/.test(document.querySelector(".actions > .status-line")?.textContent ?? ""));
+    assert.equal(await page.locator(".progress-row").count(), 0, "nothing ran");
+    await page.click('button[title="remove input 1"]');
+    await page.waitForSelector(".input-mismatch", { state: "hidden" });
     await page.click("button.primary:has-text('Run')");
     await page.waitForSelector(".state.status-completed", { timeout: 60_000 });
     await page.waitForSelector(".viewer-slice-label");

@@ -10,6 +10,7 @@ import { parameterForm } from "../form.js";
 import { drawValues, paletteColour } from "../colour-layers.js";
 import { readValues } from "../hdf5-values.js";
 import { imageViewer } from "../viewer.js";
+import { stackProblem } from "../input-shapes.js";
 
 const IMAGE_FILE = /\.(png|jpe?g|tiff?)$/i;
 
@@ -120,12 +121,26 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
   const inputs: string[] = [...(request.inputs ?? [])];
   const inputList = h("div.thumbs");
   const status = h("div.status-line");
-  const renderInputs = () =>
+  // Inputs that cannot be stacked are flagged (and Run refused) before anything runs.
+  const mismatch = h("p.field-error.input-mismatch", { role: "alert" });
+  mismatch.hidden = true;
+  let problem: string | undefined;
+  const checkShapes = async () => {
+    const snapshot = [...inputs];
+    const infos = await Promise.all(snapshot.map((id) => api.fileInfo(id).then((i) => i.keys, () => ({}))));
+    if (snapshot.join() !== inputs.join()) return; // inputs changed meanwhile: a newer check runs
+    problem = stackProblem(alg.algorithm_type, infos);
+    mismatch.textContent = problem ?? "";
+    mismatch.hidden = !problem;
+  };
+  const renderInputs = () => {
     mount(
       inputList,
       inputs.length === 0 ? h("p.muted", {}, "No inputs yet: drop PNG, JPEG, TIFF or HDF5 files here, or choose datasets below.") : null,
-      inputs.map((id, i) => h("div.input-item", {}, thumb(id), h("button.icon", { type: "button", title: "remove", onclick: () => (inputs.splice(i, 1), renderInputs()) }, "×"))),
+      inputs.map((id, i) => h("div.input-item", {}, thumb(id), h("button.icon", { type: "button", title: `remove input ${i + 1}`, onclick: () => (inputs.splice(i, 1), renderInputs()) }, "×"))),
     );
+    void checkShapes();
+  };
   renderInputs();
 
   const addFiles = async (files: FileList | File[]) => {
@@ -158,6 +173,8 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
     const params = form.values();
     if (!params) return void (status.textContent = "Fix the highlighted parameters first.");
     if (inputs.length === 0 && alg.algorithm_type !== "Generic") return void (status.textContent = "Add at least one input.");
+    await checkShapes();
+    if (problem) return void (status.textContent = "The inputs cannot run together: see above.");
     runButton.disabled = true;
     status.textContent = "";
     try {
@@ -273,7 +290,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
     "div.run-view",
     {},
     h("header.alg-header", {}, h("h2", {}, alg.algorithm_name, h("span.version", {}, ` v${alg.algorithm_version}.${alg.latest_algorithm_minor_version}`)), h("span.badge", {}, alg.algorithm_type), h("p", {}, alg.algorithm_description || h("span.muted", {}, "No description."))),
-    h("section", {}, h("h3", {}, "Inputs"), drop, h("details", {}, h("summary", {}, "Choose existing datasets"), recent)),
+    h("section", {}, h("h3", {}, "Inputs"), drop, mismatch, h("details", {}, h("summary", {}, "Choose existing datasets"), recent)),
     request.checkpointId ? h("p.badge.checkpoint-note", {}, `with checkpoint ${request.checkpointId.slice(0, 8)}`) : null,
     h("section", {}, h("h3", {}, "Parameters"), form.element, h("div.field", {}, h("label.field-label", {}, "Device"), device)),
     h("div.actions", {}, runButton, status),
