@@ -58,3 +58,16 @@ export async function withWindow(prefix: string, fn: (w: { url: string; page: Pa
     fs.rmSync(data, { recursive: true, force: true });
   }
 }
+
+const AXE = fs.readFileSync(path.join(root, "node_modules", "axe-core", "axe.min.js"), "utf8");
+
+/** axe-core's serious and critical violations on the page as it is now, one line each. */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol: the page's Content-Security-Policy forbids inline scripts.
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    return (await axe.run(document, { resultTypes: ["violations"] })).violations;
+  });
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 4).join(", ")})`);
+}

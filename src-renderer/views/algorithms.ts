@@ -1,4 +1,5 @@
-// The algorithms list: search, filter by type and tag, versions, add (path or zip), export, remove.
+// The algorithms list: search, filter by type and tag, versions, add (path or zip); export and
+// remove for the selected one.
 import type { Algorithm } from "../../src-main/contract/algorithm.js";
 import { ALGORITHM_TYPES } from "../../src-main/contract/algorithm-config.js";
 import { api } from "../api.js";
@@ -60,18 +61,25 @@ export function algorithmsView(all: Algorithm[], opts: AlgorithmsViewOptions, re
           },
           h("div.alg-title", {}, a.algorithm_name, h("span.version", {}, ` ${a.algorithm_version}.${a.latest_algorithm_minor_version}`), a.trainable ? h("span.badge", {}, "trainable") : null),
           h("div.alg-meta", {}, a.algorithm_type, " · versions ", a.algorithm_minor_versions.map((m) => (m === a.latest_algorithm_minor_version ? `${a.algorithm_version}.${m} (latest)` : `${a.algorithm_version}.${m}`)).join(", ")),
-          h(
-            "div.alg-actions",
-            {},
-            a.exportable ? h("a", { href: api.exportUrl(a.algorithm_name, a.algorithm_version), download: `${a.algorithm_name}.zip`, onclick: (e: Event) => e.stopPropagation() }, "Export") : h("span.muted", {}, "not exportable"),
-            a.removable
-              ? h("button.link", { type: "button", onclick: (e: Event) => { e.stopPropagation(); if (confirm(`Remove ${a.algorithm_name} ${a.algorithm_version}?`)) void api.removeAlgorithm(a.algorithm_id).then(reload, (err: Error) => showNotice(err.message, true)); } }, "Remove")
-              : h("span.muted", { title: "removable = false in its pyproject.toml: remove it from a terminal with `compox remove <name>/<major> --force`" }, "protected"),
-          ),
         ),
       ),
     );
+    // The selected algorithm's actions, outside the listbox: its options hold no controls.
+    const selected = all.find((a) => a.algorithm_id === opts.selectedId);
+    mount(
+      actions,
+      selected
+        ? [
+            h("span.alg-actions-name", {}, `${selected.algorithm_name} ${selected.algorithm_version}: `),
+            selected.exportable ? h("a", { href: api.exportUrl(selected.algorithm_name, selected.algorithm_version), download: `${selected.algorithm_name}.zip` }, "Export") : h("span.muted", {}, "not exportable"),
+            selected.removable
+              ? h("button.link", { type: "button", onclick: () => { if (confirm(`Remove ${selected.algorithm_name} ${selected.algorithm_version}?`)) void api.removeAlgorithm(selected.algorithm_id).then(reload, (err: Error) => showNotice(err.message, true)); } }, "Remove")
+              : h("span.muted", { title: "removable = false in its pyproject.toml: remove it from a terminal with `compox remove <name>/<major> --force`" }, "protected"),
+          ]
+        : null,
+    );
   };
+  const actions = h("div.alg-actions", { role: "group", "aria-label": "Selected algorithm" });
   for (const el of [search, type, tag]) el.addEventListener("input", render);
   render();
   if (refocus) {
@@ -92,6 +100,7 @@ export function algorithmsView(all: Algorithm[], opts: AlgorithmsViewOptions, re
     {},
     h("div.filters", {}, search, h("div.row", {}, type, tag)),
     list,
+    actions,
     h("details.add", {}, h("summary", {}, "Add Algorithm…"), h("div.row", {}, pathInput, h("button.secondary", { type: "button", onclick: () => void api.deployLocal(pathInput.value).then(deployResult, deployError) }, "Deploy")), h("label.button.secondary", {}, "Upload a .zip…", zip)),
     message,
   );

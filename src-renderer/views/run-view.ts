@@ -165,7 +165,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
   );
 
   const form = parameterForm(alg.additional_parameters as Parameter[], request.params);
-  const device = h("select", { name: "device" }, ...alg.supported_devices.map((d) => h("option", { value: d, selected: d === alg.default_device }, d))) as HTMLSelectElement;
+  const device = h("select", { name: "device", id: "run-device" }, ...alg.supported_devices.map((d) => h("option", { value: d, selected: d === alg.default_device }, d))) as HTMLSelectElement;
   const execution = h("section.execution");
   const runButton = h("button.primary", { type: "button", onclick: () => void run() }, "Run") as HTMLButtonElement;
 
@@ -292,7 +292,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
     h("header.alg-header", {}, h("h2", {}, alg.algorithm_name, h("span.version", {}, ` v${alg.algorithm_version}.${alg.latest_algorithm_minor_version}`)), h("span.badge", {}, alg.algorithm_type), h("p", {}, alg.algorithm_description || h("span.muted", {}, "No description."))),
     h("section", {}, h("h3", {}, "Inputs"), drop, mismatch, h("details", {}, h("summary", {}, "Choose existing datasets"), recent)),
     request.checkpointId ? h("p.badge.checkpoint-note", {}, `with checkpoint ${request.checkpointId.slice(0, 8)}`) : null,
-    h("section", {}, h("h3", {}, "Parameters"), form.element, h("div.field", {}, h("label.field-label", {}, "Device"), device)),
+    h("section", {}, h("h3", {}, "Parameters"), form.element, h("div.field", {}, h("label.field-label", { for: "run-device" }, "Device"), device)),
     h("div.actions", {}, runButton, status),
     execution,
   );
