@@ -50,6 +50,7 @@ test("the viewer shows an output's values: zoom, readout, contrast, colour map, 
     assert.equal(await zoomText(page), 100);
 
     // The readout under the cursor is the dataset's own value at that pixel.
+    await page.locator(".viewer-canvas").scrollIntoViewIfNeeded();
     const box = (await page.locator(".viewer-canvas").boundingBox())!;
     await page.mouse.move(box.x + box.width / 2 + 10, box.y + box.height / 2 - 20);
     const readout = (await page.locator(".viewer-readout").textContent()) ?? "";
@@ -131,5 +132,30 @@ test("the viewer shows an output's values: zoom, readout, contrast, colour map, 
     await page.getByRole("slider", { name: "Slice" }).fill("2");
     assert.equal(await page.locator(".viewer-slice-label").textContent(), "3 / 3");
     await page.screenshot({ path: path.join(SHOTS, "viewer-slices.png"), fullPage: true });
+
+    // A 4096² image: the viewer fetches its planes reduced to 2048 (the readout says so), never the file.
+    const n = 4096;
+    const big = Uint8Array.from({ length: n * n }, (_, i) => (((i % n) >> 6) + ((Math.floor(i / n) >> 6) % 2) * 100) % 256);
+    const bigFile = path.join(path.dirname(file), "big.h5");
+    await writeHdf5(bigFile, { image: { dtype: "uint8", shape: [n, n], data: big } });
+    const bigId = (await client.uploadFile(new Uint8Array(fs.readFileSync(bigFile)))).file_id;
+    const downloads: string[] = [];
+    page.on("request", (r) => downloads.push(new URL(r.url()).pathname));
+    await page.click('[data-tab="algorithms"]');
+    await page.click('[data-name="threshold_segmentation"]');
+    await page.waitForSelector('[data-param="thresholding_algorithm"]');
+    await page.click("summary:has-text('Choose existing datasets')");
+    await page.click(`button[title="add ${bigId}"]`);
+    await page.click("button.primary:has-text('Run')");
+    await page.waitForSelector(".state.status-completed", { timeout: 60_000 });
+    await page.waitForSelector(".viewer-legend li");
+    assert.match((await page.locator(".viewer-readout").textContent()) ?? "", /^4096×4096 \(shown reduced 1:2\)$/);
+    await page.locator(".viewer-canvas").scrollIntoViewIfNeeded();
+    const bigBox = (await page.locator(".viewer-canvas").boundingBox())!;
+    await page.mouse.move(bigBox.x + bigBox.width / 2 + 5, bigBox.y + bigBox.height / 2 + 5);
+    assert.match((await page.locator(".viewer-readout").textContent()) ?? "", /^x \d+, y \d+: ≈ \S+ · label [01]$/);
+    assert.ok(downloads.some((p) => p.endsWith("/plane")), "planes were fetched");
+    assert.ok(!downloads.some((p) => new RegExp(`/api/v0/files/(${bigId})$`).test(p)), "the 16 MB file itself was not downloaded");
+    await page.screenshot({ path: path.join(SHOTS, "viewer-4096.png"), fullPage: true });
   });
 });

@@ -4,18 +4,19 @@
 // for stacks and volumes. Optional layers: labels over the image (a segmentation: each class its
 // colour, a legend with pixel counts, opacity, outlines) and another image of the same shape to
 // compare with, as a swipe (the input left of the line, the output right of it; one zoom and pan).
-// The maths is in viewer-math.ts.
-import { h, mount } from "./elements.js";
-import { readArray } from "./hdf5-values.js";
+//
+// It asks the server for one plane at a time (GET /files/{id}/plane), at most PLANE_MAX pixels on
+// a side: a volume is never fetched whole, and a large image arrives reduced (block means; labels
+// by nearest pixel), the readout then saying so. The maths is in viewer-math.ts.
+import { api } from "./api.js";
 import { paletteColour } from "./colour-layers.js";
+import { h, mount } from "./elements.js";
 import { COLORMAPS, colormapLut, fitView, formatValue, labelCounts, percentileRange, pixelAt, renderLabels, renderPlane, valueRange, zoomAt, type Colormap, type View } from "./viewer-math.js";
 
 /** Zoom factor of one button press or key press. */
 const STEP = 2;
-
-function rangeInput(label: string, min: number, max: number, value: number, step: number, onInput: (v: number) => void): HTMLInputElement {
-  return h("input", { type: "range", min, max, step, value, "aria-label": label, oninput: (e: Event) => onInput(Number((e.target as HTMLInputElement).value)) }) as HTMLInputElement;
-}
+/** Planes larger than this on a side arrive reduced. */
+const PLANE_MAX = 2048;
 
 /** A dataset's array to show: `key` in dataset `id`. */
 export interface Layer {
@@ -30,61 +31,102 @@ export interface ViewerOptions {
   compare?: Layer & { name: string };
 }
 
-type Loaded = { shape: number[]; data: ArrayLike<number> };
+interface Plane {
+  shape: [number, number];
+  factor: number;
+  data: Float32Array;
+}
+
+/** Loads planes of one layer, keeping the last few. */
+function planeSource(layer: Layer, sampling: "mean" | "nearest"): (slice: number) => Promise<Plane> {
+  const cache = new Map<number, Promise<Plane>>();
+  return (slice) => {
+    let p = cache.get(slice);
+    if (!p) {
+      p = api.plane(layer.id, { key: layer.key, slice, max_size: PLANE_MAX, sampling });
+      cache.set(slice, p);
+      if (cache.size > 8) cache.delete(cache.keys().next().value!);
+    }
+    return p;
+  };
+}
+
+function rangeInput(label: string, min: number, max: number, value: number, step: number, onInput: (v: number) => void): HTMLInputElement {
+  return h("input", { type: "range", min, max, step, value, "aria-label": label, oninput: (e: Event) => onInput(Number((e.target as HTMLInputElement).value)) }) as HTMLInputElement;
+}
+
+/** The full-resolution depth, height and width of a 2-D or 3-D array's shape. */
+function dimsOf(shape: readonly number[]): [number, number, number] {
+  return shape.length >= 3 ? [shape[0]!, shape[shape.length - 2]!, shape[shape.length - 1]!] : [1, shape[0] ?? 1, shape[1] ?? 1];
+}
 
 /** A viewer of `key` in dataset `id` (2-D, or a stack / volume along the first axis). */
 export function imageViewer(image: Layer, label: string, opts: ViewerOptions = {}): HTMLElement {
   const root = h("div.viewer", { role: "group", "aria-label": label }, h("p.muted", {}, "loading the image…"));
-  const load = (l: Layer | undefined) => (l ? readArray(l.id, l.key) : Promise.resolve(undefined));
-  void Promise.all([load(image), load(opts.labels), load(opts.compare)]).then(
-    ([base, labels, compare]) => {
-      const sameShape = (o: Loaded | undefined) => (o && o.shape.join("x") === base!.shape.join("x") ? o : undefined);
-      mount(root, ...viewerParts(base!.shape, base!.data, label, sameShape(labels), sameShape(compare) && { ...compare!, name: opts.compare!.name }));
-    },
-    (err: Error) => mount(root, h("p.field-error", {}, `the image could not be shown: ${err.message}`)),
-  );
+  const shapeOf = async (l: Layer | undefined) => (l ? (await api.fileInfo(l.id)).keys[l.key]?.shape : undefined);
+  void (async () => {
+    const [shape, labelShape, compareShape] = await Promise.all([shapeOf(image), shapeOf(opts.labels), shapeOf(opts.compare)]);
+    if (!shape) throw new Error(`no "${image.key}" in dataset ${image.id}`);
+    // Layers of another shape cannot be laid over the image: they are left out.
+    const same = (s: number[] | undefined) => s !== undefined && s.join("x") === shape.join("x");
+    const base = planeSource(image, "mean");
+    const labels = opts.labels && same(labelShape) ? planeSource(opts.labels, "nearest") : undefined;
+    const compare = opts.compare && same(compareShape) ? { load: planeSource(opts.compare, "mean"), name: opts.compare.name } : undefined;
+    const first = await base(0);
+    mount(root, ...viewerParts(dimsOf(shape), first, base, label, labels, compare));
+  })().catch((err: Error) => mount(root, h("p.field-error", {}, `the image could not be shown: ${err.message}`)));
   return root;
 }
 
-function viewerParts(shape: number[], data: ArrayLike<number>, label: string, labels?: Loaded, compare?: Loaded & { name: string }): (HTMLElement | null)[] {
-  const [depth, height, width] = shape.length >= 3 ? [shape[0]!, shape[shape.length - 2]!, shape[shape.length - 1]!] : [1, shape[0] ?? 1, shape[1] ?? shape[0] ?? 1];
-  const plane = width * height;
-  const [min, max] = valueRange(data);
-  // Integer images step by one grey level; float images in 1000 steps of their range.
-  const step = data instanceof Float32Array || data instanceof Float64Array ? (max - min) / 1000 || 1 : 1;
+function viewerParts(
+  [depth, height, width]: [number, number, number],
+  first: Plane,
+  base: (slice: number) => Promise<Plane>,
+  label: string,
+  labelSource?: (slice: number) => Promise<Plane>,
+  compare?: { load: (slice: number) => Promise<Plane>; name: string },
+): (HTMLElement | null)[] {
+  const [min, max] = valueRange(first.data);
+  // Whole-number images step by one grey level; others in 1000 steps of their range.
+  const wholeNumbers = first.data.every((v) => Number.isInteger(v));
+  const step = wholeNumbers ? 1 : (max - min) / 1000 || 1;
   let black = min;
   let white = max;
   let slice = 0;
   let colormap: Colormap = "grey";
   let lut = colormapLut(colormap);
   let view: View | undefined;
+  // The planes now shown (at the resolution they arrived in).
+  let current: { base: Plane; labels?: Plane; compare?: Plane } = { base: first };
+  let compareRange: [number, number] | undefined;
 
-  const image = document.createElement("canvas"); // the plane at its own resolution
-  image.width = width;
-  image.height = height;
+  const image = document.createElement("canvas");
+  const labelImage = labelSource && document.createElement("canvas");
+  const compareImage = compare && document.createElement("canvas");
   const canvas = h("canvas.viewer-canvas", { tabindex: 0, role: "img", "aria-label": `${label}: ${width}×${height}${depth > 1 ? `, ${depth} slices` : ""}` }) as HTMLCanvasElement;
-  const readout = h("div.viewer-readout", { role: "status", "aria-live": "polite" }, `${width}×${height}${depth > 1 ? ` × ${depth}` : ""}`);
+  const size = `${width}×${height}${depth > 1 ? ` × ${depth}` : ""}${first.factor > 1 ? ` (shown reduced 1:${first.factor})` : ""}`;
+  const readout = h("div.viewer-readout", { role: "status", "aria-live": "polite" }, size);
   const zoomLabel = h("span.viewer-zoom", {});
-
-  // The optional layers, each a canvas at the image's resolution.
-  const offscreen = () => Object.assign(document.createElement("canvas"), { width, height });
-  const labelImage = labels && offscreen();
-  const compareImage = compare && offscreen();
-  const compareRange = compare && valueRange(compare.data);
   let opacity = 0.5;
   let outline = false;
   let swipe = 0.5;
   const hidden = new Set<number>();
   const legend = h("ul.region-legend.viewer-legend", { "aria-label": "Labels" });
 
+  const put = (target: HTMLCanvasElement, plane: Plane, pixels: Uint8ClampedArray<ArrayBuffer>) => {
+    [target.height, target.width] = plane.shape;
+    target.getContext("2d")!.putImageData(new ImageData(pixels, plane.shape[1], plane.shape[0]), 0, 0);
+  };
   const renderLabelLayer = () => {
-    if (!labels || !labelImage) return;
-    const counts = labelCounts(labels.data, slice * plane, plane);
+    const plane = current.labels;
+    if (!plane || !labelImage) return;
+    const counts = labelCounts(plane.data, 0, plane.data.length);
     const values = [...counts.keys()];
     const colour = (v: number) => paletteColour(values.indexOf(v));
     const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
     const shown = new Map(values.filter((v) => !hidden.has(v)).map((v) => [v, rgb(colour(v))] as const));
-    labelImage.getContext("2d")!.putImageData(new ImageData(renderLabels(labels.data, slice * plane, width, height, shown, outline), width, height), 0, 0);
+    put(labelImage, plane, renderLabels(plane.data, 0, plane.shape[1], plane.shape[0], shown, outline));
+    const sampled = plane.factor > 1 ? ` (1 in ${plane.factor * plane.factor} pixels counted)` : "";
     mount(
       legend,
       values.map((v) =>
@@ -96,7 +138,7 @@ function viewerParts(shape: number[], data: ArrayLike<number>, label: string, la
             {},
             h("input", { type: "checkbox", checked: !hidden.has(v), onchange: (e: Event) => ((e.target as HTMLInputElement).checked ? hidden.delete(v) : hidden.add(v), renderLabelLayer(), draw()) }),
             h("span.swatch", { style: `background:${colour(v)}` }),
-            ` ${formatValue(v)}: ${counts.get(v)!.toLocaleString("en")} px`,
+            ` ${formatValue(v)}: ${counts.get(v)!.toLocaleString("en")} px${sampled}`,
           ),
         ),
       ),
@@ -104,9 +146,11 @@ function viewerParts(shape: number[], data: ArrayLike<number>, label: string, la
     );
   };
   const renderImage = () => {
-    const pixels = renderPlane(data, slice * plane, plane, black, white, lut);
-    image.getContext("2d")!.putImageData(new ImageData(pixels, width, height), 0, 0);
-    if (compare && compareImage && compareRange) compareImage.getContext("2d")!.putImageData(new ImageData(renderPlane(compare.data, slice * plane, plane, compareRange[0], compareRange[1], lut), width, height), 0, 0);
+    put(image, current.base, renderPlane(current.base.data, 0, current.base.data.length, black, white, lut));
+    if (compareImage && current.compare) {
+      compareRange ??= valueRange(current.compare.data); // its own full range
+      put(compareImage, current.compare, renderPlane(current.compare.data, 0, current.compare.data.length, compareRange[0], compareRange[1], lut));
+    }
     renderLabelLayer();
     draw();
   };
@@ -122,10 +166,11 @@ function viewerParts(shape: number[], data: ArrayLike<number>, label: string, la
     const ctx = canvas.getContext("2d")!;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, boxH);
-    ctx.imageSmoothingEnabled = view.scale < 1; // pixels stay crisp when zoomed in
+    // Pixels stay crisp when zoomed in; a reduced plane is drawn at the full image's size.
+    ctx.imageSmoothingEnabled = view.scale * current.base.factor < 1;
     const [dw, dh] = [width * view.scale, height * view.scale];
     ctx.drawImage(image, view.x, view.y, dw, dh);
-    if (compareImage) {
+    if (compareImage && current.compare) {
       // Left of the swipe line: the image compared with, at its own full range.
       const cut = view.x + dw * swipe;
       ctx.save();
@@ -137,7 +182,7 @@ function viewerParts(shape: number[], data: ArrayLike<number>, label: string, la
       ctx.fillStyle = "#ffcc00";
       ctx.fillRect(cut - 1, Math.max(0, view.y), 2, Math.min(boxH, dh));
     }
-    if (labelImage) {
+    if (labelImage && current.labels) {
       ctx.globalAlpha = opacity;
       ctx.drawImage(labelImage, view.x, view.y, dw, dh);
       ctx.globalAlpha = 1;
@@ -169,8 +214,7 @@ function viewerParts(shape: number[], data: ArrayLike<number>, label: string, la
     renderImage();
   });
   const autoContrast = () => {
-    const start = slice * plane;
-    [black, white] = percentileRange(Array.prototype.slice.call(data, start, start + plane) as number[]);
+    [black, white] = percentileRange(current.base.data);
     blackInput.value = String(black);
     whiteInput.value = String(white);
     renderImage();
@@ -181,22 +225,28 @@ function viewerParts(shape: number[], data: ArrayLike<number>, label: string, la
     COLORMAPS.map((c) => h("option", { value: c }, c)),
   );
 
-  // Slices.
+  // Slices: each loaded when shown (the layers together), the latest request wins.
   const sliceLabel = h("span.viewer-slice-label", {}, `1 / ${depth}`);
-  const sliceInput = rangeInput("Slice", 0, depth - 1, 0, 1, (v) => showSlice(v));
-  const showSlice = (k: number) => {
+  const sliceInput = rangeInput("Slice", 0, depth - 1, 0, 1, (v) => void showSlice(v));
+  const loadSlice = async (k: number) => ({ base: await base(k), labels: await labelSource?.(k), compare: await compare?.load(k) });
+  const showSlice = async (k: number) => {
     slice = Math.max(0, Math.min(depth - 1, k));
     sliceInput.value = String(slice);
     sliceLabel.textContent = `${slice + 1} / ${depth}`;
+    const wanted = slice;
+    const planes = await loadSlice(wanted);
+    if (wanted !== slice) return;
+    current = planes;
     renderImage();
   };
 
-  // Pointer: wheel zooms at the cursor, drag pans, moving reads the value under the cursor.
+  // Pointer: wheel zooms at the cursor, drag pans, moving reads the values under the cursor.
   let drag: { x: number; y: number } | undefined;
   const local = (e: MouseEvent) => {
     const r = canvas.getBoundingClientRect();
     return { sx: e.clientX - r.left, sy: e.clientY - r.top };
   };
+  const valueAt = (plane: Plane | undefined, col: number, row: number) => plane && plane.data[Math.floor(row / plane.factor) * plane.shape[1] + Math.floor(col / plane.factor)];
   canvas.addEventListener("wheel", (e) => {
     e.preventDefault();
     const { sx, sy } = local(e);
@@ -215,15 +265,17 @@ function viewerParts(shape: number[], data: ArrayLike<number>, label: string, la
     }
     const { sx, sy } = local(e);
     const p = view && pixelAt(view, sx, sy, width, height);
-    const at = p && slice * plane + p.row * width + p.col;
-    readout.textContent =
-      p && at !== undefined
-        ? `x ${p.col}, y ${p.row}${depth > 1 ? `, slice ${slice + 1}` : ""}: ${formatValue(data[at]!)}${labels ? ` · label ${formatValue(Number(labels.data[at]))}` : ""}${compare ? ` · ${compare.name} ${formatValue(compare.data[at]!)}` : ""}`
-        : `${width}×${height}${depth > 1 ? ` × ${depth}` : ""}`;
+    if (!p) return void (readout.textContent = size);
+    // A reduced plane gives the mean of its block: said with "≈".
+    const approx = current.base.factor > 1 ? "≈ " : "";
+    const parts = [`x ${p.col}, y ${p.row}${depth > 1 ? `, slice ${slice + 1}` : ""}: ${approx}${formatValue(valueAt(current.base, p.col, p.row)!)}`];
+    if (current.labels) parts.push(`label ${formatValue(valueAt(current.labels, p.col, p.row)!)}`);
+    if (compare && current.compare) parts.push(`${compare.name} ${approx}${formatValue(valueAt(current.compare, p.col, p.row)!)}`);
+    readout.textContent = parts.join(" · ");
   });
   canvas.addEventListener("keydown", (e) => {
     const keys: Record<string, () => void> = { "+": () => zoomBy(STEP), "=": () => zoomBy(STEP), "-": () => zoomBy(1 / STEP), "0": fit };
-    if (depth > 1) Object.assign(keys, { ArrowRight: () => showSlice(slice + 1), ArrowUp: () => showSlice(slice + 1), ArrowLeft: () => showSlice(slice - 1), ArrowDown: () => showSlice(slice - 1) });
+    if (depth > 1) Object.assign(keys, { ArrowRight: () => void showSlice(slice + 1), ArrowUp: () => void showSlice(slice + 1), ArrowLeft: () => void showSlice(slice - 1), ArrowDown: () => void showSlice(slice - 1) });
     const act = keys[e.key];
     if (act) {
       e.preventDefault();
@@ -231,7 +283,7 @@ function viewerParts(shape: number[], data: ArrayLike<number>, label: string, la
     }
   });
   new ResizeObserver(() => draw()).observe(canvas);
-  queueMicrotask(renderImage);
+  void showSlice(0);
 
   const button = (text: string, onclick: () => void) => h("button.secondary", { type: "button", onclick }, text);
   return [
@@ -256,7 +308,7 @@ function viewerParts(shape: number[], data: ArrayLike<number>, label: string, la
           h("span.muted", {}, `${compare.name} left of the line, this image right of it`),
         )
       : null,
-    labels
+    labelSource
       ? h(
           "div.viewer-labels",
           {},

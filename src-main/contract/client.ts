@@ -105,6 +105,12 @@ export class CompoxClient {
   deleteFile = (id: string) => this.json<{ detail: string }>("DELETE", `/api/v0/files/${id}`);
   downloadFile = async (id: string) => new Uint8Array(await (await this.request("GET", `/api/v0/files/${id}`)).arrayBuffer());
   previewUrl = (id: string, q: { key?: string; slice?: number; max_size?: number } = {}) => this.url(`/api/v0/files/${id}/preview.png`, q);
+  /** One 2-D plane of a dataset as float32, reduced to at most max_size on a side (GET /files/{id}/plane). */
+  plane = async (id: string, q: { key?: string; slice?: number; max_size?: number; sampling?: "mean" | "nearest" } = {}) => {
+    const res = await this.request("GET", `/api/v0/files/${id}/plane`, { query: q });
+    const [h = 0, w = 0] = (res.headers.get("x-compox-shape") ?? "").split(",").map(Number);
+    return { shape: [h, w] as [number, number], factor: Number(res.headers.get("x-compox-factor") ?? 1), depth: Number(res.headers.get("x-compox-depth") ?? 1), data: new Float32Array(await res.arrayBuffer()) };
+  };
   fileExportUrl = (id: string, format: "png" | "tiff" | "h5", key?: string) => this.url(`/api/v0/files/${id}/export`, { format, key });
   exportFile = async (id: string, format: "png" | "tiff" | "h5", key?: string) => new Uint8Array(await (await this.request("GET", `/api/v0/files/${id}/export`, { query: { format, key } })).arrayBuffer());
 

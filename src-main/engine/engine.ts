@@ -13,6 +13,8 @@ import { SettingsSchema, type Settings, type SettingsInput } from "../contract/s
 import { toAlgorithmRecord, matchesFilter } from "./algorithm-record.js";
 import { BlobStore } from "./blobs/blob-store.js";
 import { DatasetStore, type DatasetInfo } from "./datasets/dataset-store.js";
+import { readHdf5Plane } from "./datasets/hdf5.js";
+import { reducePlane, type Plane, type Sampling } from "./datasets/plane.js";
 import { deployPath, deployZip, type DeployContext, type DeployOverrides } from "./deploy/deployer.js";
 import { exportVersionZip } from "./deploy/export.js";
 import { detectGpus, type GpuInfo } from "./runtime/devices.js";
@@ -351,6 +353,18 @@ export function createEngine(options: EngineOptions) {
 
     readDataset(id: string, keys?: readonly string[]): Promise<Record<string, NDArray>> {
       return datasets.read(id, keys);
+    },
+
+    /** One 2-D plane of `key` (plane `slice` of a stack or volume), reduced to at most `maxSize` on a side. */
+    async readPlane(id: string, key: string, slice: number, maxSize: number, sampling: Sampling): Promise<Plane & { depth: number }> {
+      const info = datasets.require(id);
+      if (!info.keys[key]) throw new NotFoundError("dataset_not_found", `dataset ${id} has no key "${key}"; it has ${Object.keys(info.keys).join(", ")}`);
+      const shape = info.keys[key].shape;
+      if (shape.length < 2 || shape.length > 3) throw new CompoxError("dataset_unsuitable", `"${key}" of dataset ${id} has shape [${shape.join(", ")}]: planes come from 2-D and 3-D arrays`);
+      const depth = shape.length === 3 ? shape[0]! : 1;
+      if (slice >= depth) throw new CompoxError("invalid_request", `slice ${slice} is out of range: "${key}" has ${depth} plane(s), numbered from 0`);
+      const { h, w, values } = await readHdf5Plane(datasets.pathOf(id), key, slice);
+      return { ...reducePlane(values, h, w, maxSize, sampling), depth };
     },
 
     listDatasets(limit?: number, before?: string): DatasetInfo[] {

@@ -9,6 +9,7 @@ import { isTerminal, type ExecutionRecord } from "../contract/records.js";
 import { pyproject, tempDir, tsAlgorithm, writeFiles } from "../engine/testing/temp-algorithm.js";
 import { testEngine } from "../engine/testing/test-engine.js";
 import { PYTHON } from "../engine/testing/system-needs.js";
+import { writeHdf5 } from "../engine/datasets/hdf5.js";
 import { createApi } from "./app.js";
 
 const h5 = fileURLToPath(new URL("../engine/datasets/__fixtures__/h5py_all_dtypes.h5", import.meta.url));
@@ -333,4 +334,24 @@ test("Compox 3.2 error bodies: retryable on every error, unexpected 500s hidden,
     console.error = error;
     (s.engine as { listAlgorithms: unknown }).listAlgorithms = original;
   }
+});
+
+test("a plane of a volume: read alone, reduced to max_size by block means or nearest pixels, with its shape in headers", async () => {
+  await using s = setup();
+  const [d, h, w] = [4, 30, 50];
+  const data = Float32Array.from({ length: d * h * w }, (_, i) => i);
+  const file = path.join(s.dataDir, "volume.h5");
+  await writeHdf5(file, { image: { dtype: "float32", shape: [d, h, w], data } });
+  const { file_id } = await s.client.uploadFile(new Uint8Array(fs.readFileSync(file)));
+  const full = await s.client.plane(file_id, { slice: 2 });
+  assert.deepEqual([full.shape, full.factor, full.depth], [[h, w], 1, d]);
+  assert.deepEqual([...full.data], [...data.subarray(2 * h * w, 3 * h * w)]);
+  const small = await s.client.plane(file_id, { slice: 3, max_size: 16, sampling: "nearest" });
+  assert.deepEqual([small.shape, small.factor], [[8, 13], 4]);
+  assert.equal(small.data[1 * 13 + 2], data[3 * h * w + 4 * w + 8]);
+  const mean = await s.client.plane(file_id, { max_size: 25 });
+  assert.deepEqual([mean.shape, mean.factor], [[15, 25], 2]);
+  assert.equal(mean.data[0], (0 + 1 + 50 + 51) / 4);
+  assert.equal(await statusOf(s.client.plane(file_id, { slice: 4 })), "422 invalid_request");
+  assert.equal(await statusOf(s.client.plane(file_id, { key: "nope" })), "422 invalid_request");
 });

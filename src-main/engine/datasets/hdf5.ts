@@ -162,6 +162,37 @@ export async function readHdf5(file: string, keys?: readonly string[]): Promise<
   }
 }
 
+/**
+ * One 2-D plane of `key`: the whole dataset when it is 2-D, else plane `index` along its first
+ * axis, read alone (an HDF5 hyperslab) so a volume is never read whole.
+ */
+export async function readHdf5Plane(file: string, key: string, index: number): Promise<{ h: number; w: number; depth: number; values: ArrayLike<number> }> {
+  const { File, Dataset } = await h5();
+  const f = new File(file, "r");
+  let dims: [number, number, number];
+  try {
+    const ds = f.get(key);
+    if (!(ds instanceof Dataset)) throw new Error(`no dataset "${key}" in the file`);
+    const shape = ds.shape ?? [];
+    if (shape.length < 2 || shape.length > 3) throw new Error(`"${key}" has shape [${shape.join(", ")}]: planes are read from 2-D and 3-D datasets`);
+    dims = shape.length === 2 ? [1, shape[0]!, shape[1]!] : [shape[0]!, shape[1]!, shape[2]!];
+    if (!Number.isInteger(index) || index < 0 || index >= dims[0]) throw new Error(`slice ${index} is out of range: "${key}" has ${dims[0]} plane(s)`);
+    const dtype = dtypeOf(ds);
+    if (dtype && dtype !== "float16" && dtype !== "bool") {
+      const raw = (shape.length === 2 ? ds.value : ds.slice([[index, index + 1], [], []])) as ArrayLike<number | bigint>;
+      const values = raw instanceof BigInt64Array || raw instanceof BigUint64Array ? Float64Array.from(raw, Number) : (raw as ArrayLike<number>);
+      return { h: dims[1], w: dims[2], depth: dims[0], values };
+    }
+  } finally {
+    f.close();
+  }
+  // Types h5wasm cannot slice into a typed array: read whole, through readHdf5's conversions.
+  const [depth, h, w] = dims;
+  const all = (await readHdf5(file, [key]))[key]!;
+  const values = all.dtype === "float16" ? Float32Array.from(all.data as Uint16Array, halfToFloat) : (all.data as Uint8Array);
+  return { h, w, depth, values: values.subarray(index * h * w, (index + 1) * h * w) };
+}
+
 const isText = (v: unknown): v is StringValue => typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string"));
 
 /** Writes NDArrays (and strings, as UTF-8 string datasets) as root-level datasets of a new file

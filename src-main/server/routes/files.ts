@@ -17,6 +17,12 @@ const PreviewQuery = z.object({
   slice: z.coerce.number().int().min(0).default(0),
   max_size: z.coerce.number().int().min(16).max(4096).default(512),
 });
+const PlaneQuery = z.object({
+  key: z.string().optional(),
+  slice: z.coerce.number().int().min(0).default(0),
+  max_size: z.coerce.number().int().min(16).max(16384).default(2048),
+  sampling: z.enum(["mean", "nearest"]).default("mean"),
+});
 const ExportQuery = z.object({ format: z.enum(["png", "tiff", "h5"]).default("h5"), key: z.string().optional(), slice: z.coerce.number().int().min(0).default(0) });
 
 async function upload(c: Context, engine: Engine, id?: string) {
@@ -85,6 +91,25 @@ export function fileRoutes(r: Router, engine: Engine): void {
       const { array } = await pictureOf(engine, param(c, "id"), q.key, false);
       const png = await previewPng(array, { slice: q.slice, maxSize: q.max_size });
       return c.body(new Uint8Array(png), 200, { "content-type": "image/png", "cache-control": "max-age=3600" });
+    },
+  );
+  r.route(
+    {
+      method: "get",
+      path: "/api/v0/files/{id}/plane",
+      summary: "One 2-D plane (of a stack or volume: plane `slice`) as little-endian float32, at most max_size on a side (block means, or every f-th pixel with sampling=nearest); shape in x-compox-shape, reduction in x-compox-factor, planes in x-compox-depth",
+      tags: ["files"],
+      query: PlaneQuery,
+      response: "application/octet-stream",
+      errors: [404, 422],
+    },
+    async (c) => {
+      const q = query(c, PlaneQuery);
+      const id = param(c, "id");
+      const key = pickKey(engine.getDataset(id).keys, q.key);
+      const plane = await engine.readPlane(id, key, q.slice, q.max_size, q.sampling);
+      const bytes = new Uint8Array(plane.data.buffer as ArrayBuffer, plane.data.byteOffset, plane.data.byteLength);
+      return c.body(bytes, 200, { "content-type": "application/octet-stream", "x-compox-shape": plane.shape.join(","), "x-compox-factor": String(plane.factor), "x-compox-depth": String(plane.depth), "x-compox-key": key });
     },
   );
   r.route(

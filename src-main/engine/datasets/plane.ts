@@ -1,0 +1,39 @@
+// One 2-D plane of a dataset, made small enough to send: the viewer asks for the plane it shows
+// (never a whole volume) at most `maxSize` pixels on a side. Images are reduced by the mean of
+// f×f blocks; label maps by taking every f-th pixel, so labels stay labels.
+
+export type Sampling = "mean" | "nearest";
+
+export interface Plane {
+  /** Rows and columns of `data`. */
+  shape: [number, number];
+  /** Each value stands for factor × factor pixels of the original plane. */
+  factor: number;
+  data: Float32Array;
+}
+
+/** The plane of h×w values reduced by the smallest integer factor that fits `maxSize`. */
+export function reducePlane(values: ArrayLike<number>, h: number, w: number, maxSize: number, sampling: Sampling): Plane {
+  const factor = Math.max(1, Math.ceil(Math.max(h, w) / maxSize));
+  if (factor === 1) return { shape: [h, w], factor, data: Float32Array.from(values) };
+  const oh = Math.ceil(h / factor);
+  const ow = Math.ceil(w / factor);
+  const data = new Float32Array(oh * ow);
+  for (let y = 0; y < oh; y++)
+    for (let x = 0; x < ow; x++) {
+      if (sampling === "nearest") {
+        data[y * ow + x] = values[y * factor * w + x * factor]!;
+        continue;
+      }
+      // Edge blocks are averaged over the pixels they have.
+      let sum = 0;
+      let n = 0;
+      for (let yy = y * factor; yy < Math.min(h, (y + 1) * factor); yy++)
+        for (let xx = x * factor; xx < Math.min(w, (x + 1) * factor); xx++) {
+          sum += values[yy * w + xx]!;
+          n++;
+        }
+      data[y * ow + x] = sum / n;
+    }
+  return { shape: [oh, ow], factor, data };
+}
