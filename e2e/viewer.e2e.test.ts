@@ -155,6 +155,20 @@ test("the viewer shows an output's values: zoom, readout, contrast, colour map, 
     await page.mouse.move(bigBox.x + bigBox.width / 2 + 5, bigBox.y + bigBox.height / 2 + 5);
     assert.match((await page.locator(".viewer-readout").textContent()) ?? "", /^x \d+, y \d+: ≈ \S+ · label [01]$/);
     assert.ok(downloads.some((p) => p.endsWith("/plane")), "planes were fetched");
+    // Zoomed in past the reduced plane, the visible region comes at full resolution: exact values.
+    await page.click(".viewer button:has-text('Zoom in')");
+    await page.click(".viewer button:has-text('Zoom in')");
+    await page.click(".viewer button:has-text('Zoom in')");
+    await page.click(".viewer button:has-text('Zoom in')");
+    // The detail arrives after the zoom settles: read until the readout is exact (no "≈").
+    let exact: RegExpExecArray | null = null;
+    for (let i = 0; i < 50 && !exact; i++) {
+      await page.mouse.move(bigBox.x + bigBox.width / 2 + 7 + (i % 2), bigBox.y + bigBox.height / 2 + 3);
+      exact = /^x (\d+), y (\d+): (\d+) · label [01]$/.exec((await page.locator(".viewer-readout").textContent()) ?? "");
+      if (!exact) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(exact, `an exact readout once the detail arrived: ${await page.locator(".viewer-readout").textContent()}`);
+    assert.equal(Number(exact[3]), big[Number(exact[2]) * n + Number(exact[1])], "the full-resolution value");
     assert.ok(!downloads.some((p) => new RegExp(`/api/v0/files/(${bigId})$`).test(p)), "the 16 MB file itself was not downloaded");
     await page.screenshot({ path: path.join(SHOTS, "viewer-4096.png"), fullPage: true });
   });

@@ -7,7 +7,8 @@
 //
 // It asks the server for one plane at a time (GET /files/{id}/plane), at most PLANE_MAX pixels on
 // a side: a volume is never fetched whole, and a large image arrives reduced (block means; labels
-// by nearest pixel), the readout then saying so. The maths is in viewer-math.ts.
+// by nearest pixel), the readout then saying so. Zoomed in past the reduced plane's resolution, it
+// fetches the visible region at full resolution and draws it over. The maths is in viewer-math.ts.
 import { api } from "./api.js";
 import { paletteColour } from "./colour-layers.js";
 import { h, mount } from "./elements.js";
@@ -31,16 +32,26 @@ export interface ViewerOptions {
   compare?: Layer & { name: string };
 }
 
+interface Region {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
 interface Plane {
   shape: [number, number];
   factor: number;
+  /** The part of the full plane these values cover, in its pixels. */
+  region: Region;
   data: Float32Array;
 }
 
-/** Loads planes of one layer, keeping the last few. */
-function planeSource(layer: Layer, sampling: "mean" | "nearest"): (slice: number) => Promise<Plane> {
+/** Loads planes (or regions of them) of one layer, keeping the last few whole planes. */
+function planeSource(layer: Layer, sampling: "mean" | "nearest"): (slice: number, region?: Region) => Promise<Plane> {
   const cache = new Map<number, Promise<Plane>>();
-  return (slice) => {
+  return (slice, region) => {
+    if (region) return api.plane(layer.id, { key: layer.key, slice, max_size: PLANE_MAX, sampling, ...region });
     let p = cache.get(slice);
     if (!p) {
       p = api.plane(layer.id, { key: layer.key, slice, max_size: PLANE_MAX, sampling });
@@ -81,9 +92,9 @@ export function imageViewer(image: Layer, label: string, opts: ViewerOptions = {
 function viewerParts(
   [depth, height, width]: [number, number, number],
   first: Plane,
-  base: (slice: number) => Promise<Plane>,
+  base: (slice: number, region?: Region) => Promise<Plane>,
   label: string,
-  labelSource?: (slice: number) => Promise<Plane>,
+  labelSource?: (slice: number, region?: Region) => Promise<Plane>,
   compare?: { load: (slice: number) => Promise<Plane>; name: string },
 ): (HTMLElement | null)[] {
   const [min, max] = valueRange(first.data);
@@ -101,6 +112,11 @@ function viewerParts(
   let compareRange: [number, number] | undefined;
 
   const image = document.createElement("canvas");
+  // Full-resolution detail of the visible region, when the plane arrived reduced and one zooms in.
+  let detail: { slice: number; base: Plane; labels?: Plane } | undefined;
+  const detailImage = document.createElement("canvas");
+  const detailLabels = document.createElement("canvas");
+  let refineTimer: ReturnType<typeof setTimeout> | undefined;
   const labelImage = labelSource && document.createElement("canvas");
   const compareImage = compare && document.createElement("canvas");
   const canvas = h("canvas.viewer-canvas", { tabindex: 0, role: "img", "aria-label": `${label}: ${width}×${height}${depth > 1 ? `, ${depth} slices` : ""}` }) as HTMLCanvasElement;
@@ -126,7 +142,9 @@ function viewerParts(
     const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
     const shown = new Map(values.filter((v) => !hidden.has(v)).map((v) => [v, rgb(colour(v))] as const));
     put(labelImage, plane, renderLabels(plane.data, 0, plane.shape[1], plane.shape[0], shown, outline));
-    const sampled = plane.factor > 1 ? ` (1 in ${plane.factor * plane.factor} pixels counted)` : "";
+    // A reduced label plane holds 1 in factor² pixels: its counts, scaled up, are estimates.
+    const scale = plane.factor * plane.factor;
+    const countOf = (v: number) => (scale > 1 ? `≈ ${(counts.get(v)! * scale).toLocaleString("en")} px (from 1 in ${scale} pixels)` : `${counts.get(v)!.toLocaleString("en")} px`);
     mount(
       legend,
       values.map((v) =>
@@ -138,15 +156,46 @@ function viewerParts(
             {},
             h("input", { type: "checkbox", checked: !hidden.has(v), onchange: (e: Event) => ((e.target as HTMLInputElement).checked ? hidden.delete(v) : hidden.add(v), renderLabelLayer(), draw()) }),
             h("span.swatch", { style: `background:${colour(v)}` }),
-            ` ${formatValue(v)}: ${counts.get(v)!.toLocaleString("en")} px${sampled}`,
+            ` ${formatValue(v)}: ${countOf(v)}`,
           ),
         ),
       ),
       values.length === 0 ? h("li.muted", {}, "no labelled pixels in this slice") : null,
     );
   };
+  const renderDetail = () => {
+    if (!detail) return;
+    put(detailImage, detail.base, renderPlane(detail.base.data, 0, detail.base.data.length, black, white, lut));
+    if (detail.labels) {
+      const values = [...labelCounts(current.labels?.data ?? [], 0, current.labels?.data.length ?? 0).keys()];
+      const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+      const shown = new Map(values.filter((v) => !hidden.has(v)).map((v) => [v, rgb(paletteColour(values.indexOf(v)))] as const));
+      put(detailLabels, detail.labels, renderLabels(detail.labels.data, 0, detail.labels.shape[1], detail.labels.shape[0], shown, outline));
+    }
+  };
+  /** After zoom or pan settles: the visible region at full resolution, if the plane arrived reduced. */
+  const refine = () => {
+    clearTimeout(refineTimer);
+    refineTimer = setTimeout(() => {
+      if (!view || current.base.factor <= 1) return;
+      if (view.scale * current.base.factor < 1.5) return void ((detail = undefined), draw());
+      const { w, h: boxH } = box();
+      const x = Math.max(0, Math.floor(-view.x / view.scale));
+      const y = Math.max(0, Math.floor(-view.y / view.scale));
+      const region = { x, y, w: Math.min(width, Math.ceil((w - view.x) / view.scale)) - x, h: Math.min(height, Math.ceil((boxH - view.y) / view.scale)) - y };
+      if (region.w <= 0 || region.h <= 0) return;
+      const wanted = slice;
+      void Promise.all([base(wanted, region), labelSource?.(wanted, region)]).then(([b, l]) => {
+        if (wanted !== slice) return;
+        detail = { slice: wanted, base: b, labels: l };
+        renderDetail();
+        draw();
+      });
+    }, 150);
+  };
   const renderImage = () => {
     put(image, current.base, renderPlane(current.base.data, 0, current.base.data.length, black, white, lut));
+    renderDetail();
     if (compareImage && current.compare) {
       compareRange ??= valueRange(current.compare.data); // its own full range
       put(compareImage, current.compare, renderPlane(current.compare.data, 0, current.compare.data.length, compareRange[0], compareRange[1], lut));
@@ -170,6 +219,8 @@ function viewerParts(
     ctx.imageSmoothingEnabled = view.scale * current.base.factor < 1;
     const [dw, dh] = [width * view.scale, height * view.scale];
     ctx.drawImage(image, view.x, view.y, dw, dh);
+    const at = (r: Region) => [view!.x + r.x * view!.scale, view!.y + r.y * view!.scale, r.w * view!.scale, r.h * view!.scale] as const;
+    if (detail?.slice === slice) ctx.drawImage(detailImage, ...at(detail.base.region));
     if (compareImage && current.compare) {
       // Left of the swipe line: the image compared with, at its own full range.
       const cut = view.x + dw * swipe;
@@ -184,7 +235,18 @@ function viewerParts(
     }
     if (labelImage && current.labels) {
       ctx.globalAlpha = opacity;
+      const fine = detail?.slice === slice && detail.labels ? at(detail.labels.region) : undefined;
+      ctx.save();
+      if (fine) {
+        // The reduced labels everywhere but where the full-resolution ones are drawn.
+        ctx.beginPath();
+        ctx.rect(0, 0, w, boxH);
+        ctx.rect(...fine);
+        ctx.clip("evenodd");
+      }
       ctx.drawImage(labelImage, view.x, view.y, dw, dh);
+      ctx.restore();
+      if (fine) ctx.drawImage(detailLabels, ...fine);
       ctx.globalAlpha = 1;
     }
     zoomLabel.textContent = `${Math.round(view.scale * 100)}%`;
@@ -193,15 +255,18 @@ function viewerParts(
     const { w, h: boxH } = box();
     view = zoomAt(view ?? fitView(width, height, w, boxH), factor, sx ?? w / 2, sy ?? boxH / 2);
     draw();
+    refine();
   };
   const fit = () => {
     view = fitView(width, height, box().w, box().h);
     draw();
+    refine();
   };
   const actualSize = () => {
     const { w, h: boxH } = box();
     view = { scale: 1, x: (w - width) / 2, y: (boxH - height) / 2 };
     draw();
+    refine();
   };
 
   // Contrast.
@@ -237,7 +302,9 @@ function viewerParts(
     const planes = await loadSlice(wanted);
     if (wanted !== slice) return;
     current = planes;
+    detail = undefined;
     renderImage();
+    refine();
   };
 
   // Pointer: wheel zooms at the cursor, drag pans, moving reads the values under the cursor.
@@ -246,7 +313,13 @@ function viewerParts(
     const r = canvas.getBoundingClientRect();
     return { sx: e.clientX - r.left, sy: e.clientY - r.top };
   };
-  const valueAt = (plane: Plane | undefined, col: number, row: number) => plane && plane.data[Math.floor(row / plane.factor) * plane.shape[1] + Math.floor(col / plane.factor)];
+  /** The value at a full-resolution pixel in a plane (or region) that covers it. */
+  const valueAt = (plane: Plane | undefined, col: number, row: number) => {
+    if (!plane) return undefined;
+    const { region: r, factor } = plane;
+    if (col < r.x || row < r.y || col >= r.x + r.w || row >= r.y + r.h) return undefined;
+    return plane.data[Math.floor((row - r.y) / factor) * plane.shape[1] + Math.floor((col - r.x) / factor)];
+  };
   canvas.addEventListener("wheel", (e) => {
     e.preventDefault();
     const { sx, sy } = local(e);
@@ -262,14 +335,17 @@ function viewerParts(
       view = { ...view, x: view.x + e.clientX - drag.x, y: view.y + e.clientY - drag.y };
       drag = { x: e.clientX, y: e.clientY };
       draw();
+      refine();
     }
     const { sx, sy } = local(e);
     const p = view && pixelAt(view, sx, sy, width, height);
     if (!p) return void (readout.textContent = size);
-    // A reduced plane gives the mean of its block: said with "≈".
-    const approx = current.base.factor > 1 ? "≈ " : "";
-    const parts = [`x ${p.col}, y ${p.row}${depth > 1 ? `, slice ${slice + 1}` : ""}: ${approx}${formatValue(valueAt(current.base, p.col, p.row)!)}`];
-    if (current.labels) parts.push(`label ${formatValue(valueAt(current.labels, p.col, p.row)!)}`);
+    // The full-resolution detail where it covers the pixel; else a reduced plane gives the mean
+    // of its block, said with "≈".
+    const fine = detail?.slice === slice && valueAt(detail.base, p.col, p.row) !== undefined && detail.base.factor === 1 ? detail : undefined;
+    const approx = !fine && current.base.factor > 1 ? "≈ " : "";
+    const parts = [`x ${p.col}, y ${p.row}${depth > 1 ? `, slice ${slice + 1}` : ""}: ${approx}${formatValue(valueAt(fine?.base ?? current.base, p.col, p.row)!)}`];
+    if (current.labels) parts.push(`label ${formatValue(valueAt(fine?.labels ?? current.labels, p.col, p.row)!)}`);
     if (compare && current.compare) parts.push(`${compare.name} ${approx}${formatValue(valueAt(current.compare, p.col, p.row)!)}`);
     readout.textContent = parts.join(" · ");
   });

@@ -106,10 +106,12 @@ export class CompoxClient {
   downloadFile = async (id: string) => new Uint8Array(await (await this.request("GET", `/api/v0/files/${id}`)).arrayBuffer());
   previewUrl = (id: string, q: { key?: string; slice?: number; max_size?: number } = {}) => this.url(`/api/v0/files/${id}/preview.png`, q);
   /** One 2-D plane of a dataset as float32, reduced to at most max_size on a side (GET /files/{id}/plane). */
-  plane = async (id: string, q: { key?: string; slice?: number; max_size?: number; sampling?: "mean" | "nearest" } = {}) => {
+  plane = async (id: string, q: { key?: string; slice?: number; max_size?: number; sampling?: "mean" | "nearest"; x?: number; y?: number; w?: number; h?: number } = {}) => {
     const res = await this.request("GET", `/api/v0/files/${id}/plane`, { query: q });
     const [h = 0, w = 0] = (res.headers.get("x-compox-shape") ?? "").split(",").map(Number);
-    return { shape: [h, w] as [number, number], factor: Number(res.headers.get("x-compox-factor") ?? 1), depth: Number(res.headers.get("x-compox-depth") ?? 1), data: new Float32Array(await res.arrayBuffer()) };
+    const [rx = 0, ry = 0, rw = w, rh = h] = (res.headers.get("x-compox-region") ?? "").split(",").map(Number);
+    const region = { x: rx, y: ry, w: rw, h: rh };
+    return { shape: [h, w] as [number, number], factor: Number(res.headers.get("x-compox-factor") ?? 1), depth: Number(res.headers.get("x-compox-depth") ?? 1), region, data: new Float32Array(await res.arrayBuffer()) };
   };
   fileExportUrl = (id: string, format: "png" | "tiff" | "h5", key?: string) => this.url(`/api/v0/files/${id}/export`, { format, key });
   exportFile = async (id: string, format: "png" | "tiff" | "h5", key?: string) => new Uint8Array(await (await this.request("GET", `/api/v0/files/${id}/export`, { query: { format, key } })).arrayBuffer());

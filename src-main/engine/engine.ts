@@ -14,7 +14,7 @@ import { toAlgorithmRecord, matchesFilter } from "./algorithm-record.js";
 import { BlobStore } from "./blobs/blob-store.js";
 import { DatasetStore, type DatasetInfo } from "./datasets/dataset-store.js";
 import { readHdf5Plane } from "./datasets/hdf5.js";
-import { reducePlane, type Plane, type Sampling } from "./datasets/plane.js";
+import { cropPlane, reducePlane, type Plane, type Region, type Sampling } from "./datasets/plane.js";
 import { deployPath, deployZip, type DeployContext, type DeployOverrides } from "./deploy/deployer.js";
 import { exportVersionZip } from "./deploy/export.js";
 import { detectGpus, type GpuInfo } from "./runtime/devices.js";
@@ -355,8 +355,8 @@ export function createEngine(options: EngineOptions) {
       return datasets.read(id, keys);
     },
 
-    /** One 2-D plane of `key` (plane `slice` of a stack or volume), reduced to at most `maxSize` on a side. */
-    async readPlane(id: string, key: string, slice: number, maxSize: number, sampling: Sampling): Promise<Plane & { depth: number }> {
+    /** One 2-D plane of `key` (plane `slice` of a stack or volume), or a region of it, reduced to at most `maxSize` on a side. */
+    async readPlane(id: string, key: string, slice: number, maxSize: number, sampling: Sampling, region?: Region): Promise<Plane & { depth: number; region: Region }> {
       const info = datasets.require(id);
       if (!info.keys[key]) throw new NotFoundError("dataset_not_found", `dataset ${id} has no key "${key}"; it has ${Object.keys(info.keys).join(", ")}`);
       const shape = info.keys[key].shape;
@@ -364,7 +364,8 @@ export function createEngine(options: EngineOptions) {
       const depth = shape.length === 3 ? shape[0]! : 1;
       if (slice >= depth) throw new CompoxError("invalid_request", `slice ${slice} is out of range: "${key}" has ${depth} plane(s), numbered from 0`);
       const { h, w, values } = await readHdf5Plane(datasets.pathOf(id), key, slice);
-      return { ...reducePlane(values, h, w, maxSize, sampling), depth };
+      const cut = region ? cropPlane(values, h, w, region) : { values, region: { x: 0, y: 0, w, h } };
+      return { ...reducePlane(cut.values, cut.region.h, cut.region.w, maxSize, sampling), depth, region: cut.region };
     },
 
     listDatasets(limit?: number, before?: string): DatasetInfo[] {

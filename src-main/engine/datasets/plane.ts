@@ -12,6 +12,28 @@ export interface Plane {
   data: Float32Array;
 }
 
+/** A rectangle of a plane, in its pixels. */
+export interface Region {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** The values of `region` (clipped to the h×w plane), row-major, with the clipped region. */
+export function cropPlane(values: ArrayLike<number>, h: number, w: number, region: Region): { values: Float32Array; region: Region } {
+  const clip = (start: number, length: number, size: number) => {
+    const from = Math.max(0, Math.min(size, Math.floor(start)));
+    const to = Math.max(from, Math.min(size, Math.floor(start) + Math.ceil(length)));
+    return [from, to - from] as const;
+  };
+  const [x, cw] = clip(region.x, region.w, w);
+  const [y, ch] = clip(region.y, region.h, h);
+  const out = new Float32Array(cw * ch);
+  for (let r = 0; r < ch; r++) for (let c = 0; c < cw; c++) out[r * cw + c] = values[(y + r) * w + x + c]!;
+  return { values: out, region: { x, y, w: cw, h: ch } };
+}
+
 /** The plane of h×w values reduced by the smallest integer factor that fits `maxSize`. */
 export function reducePlane(values: ArrayLike<number>, h: number, w: number, maxSize: number, sampling: Sampling): Plane {
   const factor = Math.max(1, Math.ceil(Math.max(h, w) / maxSize));

@@ -22,6 +22,11 @@ const PlaneQuery = z.object({
   slice: z.coerce.number().int().min(0).default(0),
   max_size: z.coerce.number().int().min(16).max(16384).default(2048),
   sampling: z.enum(["mean", "nearest"]).default("mean"),
+  /** A region of the plane, in its pixels: all four, or none. */
+  x: z.coerce.number().int().min(0).optional(),
+  y: z.coerce.number().int().min(0).optional(),
+  w: z.coerce.number().int().min(1).optional(),
+  h: z.coerce.number().int().min(1).optional(),
 });
 const ExportQuery = z.object({ format: z.enum(["png", "tiff", "h5"]).default("h5"), key: z.string().optional(), slice: z.coerce.number().int().min(0).default(0) });
 
@@ -97,7 +102,7 @@ export function fileRoutes(r: Router, engine: Engine): void {
     {
       method: "get",
       path: "/api/v0/files/{id}/plane",
-      summary: "One 2-D plane (of a stack or volume: plane `slice`) as little-endian float32, at most max_size on a side (block means, or every f-th pixel with sampling=nearest); shape in x-compox-shape, reduction in x-compox-factor, planes in x-compox-depth",
+      summary: "One 2-D plane (of a stack or volume: plane `slice`), or its region x, y, w, h, as little-endian float32, at most max_size on a side (block means, or every f-th pixel with sampling=nearest); shape in x-compox-shape, reduction in x-compox-factor, the region sent in x-compox-region (x,y,w,h), planes in x-compox-depth",
       tags: ["files"],
       query: PlaneQuery,
       response: "application/octet-stream",
@@ -107,9 +112,13 @@ export function fileRoutes(r: Router, engine: Engine): void {
       const q = query(c, PlaneQuery);
       const id = param(c, "id");
       const key = pickKey(engine.getDataset(id).keys, q.key);
-      const plane = await engine.readPlane(id, key, q.slice, q.max_size, q.sampling);
+      const corners = [q.x, q.y, q.w, q.h];
+      if (corners.some((v) => v !== undefined) && corners.some((v) => v === undefined)) throw new CompoxError("invalid_request", "a region needs all of x, y, w and h (or none of them, for the whole plane)");
+      const region = q.x !== undefined ? { x: q.x, y: q.y!, w: q.w!, h: q.h! } : undefined;
+      const plane = await engine.readPlane(id, key, q.slice, q.max_size, q.sampling, region);
       const bytes = new Uint8Array(plane.data.buffer as ArrayBuffer, plane.data.byteOffset, plane.data.byteLength);
-      return c.body(bytes, 200, { "content-type": "application/octet-stream", "x-compox-shape": plane.shape.join(","), "x-compox-factor": String(plane.factor), "x-compox-depth": String(plane.depth), "x-compox-key": key });
+      const r = plane.region;
+      return c.body(bytes, 200, { "content-type": "application/octet-stream", "x-compox-shape": plane.shape.join(","), "x-compox-factor": String(plane.factor), "x-compox-depth": String(plane.depth), "x-compox-region": [r.x, r.y, r.w, r.h].join(","), "x-compox-key": key });
     },
   );
   r.route(
