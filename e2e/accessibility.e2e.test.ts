@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { needsChromium } from "../src-main/engine/testing/system-needs.js";
-import { accessibilityProblems, COINS_PNG, dropFile, withWindow } from "./browser.js";
+import { accessibilityProblems, COINS_PNG, runOnDroppedFile, withWindow } from "./browser.js";
 
 test("axe-core finds no serious or critical violation on any view", { skip: needsChromium, timeout: 120_000 }, async () => {
   await withWindow("compox-e2e-axe-", async ({ url, page }) => {
@@ -12,11 +12,7 @@ test("axe-core finds no serious or critical violation on any view", { skip: need
     await page.goto(`${url}/ui/`);
     await page.waitForSelector('[data-name="tv_denoising"]');
     await check("algorithms");
-    await page.click('[data-name="tv_denoising"]');
-    await page.waitForSelector('[data-param="denoising_weight"]');
-    await dropFile(page, ".dropzone", COINS_PNG, "image/png");
-    await page.waitForSelector(".input-item img");
-    await page.click("button.primary:has-text('Run')");
+    await runOnDroppedFile(page, "tv_denoising", "denoising_weight", COINS_PNG);
     await page.waitForSelector(".state.status-completed", { timeout: 60_000 });
     await page.waitForSelector(".viewer .viewer-canvas");
     await check("run with its result");

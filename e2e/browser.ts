@@ -71,3 +71,12 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
   });
   return violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 4).join(", ")})`);
 }
+
+/** Opens `algorithm` in the window, drops `file` on its inputs and runs it (its form shows `param`). */
+export async function runOnDroppedFile(page: Page, algorithm: string, param: string, file: string): Promise<void> {
+  await page.click(`[data-name="${algorithm}"]`);
+  await page.waitForSelector(`[data-param="${param}"]`);
+  await dropFile(page, ".dropzone", file, "image/png");
+  await page.waitForSelector(".input-item img");
+  await page.click("button.primary:has-text('Run')");
+}

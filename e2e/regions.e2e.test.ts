@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { CompoxClient } from "../src-main/contract/client.js";
 import { needsChromium, needsPython } from "../src-main/engine/testing/system-needs.js";
-import { COINS_PNG, dropFile, SHOTS, withWindow } from "./browser.js";
+import { COINS_PNG, runOnDroppedFile, SHOTS, withWindow } from "./browser.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -14,11 +14,7 @@ test("the window draws named regions with a legend", { skip: needsChromium || ne
   await withWindow("compox-e2e-regions-", async ({ url, page }) => {
     await new CompoxClient(url).deployLocal(path.join(root, "src-main", "engine", "runtime", "__fixtures__", "compox", "cx_multiregion"));
     await page.goto(`${url}/ui/`);
-    await page.click('[data-name="cx_multiregion"]');
-    await page.waitForSelector('[data-param="low"]');
-    await dropFile(page, ".dropzone", COINS_PNG, "image/png");
-    await page.waitForSelector(".input-item img");
-    await page.click("button.primary:has-text('Run')");
+    await runOnDroppedFile(page, "cx_multiregion", "low", COINS_PNG);
     await page.waitForSelector(".region-legend li", { timeout: 60_000 });
     assert.deepEqual((await page.locator(".region-legend li").allTextContents()).map((t) => t.trim()), ["dark", "middle", "bright"]);
     assert.equal(await page.locator(".stack .region-layer").count(), 3);

@@ -10,7 +10,7 @@ import type { Page } from "playwright-core";
 import { CompoxClient } from "../src-main/contract/client.js";
 import { readHdf5, writeHdf5 } from "../src-main/engine/datasets/hdf5.js";
 import { needsChromium } from "../src-main/engine/testing/system-needs.js";
-import { COINS_PNG, dropFile, SHOTS, withWindow } from "./browser.js";
+import { COINS_PNG, runOnDroppedFile, SHOTS, withWindow } from "./browser.js";
 
 /** The pixel a little right of the centre of the viewer's canvas (off the compare line), as the page draws it. */
 const centrePixel = (page: Page) =>
@@ -25,11 +25,7 @@ test("the viewer shows an output's values: zoom, readout, contrast, colour map, 
     const client = new CompoxClient(url);
     await page.setViewportSize({ width: 1280, height: 1000 });
     await page.goto(`${url}/ui/`);
-    await page.click('[data-name="tv_denoising"]');
-    await page.waitForSelector('[data-param="denoising_weight"]');
-    await dropFile(page, ".dropzone", COINS_PNG, "image/png");
-    await page.waitForSelector(".input-item img");
-    await page.click("button.primary:has-text('Run')");
+    await runOnDroppedFile(page, "tv_denoising", "denoising_weight", COINS_PNG);
     await page.waitForSelector(".state.status-completed", { timeout: 60_000 });
     await page.waitForSelector(".outputs .viewer .viewer-canvas");
     await page.waitForFunction(() => /%$/.test(document.querySelector(".viewer-zoom")?.textContent ?? ""));
@@ -82,11 +78,7 @@ test("the viewer shows an output's values: zoom, readout, contrast, colour map, 
 
     // A segmentation: the mask's classes over the input, with pixel counts, opacity and outlines.
     await page.click('[data-tab="algorithms"]');
-    await page.click('[data-name="threshold_segmentation"]');
-    await page.waitForSelector('[data-param="thresholding_algorithm"]');
-    await dropFile(page, ".dropzone", COINS_PNG, "image/png");
-    await page.waitForSelector(".input-item img");
-    await page.click("button.primary:has-text('Run')");
+    await runOnDroppedFile(page, "threshold_segmentation", "thresholding_algorithm", COINS_PNG);
     await page.waitForSelector(".state.status-completed", { timeout: 60_000 });
     await page.waitForSelector(".viewer-legend li");
     const legend = (await page.locator(".viewer-legend li").allTextContents()).map((t) => t.trim());

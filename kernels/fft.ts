@@ -38,6 +38,22 @@ function bitReverse(p: usize, n: i32, stride: usize, bytes: usize): void {
 // with twiddles w(2m)^j, w(4m)^j and w(4m)^(j+m), all entries of the length-n table. A length of
 // an odd power of two starts with one plain radix-2 stage.
 
+/** The two stages' butterflies on the four values q, q + mb, q + 2mb, q + 3mb, in place. */
+@inline function butterfly4(q: usize, mb: usize, w1c: v128, w1s: v128, w2c: v128, w2s: v128, w3c: v128, w3s: v128): void {
+  const a0 = v128.load(q);
+  const a1 = cmul(v128.load(q + mb), w1c, w1s);
+  const a2 = v128.load(q + 2 * mb);
+  const a3 = cmul(v128.load(q + 3 * mb), w1c, w1s);
+  const b0 = f64x2.add(a0, a1);
+  const b1 = f64x2.sub(a0, a1);
+  const c2 = cmul(f64x2.add(a2, a3), w2c, w2s);
+  const c3 = cmul(f64x2.sub(a2, a3), w3c, w3s);
+  v128.store(q, f64x2.add(b0, c2));
+  v128.store(q + 2 * mb, f64x2.sub(b0, c2));
+  v128.store(q + mb, f64x2.add(b1, c3));
+  v128.store(q + 3 * mb, f64x2.sub(b1, c3));
+}
+
 /** In-place FFT of each of `rows` rows of n complex values (n a power of two; table for n). */
 export function fftRows(p: usize, rows: i32, n: i32, tw: usize): void {
   const rowBytes = <usize>n << 4;
@@ -65,20 +81,7 @@ export function fftRows(p: usize, rows: i32, n: i32, tw: usize): void {
         let t2 = tw;
         let t3 = tw + <usize>m * step2;
         for (let j = 0; j < m; j++) {
-          const w1c = v128.load(t1);
-          const w1s = v128.load(t1, 16);
-          const a0 = v128.load(a);
-          const a1 = cmul(v128.load(a + mb), w1c, w1s);
-          const a2 = v128.load(a + 2 * mb);
-          const a3 = cmul(v128.load(a + 3 * mb), w1c, w1s);
-          const b0 = f64x2.add(a0, a1);
-          const b1 = f64x2.sub(a0, a1);
-          const c2 = cmul(f64x2.add(a2, a3), v128.load(t2), v128.load(t2, 16));
-          const c3 = cmul(f64x2.sub(a2, a3), v128.load(t3), v128.load(t3, 16));
-          v128.store(a, f64x2.add(b0, c2));
-          v128.store(a + 2 * mb, f64x2.sub(b0, c2));
-          v128.store(a + mb, f64x2.add(b1, c3));
-          v128.store(a + 3 * mb, f64x2.sub(b1, c3));
+          butterfly4(a, mb, v128.load(t1), v128.load(t1, 16), v128.load(t2), v128.load(t2, 16), v128.load(t3), v128.load(t3, 16));
           a += 16;
           t1 += step1;
           t2 += step2;
@@ -127,21 +130,7 @@ export function fftCols(p: usize, h: i32, w: i32, tw: usize): void {
           const w3c = v128.load(t3);
           const w3s = v128.load(t3, 16);
           const a = base + <usize>(g + j) * rowBytes;
-          for (let o: usize = 0; o < span; o += 16) {
-            const q = a + o;
-            const a0 = v128.load(q);
-            const a1 = cmul(v128.load(q + mb), w1c, w1s);
-            const a2 = v128.load(q + 2 * mb);
-            const a3 = cmul(v128.load(q + 3 * mb), w1c, w1s);
-            const b0 = f64x2.add(a0, a1);
-            const b1 = f64x2.sub(a0, a1);
-            const c2 = cmul(f64x2.add(a2, a3), w2c, w2s);
-            const c3 = cmul(f64x2.sub(a2, a3), w3c, w3s);
-            v128.store(q, f64x2.add(b0, c2));
-            v128.store(q + 2 * mb, f64x2.sub(b0, c2));
-            v128.store(q + mb, f64x2.add(b1, c3));
-            v128.store(q + 3 * mb, f64x2.sub(b1, c3));
-          }
+          for (let o: usize = 0; o < span; o += 16) butterfly4(a + o, mb, w1c, w1s, w2c, w2s, w3c, w3s);
           t1 += step1;
           t2 += step2;
           t3 += step2;
