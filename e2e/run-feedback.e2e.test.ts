@@ -15,7 +15,11 @@ test("malformed numbers are field errors, progress is indeterminate until report
     const client = new CompoxClient(url);
     await client.deployLocal(
       writeFiles(path.join(src.path, "failing"), {
-        "pyproject.toml": pyproject("failing", "1.0", 'additional_parameters = [ { name = "weight", displayed_name = "Weight", description = "any", config = { type = "float", default = 0.5, adjustable = true } } ]').replace("Image2Image", "Generic"),
+        "pyproject.toml": pyproject(
+          "failing",
+          "1.0",
+          'additional_parameters = [ { name = "weight", displayed_name = "Weight", description = "any", config = { type = "float", default = 0.5, adjustable = true } }, { name = "gain", displayed_name = "Gain", description = "a range", config = { type = "float_range", default = 2.0, min = 0.0, max = 10.0, step = 0.5 } }, { name = "sizes", displayed_name = "Sizes", description = "a list", config = { type = "float_list", default = [1.5, 2.0], adjustable = true } } ]',
+        ).replace("Image2Image", "Generic"),
         "Runner.ts": 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { async inference() { await new Promise((r) => setTimeout(r, 1500)); throw new Error("bad voxel spacing: give it in mm"); } }\n',
       }),
     );
@@ -42,6 +46,23 @@ test("malformed numbers are field errors, progress is indeterminate until report
     assert.equal(await page.locator(".progress-row").count(), 0, "nothing ran");
     await weight.fill("0.25");
     assert.equal(await weight.getAttribute("aria-invalid"), "false");
+
+    // A slider shows its range; a list is edited item by item, its errors naming the item from 1.
+    assert.equal((await page.locator('[data-param="gain"] .field-range').textContent())?.trim(), "0 – 10");
+    const items = page.locator('[data-param="sizes"] input.list-item');
+    assert.deepEqual(await items.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)), ["1.5", "2"]);
+    await page.click('[data-param="sizes"] button:has-text("Add item")');
+    assert.equal(await items.count(), 3);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "Sizes, item 3", "focus goes to the new item");
+    await page.keyboard.type("4");
+    await items.nth(1).fill("");
+    await items.nth(1).pressSequentially("1e");
+    assert.match((await page.locator('[data-param="sizes"] .field-error').textContent()) ?? "", /^item 2: not a number/);
+    assert.equal(await items.nth(1).getAttribute("aria-invalid"), "true");
+    assert.equal(await items.nth(0).getAttribute("aria-invalid"), "false");
+    await page.click('[data-param="sizes"] button[aria-label="remove item 2 of Sizes"]');
+    assert.deepEqual(await items.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)), ["1.5", "4"]);
+    assert.equal((await page.locator('[data-param="sizes"] .field-error').textContent()) ?? "", "");
 
     await page.click("button.primary:has-text('Run')");
     await page.waitForSelector(".progress.indeterminate");

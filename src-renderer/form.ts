@@ -1,9 +1,10 @@
 // The parameter form generated from an algorithm's `additional_parameters`: one widget per type
-// (contract/parameter-form.ts), labels from displayed_name, help from description, inline errors,
-// read-only fields for adjustable = false, and a reset to defaults.
+// (contract/parameter-form.ts), labels from displayed_name, help from description, the allowed
+// range beside a slider, lists edited item by item (errors name the item, counted from 1), inline
+// errors, read-only fields for adjustable = false, and a reset to defaults.
 import type { Parameter } from "../src-main/contract/algorithm-config.js";
 import { formatNumber, parseInput, widgetFor } from "../src-main/contract/parameter-form.js";
-import { h } from "./elements.js";
+import { h, mount } from "./elements.js";
 
 export interface ParameterForm {
   element: HTMLElement;
@@ -26,12 +27,17 @@ export function parameterForm(params: readonly Parameter[], initial: Record<stri
     const id = `param-${p.name}`;
     const check = () => {
       // A number box holding text the browser cannot parse ("1e") reads as "": say so, never 0.
-      const bad = control.querySelector<HTMLInputElement>("input.number")?.validity.badInput || (control instanceof HTMLInputElement && control.validity.badInput);
-      const r = bad ? { ok: false as const, message: "not a number: type digits, e.g. 0.5 or 1e-3" } : parseInput(p, read());
+      const boxes = [...control.querySelectorAll<HTMLInputElement>("input.number, input.list-item")];
+      const badAt = boxes.findIndex((b) => b.validity.badInput);
+      const bad = badAt >= 0 || (control instanceof HTMLInputElement && control.validity.badInput);
+      const r = bad ? { ok: false as const, message: `${w.kind === "list-editor" ? `item ${badAt + 1}: ` : ""}not a number: type digits, e.g. 0.5 or 1e-3` } : parseInput(p, read());
       error.textContent = r.ok ? "" : r.message;
       control.classList.toggle("invalid", !r.ok);
-      const target = control.querySelector<HTMLElement>(`#${CSS.escape(id)}`) ?? control;
-      target.setAttribute("aria-invalid", String(!r.ok));
+      if (w.kind === "list-editor") {
+        // The item the message names ("item 2: …") is the one marked.
+        const item = r.ok ? -1 : Number(/^item (\d+):/.exec(r.message)?.[1] ?? 0) - 1;
+        boxes.forEach((b, i) => b.setAttribute("aria-invalid", String(i === item)));
+      } else (control.querySelector<HTMLElement>(`#${CSS.escape(id)}`) ?? control).setAttribute("aria-invalid", String(!r.ok));
       return r;
     };
     switch (w.kind) {
@@ -54,7 +60,8 @@ export function parameterForm(params: readonly Parameter[], initial: Record<stri
           range.value = box.value;
           check();
         });
-        control = h("div.range", {}, range, box);
+        control = h("div.range", {}, range, box, h("span.field-range", { id: `${id}-range` }, `${formatNumber(w.min, w.decimals)} – ${formatNumber(w.max, w.decimals)}`));
+        box.setAttribute("aria-describedby", `${id}-range`);
         read = () => box.value;
         write = (v) => {
           box.value = formatNumber(Number(v), w.decimals);
@@ -75,10 +82,21 @@ export function parameterForm(params: readonly Parameter[], initial: Record<stri
         break;
       }
       case "list-editor": {
-        const input = h("input", { type: "text", disabled: readOnly, name: p.name, id, placeholder: `comma-separated ${w.element} values` }) as HTMLInputElement;
-        control = input;
-        read = () => input.value;
-        write = (v) => (input.value = Array.isArray(v) ? v.join(", ") : String(v ?? ""));
+        // One box per item, each removable, and "Add item"; the first box carries the label.
+        const numeric = w.element === "int" || w.element === "float";
+        const items = h("div.list-items");
+        const readItems = () => [...items.querySelectorAll<HTMLInputElement>("input.list-item")].map((b) => (w.element === "bool" ? b.value.trim().toLowerCase() : b.value));
+        const itemBox = (value: unknown, i: number) =>
+          h(
+            "div.list-row",
+            {},
+            h("input.list-item", { type: numeric ? "number" : "text", step: w.element === "float" ? "any" : undefined, value: String(value ?? ""), disabled: readOnly, "aria-label": `${p.displayed_name}, item ${i + 1}`, ...(i === 0 ? { id } : {}) }),
+            readOnly ? null : h("button.secondary.list-remove", { type: "button", "aria-label": `remove item ${i + 1} of ${p.displayed_name}`, onclick: () => (write(readItems().filter((_, k) => k !== i)), check()) }, "×"),
+          );
+        read = readItems;
+        write = (v) => mount(items, (Array.isArray(v) ? v : []).map(itemBox));
+        const add = h("button.link", { type: "button", disabled: readOnly, onclick: () => (write([...readItems(), ""]), items.querySelector<HTMLInputElement>("div.list-row:last-child input")?.focus()) }, "Add item");
+        control = h("div.list-editor", {}, items, add);
         break;
       }
       default: {

@@ -44,3 +44,8 @@ test("undeclared names pass through and are reported", () => {
   assert.deepEqual(r.undeclared, ["extra"]);
   assert.deepEqual(r.values.extra, { a: 1 });
 });
+
+test("a bad list item is named, counted from 1", () => {
+  const r = resolveParameters([p("sizes", { type: "float_list", default: [] })], { sizes: ["1.5", "x", "2"] });
+  assert.match(r.problems[0] ?? "", /^sizes: got \["1\.5","x","2"\]; item 2: /);
+});

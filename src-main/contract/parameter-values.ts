@@ -70,7 +70,7 @@ export function checkValue(config: ParameterConfig, raw: unknown): Coerced {
       const out: unknown[] = [];
       for (const [i, item] of raw.entries()) {
         const c = coerce(item);
-        if (!c.ok) return { ok: false, why: `item ${i}: ${c.why}` };
+        if (!c.ok) return { ok: false, why: `item ${i + 1}: ${c.why}` }; // counted from 1, as people count
         out.push(c.value);
       }
       return { ok: true, value: out };
