@@ -31,9 +31,9 @@ export function registerServe(program: Command, ctx: CommandContext): void {
         await engine.close();
         throw err;
       }
-      ctx.print(cmd, `Compox Desktop is serving ${server.url}\n  UI:  ${server.url}/ui/\n  API: ${server.url}/openapi.json\nPress Ctrl+C to stop.`, { url: server.url, ui: `${server.url}/ui/`, data_dir: dataDir });
       const running = server;
-      await new Promise<void>((resolve) => {
+      // The signal handlers come before the URL is printed: whoever reads it may stop us at once.
+      const stopped = new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           ctx.io.stderr(`\n${signal}: stopping (running work is recorded as interrupted)…\n`);
           void running
@@ -44,5 +44,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
         process.once("SIGINT", () => stop("SIGINT"));
         process.once("SIGTERM", () => stop("SIGTERM"));
       });
+      ctx.print(cmd, `Compox Desktop is serving ${server.url}\n  UI:  ${server.url}/ui/\n  API: ${server.url}/openapi.json\nPress Ctrl+C to stop.`, { url: server.url, ui: `${server.url}/ui/`, data_dir: dataDir });
+      await stopped;
     });
 }

@@ -6,7 +6,7 @@ import type { Message } from "./protocol.js";
 
 const messageArb: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ kind: fc.constant("event" as const), jobId: fc.option(fc.uuid(), { nil: null }), event: fc.record({ type: fc.constant("log" as const), level: fc.constantFrom("INFO" as const, "ERROR" as const), message: fc.string({ unit: "grapheme" }), time: fc.nat() }) }),
-  fc.record({ kind: fc.constant("event" as const), jobId: fc.uuid(), event: fc.record({ type: fc.constant("progress" as const), value: fc.double({ noNaN: true }) }) }),
+  fc.record({ kind: fc.constant("event" as const), jobId: fc.uuid(), event: fc.record({ type: fc.constant("progress" as const), value: fc.double({ noNaN: true, noDefaultInfinity: true }) }) }), // the protocol carries finite progress (JSON has no Infinity)
   fc.record({ kind: fc.constant("call" as const), id: fc.nat(), method: fc.string(), args: fc.jsonValue() }),
   fc.record({ kind: fc.constant("result" as const), id: fc.nat(), ok: fc.constant(true as const), value: fc.jsonValue() }),
 );
