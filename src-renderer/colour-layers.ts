@@ -9,7 +9,8 @@ export function paletteColour(i: number): string {
   return PALETTE[i % PALETTE.length] ?? "#ffffff";
 }
 
-const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+/** "#rrggbb" as [r, g, b]. */
+export const rgbOf = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
 
 /** Draws `values` (one per pixel, row-major, 0 = nothing) onto the canvas, value v in colourOf(v). */
 export function drawValues(canvas: HTMLCanvasElement, values: ArrayLike<number>, colourOf: (v: number) => string, alpha: number): void {
@@ -19,7 +20,7 @@ export function drawValues(canvas: HTMLCanvasElement, values: ArrayLike<number>,
   for (let i = 0; i < values.length; i++) {
     const v = Number(values[i]);
     if (v <= 0) continue;
-    const [r, gr, b] = rgb(colourOf(v));
+    const [r, gr, b] = rgbOf(colourOf(v));
     img.data.set([r, gr, b, alpha], i * 4);
   }
   g.putImageData(img, 0, 0);

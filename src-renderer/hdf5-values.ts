@@ -5,12 +5,6 @@ import { api } from "./api.js";
 
 /** The values of `key` in dataset `id`, row-major, with its shape (small arrays: plain numbers). */
 export async function readValues(id: string, key: string): Promise<{ shape: number[]; values: number[] }> {
-  const { shape, data } = await readArray(id, key);
-  return { shape, values: Array.from(data, Number) };
-}
-
-/** All values of `key` in dataset `id` as the typed array h5wasm reads (64-bit integers as float64), with its shape. */
-export async function readArray(id: string, key: string): Promise<{ shape: number[]; data: ArrayLike<number> }> {
   const bytes = await api.downloadFile(id);
   const h5wasm = (await import("h5wasm")).default;
   const { FS } = await h5wasm.ready;
@@ -20,9 +14,7 @@ export async function readArray(id: string, key: string): Promise<{ shape: numbe
   try {
     const ds = file.get(key) as { shape: number[] | null; value: ArrayLike<number | bigint> } | null;
     if (!ds) throw new Error(`no "${key}" in dataset ${id}`);
-    const value = ds.value;
-    const data = value instanceof BigInt64Array || value instanceof BigUint64Array ? Float64Array.from(value, Number) : (value as ArrayLike<number>);
-    return { shape: ds.shape ?? [], data };
+    return { shape: ds.shape ?? [], values: Array.from(ds.value, Number) };
   } finally {
     file.close();
     FS.unlink(name);

@@ -10,7 +10,7 @@
 // by nearest pixel), the readout then saying so. Zoomed in past the reduced plane's resolution, it
 // fetches the visible region at full resolution and draws it over. The maths is in viewer-math.ts.
 import { api } from "./api.js";
-import { paletteColour } from "./colour-layers.js";
+import { paletteColour, rgbOf } from "./colour-layers.js";
 import { h, mount } from "./elements.js";
 import { COLORMAPS, colormapLut, fitView, formatValue, labelCounts, percentileRange, pixelAt, renderLabels, renderPlane, valueRange, zoomAt, type Colormap, type View } from "./viewer-math.js";
 
@@ -133,15 +133,21 @@ function viewerParts(
     [target.height, target.width] = plane.shape;
     target.getContext("2d")!.putImageData(new ImageData(pixels, plane.shape[1], plane.shape[0]), 0, 0);
   };
+  // The colours of the labels shown (hidden ones left out), set by renderLabelLayer from the
+  // slice's labels; the full-resolution detail's labels are drawn with the same.
+  let shownColours = new Map<number, [number, number, number]>();
+  const renderDetailLabels = () => {
+    if (detail?.labels) put(detailLabels, detail.labels, renderLabels(detail.labels.data, 0, detail.labels.shape[1], detail.labels.shape[0], shownColours, outline));
+  };
   const renderLabelLayer = () => {
     const plane = current.labels;
     if (!plane || !labelImage) return;
     const counts = labelCounts(plane.data, 0, plane.data.length);
     const values = [...counts.keys()];
     const colour = (v: number) => paletteColour(values.indexOf(v));
-    const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
-    const shown = new Map(values.filter((v) => !hidden.has(v)).map((v) => [v, rgb(colour(v))] as const));
-    put(labelImage, plane, renderLabels(plane.data, 0, plane.shape[1], plane.shape[0], shown, outline));
+    shownColours = new Map(values.filter((v) => !hidden.has(v)).map((v) => [v, rgbOf(colour(v))]));
+    put(labelImage, plane, renderLabels(plane.data, 0, plane.shape[1], plane.shape[0], shownColours, outline));
+    renderDetailLabels();
     // A reduced label plane holds 1 in factor² pixels: its counts, scaled up, are estimates.
     const scale = plane.factor * plane.factor;
     const countOf = (v: number) => (scale > 1 ? `≈ ${(counts.get(v)! * scale).toLocaleString("en")} px (from 1 in ${scale} pixels)` : `${counts.get(v)!.toLocaleString("en")} px`);
@@ -164,14 +170,7 @@ function viewerParts(
     );
   };
   const renderDetail = () => {
-    if (!detail) return;
-    put(detailImage, detail.base, renderPlane(detail.base.data, 0, detail.base.data.length, black, white, lut));
-    if (detail.labels) {
-      const values = [...labelCounts(current.labels?.data ?? [], 0, current.labels?.data.length ?? 0).keys()];
-      const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
-      const shown = new Map(values.filter((v) => !hidden.has(v)).map((v) => [v, rgb(paletteColour(values.indexOf(v)))] as const));
-      put(detailLabels, detail.labels, renderLabels(detail.labels.data, 0, detail.labels.shape[1], detail.labels.shape[0], shown, outline));
-    }
+    if (detail) put(detailImage, detail.base, renderPlane(detail.base.data, 0, detail.base.data.length, black, white, lut));
   };
   /** After zoom or pan settles: the visible region at full resolution, if the plane arrived reduced. */
   const refine = () => {
@@ -189,6 +188,7 @@ function viewerParts(
         if (wanted !== slice) return;
         detail = { slice: wanted, base: b, labels: l };
         renderDetail();
+        renderDetailLabels();
         draw();
       });
     }, 150);

@@ -11,6 +11,9 @@ type Entry = { kind: "run"; rec: ExecutionRecord } | { kind: "training"; rec: Tr
 
 const idOf = (e: Entry) => (e.kind === "run" ? e.rec.execution_id : e.rec.training_id);
 
+/** What "Run again" opens: the same inputs, parameters and checkpoint. */
+const againOf = (rec: ExecutionRecord): RunRequest => ({ inputs: rec.input_dataset_ids, params: rec.additional_parameters, checkpointId: rec.checkpoint_id ?? undefined });
+
 function tookOf(rec: ExecutionRecord | TrainingRecord): string {
   return rec.time_completed ? duration(parseCompoxTime(rec.time_completed).getTime() - parseCompoxTime(rec.time_started).getTime()) : "running";
 }
@@ -33,7 +36,7 @@ async function detailOf(e: Entry, title: string, alg: Algorithm | undefined, ope
   ];
   const again =
     alg && e.kind === "run"
-      ? h("button.secondary", { type: "button", onclick: () => open(alg, { inputs: e.rec.input_dataset_ids, params: e.rec.additional_parameters, checkpointId: e.rec.checkpoint_id ?? undefined }) }, "Run again")
+      ? h("button.secondary", { type: "button", onclick: () => open(alg, againOf(e.rec)) }, "Run again")
       : null;
   const checkpoints =
     e.kind === "training" && alg
@@ -105,7 +108,7 @@ export async function historyView(algorithms: Algorithm[], open: (alg: Algorithm
               },
               "Open",
             ),
-            alg && e.kind === "run" ? h("button.link", { type: "button", onclick: () => open(alg, { inputs: e.rec.input_dataset_ids, params: e.rec.additional_parameters, checkpointId: e.rec.checkpoint_id ?? undefined }) }, "Run again") : null,
+            alg && e.kind === "run" ? h("button.link", { type: "button", onclick: () => open(alg, againOf(e.rec)) }, "Run again") : null,
           ),
         );
       }),

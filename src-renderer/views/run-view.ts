@@ -125,6 +125,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
   const mismatch = h("p.field-error.input-mismatch", { role: "alert" });
   mismatch.hidden = true;
   let problem: string | undefined;
+  let shapesChecked: Promise<void> = Promise.resolve();
   const checkShapes = async () => {
     const snapshot = [...inputs];
     const infos = await Promise.all(snapshot.map((id) => api.fileInfo(id).then((i) => i.keys, () => ({}))));
@@ -139,7 +140,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
       inputs.length === 0 ? h("p.muted", {}, "No inputs yet: drop PNG, JPEG, TIFF or HDF5 files here, or choose datasets below.") : null,
       inputs.map((id, i) => h("div.input-item", {}, thumb(id), h("button.icon", { type: "button", title: `remove input ${i + 1}`, onclick: () => (inputs.splice(i, 1), renderInputs()) }, "×"))),
     );
-    void checkShapes();
+    shapesChecked = checkShapes();
   };
   renderInputs();
 
@@ -173,7 +174,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
     const params = form.values();
     if (!params) return void (status.textContent = "Fix the highlighted parameters first.");
     if (inputs.length === 0 && alg.algorithm_type !== "Generic") return void (status.textContent = "Add at least one input.");
-    await checkShapes();
+    await shapesChecked; // the check of the current inputs (started when they last changed)
     if (problem) return void (status.textContent = "The inputs cannot run together: see above.");
     runButton.disabled = true;
     status.textContent = "";

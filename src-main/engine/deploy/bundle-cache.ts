@@ -14,12 +14,12 @@ export interface BundleImports {
 }
 
 /** Returns the path of the module's bundle, building and caching it on first use. */
-export async function ensureBundle(cacheDir: string, moduleId: string, sources: () => SourceFile[], entryPoint: string, minify: boolean, imports?: BundleImports): Promise<string> {
+export async function ensureBundle(cacheDir: string, moduleId: string, sources: () => SourceFile[], entryPoint: string, minify: boolean, imports: BundleImports): Promise<string> {
   // The imports point into this installation: a moved or upgraded application builds anew.
-  const name = `${moduleId}${imports ? `-${imports.key}` : ""}${minify ? ".min" : ""}.mjs`;
+  const name = `${moduleId}-${imports.key}${minify ? ".min" : ""}.mjs`;
   const target = path.join(cacheDir, name);
   if (fs.existsSync(target)) return target;
-  const bundle = await bundleModule(sources(), entryPoint, { minify, externalUrl: imports?.resolve });
+  const bundle = await bundleModule(sources(), entryPoint, { minify, externalUrl: imports.resolve });
   if ("problems" in bundle) throw new DeployError(bundle.problems);
   fs.mkdirSync(cacheDir, { recursive: true });
   const code = `${bundle.code.replace(/\/\/# sourceMappingURL=.*\s*$/, "")}\n//# sourceMappingURL=${name}.map\n`;

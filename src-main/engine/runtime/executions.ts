@@ -61,7 +61,6 @@ type Kind = "execution" | "training" | "benchmark";
 
 /** The record operations both executions and trainings offer. */
 interface JobRecords {
-  get(id: string): { status: Status; progress?: number } | undefined;
   setStatus(id: string, status: Status, fields?: { progress?: number; time_completed?: string }): void;
   setProgress(id: string, progress: number): void;
   appendLog(id: string, line: string): void;
