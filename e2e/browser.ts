@@ -37,8 +37,12 @@ export async function dropFile(page: Page, selector: string, file: string, type:
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-/** Where the UI tests put their screenshots (git-ignored). */
-export const SHOTS = path.join(root, "e2e", "screenshots");
+/**
+ * Where the UI tests put their screenshots: the committed set under e2e/screenshots/ when
+ * UPDATE_SCREENSHOTS=1 (`npm run screenshots`), else a git-ignored folder, so a test run leaves the
+ * tree clean.
+ */
+export const SHOTS = process.env.UPDATE_SCREENSHOTS === "1" ? path.join(root, "e2e", "screenshots") : path.join(root, ".tmp", "screenshots");
 
 /** scikit-image's coins (Debian's python3-skimage), else the copy in the repository. */
 export const COINS_PNG = fs.existsSync(`${SKIMAGE_DATA}/coins.png`) ? `${SKIMAGE_DATA}/coins.png` : path.join(root, "algorithms", "tests", "__fixtures__", "coins.png");
@@ -77,6 +81,6 @@ export async function runOnDroppedFile(page: Page, algorithm: string, param: str
   await page.click(`[data-name="${algorithm}"]`);
   await page.waitForSelector(`[data-param="${param}"]`);
   await dropFile(page, ".dropzone", file, "image/png");
-  await page.waitForSelector(".input-item img");
+  await page.waitForSelector(".input-item .viewer-canvas");
   await page.click("button.primary:has-text('Run')");
 }

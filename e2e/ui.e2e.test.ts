@@ -54,7 +54,7 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with
     await page.waitForSelector('[data-param="denoising_weight"]');
     const png = COINS_PNG;
     await dropFile(page, ".dropzone", png, "image/png");
-    await page.waitForSelector(".input-item img");
+    await page.waitForSelector(".input-item .viewer-canvas");
     await page.fill('[data-param="denoising_weight"] input.number', "0.3");
     await page.screenshot({ path: path.join(SHOTS, "2-run-form.png") });
     await page.click("button.primary:has-text('Run')");
@@ -80,13 +80,16 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with
     await page.click('[data-name="phase_correlation_registration"]');
     await page.waitForSelector('[data-param="upsample_factor"]');
     await dropFile(page, ".dropzone", png, "image/png");
-    await page.waitForSelector(".input-item img");
+    await page.waitForSelector(".input-item .viewer-canvas");
     await dropFile(page, ".dropzone", png, "image/png");
-    await page.waitForFunction(() => document.querySelectorAll(".input-item img").length === 2);
+    await page.waitForFunction(() => document.querySelectorAll(".input-item .viewer-canvas").length === 2);
     await page.click("button.primary:has-text('Run')");
     await page.waitForSelector("table.matrix", { timeout: 60000 });
     const cells = await page.locator("table.matrix td").allTextContents();
     assert.deepEqual(cells, ["1.000", "0.000", "0.000", "0.000", "1.000", "0.000", "0.000", "0.000", "1.000"], "identical images: identity");
+    // The moved image is drawn over the reference in the viewer, its opacity adjustable.
+    await page.getByRole("slider", { name: "Moved image opacity" }).fill("0.8");
+    await page.waitForSelector(".outputs .viewer-canvas");
     await page.screenshot({ path: path.join(SHOTS, "5-alignment.png"), fullPage: true });
 
     // Train pixel_classifier from the window on two synthetic images, watch the chart, run with the checkpoint.
@@ -104,9 +107,9 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with
     await page.waitForSelector(".train-view");
     for (const seed of [31, 32]) {
       await dropFile(page, ".dropzone.inputs", pics[`img${seed}`]!, "image/png");
-      await page.waitForFunction((n) => document.querySelectorAll(".dropzone.inputs img").length === n, seed - 30);
+      await page.waitForFunction((n) => document.querySelectorAll(".dropzone.inputs .input-item").length === n, seed - 30);
       await dropFile(page, ".dropzone.targets", pics[`lab${seed}`]!, "image/png");
-      await page.waitForFunction((n) => document.querySelectorAll(".dropzone.targets img").length === n, seed - 30);
+      await page.waitForFunction((n) => document.querySelectorAll(".dropzone.targets .input-item").length === n, seed - 30);
     }
     await page.click("button:has-text('Add sample')");
     await page.waitForSelector("ul.samples input:checked");
@@ -119,7 +122,7 @@ test("the UI runs an algorithm from a dropped PNG, stops a long run, trains with
     await page.click("button:has-text('Run with this checkpoint')");
     await page.waitForSelector(".checkpoint-note");
     await dropFile(page, ".dropzone", pics.img99!, "image/png");
-    await page.waitForSelector(".input-item img");
+    await page.waitForSelector(".input-item .viewer-canvas");
     await page.click("button.primary:has-text('Run')");
     await page.waitForSelector(".state.status-completed", { timeout: 60000 });
     await page.waitForSelector(".outputs .viewer-legend li");

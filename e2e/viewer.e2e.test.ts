@@ -10,13 +10,20 @@ import type { Page } from "playwright-core";
 import { CompoxClient } from "../src-main/contract/client.js";
 import { readHdf5, writeHdf5 } from "../src-main/engine/datasets/hdf5.js";
 import { needsChromium } from "../src-main/engine/testing/system-needs.js";
-import { COINS_PNG, runOnDroppedFile, SHOTS, withWindow } from "./browser.js";
+import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
+import { COINS_PNG, dropFile, runOnDroppedFile, SHOTS, withWindow } from "./browser.js";
+
+/** Downloads dataset `id` (HDF5) to `file`; returns `file`. */
+async function downloadTo(client: CompoxClient, id: string, file: string): Promise<string> {
+  fs.writeFileSync(file, new Uint8Array(await (await client.request("GET", `/api/v0/files/${id}`)).arrayBuffer()));
+  return file;
+}
 
 /** The pixel a little right of the centre of the viewer's canvas (off the compare line), as the page draws it. */
 const centrePixel = (page: Page) =>
-  page.locator(".viewer-canvas").first().evaluate((c: HTMLCanvasElement) => [...c.getContext("2d")!.getImageData(Math.floor(c.width / 2) + 24, Math.floor(c.height / 2), 1, 1).data]);
+  page.locator(".outputs .viewer-canvas").first().evaluate((c: HTMLCanvasElement) => [...c.getContext("2d")!.getImageData(Math.floor(c.width / 2) + 24, Math.floor(c.height / 2), 1, 1).data]);
 
-const zoomText = async (page: Page) => Number(((await page.locator(".viewer-zoom").first().textContent()) ?? "").replace("%", ""));
+const zoomText = async (page: Page) => Number(((await page.locator(".outputs .viewer-zoom").first().textContent()) ?? "").replace("%", ""));
 /** Zoom labels are rounded percentages: equal to within the rounding of each. */
 const near = (a: number, b: number) => assert.ok(Math.abs(a - b) <= 2, `zoom ${a}% where ${b}% was expected`);
 
@@ -28,28 +35,28 @@ test("the viewer shows an output's values: zoom, readout, contrast, colour map, 
     await runOnDroppedFile(page, "tv_denoising", "denoising_weight", COINS_PNG);
     await page.waitForSelector(".state.status-completed", { timeout: 60_000 });
     await page.waitForSelector(".outputs .viewer .viewer-canvas");
-    await page.waitForFunction(() => /%$/.test(document.querySelector(".viewer-zoom")?.textContent ?? ""));
+    await page.waitForFunction(() => /%$/.test(document.querySelector(".outputs .viewer-zoom")?.textContent ?? ""));
     const [r, g, b, a] = await centrePixel(page);
     assert.equal(a, 255, "the image is drawn");
     assert.ok(r === g && g === b, "grey by default");
 
     // Zoom with the buttons and the keyboard.
     const fitted = await zoomText(page);
-    await page.click(".viewer button:has-text('Zoom in')");
+    await page.click(".outputs .viewer button:has-text('Zoom in')");
     near(await zoomText(page), fitted * 2);
-    await page.locator(".viewer-canvas").focus();
+    await page.locator(".outputs .viewer-canvas").focus();
     await page.keyboard.press("+");
     near(await zoomText(page), fitted * 4);
     await page.keyboard.press("0");
     near(await zoomText(page), fitted);
-    await page.click(".viewer button:has-text('Actual size')");
+    await page.click(".outputs .viewer button:has-text('Actual size')");
     assert.equal(await zoomText(page), 100);
 
     // The readout under the cursor is the dataset's own value at that pixel.
-    await page.locator(".viewer-canvas").scrollIntoViewIfNeeded();
-    const box = (await page.locator(".viewer-canvas").boundingBox())!;
+    await page.locator(".outputs .viewer-canvas").scrollIntoViewIfNeeded();
+    const box = (await page.locator(".outputs .viewer-canvas").boundingBox())!;
     await page.mouse.move(box.x + box.width / 2 + 10, box.y + box.height / 2 - 20);
-    const readout = (await page.locator(".viewer-readout").textContent()) ?? "";
+    const readout = (await page.locator(".outputs .viewer-readout").textContent()) ?? "";
     const m = /^x (\d+), y (\d+): (\S+) · input (\S+)$/.exec(readout);
     assert.ok(m, `readout "${readout}"`);
     const exec = (await client.listExecutions({ limit: 1 }))[0]!;
@@ -60,16 +67,16 @@ test("the viewer shows an output's values: zoom, readout, contrast, colour map, 
     assert.ok(Math.abs(Number(m[3]) - expected) <= 1e-3 * Math.max(1, Math.abs(expected)), `readout ${m[3]}, dataset ${expected}`);
 
     // Contrast and colour map.
-    const blackBefore = await page.getByLabel("Black point").inputValue();
-    await page.click(".viewer button:has-text('Auto contrast')");
-    assert.notEqual(await page.getByLabel("Black point").inputValue(), blackBefore, "auto contrast moves the black point to a percentile");
-    await page.getByLabel("Colormap").selectOption("viridis");
+    const blackBefore = await page.locator(".outputs").getByLabel("Black point").inputValue();
+    await page.click(".outputs .viewer button:has-text('Auto contrast')");
+    assert.notEqual(await page.locator(".outputs").getByLabel("Black point").inputValue(), blackBefore, "auto contrast moves the black point to a percentile");
+    await page.locator(".outputs").getByLabel("Colormap").selectOption("viridis");
     const [vr, vg, vb] = await centrePixel(page);
     assert.ok(!(vr === vg && vg === vb), `viridis is not grey: ${vr},${vg},${vb}`);
     await page.screenshot({ path: path.join(SHOTS, "viewer.png"), fullPage: true });
 
     // Compare with the input: the swipe moves the line between input (left) and output (right).
-    const compare = page.getByRole("slider", { name: "Compare" });
+    const compare = page.locator(".outputs").getByRole("slider", { name: "Compare" });
     await compare.fill("1");
     const inputPixel = await centrePixel(page);
     await compare.fill("0");
@@ -80,19 +87,39 @@ test("the viewer shows an output's values: zoom, readout, contrast, colour map, 
     await page.click('[data-tab="algorithms"]');
     await runOnDroppedFile(page, "threshold_segmentation", "thresholding_algorithm", COINS_PNG);
     await page.waitForSelector(".state.status-completed", { timeout: 60_000 });
-    await page.waitForSelector(".viewer-legend li");
-    const legend = (await page.locator(".viewer-legend li").allTextContents()).map((t) => t.trim());
+    await page.waitForSelector(".outputs .viewer-legend li");
+    const legend = (await page.locator(".outputs .viewer-legend li").allTextContents()).map((t) => t.trim());
     const seg = (await client.listExecutions({ limit: 1 }))[0]!;
-    const maskFile = path.join(path.dirname(file), "mask.h5");
-    fs.writeFileSync(maskFile, new Uint8Array(await (await client.request("GET", `/api/v0/files/${seg.output_dataset_ids[0]}`)).arrayBuffer()));
-    const mask = (await readHdf5(maskFile)).mask!.data as Uint8Array;
+    const mask = (await readHdf5(await downloadTo(client, seg.output_dataset_ids[0]!, path.join(path.dirname(file), "mask.h5")))).mask!.data as Uint8Array;
     const inside = mask.reduce((n, v) => n + (v === 1 ? 1 : 0), 0);
     assert.deepEqual(legend, [`1: ${inside.toLocaleString("en")} px`]);
-    await page.getByRole("slider", { name: "Opacity" }).fill("1");
-    await page.getByLabel("Outline").check();
+    await page.locator(".outputs").getByRole("slider", { name: "Opacity" }).fill("1");
+    await page.locator(".outputs").getByLabel("Outline").check();
     await page.screenshot({ path: path.join(SHOTS, "viewer-labels.png"), fullPage: true });
-    await page.locator(".viewer-legend input").uncheck();
-    assert.equal(await page.locator(".viewer-legend input").isChecked(), false);
+    await page.locator(".outputs .viewer-legend input").uncheck();
+    assert.equal(await page.locator(".outputs .viewer-legend input").isChecked(), false);
+
+    // A mask of three classes (grey levels in thirds): three colours, each with its pixel count.
+    await client.deployLocal(
+      writeFiles(path.join(path.dirname(file), "three_classes"), {
+        "pyproject.toml": pyproject("three_classes", "1.0", "").replace("Image2Image", "Image2Segmentation"),
+        "Runner.ts": 'import { Image2SegmentationRunner } from "compox";\nexport class Runner extends Image2SegmentationRunner { inference(images) { return { dtype: "uint8", shape: [...images.shape], data: Uint8Array.from(images.data, (v) => 1 + Math.floor((v * 3) / 256)) }; } }\n',
+      }),
+    );
+    await page.click('[data-tab="algorithms"]');
+    await page.click('[data-name="three_classes"]');
+    await page.waitForSelector(".run-view h2:has-text('three_classes')");
+    await dropFile(page, ".dropzone", COINS_PNG, "image/png");
+    await page.waitForSelector(".input-item .viewer-canvas");
+    await page.click("button.primary:has-text('Run')");
+    await page.waitForSelector(".state.status-completed", { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelectorAll(".outputs .viewer-legend li").length === 3);
+    const grey = (await readHdf5(await downloadTo(client, (await client.listExecutions({ limit: 1 }))[0]!.input_dataset_ids[0]!, path.join(path.dirname(file), "coins.h5")))).image!.data as Uint8Array;
+    const counts = [1, 2, 3].map((c) => grey.reduce((n, v) => n + (1 + Math.floor((v * 3) / 256) === c ? 1 : 0), 0));
+    assert.deepEqual((await page.locator(".outputs .viewer-legend li").allTextContents()).map((t) => t.trim()), counts.map((n, i) => `${i + 1}: ${n.toLocaleString("en")} px`));
+    const swatches = await page.locator(".outputs .viewer-legend .swatch").evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    assert.equal(new Set(swatches).size, 3, "each class its own colour");
+    await page.screenshot({ path: path.join(SHOTS, "viewer-three-classes.png"), fullPage: true });
 
     // A 3-plane output: the slice slider and the arrow keys.
     const planes = Float32Array.from({ length: 3 * 40 * 60 }, (_, i) => (Math.floor(i / 2400) + 1) * 0.3 + ((i * 7919) % 13) / 130);
@@ -116,13 +143,13 @@ test("the viewer shows an output's values: zoom, readout, contrast, colour map, 
     await page.waitForSelector(".input-mismatch", { state: "hidden" });
     await page.click("button.primary:has-text('Run')");
     await page.waitForSelector(".state.status-completed", { timeout: 60_000 });
-    await page.waitForSelector(".viewer-slice-label");
-    assert.equal(await page.locator(".viewer-slice-label").textContent(), "1 / 3");
-    await page.locator(".viewer-canvas").focus();
+    await page.waitForSelector(".outputs .viewer-slice-label");
+    assert.equal(await page.locator(".outputs .viewer-slice-label").textContent(), "1 / 3");
+    await page.locator(".outputs .viewer-canvas").focus();
     await page.keyboard.press("ArrowRight");
-    assert.equal(await page.locator(".viewer-slice-label").textContent(), "2 / 3");
-    await page.getByRole("slider", { name: "Slice" }).fill("2");
-    assert.equal(await page.locator(".viewer-slice-label").textContent(), "3 / 3");
+    assert.equal(await page.locator(".outputs .viewer-slice-label").textContent(), "2 / 3");
+    await page.locator(".outputs").getByRole("slider", { name: "Slice" }).fill("2");
+    assert.equal(await page.locator(".outputs .viewer-slice-label").textContent(), "3 / 3");
     await page.screenshot({ path: path.join(SHOTS, "viewer-slices.png"), fullPage: true });
 
     // A 4096² image: the viewer fetches its planes reduced to 2048 (the readout says so), never the file.
@@ -140,26 +167,26 @@ test("the viewer shows an output's values: zoom, readout, contrast, colour map, 
     await page.click(`button[title="add ${bigId}"]`);
     await page.click("button.primary:has-text('Run')");
     await page.waitForSelector(".state.status-completed", { timeout: 60_000 });
-    await page.waitForSelector(".viewer-legend li");
-    assert.match((await page.locator(".viewer-readout").textContent()) ?? "", /^4096×4096 \(shown reduced 1:2\)$/);
-    await page.locator(".viewer-canvas").scrollIntoViewIfNeeded();
-    const bigBox = (await page.locator(".viewer-canvas").boundingBox())!;
+    await page.waitForSelector(".outputs .viewer-legend li");
+    assert.match((await page.locator(".outputs .viewer-readout").textContent()) ?? "", /^4096×4096 \(shown reduced 1:2\)$/);
+    await page.locator(".outputs .viewer-canvas").scrollIntoViewIfNeeded();
+    const bigBox = (await page.locator(".outputs .viewer-canvas").boundingBox())!;
     await page.mouse.move(bigBox.x + bigBox.width / 2 + 5, bigBox.y + bigBox.height / 2 + 5);
-    assert.match((await page.locator(".viewer-readout").textContent()) ?? "", /^x \d+, y \d+: ≈ \S+ · label [01]$/);
+    assert.match((await page.locator(".outputs .viewer-readout").textContent()) ?? "", /^x \d+, y \d+: ≈ \S+ · label [01]$/);
     assert.ok(downloads.some((p) => p.endsWith("/plane")), "planes were fetched");
     // Zoomed in past the reduced plane, the visible region comes at full resolution: exact values.
-    await page.click(".viewer button:has-text('Zoom in')");
-    await page.click(".viewer button:has-text('Zoom in')");
-    await page.click(".viewer button:has-text('Zoom in')");
-    await page.click(".viewer button:has-text('Zoom in')");
+    await page.click(".outputs .viewer button:has-text('Zoom in')");
+    await page.click(".outputs .viewer button:has-text('Zoom in')");
+    await page.click(".outputs .viewer button:has-text('Zoom in')");
+    await page.click(".outputs .viewer button:has-text('Zoom in')");
     // The detail arrives after the zoom settles: read until the readout is exact (no "≈").
     let exact: RegExpExecArray | null = null;
     for (let i = 0; i < 50 && !exact; i++) {
       await page.mouse.move(bigBox.x + bigBox.width / 2 + 7 + (i % 2), bigBox.y + bigBox.height / 2 + 3);
-      exact = /^x (\d+), y (\d+): (\d+) · label [01]$/.exec((await page.locator(".viewer-readout").textContent()) ?? "");
+      exact = /^x (\d+), y (\d+): (\d+) · label [01]$/.exec((await page.locator(".outputs .viewer-readout").textContent()) ?? "");
       if (!exact) await new Promise((r) => setTimeout(r, 100));
     }
-    assert.ok(exact, `an exact readout once the detail arrived: ${await page.locator(".viewer-readout").textContent()}`);
+    assert.ok(exact, `an exact readout once the detail arrived: ${await page.locator(".outputs .viewer-readout").textContent()}`);
     assert.equal(Number(exact[3]), big[Number(exact[2]) * n + Number(exact[1])], "the full-resolution value");
     assert.ok(!downloads.some((p) => new RegExp(`/api/v0/files/(${bigId})$`).test(p)), "the 16 MB file itself was not downloaded");
     await page.screenshot({ path: path.join(SHOTS, "viewer-4096.png"), fullPage: true });

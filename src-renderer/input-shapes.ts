@@ -30,3 +30,35 @@ export function stackProblem(algorithmType: string, inputs: readonly Readonly<Re
   }
   return undefined;
 }
+
+/** The page names image import gives a multi-page file: `name [k]`, k counted from 1. */
+const PAGE = /^(.*) \[(\d+)\]$/;
+
+/**
+ * Datasets (by name, in order) grouped into the stacks the user added: consecutive pages 1, 2, …
+ * of one file form one group, any other dataset a group of its own. Returns index groups.
+ */
+export function pageGroups(names: readonly (string | null | undefined)[]): number[][] {
+  const groups: number[][] = [];
+  let open: { base: string; next: number; group: number[] } | undefined;
+  names.forEach((name, i) => {
+    const m = name ? PAGE.exec(name) : null;
+    if (m && open && m[1] === open.base && Number(m[2]) === open.next) {
+      open.group.push(i);
+      open.next++;
+      return;
+    }
+    const group = [i];
+    groups.push(group);
+    open = m && m[2] === "1" ? { base: m[1]!, next: 2, group } : undefined;
+  });
+  return groups;
+}
+
+/** The 2-D key every dataset has with one dtype and shape, so they show as one stack; else undefined. */
+export function commonPlaneKey(infos: readonly (Readonly<Record<string, KeyInfo>> | undefined)[], keys: readonly string[] = ["image", "mask"]): string | undefined {
+  return keys.find((key) => {
+    const first = infos[0]?.[key];
+    return first !== undefined && first.shape.length === 2 && infos.every((i) => i?.[key] && describe(i[key]) === describe(first));
+  });
+}

@@ -19,17 +19,27 @@ const STEP = 2;
 /** Planes larger than this on a side arrive reduced. */
 const PLANE_MAX = 2048;
 
-/** A dataset's array to show: `key` in dataset `id`. */
+/**
+ * An array to show: `key` in dataset `ids[0]`; or, with several ids, a stack whose slice k is the
+ * 2-D `key` of dataset `ids[k]` (how Compox passes a multi-page TIFF: one dataset per page).
+ */
 export interface Layer {
-  id: string;
+  ids: string[];
   key: string;
 }
+
+/** `key` of one dataset. */
+export const layerOf = (id: string, key: string): Layer => ({ ids: [id], key });
 
 export interface ViewerOptions {
   /** Labels (a mask or class map of the image's shape) drawn over it. */
   labels?: Layer;
   /** Another image of the same shape (e.g. the input of an output), compared by a swipe. */
   compare?: Layer & { name: string };
+  /** A registration's moved image, drawn over the image through its 3×3 matrix (row-major; moved → image pixels). */
+  moved?: Layer & { matrix: readonly number[] };
+  /** A smaller canvas (inputs beside a form). */
+  compact?: boolean;
 }
 
 interface Region {
@@ -50,11 +60,14 @@ interface Plane {
 /** Loads planes (or regions of them) of one layer, keeping the last few whole planes. */
 function planeSource(layer: Layer, sampling: "mean" | "nearest"): (slice: number, region?: Region) => Promise<Plane> {
   const cache = new Map<number, Promise<Plane>>();
+  // A stack of datasets: slice k is plane 0 of dataset k.
+  const at = (slice: number) => (layer.ids.length > 1 ? { id: layer.ids[slice]!, slice: 0 } : { id: layer.ids[0]!, slice });
   return (slice, region) => {
-    if (region) return api.plane(layer.id, { key: layer.key, slice, max_size: PLANE_MAX, sampling, ...region });
+    const { id, slice: plane } = at(slice);
+    if (region) return api.plane(id, { key: layer.key, slice: plane, max_size: PLANE_MAX, sampling, ...region });
     let p = cache.get(slice);
     if (!p) {
-      p = api.plane(layer.id, { key: layer.key, slice, max_size: PLANE_MAX, sampling });
+      p = api.plane(id, { key: layer.key, slice: plane, max_size: PLANE_MAX, sampling });
       cache.set(slice, p);
       if (cache.size > 8) cache.delete(cache.keys().next().value!);
     }
@@ -73,18 +86,23 @@ function dimsOf(shape: readonly number[]): [number, number, number] {
 
 /** A viewer of `key` in dataset `id` (2-D, or a stack / volume along the first axis). */
 export function imageViewer(image: Layer, label: string, opts: ViewerOptions = {}): HTMLElement {
-  const root = h("div.viewer", { role: "group", "aria-label": label }, h("p.muted", {}, "loading the image…"));
-  const shapeOf = async (l: Layer | undefined) => (l ? (await api.fileInfo(l.id)).keys[l.key]?.shape : undefined);
+  const root = h(`div.viewer${opts.compact ? ".compact" : ""}`, { role: "group", "aria-label": label }, h("p.muted", {}, "loading the image…"));
+  // A stack of datasets has their count as its first axis.
+  const shapeOf = async (l: Layer | undefined) => {
+    const shape = l && (await api.fileInfo(l.ids[0]!)).keys[l.key]?.shape;
+    return shape && l.ids.length > 1 ? [l.ids.length, ...shape] : shape;
+  };
   void (async () => {
     const [shape, labelShape, compareShape] = await Promise.all([shapeOf(image), shapeOf(opts.labels), shapeOf(opts.compare)]);
-    if (!shape) throw new Error(`no "${image.key}" in dataset ${image.id}`);
+    if (!shape) throw new Error(`no "${image.key}" in dataset ${image.ids[0]}`);
     // Layers of another shape cannot be laid over the image: they are left out.
     const same = (s: number[] | undefined) => s !== undefined && s.join("x") === shape.join("x");
     const base = planeSource(image, "mean");
     const labels = opts.labels && same(labelShape) ? planeSource(opts.labels, "nearest") : undefined;
     const compare = opts.compare && same(compareShape) ? { load: planeSource(opts.compare, "mean"), name: opts.compare.name } : undefined;
+    const moved = opts.moved ? { plane: await planeSource(opts.moved, "mean")(0), matrix: opts.moved.matrix } : undefined;
     const first = await base(0);
-    mount(root, ...viewerParts(dimsOf(shape), first, base, label, labels, compare));
+    mount(root, ...viewerParts(dimsOf(shape), first, base, label, labels, compare, moved));
   })().catch((err: Error) => mount(root, h("p.field-error", {}, `the image could not be shown: ${err.message}`)));
   return root;
 }
@@ -96,6 +114,7 @@ function viewerParts(
   label: string,
   labelSource?: (slice: number, region?: Region) => Promise<Plane>,
   compare?: { load: (slice: number) => Promise<Plane>; name: string },
+  moved?: { plane: Plane; matrix: readonly number[] },
 ): (HTMLElement | null)[] {
   const [min, max] = valueRange(first.data);
   // Whole-number images step by one grey level; others in 1000 steps of their range.
@@ -107,6 +126,8 @@ function viewerParts(
   let colormap: Colormap = "grey";
   let lut = colormapLut(colormap);
   let view: View | undefined;
+  // Until the user zooms or pans, the image stays fitted to the canvas as its size settles.
+  let fitted = true;
   // The planes now shown (at the resolution they arrived in).
   let current: { base: Plane; labels?: Plane; compare?: Plane } = { base: first };
   let compareRange: [number, number] | undefined;
@@ -119,6 +140,8 @@ function viewerParts(
   let refineTimer: ReturnType<typeof setTimeout> | undefined;
   const labelImage = labelSource && document.createElement("canvas");
   const compareImage = compare && document.createElement("canvas");
+  const movedImage = moved && document.createElement("canvas");
+  let movedOpacity = 0.5;
   const canvas = h("canvas.viewer-canvas", { tabindex: 0, role: "img", "aria-label": `${label}: ${width}×${height}${depth > 1 ? `, ${depth} slices` : ""}` }) as HTMLCanvasElement;
   const size = `${width}×${height}${depth > 1 ? ` × ${depth}` : ""}${first.factor > 1 ? ` (shown reduced 1:${first.factor})` : ""}`;
   const readout = h("div.viewer-readout", { role: "status", "aria-live": "polite" }, size);
@@ -200,6 +223,10 @@ function viewerParts(
       compareRange ??= valueRange(current.compare.data); // its own full range
       put(compareImage, current.compare, renderPlane(current.compare.data, 0, current.compare.data.length, compareRange[0], compareRange[1], lut));
     }
+    if (movedImage && moved) {
+      const [lo, hi] = valueRange(moved.plane.data);
+      put(movedImage, moved.plane, renderPlane(moved.plane.data, 0, moved.plane.data.length, lo, hi, lut));
+    }
     renderLabelLayer();
     draw();
   };
@@ -221,6 +248,16 @@ function viewerParts(
     ctx.drawImage(image, view.x, view.y, dw, dh);
     const at = (r: Region) => [view!.x + r.x * view!.scale, view!.y + r.y * view!.scale, r.w * view!.scale, r.h * view!.scale] as const;
     if (detail?.slice === slice) ctx.drawImage(detailImage, ...at(detail.base.region));
+    if (movedImage && moved) {
+      // Screen ← image pixels ← moved pixels (the matrix, row-major: x' = m0 x + m1 y + m2).
+      const m = moved.matrix;
+      ctx.save();
+      ctx.globalAlpha = movedOpacity;
+      ctx.transform(view.scale, 0, 0, view.scale, view.x, view.y);
+      ctx.transform(m[0] ?? 1, m[3] ?? 0, m[1] ?? 0, m[4] ?? 1, m[2] ?? 0, m[5] ?? 0);
+      ctx.drawImage(movedImage, 0, 0, moved.plane.region.w, moved.plane.region.h);
+      ctx.restore();
+    }
     if (compareImage && current.compare) {
       // Left of the swipe line: the image compared with, at its own full range.
       const cut = view.x + dw * swipe;
@@ -252,17 +289,20 @@ function viewerParts(
     zoomLabel.textContent = `${Math.round(view.scale * 100)}%`;
   };
   const zoomBy = (factor: number, sx?: number, sy?: number) => {
+    fitted = false;
     const { w, h: boxH } = box();
     view = zoomAt(view ?? fitView(width, height, w, boxH), factor, sx ?? w / 2, sy ?? boxH / 2);
     draw();
     refine();
   };
   const fit = () => {
+    fitted = true;
     view = fitView(width, height, box().w, box().h);
     draw();
     refine();
   };
   const actualSize = () => {
+    fitted = false;
     const { w, h: boxH } = box();
     view = { scale: 1, x: (w - width) / 2, y: (boxH - height) / 2 };
     draw();
@@ -270,15 +310,32 @@ function viewerParts(
   };
 
   // Contrast.
+  // Until the user sets the contrast, each slice is shown at its own full range (a stack's slices
+  // may differ widely); once set, it holds for every slice, as in Fiji.
+  let contrastSet = false;
   const blackInput = rangeInput("Black point", min, max, black, step, (v) => {
+    contrastSet = true;
     black = Math.min(v, white);
     renderImage();
   });
   const whiteInput = rangeInput("White point", min, max, white, step, (v) => {
+    contrastSet = true;
     white = Math.max(v, black);
     renderImage();
   });
+  const sliceContrast = () => {
+    if (contrastSet) return;
+    [black, white] = valueRange(current.base.data);
+    for (const input of [blackInput, whiteInput]) {
+      input.min = String(Math.min(Number(input.min), black));
+      input.max = String(Math.max(Number(input.max), white));
+    }
+    blackInput.value = String(black);
+    whiteInput.value = String(white);
+    if (current.compare) compareRange = valueRange(current.compare.data);
+  };
   const autoContrast = () => {
+    contrastSet = true;
     [black, white] = percentileRange(current.base.data);
     blackInput.value = String(black);
     whiteInput.value = String(white);
@@ -303,6 +360,7 @@ function viewerParts(
     if (wanted !== slice) return;
     current = planes;
     detail = undefined;
+    sliceContrast();
     renderImage();
     refine();
   };
@@ -358,7 +416,12 @@ function viewerParts(
       act();
     }
   });
-  new ResizeObserver(() => draw()).observe(canvas);
+  canvas.addEventListener("pointerdown", () => (fitted = false));
+  canvas.addEventListener("wheel", () => (fitted = false));
+  new ResizeObserver(() => {
+    if (fitted) view = undefined;
+    draw();
+  }).observe(canvas);
   void showSlice(0);
 
   const button = (text: string, onclick: () => void) => h("button.secondary", { type: "button", onclick }, text);
@@ -382,6 +445,14 @@ function viewerParts(
           {},
           h("label.viewer-field", {}, "Compare ", rangeInput("Compare", 0, 1, swipe, 0.01, (v) => ((swipe = v), draw()))),
           h("span.muted", {}, `${compare.name} left of the line, this image right of it`),
+        )
+      : null,
+    moved
+      ? h(
+          "div.viewer-moved",
+          {},
+          h("label.viewer-field", {}, "Moved image opacity ", rangeInput("Moved image opacity", 0, 1, movedOpacity, 0.05, (v) => ((movedOpacity = v), draw()))),
+          h("span.muted", {}, "the moved image over this one, placed by the matrix"),
         )
       : null,
     labelSource

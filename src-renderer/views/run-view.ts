@@ -9,8 +9,9 @@ import { duration, h, mount } from "../elements.js";
 import { parameterForm } from "../form.js";
 import { drawValues, paletteColour } from "../colour-layers.js";
 import { readValues } from "../hdf5-values.js";
-import { imageViewer } from "../viewer.js";
-import { stackProblem } from "../input-shapes.js";
+import { imageViewer, layerOf } from "../viewer.js";
+import { commonPlaneKey, pageGroups, stackProblem } from "../input-shapes.js";
+import type { DatasetInfoBody } from "../../src-main/contract/api.js";
 
 const IMAGE_FILE = /\.(png|jpe?g|tiff?)$/i;
 
@@ -31,20 +32,13 @@ export function logLine(line: string): HTMLElement {
   return h(`div.log-line.level-${level.toLowerCase()}`, {}, line);
 }
 
-/** An alignment: its 3×3 matrix as a table, and the moved image over the reference. */
+/** An alignment: its 3×3 matrix as a table, and the moved image over the reference in the viewer. */
 async function alignmentView(id: string, pair: [string, string] | undefined): Promise<HTMLElement> {
   const { values } = await readValues(id, "transform_matrix");
-  const table = h("table.matrix", {}, [0, 1, 2].map((r) => h("tr", {}, [0, 1, 2].map((c) => h("td", {}, (values[r * 3 + c] ?? 0).toFixed(3))))));
+  const table = h("table.matrix", { "aria-label": "Transform matrix" }, [0, 1, 2].map((r) => h("tr", {}, [0, 1, 2].map((c) => h("td", {}, (values[r * 3 + c] ?? 0).toFixed(3))))));
   if (!pair) return h("div.output", {}, table);
   const [reference, moving] = pair;
-  const width = (await api.fileInfo(reference)).keys.image?.shape.at(-1) ?? 1;
-  const moved = h("img.overlay", { src: api.previewUrl(moving, { max_size: 320 }), alt: "moved image" }) as HTMLImageElement;
-  moved.style.opacity = "0.5";
-  moved.addEventListener("load", () => {
-    const scale = moved.clientWidth / width;
-    moved.style.transform = `translate(${(values[2] ?? 0) * scale}px, ${(values[5] ?? 0) * scale}px)`;
-  });
-  return h("div.output", {}, table, h("div.stack.clip", {}, h("img", { src: api.previewUrl(reference, { max_size: 320 }), alt: "reference" }), moved), h("div.muted", {}, "the moved image over the previous one"));
+  return h("div.output.output-viewer", {}, table, imageViewer(layerOf(reference, "image"), `alignment ${id}: the moved image over the reference`, { moved: { ...layerOf(moving, "image"), matrix: [...values] } }));
 }
 
 /** A mask preview (white = in the region) redrawn in one colour, transparent elsewhere. */
@@ -83,43 +77,81 @@ function regionsView(id: string, inputId: string | undefined, names: readonly st
   return h("div.output", {}, h("div.stack", {}, base, ...layers), legend, downloads);
 }
 
-/** Output of one dataset: a preview, a mask overlay on its input, named regions, or an alignment. */
-async function outputView(id: string, inputId: string | undefined, pair?: [string, string]): Promise<HTMLElement> {
-  let info;
-  try {
-    info = await api.fileInfo(id);
-  } catch {
-    return h("div.output.text-output", {}, h("code", {}, id)); // a Generic algorithm's plain result
-  }
-  const downloads = h(
+const downloadsOf = (id: string) =>
+  h(
     "div.downloads",
     {},
     h("a", { href: api.fileExportUrl(id, "h5"), download: `${id}.h5` }, "HDF5"),
     h("a", { href: api.fileExportUrl(id, "png"), download: `${id}.png` }, "PNG"),
     h("a", { href: api.fileExportUrl(id, "tiff"), download: `${id}.tif` }, "TIFF"),
   );
+
+/** Output of one dataset: a preview, a mask overlay on its input, named regions, or an alignment. */
+async function outputView(id: string, info: DatasetInfoBody | undefined, inputId: string | undefined, pair?: [string, string]): Promise<HTMLElement> {
+  if (!info) return h("div.output.text-output", {}, h("code", {}, id)); // a Generic algorithm's plain result
+  const downloads = downloadsOf(id);
   if (info.keys.transform_matrix) return alignmentView(id, pair);
   const regionNames = info.keys.region_names?.values;
   if (info.keys.region_masks && regionNames) return regionsView(id, inputId, regionNames, downloads);
   // A mask: its classes as labels over the input, in the viewer.
-  if (info.keys.mask && inputId) return h("div.output.output-viewer", {}, imageViewer({ id: inputId, key: "image" }, `mask ${id} over its input`, { labels: { id, key: "mask" } }), downloads);
+  if (info.keys.mask && inputId) return h("div.output.output-viewer", {}, imageViewer(layerOf(inputId, "image"), `mask ${id} over its input`, { labels: layerOf(id, "mask") }), downloads);
   // An image (or a stack or volume): its real values in the viewer, compared with its input.
   const key = "image" in info.keys ? "image" : Object.keys(info.keys).find((k) => info.keys[k]?.dtype !== "str");
   if (!key) return h("div.output", {}, h("code", {}, id), downloads);
-  const compare = key === "image" && inputId ? { id: inputId, key: "image", name: "input" } : undefined;
-  return h("div.output.output-viewer", {}, imageViewer({ id, key }, `output ${id}`, { compare }), downloads);
+  const compare = key === "image" && inputId ? { ...layerOf(inputId, "image"), name: "input" } : undefined;
+  return h("div.output.output-viewer", {}, imageViewer(layerOf(id, key), `output ${id}`, { compare }), downloads);
 }
 
-/** A completed execution's inputs (thumbnails) and outputs (each in the viewer, or as its kind is drawn). */
+/**
+ * Outputs of one 2-D key and shape, one per input (a stack run page by page), as one viewer with a
+ * slice slider over the input stack: masks as its labels, images compared with it.
+ */
+function stackedOutputsView(outs: string[], ins: string[], key: string): HTMLElement {
+  const inputs = { ids: ins, key: "image" };
+  const viewer =
+    key === "mask"
+      ? imageViewer(inputs, `${outs.length} masks over their inputs`, { labels: { ids: outs, key } })
+      : imageViewer({ ids: outs, key }, `${outs.length} outputs`, { compare: { ...inputs, name: "input" } });
+  return h("div.output.output-viewer", {}, viewer, h("details.downloads-all", {}, h("summary", {}, `Downloads (${outs.length} datasets)`), outs.map((o, i) => h("div", {}, `${i + 1}: `, downloadsOf(o)))));
+}
+
+/** Datasets in the groups the user added them (a multi-page file's pages as one stack), each in a compact viewer. */
+export async function inputsView(ids: readonly string[]): Promise<HTMLElement[]> {
+  const infos = await Promise.all(ids.map((id) => api.fileInfo(id).catch(() => undefined)));
+  return pageGroups(infos.map((i) => i?.name)).map((g) => inputItemView(g.map((k) => ids[k]!), g.map((k) => infos[k])));
+}
+
+/** One input (a dataset or a stack of them): its name, size and a compact viewer. */
+function inputItemView(ids: string[], infos: (DatasetInfoBody | undefined)[], remove?: () => void, n = 1): HTMLElement {
+  const first = infos[0];
+  const name = ids.length > 1 ? (first?.name ?? ids[0]!).replace(/ \[1\]$/, "") : (first?.name ?? ids[0]!);
+  const key = ids.length > 1 ? commonPlaneKey(infos.map((i) => i?.keys)) : first && Object.keys(first.keys).find((k) => (first.keys[k]?.shape.length ?? 0) >= 2 && first.keys[k]?.dtype !== "str");
+  const head = h("div.input-head", {}, h("strong", {}, name), ids.length > 1 ? h("span.muted", {}, ` ${ids.length} pages, one stack`) : null, remove ? h("button.icon", { type: "button", title: `remove input ${n}`, "aria-label": `remove input ${n} (${name})`, onclick: remove }, "×") : null);
+  return h("div.input-item", {}, head, key ? imageViewer({ ids, key }, `input ${n}: ${name}`, { compact: true }) : h("p.muted", {}, ids.length > 1 ? "pages of different shapes" : "nothing to show as an image"));
+}
+
+/** A completed execution's inputs and outputs, each in the viewer (outputs of a stack as one stack). */
 export async function resultsOf(rec: ExecutionRecord): Promise<HTMLElement> {
   const ins = rec.input_dataset_ids;
-  const views = await Promise.all(rec.output_dataset_ids.map((o, i) => outputView(o, ins[i] ?? ins[0], ins[i + 1] ? [ins[i]!, ins[i + 1]!] : undefined)));
-  return h("div.compare", {}, h("div", {}, h("h4", {}, "Inputs"), h("div.thumbs", {}, ins.map((i) => thumb(i)))), h("div", {}, h("h4", {}, "Outputs"), h("div.outputs", {}, views)));
+  const outs = rec.output_dataset_ids;
+  const infos = await Promise.all(outs.map((o) => api.fileInfo(o).catch(() => undefined)));
+  const key = outs.length > 1 && outs.length === ins.length ? commonPlaneKey(infos.map((i) => i?.keys)) : undefined;
+  const views = key ? [stackedOutputsView(outs, ins, key)] : await Promise.all(outs.map((o, i) => outputView(o, infos[i], ins[i] ?? ins[0], ins[i + 1] ? [ins[i]!, ins[i + 1]!] : undefined)));
+  return h("div.compare", {}, h("div", {}, h("h4", {}, "Inputs"), h("div.input-list", {}, await inputsView(ins))), h("div", {}, h("h4", {}, "Outputs"), h("div.outputs", {}, views)));
 }
 
 export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: () => void): HTMLElement {
-  const inputs: string[] = [...(request.inputs ?? [])];
-  const inputList = h("div.thumbs");
+  // Inputs as the user added them: one dataset, or a multi-page file's pages as one stack. The
+  // API gets them flat, in order (as Compox takes a stack: one dataset per page).
+  const items: string[][] = [];
+  const inputs = () => items.flat();
+  const infos = new Map<string, Promise<DatasetInfoBody | undefined>>();
+  const infoOf = (id: string) => {
+    let p = infos.get(id);
+    if (!p) infos.set(id, (p = api.fileInfo(id).catch(() => undefined)));
+    return p;
+  };
+  const inputList = h("div.input-list");
   const status = h("div.status-line");
   // Inputs that cannot be stacked are flagged (and Run refused) before anything runs.
   const mismatch = h("p.field-error.input-mismatch", { role: "alert" });
@@ -127,29 +159,37 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
   let problem: string | undefined;
   let shapesChecked: Promise<void> = Promise.resolve();
   const checkShapes = async () => {
-    const snapshot = [...inputs];
-    const infos = await Promise.all(snapshot.map((id) => api.fileInfo(id).then((i) => i.keys, () => ({}))));
-    if (snapshot.join() !== inputs.join()) return; // inputs changed meanwhile: a newer check runs
-    problem = stackProblem(alg.algorithm_type, infos);
+    const snapshot = inputs();
+    const keys = await Promise.all(snapshot.map(async (id) => (await infoOf(id))?.keys ?? {}));
+    if (snapshot.join() !== inputs().join()) return; // inputs changed meanwhile: a newer check runs
+    problem = stackProblem(alg.algorithm_type, keys);
     mismatch.textContent = problem ?? "";
     mismatch.hidden = !problem;
   };
+  let shown = 0;
   const renderInputs = () => {
-    mount(
-      inputList,
-      inputs.length === 0 ? h("p.muted", {}, "No inputs yet: drop PNG, JPEG, TIFF or HDF5 files here, or choose datasets below.") : null,
-      inputs.map((id, i) => h("div.input-item", {}, thumb(id), h("button.icon", { type: "button", title: `remove input ${i + 1}`, onclick: () => (inputs.splice(i, 1), renderInputs()) }, "×"))),
-    );
     shapesChecked = checkShapes();
+    const turn = ++shown;
+    if (items.length === 0) return mount(inputList, h("p.muted", {}, "No inputs yet: drop PNG, JPEG, TIFF or HDF5 files here, or choose datasets below."));
+    void Promise.all(items.map((g) => Promise.all(g.map(infoOf)))).then((groupInfos) => {
+      if (turn !== shown) return; // changed meanwhile
+      mount(inputList, items.map((g, i) => inputItemView(g, groupInfos[i]!, () => (items.splice(i, 1), renderInputs()), i + 1)));
+    });
   };
-  renderInputs();
+  // Run again: the datasets grouped as they were added.
+  void (async () => {
+    const ids = request.inputs ?? [];
+    const names = await Promise.all(ids.map(async (id) => (await infoOf(id))?.name));
+    items.push(...pageGroups(names).map((g) => g.map((k) => ids[k]!)));
+    renderInputs();
+  })();
 
   const addFiles = async (files: FileList | File[]) => {
     for (const file of [...files]) {
       status.textContent = `importing ${file.name}…`;
       try {
-        if (IMAGE_FILE.test(file.name)) inputs.push(...(await api.importImage(file, file.name)).file_ids);
-        else inputs.push((await api.uploadFile(file)).file_id);
+        if (IMAGE_FILE.test(file.name)) items.push((await api.importImage(file, file.name)).file_ids);
+        else items.push([(await api.uploadFile(file)).file_id]);
         status.textContent = "";
       } catch (err) {
         status.textContent = `${file.name}: ${(err as Error).message}`;
@@ -162,7 +202,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
 
   const recent = h("div.thumbs.recent");
   void api.listFiles(24).then((files) =>
-    mount(recent, files.filter((f) => Object.values(f.keys).some((k) => k.shape.length >= 2)).map((f) => h("button.thumb-button", { type: "button", title: `add ${f.name ?? f.file_id}`, onclick: () => (inputs.push(f.file_id), renderInputs()) }, thumb(f.file_id, f.name ?? f.file_id)))),
+    mount(recent, files.filter((f) => Object.values(f.keys).some((k) => k.shape.length >= 2)).map((f) => h("button.thumb-button", { type: "button", title: `add ${f.name ?? f.file_id}`, onclick: () => (items.push([f.file_id]), renderInputs()) }, thumb(f.file_id, f.name ?? f.file_id)))),
   );
 
   const form = parameterForm(alg.additional_parameters as Parameter[], request.params);
@@ -173,13 +213,13 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
   async function run(): Promise<void> {
     const params = form.values();
     if (!params) return void (status.textContent = "Fix the highlighted parameters first.");
-    if (inputs.length === 0 && alg.algorithm_type !== "Generic") return void (status.textContent = "Add at least one input.");
+    if (items.length === 0 && alg.algorithm_type !== "Generic") return void (status.textContent = "Add at least one input.");
     await shapesChecked; // the check of the current inputs (started when they last changed)
     if (problem) return void (status.textContent = "The inputs cannot run together: see above.");
     runButton.disabled = true;
     status.textContent = "";
     try {
-      const { execution_id } = await api.execute({ algorithm_id: alg.algorithm_id, input_dataset_ids: inputs, additional_parameters: params, execution_device_override: device.value, checkpoint_id: request.checkpointId });
+      const { execution_id } = await api.execute({ algorithm_id: alg.algorithm_id, input_dataset_ids: inputs(), additional_parameters: params, execution_device_override: device.value, checkpoint_id: request.checkpointId });
       follow(execution_id);
     } catch (err) {
       status.textContent = err instanceof ApiError ? err.message : String(err);

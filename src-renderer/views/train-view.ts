@@ -9,6 +9,7 @@ import { api } from "../api.js";
 import { h, mount } from "../elements.js";
 import { parameterForm } from "../form.js";
 import { labelEditor } from "./label-editor.js";
+import { inputsView } from "./run-view.js";
 
 const IMAGE_FILE = /\.(png|jpe?g|tiff?)$/i;
 
@@ -23,8 +24,11 @@ async function upload(files: FileList | File[]): Promise<string[]> {
 }
 
 function dropList(label: string, ids: string[], onChange: () => void): HTMLElement {
-  const list = h("div.thumbs");
-  const render = () => mount(list, ids.map((id) => h("figure.thumb", {}, h("img", { src: api.previewUrl(id, { max_size: 160 }), alt: id }))), ids.length ? null : h("p.muted", {}, `Drop ${label.toLowerCase()} here`));
+  const list = h("div.input-list");
+  const render = () => {
+    if (ids.length === 0) return mount(list, h("p.muted", {}, `Drop ${label.toLowerCase()} here`));
+    void inputsView(ids).then((views) => mount(list, views));
+  };
   render();
   const add = async (files: FileList | File[]) => {
     ids.push(...(await upload(files)));
