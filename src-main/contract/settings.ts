@@ -34,6 +34,15 @@ export const SettingsSchema = z.strictObject({
   api_token: z.string().min(1).optional(),
   keep_failed_training_temp: z.boolean().default(false),
   python: z.string().min(1).optional(),
+  // Cluster mode (docs/cluster.md): all three set, or none.
+  /** Redis for the job queue and events (redis://host:6379). */
+  queue_url: z.string().regex(/^rediss?:\/\/\S+$/, "must be a redis:// or rediss:// URL").optional(),
+  /** PostgreSQL for the records (postgres://user:password@host:5432/db). */
+  database_url: z.string().regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// URL").optional(),
+  /** S3-compatible storage for datasets, modules, assets and checkpoints (s3://bucket[/prefix]). */
+  storage_url: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/, "must be s3://bucket or s3://bucket/prefix").optional(),
+  /** The S3 API's address for stores other than AWS (MinIO, Ceph): http://host:9000. */
+  s3_endpoint: z.string().url().optional(),
 });
 export type Settings = z.output<typeof SettingsSchema>;
 /** Every setting at its default (what applies when nothing is configured). */

@@ -227,7 +227,8 @@ export class DatasetStore {
     };
     fs.renameSync(tmp, this.pathOf(id));
     this.opts.db
-      .prepare("INSERT OR REPLACE INTO datasets (file_id, size, keys_json, name, time_created, created_ms, expires_ms) VALUES (@file_id, @size, @keys_json, @name, @time_created, @created_ms, @expires_ms)")
+      .prepare(`INSERT INTO datasets (file_id, size, keys_json, name, time_created, created_ms, expires_ms) VALUES (@file_id, @size, @keys_json, @name, @time_created, @created_ms, @expires_ms)
+         ON CONFLICT (file_id) DO UPDATE SET size = excluded.size, keys_json = excluded.keys_json, name = excluded.name, time_created = excluded.time_created, created_ms = excluded.created_ms, expires_ms = excluded.expires_ms`)
       .run(row);
     return this.toInfo(row);
   }

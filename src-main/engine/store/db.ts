@@ -5,11 +5,15 @@ import Database from "better-sqlite3";
 import { CompoxError } from "../../contract/errors.js";
 import { appRoot } from "../app-paths.js";
 import { MIGRATIONS, type Migration } from "./migrations/index.js";
+import { openPgDb } from "./postgres/pg-db.js";
+import type { SqlDb } from "./sql.js";
 
-export type Db = Database.Database;
+/** The record store the repositories use: SQLite here, or PostgreSQL (postgres/pg-db.ts). */
+export type Db = SqlDb;
+export type SqliteDb = Database.Database;
 
 /** Applies the migrations newer than the database's `user_version`, each in its own transaction. */
-export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): number {
+export function migrate(db: SqliteDb, migrations: readonly Migration[] = MIGRATIONS): number {
   const current = db.pragma("user_version", { simple: true }) as number;
   const newest = migrations.at(-1)?.version ?? 0;
   if (current > newest)
@@ -45,7 +49,7 @@ const STATEMENT_CACHE = 512;
  * running the small statements of an execution's life (a third of the store's time on the no-op
  * path). A reused statement is reset to return plain rows, since callers chain `.pluck()` on it.
  */
-export function cachePreparedStatements(db: Db): Db {
+export function cachePreparedStatements(db: SqliteDb): SqliteDb {
   const prepare = db.prepare.bind(db);
   const cache = new Map<string, Database.Statement>();
   db.prepare = ((sql: string) => {
@@ -56,12 +60,12 @@ export function cachePreparedStatements(db: Db): Db {
       cache.set(sql, stmt);
     } else if (stmt.reader) stmt.pluck(false).expand(false).raw(false);
     return stmt;
-  }) as Db["prepare"];
+  }) as SqliteDb["prepare"];
   return db;
 }
 
 /** Opens (creating if needed) `<dataDir>/compox.db`; safe to open from several processes at once. */
-export function openDb(dataDir: string): Db {
+export function openDb(dataDir: string): SqliteDb {
   fs.mkdirSync(dataDir, { recursive: true });
   const nativeBinding = nativeBindingFor(process.versions, appRoot());
   const db = new Database(path.join(dataDir, "compox.db"), nativeBinding ? { nativeBinding } : {});
@@ -71,4 +75,9 @@ export function openDb(dataDir: string): Db {
   db.pragma("synchronous = NORMAL");
   migrate(db);
   return cachePreparedStatements(db);
+}
+
+/** The record store of the settings: PostgreSQL at `databaseUrl` (cluster mode), else SQLite in `dataDir`. */
+export function openRecordStore(dataDir: string, databaseUrl?: string): SqlDb {
+  return databaseUrl ? openPgDb(databaseUrl) : openDb(dataDir);
 }

@@ -2,7 +2,7 @@
 // DELETE once the tail is full), never a rewrite. A log keeps its first and its last
 // `maxBytes / 2` bytes; the lines between are dropped and counted, and reading the log says so
 // where they were.
-import type { Statement } from "better-sqlite3";
+import type { SqlStatement as Statement } from "./sql.js";
 import type { Db } from "./db.js";
 
 interface LogState {
@@ -112,7 +112,7 @@ export class LogStore {
     let s = this.states.get(jobId);
     if (s) return s;
     s = { nextSeq: 0, headBytes: 0, tail: [], start: 0, tailBytes: 0, cutLines: 0, cutBytes: 0 };
-    const rows = this.db.prepare("SELECT seq, part, length(CAST(line AS BLOB)) AS bytes FROM job_logs WHERE job_id = ? ORDER BY seq").all(jobId) as { seq: number; part: string; bytes: number }[];
+    const rows = this.db.prepare("SELECT seq, part, octet_length(line) AS bytes FROM job_logs WHERE job_id = ? ORDER BY seq").all(jobId) as { seq: number; part: string; bytes: number }[];
     for (const r of rows) {
       if (r.part === "head") s.headBytes += r.bytes;
       else {

@@ -1,0 +1,10 @@
+// PostgreSQL's numbered, append-only migrations (SQLite's are ../../migrations/): each a version
+// and the SQL that brings schema version-1 to it.
+import * as m0001 from "./0001-schema.js";
+
+export interface PgMigration {
+  version: number;
+  sql: string;
+}
+
+export const PG_MIGRATIONS: readonly PgMigration[] = [m0001];

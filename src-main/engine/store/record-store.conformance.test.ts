@@ -1,0 +1,166 @@
+// One suite, every record store (SQLite and PostgreSQL): the repositories behave the same on
+// each. A behaviour only one store has is a bug in the port.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { ExecutionRecord, TrainingRecord } from "../../contract/records.js";
+import { DatasetStore } from "../datasets/dataset-store.js";
+import { RECORD_STORES } from "../testing/record-stores.js";
+import { tempDir } from "../testing/temp-algorithm.js";
+import { AlgorithmsRepo } from "./algorithms-repo.js";
+import { DeploysRepo } from "./deploys-repo.js";
+import { ExecutionsRepo } from "./executions-repo.js";
+import { LogStore } from "./log-store.js";
+import { TrainingRepo } from "./training-repo.js";
+
+const execution: ExecutionRecord = {
+  execution_id: "e1", algorithm_id: "a", algorithm_minor_version: "0", input_dataset_ids: ["d1"], execution_device_override: null,
+  resolved_execution_device: "cpu", additional_parameters: { w: 1.5, nested: { k: [1, 2] } }, session_token: "s", checkpoint_id: null, output_dataset_ids: [],
+  status: "PENDING", progress: 0, time_started: "t", time_completed: "", log: "", algorithm_name: "demo",
+};
+
+const training: TrainingRecord = {
+  training_id: "t1", algorithm_id: "a", status: "PENDING", progress: 0, time_started: "t", time_completed: "", log: "", training_data: ["s1"],
+  additional_parameters: { lr: 0.1 }, state: {}, tags: ["x"], checkpoint_id: null, algorithm_minor_version: "0", output_checkpoint_ids: [], algorithm_name: "demo",
+};
+
+for (const store of RECORD_STORES) {
+  const name = (what: string) => `${store.name}: ${what}`;
+
+  test(name("executions: progress, logs, status, paging newest first, filters, pruning"), { skip: store.skip }, () => {
+    using s = store.open();
+    const repo = new ExecutionsRepo(s.db, new LogStore(s.db, () => 1 << 20));
+    repo.insert(execution, 1000);
+    repo.insert({ ...execution, execution_id: "e2" }, 5000);
+    repo.setProgress("e1", 0.5);
+    assert.equal(repo.get("e1")?.progress, 0.5);
+    repo.appendLog("e1", "one");
+    repo.appendLog("e1", "two ünïcode");
+    const e1 = repo.get("e1")!;
+    assert.equal(e1.log, "one\ntwo ünïcode\n");
+    assert.deepEqual(e1.additional_parameters, execution.additional_parameters);
+    assert.equal(e1.algorithm_name, "demo");
+    assert.equal(Object.keys(e1).includes("rowid"), false, "no store-internal column leaks into records");
+    assert.deepEqual([...repo.activeInputIds()], ["d1"]);
+    assert.deepEqual(repo.unfinished().sort(), ["e1", "e2"]);
+    assert.equal(repo.pruneBefore(2000), 0, "unfinished records are kept");
+    repo.setStatus("e1", "COMPLETED", { progress: 1, time_completed: "t2", output_dataset_ids: ["o"] });
+    assert.deepEqual(repo.get("e1")?.output_dataset_ids, ["o"]);
+    assert.equal(repo.get("e1")?.time_completed, "t2");
+    repo.setStatus("e1", "COMPLETED");
+    assert.equal(repo.get("e1")?.time_completed, "t2", "fields not given are kept");
+    assert.deepEqual(repo.list({ limit: 1 }).map((r) => r.execution_id), ["e2"]);
+    assert.deepEqual(repo.list({ before: "e2" }).map((r) => r.execution_id), ["e1"]);
+    assert.deepEqual(repo.list({ status: "COMPLETED" }).map((r) => r.execution_id), ["e1"]);
+    assert.deepEqual(repo.list({ algorithm_id: "other" }), []);
+    assert.equal(repo.pruneBefore(2000), 1);
+    assert.equal(repo.get("e1"), undefined);
+  });
+
+  test(name("logs keep head and tail over their budget, and resume after a restart"), { skip: store.skip }, () => {
+    using s = store.open();
+    let logs = new LogStore(s.db, () => 8 * 1024);
+    for (let i = 0; i < 400; i++) logs.append("j", `line ${String(i).padStart(4, "0")} ${"x".repeat(40)}`);
+    const lines = logs.read("j").trimEnd().split("\n");
+    assert.match(lines[0]!, /^line 0000 /);
+    assert.match(lines.at(-1)!, /^line 0399 /);
+    const marker = lines.findIndex((l) => l.startsWith("[…"));
+    const cut = Number(/\[… (\d+)/.exec(lines[marker]!)?.[1]);
+    assert.equal(marker + cut + (lines.length - marker - 1), 400, "head + cut + tail = every line");
+    logs.append("k", "é".repeat(10_000));
+    assert.ok(Buffer.byteLength(logs.read("k")) <= 4 * 1024, "a huge line is cut to half the budget (counted in bytes)");
+    logs = new LogStore(s.reopen(), () => 8 * 1024);
+    for (let i = 0; i < 200; i++) logs.append("j", `after restart ${i} ${"y".repeat(30)}`);
+    const text = logs.read("j");
+    assert.ok(Buffer.byteLength(text) <= 8 * 1024 + 200);
+    assert.match(text, /^line 0000 /);
+    assert.match(text, /after restart 199 y+\n$/);
+    logs.pruneOrphans();
+    assert.equal(logs.read("j"), "", "no record owns job j");
+  });
+
+  test(name("algorithms: lines, versions, modules, assets; a transaction that throws leaves nothing"), { skip: store.skip }, () => {
+    using s = store.open();
+    const repo = new AlgorithmsRepo(s.db);
+    const config = { algorithm_type: "Image2Image" } as never;
+    s.db.transaction(() => {
+      repo.insertLine({ algorithm_id: "a", name: "Demo", major: 1, latest_minor: 0, created_at: "t" });
+      repo.upsertModule({ module_id: "m", blob_id: "b".repeat(64), language: "ts", entry_point: "Runner.ts" });
+      repo.upsertModule({ module_id: "m", blob_id: "b".repeat(64), language: "ts", entry_point: "Runner.ts" });
+      repo.insertVersion({ algorithm_id: "a", minor: 0, module_id: "m", config, pyproject: "p", created_at: "t", updated_at: "t" });
+      repo.insertAssets("a", 0, [{ path: "files/w.bin", asset_id: "c".repeat(64), size: 5_000_000_000 }]);
+    }).immediate();
+    assert.equal(repo.findLine("DEMO", 1)?.algorithm_id, "a", "names are found whatever their case");
+    assert.deepEqual(repo.minors("a"), [0]);
+    assert.deepEqual(repo.assets("a", 0), [{ path: "files/w.bin", asset_id: "c".repeat(64), size: 5_000_000_000 }], "sizes past 2³² stay exact");
+    assert.equal(repo.isBlobReferenced("c".repeat(64)), true);
+    assert.equal(repo.updateMetadata("a", 0, config, "p", "t2"), false, "unchanged metadata is no update");
+    assert.equal(repo.updateMetadata("a", 0, config, "p2", "t2"), true);
+    assert.throws(
+      () =>
+        s.db.transaction(() => {
+          repo.setLatestMinor("a", 7);
+          s.db.transaction(() => repo.insertLine({ algorithm_id: "b", name: "B", major: 1, latest_minor: 0, created_at: "t" }))();
+          throw new Error("deploy failed");
+        })(),
+      /deploy failed/,
+    );
+    assert.equal(repo.getLine("a")?.latest_minor, 0, "rolled back");
+    assert.equal(repo.getLine("b"), undefined, "the nested part rolled back too");
+    repo.deleteVersion("a", 0);
+    assert.deepEqual(repo.assets("a", 0), [], "assets go with their version");
+    assert.deepEqual(repo.takeOrphanModules(), ["b".repeat(64)]);
+    repo.deleteLine("a");
+    assert.deepEqual(repo.listLines(), []);
+  });
+
+  test(name("trainings, samples and checkpoints with their files"), { skip: store.skip }, () => {
+    using s = store.open();
+    const repo = new TrainingRepo(s.db, new LogStore(s.db, () => 1 << 20));
+    repo.insertSample({ sample_id: "s1", files: [{ input: ["i"], target: ["t"] }], tags: ["a"], time_created: "t" }, 1);
+    assert.deepEqual(repo.getSample("s1")?.files, [{ input: ["i"], target: ["t"] }]);
+    assert.deepEqual([...repo.sampleDatasetIds()].sort(), ["i", "t"]);
+    repo.insert(training, 1);
+    repo.insert({ ...training, training_id: "t2" }, 2);
+    repo.setState("t1", { loss: 0.25 });
+    repo.setProgress("t1", 0.5);
+    repo.insertCheckpoint({ checkpoint_id: "c1", training_id: "t1", parent_algorithm_id: "a", parent_checkpoint_id: null, algorithm_minor_version: "0", created_at: "t", properties: { acc: 0.9 }, tags: ["x"] }, { "files/model.json": "d".repeat(64) });
+    repo.setStatus("t1", "COMPLETED", { progress: 1, time_completed: "t3" });
+    const t1 = repo.get("t1")!;
+    assert.deepEqual([t1.state, t1.progress, t1.status, t1.output_checkpoint_ids], [{ loss: 0.25 }, 1, "COMPLETED", ["c1"]]);
+    assert.deepEqual(repo.list({ limit: 1 }).map((t) => t.training_id), ["t2"], "newest first");
+    assert.deepEqual(repo.list({ before: "t2" }).map((t) => t.training_id), ["t1"]);
+    assert.deepEqual(repo.unfinished(), ["t2"]);
+    assert.deepEqual(repo.checkpointFiles("c1"), { "files/model.json": "d".repeat(64) });
+    assert.deepEqual(repo.listCheckpoints().map((c) => c.checkpoint_id), ["c1"]);
+    assert.deepEqual(repo.deleteCheckpoint("c1"), ["d".repeat(64)]);
+    assert.equal(repo.isBlobReferenced("d".repeat(64)), false);
+    assert.equal(repo.deleteSample("s1"), true);
+    assert.equal(repo.deleteSample("s1"), false);
+  });
+
+  test(name("deploy records: an interrupted deploy fails with its error"), { skip: store.skip }, () => {
+    using s = store.open();
+    const repo = new DeploysRepo(s.db);
+    repo.insert("d1", "/algs/x", "t", 1);
+    repo.setStatus("d1", "RUNNING");
+    assert.equal(repo.failUnfinished("t2", { detail: "interrupted", code: "deploy_failed" }), 1);
+    const d = repo.get("d1")!;
+    assert.equal(d.status, "FAILED");
+    assert.equal(d.time_completed, "t2");
+  });
+
+  test(name("datasets: stored, listed newest first, replaced in place, deleted"), { skip: store.skip }, async () => {
+    using s = store.open();
+    using dir = tempDir();
+    let clock = 1_700_000_000_000;
+    const datasets = new DatasetStore({ db: s.db, dir: dir.path, now: () => new Date((clock += 1000)), expiryDays: () => 7 });
+    const a = await datasets.putArrays({ image: { dtype: "uint8", shape: [2, 2], data: new Uint8Array([1, 2, 3, 4]) } }, "a.png");
+    const b = await datasets.putArrays({ image: { dtype: "float32", shape: [1, 3], data: new Float32Array([0.5, 1, 2]) } }, null);
+    assert.deepEqual(datasets.list().map((d) => d.file_id), [b.file_id, a.file_id]);
+    assert.deepEqual(datasets.list(10, b.file_id).map((d) => d.file_id), [a.file_id]);
+    assert.deepEqual(datasets.require(a.file_id).keys.image, { shape: [2, 2], dtype: "uint8" });
+    assert.deepEqual(datasets.missing([a.file_id, "nope"]), ["nope"]);
+    assert.equal(datasets.delete(a.file_id), true);
+    assert.equal(datasets.get(a.file_id), undefined);
+  });
+}
