@@ -5,6 +5,9 @@ import type { Command } from "commander";
 import { loadSettings, readOwner } from "../engine/index.js";
 import { detectGpus } from "../engine/runtime/devices.js";
 import { findPython } from "../engine/runtime/python.js";
+import { checkClusterServices } from "../engine/cluster/cluster-check.js";
+import { clusterConfigOf } from "../engine/config/cluster-config.js";
+import { clusterSettingsOf, withClusterOptions, type ClusterFlags } from "./cluster-options.js";
 import type { CommandContext } from "./program.js";
 
 interface Check {
@@ -33,16 +36,16 @@ async function onnxProviders(): Promise<Check> {
 }
 
 export function registerDoctor(program: Command, ctx: CommandContext): void {
-  program
-    .command("doctor")
-    .description("check the port, data directory, Python, onnxruntime and GPU")
-    .action(async (_opts: unknown, cmd: Command) => {
+  const doctor = program.command("doctor").description("check the port, data directory, Python, onnxruntime and GPU (and, in cluster mode, Redis, PostgreSQL and the storage)");
+  withClusterOptions(doctor).action(async (opts: ClusterFlags, cmd: Command) => {
       const dataDir = ctx.dataDir(cmd);
       const checks: Check[] = [];
       let settings;
       try {
-        settings = loadSettings({ dataDir, env: ctx.io.env });
-        checks.push({ name: "settings", ok: true, detail: "valid" });
+        settings = loadSettings({ dataDir, env: ctx.io.env, flags: clusterSettingsOf(opts) });
+        const cluster = clusterConfigOf(settings);
+        checks.push({ name: "settings", ok: true, detail: cluster.mode === "cluster" ? "valid: cluster mode" : "valid" });
+        if (cluster.mode === "cluster") for (const c of await checkClusterServices(cluster)) checks.push({ name: c.service, ok: !c.problem, detail: `${c.where}${c.problem ? `: ${c.problem}` : " answers"}` });
       } catch (err) {
         checks.push({ name: "settings", ok: false, detail: (err as Error).message });
       }

@@ -15,6 +15,7 @@ import { registerDoctor } from "./doctor-command.js";
 import { registerRun } from "./run-command.js";
 import { scaffoldAlgorithm, type ScaffoldLanguage } from "./scaffold.js";
 import { registerServe } from "./serve-command.js";
+import { registerWorker } from "./worker-command.js";
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -162,7 +163,7 @@ function buildProgram(io: CliIO, state: RunState): Command {
     .option("--out <file>", "output zip (default: <name>-<major>.<minor>.zip)")
     .action(async (ref: string, opts: { minor?: string; out?: string }, cmd: Command) => {
       const { name, major } = parseAlgorithmRef(ref);
-      const zip = await withEngine(cmd, (engine) => engine.exportAlgorithm(name, major, opts.minor === undefined ? undefined : Number(opts.minor)));
+      const zip = await withEngine(cmd, async (engine) => await engine.exportAlgorithm(name, major, opts.minor === undefined ? undefined : Number(opts.minor)));
       const out = path.resolve(io.cwd, opts.out ?? zip.filename);
       fs.writeFileSync(out, zip.bytes);
       print(cmd, `exported ${zip.filename} → ${out}`, { path: out, size: zip.bytes.length });
@@ -209,6 +210,7 @@ function buildProgram(io: CliIO, state: RunState): Command {
     });
 
   registerServe(program, ctx);
+  registerWorker(program, ctx);
   registerRun(program, ctx);
   registerDoctor(program, ctx);
   registerDebug(program, ctx);

@@ -67,6 +67,8 @@ export const ExecutionRecordSchema = z.object({
   log: z.string(),
   /** Compox Desktop's: the algorithm's name when the run was made, so it outlives a removal. */
   algorithm_name: z.string().optional(),
+  /** Cluster mode: the worker that ran it (an extra field; Compox has none). */
+  worker: z.string().optional(),
 });
 export type ExecutionRecord = z.infer<typeof ExecutionRecordSchema>;
 
@@ -102,6 +104,8 @@ export const TrainingRecordSchema = z.object({
   output_checkpoint_ids: z.array(z.string()),
   /** Compox Desktop's: the algorithm's name when the training was made, so it outlives a removal. */
   algorithm_name: z.string().optional(),
+  /** Cluster mode: the worker that ran it (an extra field; Compox has none). */
+  worker: z.string().optional(),
 });
 export type TrainingRecord = z.infer<typeof TrainingRecordSchema>;
 
@@ -133,6 +137,8 @@ export const BenchmarkRecordSchema = z.object({
   log: z.string(),
   /** What the runner's benchmark() returned; {} until it completes, and on failure. */
   data: z.record(z.string(), z.unknown()),
+  /** Cluster mode: the worker that ran it (an extra field; Compox has none). */
+  worker: z.string().optional(),
 });
 export type BenchmarkRecord = z.infer<typeof BenchmarkRecordSchema>;
 

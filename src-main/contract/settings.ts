@@ -39,8 +39,11 @@ export const SettingsSchema = z.strictObject({
   queue_url: z.string().regex(/^rediss?:\/\/\S+$/, "must be a redis:// or rediss:// URL").optional(),
   /** PostgreSQL for the records (postgres://user:password@host:5432/db). */
   database_url: z.string().regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// URL").optional(),
-  /** S3-compatible storage for datasets, modules, assets and checkpoints (s3://bucket[/prefix]). */
-  storage_url: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/, "must be s3://bucket or s3://bucket/prefix").optional(),
+  /** Shared storage for datasets, modules, assets and checkpoints: S3-compatible (s3://bucket[/prefix]) or a folder every node mounts (file:///path). */
+  storage_url: z
+    .string()
+    .regex(/^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?|file:\/\/\/\S*)$/, "must be s3://bucket, s3://bucket/prefix or file:///shared/folder")
+    .optional(),
   /** The S3 API's address for stores other than AWS (MinIO, Ceph): http://host:9000. */
   s3_endpoint: z.string().url().optional(),
 });

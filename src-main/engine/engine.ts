@@ -25,7 +25,12 @@ import { findPython, pythonOfMagic, type PythonCheck } from "./runtime/python.js
 import { SessionCache } from "./runtime/session-cache.js";
 import { acquireOwnerLock, type OwnerLock } from "./owner-lock.js";
 import { AlgorithmsRepo } from "./store/algorithms-repo.js";
-import { openDb } from "./store/db.js";
+import { openRecordStore } from "./store/db.js";
+import { JobWorkers } from "./store/job-workers.js";
+import { clusterConfigOf } from "./config/cluster-config.js";
+import { ClusterLink } from "./cluster/cluster-link.js";
+import { apiHooks, RelayedEventBus, startReaper, startWorker, type WorkerOptions } from "./cluster/cluster-runtime.js";
+import { openObjectStore } from "./storage/open-object-store.js";
 import { BenchmarksRepo } from "./store/benchmarks-repo.js";
 import { ExecutionsRepo, type ExecutionQuery } from "./store/executions-repo.js";
 import { LogStore } from "./store/log-store.js";
@@ -89,7 +94,11 @@ export function createEngine(options: EngineOptions) {
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? (() => new Date());
   const owner = (options.role ?? "owner") === "owner";
-  const db = openDb(options.dataDir);
+  // Cluster mode (docs/cluster.md): records in PostgreSQL, files in shared storage, jobs and events
+  // through Redis; this node's data directory holds copies and caches only.
+  const cluster = clusterConfigOf(settings);
+  const clustered = cluster.mode === "cluster";
+  const db = openRecordStore(options.dataDir, clustered ? cluster.databaseUrl : undefined);
   let lock: OwnerLock | undefined;
   try {
     lock = owner ? acquireOwnerLock(options.dataDir) : undefined;
@@ -97,7 +106,8 @@ export function createEngine(options: EngineOptions) {
     db.close();
     throw err;
   }
-  const blobs = new BlobStore(path.join(options.dataDir, "blobs"));
+  const shared = clustered ? openObjectStore(cluster.storage) : undefined;
+  const blobs = new BlobStore(path.join(options.dataDir, "blobs"), shared);
   const repo = new AlgorithmsRepo(db);
   const bundleDir = path.join(options.dataDir, "cache", "bundles");
   // Python algorithms need an interpreter with numpy and h5py; found once, on first need.
@@ -131,13 +141,33 @@ export function createEngine(options: EngineOptions) {
       return `Runner.pyc is bytecode for Python ${needed}, but ${python?.chosen?.command} is Python ${pythonOfMagic(ours) ?? python?.chosen?.version}: bytecode runs only on the Python that wrote it. Deploy the algorithm's sources, or set the python setting to a Python ${needed} with numpy and h5py`;
     },
   };
-  const events = new EventBus();
-  const datasets = new DatasetStore({ db, dir: path.join(options.dataDir, "datasets"), now, expiryDays: () => settings.dataset_expiry_days });
+  const onClusterError = (what: string, err: unknown) => logger.error(`cluster mode: ${what}: ${(err as Error)?.message ?? String(err)}`);
+  const relayed = clustered && owner ? new RelayedEventBus((e) => link?.publishEvent(e)) : undefined;
+  const events = relayed ?? new EventBus();
+  const link = clustered && owner && relayed
+    ? new ClusterLink(cluster.queueUrl, { onEvent: (e) => relayed.receive(e), onStop: (id, kind) => stopHeld(id, kind) }, onClusterError)
+    : undefined;
+  // A stop request another node relayed: for this node only when its runners hold the job.
+  const stopHeld = (id: string, kind: "execution" | "training" | "benchmark") => {
+    if (!executions.holds(id)) return;
+    try {
+      executions.stop(id, kind);
+    } catch (err) {
+      onClusterError(`stopping ${kind} ${id}`, err);
+    }
+  };
+  const datasets = new DatasetStore({ db, dir: path.join(options.dataDir, "datasets"), now, expiryDays: () => settings.dataset_expiry_days, shared });
   const logs = new LogStore(db, () => settings.max_log_kb * 1024);
   const records = new ExecutionsRepo(db, logs);
   const training = new TrainingRepo(db, logs);
   const benchmarks = new BenchmarksRepo(db, logs);
   const deploys = new DeploysRepo(db);
+  const jobWorkers = new JobWorkers(db);
+  const clusterSide = link && { link, executions: () => executions, workers: jobWorkers, onError: onClusterError };
+  // In cluster mode a job may ask for a GPU that some worker has, whatever this node has.
+  let clusterHasGpu = false;
+  const localGpus = options.gpus ?? detectGpus;
+  const gpus = clustered ? () => ({ cudaDevices: Math.max(localGpus().cudaDevices, clusterHasGpu ? 1 : 0) }) : localGpus;
   const sessions = new SessionCache(() => ({ maxSessions: settings.session_max, maxItems: settings.session_max_items, expireHours: settings.session_expire_hours }), () => now().getTime());
   const executions = new ExecutionService({
     algorithms: repo,
@@ -154,7 +184,9 @@ export function createEngine(options: EngineOptions) {
     bundleDir,
     trainingTempDir: path.join(options.dataDir, "training-temp"),
     python: pythonCommand,
-    gpus: options.gpus ?? detectGpus,
+    gpus,
+    cluster: clusterSide && apiHooks(clusterSide),
+    workers: jobWorkers,
     runnerMemoryMb: options.runnerMemoryMb ?? 8192,
     stopGraceMs: options.stopGraceMs ?? 5000,
   });
@@ -165,14 +197,22 @@ export function createEngine(options: EngineOptions) {
     if (settings.record_retention_days > 0) records.pruneBefore(now().getTime() - settings.record_retention_days * 24 * HOUR_MS);
   };
   let sweepTimer: NodeJS.Timeout | undefined;
+  let stopReaper: (() => void) | undefined;
+  let stopWorker: (() => Promise<void>) | undefined;
+  let closed = false;
   if (owner) {
     // Crash safety: what a killed process left behind is settled before anything new starts.
     blobs.sweepTemp();
     datasets.sweepTemp();
     sweepScratch(options.dataDir);
-    const interrupted = executions.recoverInterrupted();
-    deploys.failUnfinished(formatCompoxTime(now()), { detail: "interrupted: the application stopped during the deploy; deploy again", code: "deploy_failed", retryable: true });
-    if (interrupted > 0) logger.warn(`${interrupted} execution(s) were interrupted by the last shutdown and are now FAILED`);
+    if (clusterSide) {
+      // Other nodes' jobs and deploys are theirs to settle; lost workers' jobs are the reaper's.
+      stopReaper = startReaper(clusterSide, (live) => (clusterHasGpu = live.some((w) => w.devices.includes("gpu"))));
+    } else {
+      const interrupted = executions.recoverInterrupted();
+      deploys.failUnfinished(formatCompoxTime(now()), { detail: "interrupted: the application stopped during the deploy; deploy again", code: "deploy_failed", retryable: true });
+      if (interrupted > 0) logger.warn(`${interrupted} execution(s) were interrupted by the last shutdown and are now FAILED`);
+    }
     housekeeping();
     sweepTimer = setInterval(housekeeping, HOUR_MS);
     sweepTimer.unref();
@@ -213,6 +253,25 @@ export function createEngine(options: EngineOptions) {
 
   return {
     dataDir: options.dataDir,
+    /** "cluster" when the queue, database and storage URLs are set (docs/cluster.md). */
+    mode: cluster.mode,
+
+    /**
+     * Makes this process a cluster worker: it runs jobs from the queues of `devices` and its own
+     * (sessions pinned to it) with its runners, until close(). Cluster mode only.
+     */
+    async startWorker(opts: WorkerOptions): Promise<void> {
+      if (!clusterSide) throw new CompoxError("internal_error", "compox worker needs cluster mode: set queue_url, database_url and storage_url (docs/cluster.md)");
+      if (stopWorker) throw new CompoxError("internal_error", "this process is a worker already");
+      await clusterSide.link.ready();
+      stopWorker = await startWorker(opts, { ...clusterSide, sessionOf: (id) => records.get(id)?.session_token, sessionHours: () => settings.session_expire_hours });
+      logger.info(`worker ${opts.name}: running jobs for ${opts.devices.join(", ")} (${opts.concurrency} at a time)`);
+    },
+
+    /** Resolves once this node receives the other nodes' events (cluster mode; at once otherwise). */
+    async ready(): Promise<void> {
+      await link?.ready();
+    },
     get settings(): Settings {
       return settings;
     },
@@ -282,7 +341,7 @@ export function createEngine(options: EngineOptions) {
     },
 
     /** A zip of the algorithm folder (latest minor unless given; a checkpoint's files replace assets). */
-    exportAlgorithm(name: string, major: number, minor?: number, checkpointId?: string): ExportedZip {
+    async exportAlgorithm(name: string, major: number, minor?: number, checkpointId?: string): Promise<ExportedZip> {
       const line = lineOf(name, major);
       const m = minor ?? line.latest_minor;
       checkMinor(line.algorithm_id, m, `${line.name} ${major}`);
@@ -291,6 +350,8 @@ export function createEngine(options: EngineOptions) {
         throw new CompoxError("algorithm_not_exportable", `${line.name} ${major}.${m} is not exportable (exportable = false in its pyproject.toml)`);
       if (checkpointId) executions.requireCheckpoint(checkpointId, line.algorithm_id);
       const overrides = checkpointId ? training.checkpointFiles(checkpointId) : {};
+      const module = repo.getModule(version.module_id);
+      await blobs.fetch([...(module ? [module.blob_id] : []), ...repo.assets(line.algorithm_id, m).map((a) => a.asset_id), ...Object.values(overrides)]);
       return { filename: `${line.name}-${major}.${m}${checkpointId ? `-${checkpointId.slice(0, 8)}` : ""}.zip`, bytes: exportVersionZip({ repo, blobs }, line.algorithm_id, m, overrides) };
     },
 
@@ -345,10 +406,9 @@ export function createEngine(options: EngineOptions) {
       return datasets.require(id);
     },
 
-    /** The dataset's file on disk, for streaming downloads. */
-    datasetPath(id: string): string {
-      datasets.require(id);
-      return datasets.pathOf(id);
+    /** The dataset's file on this computer (fetched from the shared store in cluster mode), for streaming downloads. */
+    datasetPath(id: string, signal?: AbortSignal): Promise<string> {
+      return datasets.localPath(id, signal);
     },
 
     readDataset(id: string, keys?: readonly string[]): Promise<Record<string, NDArray>> {
@@ -363,7 +423,7 @@ export function createEngine(options: EngineOptions) {
       if (shape.length < 2 || shape.length > 3) throw new CompoxError("dataset_unsuitable", `"${key}" of dataset ${id} has shape [${shape.join(", ")}]: planes come from 2-D and 3-D arrays`);
       const depth = shape.length === 3 ? shape[0]! : 1;
       if (slice >= depth) throw new CompoxError("invalid_request", `slice ${slice} is out of range: "${key}" has ${depth} plane(s), numbered from 0`);
-      const { h, w, values } = await readHdf5Plane(datasets.pathOf(id), key, slice);
+      const { h, w, values } = await readHdf5Plane(await datasets.localPath(id), key, slice);
       const cut = region ? cropPlane(values, h, w, region) : { values, region: { x: 0, y: 0, w, h } };
       return { ...reducePlane(cut.values, cut.region.h, cut.region.w, maxSize, sampling), depth, region: cut.region };
     },
@@ -490,8 +550,14 @@ export function createEngine(options: EngineOptions) {
 
     /** Stops running work (recorded FAILED "interrupted"), unloads runners, closes the database. */
     async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
       clearInterval(sweepTimer);
+      stopReaper?.();
       await executions.shutdown();
+      await stopWorker?.();
+      await link?.close();
+      shared?.close();
       db.close();
       lock?.release();
     },

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
+import { blobKey, type ObjectStore } from "../storage/object-store.js";
 
 export interface StoredBlob {
   id: string;
@@ -35,8 +36,17 @@ export function blobIdOfFile(file: string): string {
 export class BlobStore {
   readonly root: string;
   private readonly tmp: string;
+  /** Blobs written here and not yet in the shared store (cluster mode). */
+  private readonly unpublished = new Set<string>();
 
-  constructor(root: string) {
+  /**
+   * `shared` (cluster mode) is the store every node reads: blobs written here go to it on
+   * `publish()`, and `fetch()` brings the ones a node needs but lacks; local files are copies.
+   */
+  constructor(
+    root: string,
+    private readonly shared?: ObjectStore,
+  ) {
     this.root = root;
     this.tmp = path.join(root, "tmp");
     fs.mkdirSync(this.tmp, { recursive: true });
@@ -70,6 +80,7 @@ export class BlobStore {
       }
       this.commit(tmp, id);
     }
+    if (this.shared) this.unpublished.add(id);
     return { id, size: data.byteLength };
   }
 
@@ -97,12 +108,36 @@ export class BlobStore {
     const id = hash.digest("hex");
     if (this.has(id)) fs.rmSync(tmp);
     else this.commit(tmp, id);
+    if (this.shared) this.unpublished.add(id);
     return { id, size };
   }
 
-  /** Removes a blob; callers ensure nothing references it any more. */
+  /** Uploads the blobs written since the last publish to the shared store (cluster mode): call
+   * before recording anything that references them, so other nodes can always fetch them. */
+  async publish(signal?: AbortSignal): Promise<void> {
+    const { shared } = this;
+    if (!shared) return;
+    for (const id of [...this.unpublished]) {
+      if (!(await shared.has(blobKey(id)))) await shared.putFile(blobKey(id), this.pathOf(id), signal);
+      this.unpublished.delete(id);
+    }
+  }
+
+  /** Makes local copies of the blobs among `ids` this node lacks (cluster mode). */
+  async fetch(ids: Iterable<string>, signal?: AbortSignal): Promise<void> {
+    const { shared } = this;
+    if (!shared) return;
+    for (const id of new Set(ids)) {
+      if (this.has(id)) continue;
+      if (!(await shared.getFile(blobKey(id), this.pathOf(id), signal))) throw new Error(`blob ${id} is in no store: not here, not in ${shared.description}`);
+    }
+  }
+
+  /** Removes a blob (here and in the shared store); callers ensure nothing references it any more. */
   delete(id: string): void {
     fs.rmSync(this.pathOf(id), { force: true });
+    this.unpublished.delete(id);
+    void this.shared?.delete(blobKey(id)).catch(() => {}); // an orphan object costs space, not correctness
   }
 
   /** Removes temp files left by a process that was killed mid-write. */

@@ -28,4 +28,5 @@ test("some but not all: an error that names each missing URL, its flag and its v
 test("a bucket without a prefix stores at the bucket's root", () => {
   assert.deepEqual(storageTargetOf("s3://bucket"), { bucket: "bucket", prefix: "" });
   assert.deepEqual(storageTargetOf("s3://bucket/a/b"), { bucket: "bucket", prefix: "a/b/" });
+  assert.deepEqual(storageTargetOf("file:///mnt/compox"), { folder: "/mnt/compox", bucket: "", prefix: "" });
 });

@@ -1,10 +1,13 @@
 // Desktop or cluster mode, from the settings: the three service URLs (queue, database, storage)
 // all set → cluster mode; none → the desktop (SQLite + files, in-process queue); some → an error
 // that names what is missing and how to set it.
+import { fileURLToPath } from "node:url";
 import { ConfigError } from "../../contract/errors.js";
 import type { Settings } from "../../contract/settings.js";
 
 export interface StorageTarget {
+  /** A folder every node mounts (file:///path), instead of a bucket. */
+  folder?: string;
   bucket: string;
   /** Key prefix inside the bucket ("" or ending in "/"). */
   prefix: string;
@@ -17,11 +20,12 @@ export type ClusterConfig = { mode: "desktop" } | { mode: "cluster"; queueUrl: s
 const SERVICES = [
   ["queue_url", "COMPOX_QUEUE_URL", "redis://host:6379"],
   ["database_url", "COMPOX_DATABASE_URL", "postgres://user:password@host:5432/compox"],
-  ["storage_url", "COMPOX_STORAGE_URL", "s3://bucket[/prefix]"],
+  ["storage_url", "COMPOX_STORAGE_URL", "s3://bucket[/prefix] or file:///shared/folder"],
 ] as const;
 
-/** Parses s3://bucket[/prefix]. */
+/** Parses s3://bucket[/prefix] or file:///path. */
 export function storageTargetOf(url: string, endpoint?: string): StorageTarget {
+  if (url.startsWith("file://")) return { folder: fileURLToPath(url), bucket: "", prefix: "" };
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
   if (!m) throw new ConfigError([{ file: "storage_url", path: "", message: `${url} is not s3://bucket[/prefix]` }]);
   const prefix = m[2]!.replace(/\/+$/, "");

@@ -12,6 +12,7 @@ import { formatCompoxTime } from "../../contract/time.js";
 import type { Db } from "../store/db.js";
 import { inspectHdf5, readHdf5, writeHdf5, type KeyInfo } from "./hdf5.js";
 import { decodeImage } from "./image-import.js";
+import type { ObjectStore } from "../storage/object-store.js";
 
 export interface DatasetInfo {
   file_id: string;
@@ -38,6 +39,8 @@ export interface DatasetStoreOptions {
   now: () => Date;
   /** 0 = never expire. */
   expiryDays: () => number;
+  /** Cluster mode: the store every node reads datasets from; local files are copies. */
+  shared?: ObjectStore;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -157,9 +160,23 @@ export class DatasetStore {
     return out;
   }
 
-  read(id: string, keys?: readonly string[]): Promise<Record<string, NDArray>> {
+  async read(id: string, keys?: readonly string[]): Promise<Record<string, NDArray>> {
+    return readHdf5(await this.localPath(id), keys);
+  }
+
+  /** The dataset's file on this node (fetched from the shared store first if this node lacks it), or a 404. */
+  async localPath(id: string, signal?: AbortSignal): Promise<string> {
     this.require(id);
-    return readHdf5(this.pathOf(id), keys);
+    const file = this.pathOf(id);
+    const { shared } = this.opts;
+    if (!shared || fs.existsSync(file)) return file;
+    if (!(await shared.getFile(this.keyOf(id), file, signal))) throw new NotFoundError("dataset_not_found", `dataset ${id} is recorded but its file is not in ${shared.description}`);
+    return file;
+  }
+
+  /** The dataset's key in the shared store. */
+  private keyOf(id: string): string {
+    return `datasets/${path.basename(this.pathOf(id))}`;
   }
 
   /**
@@ -170,6 +187,7 @@ export class DatasetStore {
   delete(id: string): boolean {
     if (!this.get(id)) return false;
     this.opts.db.prepare("DELETE FROM datasets WHERE file_id = ?").run(id);
+    void this.opts.shared?.delete(this.keyOf(id)).catch(() => {}); // an orphan object costs space, not correctness
     const doomed = this.tempPath();
     try {
       fs.renameSync(this.pathOf(id), doomed);
@@ -226,6 +244,8 @@ export class DatasetStore {
       expires_ms: days > 0 ? now.getTime() + days * DAY_MS : null,
     };
     fs.renameSync(tmp, this.pathOf(id));
+    // In the shared store before it is recorded: a node that sees the record can fetch the file.
+    await this.opts.shared?.putFile(this.keyOf(id), this.pathOf(id));
     this.opts.db
       .prepare(`INSERT INTO datasets (file_id, size, keys_json, name, time_created, created_ms, expires_ms) VALUES (@file_id, @size, @keys_json, @name, @time_created, @created_ms, @expires_ms)
          ON CONFLICT (file_id) DO UPDATE SET size = excluded.size, keys_json = excluded.keys_json, name = excluded.name, time_created = excluded.time_created, created_ms = excluded.created_ms, expires_ms = excluded.expires_ms`)

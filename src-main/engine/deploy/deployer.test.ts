@@ -96,7 +96,7 @@ test("two algorithms sharing a 50 MB asset store it once", async () => {
 test("export → import round-trips to the same module and assets (unchanged)", async () => {
   await using t = setup();
   const first = await t.engine.deploy(tsAlgorithm(path.join(t.src, "demo")));
-  const zip = t.engine.exportAlgorithm("demo", 1);
+  const zip = await t.engine.exportAlgorithm("demo", 1);
   assert.equal(zip.filename, "demo-1.3.zip");
   const names = new AdmZip(zip.bytes).getEntries().map((e) => e.entryName).sort();
   assert.deepEqual(names, ["Runner.ts", "files/weights.bin", "helpers/scale.ts", "pyproject.toml"]);
@@ -111,7 +111,7 @@ test("export → import round-trips to the same module and assets (unchanged)", 
   fs.writeFileSync(zipFile, zip.bytes);
   const imported = await engine2.deploy(zipFile);
   assert.deepEqual([imported.outcome, imported.algorithm_minor_version], ["created", "3"]);
-  assert.deepEqual(engine2.exportAlgorithm("demo", 1).bytes, zip.bytes);
+  assert.deepEqual((await engine2.exportAlgorithm("demo", 1)).bytes, zip.bytes);
   await engine2.close();
 });
 
@@ -149,7 +149,7 @@ test("zip-slip: '..' entries and absolute paths are refused, nothing written", a
 test("export refuses non-exportable algorithms; remove refuses non-removable ones unless forced", async () => {
   await using t = setup();
   const r = await t.engine.deploy(tsAlgorithm(path.join(t.src, "demo"), "demo", "1.0", "exportable = false"));
-  assert.throws(() => t.engine.exportAlgorithm("demo", 1), (e: CompoxError) => e.code === "algorithm_not_exportable" && e.status === 403);
+  await assert.rejects(t.engine.exportAlgorithm("demo", 1), (e: CompoxError) => e.code === "algorithm_not_exportable" && e.status === 403);
   assert.throws(() => t.engine.removeAlgorithm(r.algorithm_id), (e: CompoxError) => e.code === "algorithm_not_removable" && /--force/.test(e.message));
   t.engine.removeAlgorithm(r.algorithm_id, { force: true });
   assert.deepEqual(t.engine.listAlgorithms(), []);
@@ -233,7 +233,7 @@ test("symlinks leaving the folder and unreadable files are errors; links inside 
   fs.rmSync(path.join(dir, "files", "dangling.bin"));
   fs.symlinkSync(path.join(dir, "files", "weights.bin"), path.join(dir, "files", "alias.bin"));
   await t.engine.deploy(dir);
-  const names = new AdmZip(t.engine.exportAlgorithm("demo", 1).bytes).getEntries().map((e) => e.entryName);
+  const names = new AdmZip((await t.engine.exportAlgorithm("demo", 1)).bytes).getEntries().map((e) => e.entryName);
   assert.ok(names.includes("files/alias.bin"));
 });
 

@@ -156,6 +156,7 @@ export async function deployFolder(ctx: DeployContext, folder: string, overrides
     const stored = await ctx.blobs.putFile(a.source);
     assets.push({ path: a.path, asset_id: stored.id, size: stored.size });
   }
+  await ctx.blobs.publish(); // cluster mode: in the shared store before any record names them
   const assetMap = Object.fromEntries(assets.map((a) => [a.path, a.asset_id]));
   const at = formatCompoxTime(ctx.now());
   const pyproject = scan.pyproject as string;

@@ -77,7 +77,7 @@ test("Compox-style algorithms of every typed runner run unchanged, with outputs 
         assert.deepEqual(ours[key]?.shape, theirs[key]?.shape, `${c.folder} ${key} shape`);
         assert.deepEqual(values(ours[key]), values(theirs[key]), `${c.folder} ${key} values`);
       }
-      assert.deepEqual(await readHdf5Strings(t.engine.datasetPath(id)), await readHdf5Strings(direct[i] ?? ""), `${c.folder} string datasets`);
+      assert.deepEqual(await readHdf5Strings(await t.engine.datasetPath(id)), await readHdf5Strings(direct[i] ?? ""), `${c.folder} string datasets`);
     }
   }
   // What each type writes, as Compox writes it.
@@ -107,7 +107,7 @@ test("a Compox-style Generic runner: annotated schema with text fields, KeyError
     const rec = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [input], session_token: "s1" }).execution_id, 60_000);
     assert.equal(rec.status, "COMPLETED", rec.log);
     const [id] = rec.output_dataset_ids;
-    return { arrays: await t.engine.readDataset(id ?? ""), text: await readHdf5Strings(t.engine.datasetPath(id ?? "")) };
+    return { arrays: await t.engine.readDataset(id ?? ""), text: await readHdf5Strings(await t.engine.datasetPath(id ?? "")) };
   };
   const first = await run();
   assert.deepEqual(values(first.arrays.data), [3.5]);

@@ -23,6 +23,7 @@ import type { BenchmarksRepo } from "../store/benchmarks-repo.js";
 import type { ExecutionQuery, ExecutionsRepo } from "../store/executions-repo.js";
 import type { LogStore } from "../store/log-store.js";
 import type { TrainingRepo } from "../store/training-repo.js";
+import type { JobKind, JobWorkers } from "../store/job-workers.js";
 import { resolveDevice, type GpuInfo } from "./devices.js";
 import { extractModule } from "./module-dir.js";
 import type { EventBus } from "./event-bus.js";
@@ -55,9 +56,37 @@ export interface ExecutionDeps {
   runnerMemoryMb: number;
   /** How long a stopped job may take to return before its process is killed. */
   stopGraceMs: number;
+  /** Cluster mode: jobs go to the workers' queue instead of this process's runners. */
+  cluster?: ClusterHooks;
+  /** Cluster mode: which worker holds each job. */
+  workers?: JobWorkers;
 }
 
-type Kind = "execution" | "training" | "benchmark";
+type Kind = JobKind;
+
+/** A recorded job as it travels to a worker (cluster mode). */
+export interface QueuedJob {
+  id: string;
+  kind: Kind;
+  moduleId: string;
+  /** Runner reuse key: language, algorithm, minor, device, checkpoint. */
+  key: string;
+  device: string;
+  /** What loading its runner needs (benchmarks have no record field for it). */
+  target: LoadTarget;
+  /** The session a client named, which pins the job to the worker that holds it. */
+  session?: string;
+}
+
+/** What the execution service asks of cluster mode (cluster/cluster-runtime.ts). */
+export interface ClusterHooks {
+  /** Sends a recorded job to the workers, in submission order; a job that cannot go ends FAILED. */
+  dispatch(job: QueuedJob): void;
+  /** Asks the worker holding a job to stop it, or takes it off the queue. */
+  requestStop(id: string, kind: Kind): void;
+  /** Jobs waiting over the whole cluster (max_queued_jobs applies to them). */
+  waiting(): number;
+}
 
 /** The record operations both executions and trainings offer. */
 interface JobRecords {
@@ -83,6 +112,8 @@ interface ActiveJob {
   stopRequested: boolean;
   stopTimer?: NodeJS.Timeout;
   runner?: PooledRunner<RunnerHost>;
+  /** Called once the job has ended (a worker's queue waits for it). */
+  ended?: () => void;
 }
 
 export const INTERRUPTED = "interrupted: the application stopped";
@@ -105,10 +136,7 @@ export class ExecutionService {
           python: key.startsWith("py:") ? this.python() : undefined,
           onEvent: (jobId, event) => this.onRunnerEvent(jobId, event),
           engine: {
-            datasetPath: async ({ id }) => {
-              deps.datasets.require(id);
-              return deps.datasets.pathOf(id);
-            },
+            datasetPath: ({ id }) => deps.datasets.localPath(id),
             commitDataset: async ({ path: file }) => (await deps.datasets.putFile(file)).file_id,
             sessionSave: async ({ jobId, key, value }) => deps.sessions.save(this.token(jobId), key, value),
             sessionLoad: async ({ jobId, key }) => deps.sessions.load(this.token(jobId), key),
@@ -175,17 +203,17 @@ export class ExecutionService {
     };
     const job: ActiveJob = { id: record.execution_id, kind: "execution", sessionToken: record.session_token, status: "PENDING", progress: 0, target: record, stopRequested: false };
     const language = deps.algorithms.getModule(version.module_id)?.language ?? "ts";
-    if (language === "py") this.python(); // no usable interpreter: refuse now, with the fix
+    // No usable interpreter: refuse now, with the fix (a cluster's workers check their own).
+    if (language === "py" && !deps.cluster) this.python();
     const key = `${language}:${line.algorithm_id}:${minor}:${device.device}:${record.checkpoint_id ?? ""}`;
-    this.scheduler.assertRoom(); // a full queue refuses the request before anything is recorded
+    this.assertRoom(); // a full queue refuses the request before anything is recorded
     deps.records.insert(record, now.getTime());
     this.kinds.set(job.id, "execution");
-    this.active.set(job.id, job);
     this.emitStatus(record.execution_id, "PENDING", 0);
     if (overrideWarning) this.log(job.id, overrideWarning, "WARNING");
     if (device.warning) this.log(job.id, device.warning, "WARNING");
     for (const name of params.undeclared) this.log(job.id, `parameter "${name}" is not declared by ${line.name}; passed to the runner as given`, "WARNING");
-    this.scheduler.submit({ id: job.id, key, run: (runner) => this.run(job, runner, version.module_id) });
+    this.enqueue(job, { id: job.id, kind: "execution", moduleId: version.module_id, key, device: device.device, target: record, session: req.session_token || undefined });
     return { execution_id: record.execution_id };
   }
 
@@ -205,7 +233,7 @@ export class ExecutionService {
     if (req.checkpoint_id) this.requireCheckpoint(req.checkpoint_id, line.algorithm_id);
     const params = resolveParameters(config.training_parameters, req.additional_parameters);
     if (params.problems.length > 0) throw new CompoxError("parameters_invalid", `invalid training parameters: ${params.problems.join("; ")}`, { errors: params.problems });
-    this.scheduler.assertRoom();
+    this.assertRoom();
     const now = deps.now();
     const record: TrainingRecord = {
       training_id: uuidv1(),
@@ -227,11 +255,10 @@ export class ExecutionService {
     deps.training.insert(record, now.getTime());
     const job: ActiveJob = { id: record.training_id, kind: "training", sessionToken: uuidv1(), status: "PENDING", progress: 0, target: record, stopRequested: false };
     this.kinds.set(job.id, "training");
-    this.active.set(job.id, job);
     this.emitStatus(job.id, "PENDING", 0);
     const language = deps.algorithms.getModule(version.module_id)?.language ?? "ts";
     const device = resolveDevice(config.default_device, deps.gpus()).device;
-    this.scheduler.submit({ id: job.id, key: `${language}:${line.algorithm_id}:${minor}:${device}:${record.checkpoint_id ?? ""}`, run: (runner) => this.run(job, runner, version.module_id) });
+    this.enqueue(job, { id: job.id, kind: "training", moduleId: version.module_id, key: `${language}:${line.algorithm_id}:${minor}:${device}:${record.checkpoint_id ?? ""}`, device, target: record });
     return { training_id: record.training_id };
   }
 
@@ -242,8 +269,8 @@ export class ExecutionService {
     const { deps } = this;
     const { line, minor, version } = this.versionOf({ algorithm_id: req.algorithm_id });
     const language = deps.algorithms.getModule(version.module_id)?.language ?? "ts";
-    if (language === "py") this.python();
-    this.scheduler.assertRoom();
+    if (language === "py" && !deps.cluster) this.python();
+    this.assertRoom();
     const now = deps.now();
     const record: BenchmarkRecord = {
       benchmark_id: uuidv1(),
@@ -259,11 +286,59 @@ export class ExecutionService {
     const target = { algorithm_id: line.algorithm_id, algorithm_minor_version: String(minor), checkpoint_id: null };
     const job: ActiveJob = { id: record.benchmark_id, kind: "benchmark", sessionToken: uuidv1(), status: "PENDING", progress: 0, target, stopRequested: false };
     this.kinds.set(job.id, "benchmark");
-    this.active.set(job.id, job);
     this.emitStatus(job.id, "PENDING", 0);
     const device = resolveDevice(version.config.default_device, deps.gpus()).device;
-    this.scheduler.submit({ id: job.id, key: `${language}:${line.algorithm_id}:${minor}:${device}:`, run: (runner) => this.run(job, runner, version.module_id) });
+    this.enqueue(job, { id: job.id, kind: "benchmark", moduleId: version.module_id, key: `${language}:${line.algorithm_id}:${minor}:${device}:`, device, target });
     return { benchmark_id: record.benchmark_id };
+  }
+
+  /** Refuses a request when the queue is full (max_queued_jobs), before anything is recorded. */
+  private assertRoom(): void {
+    const { cluster, settings } = this.deps;
+    if (!cluster) return this.scheduler.assertRoom();
+    const max = settings().max_queued_jobs;
+    if (cluster.waiting() >= max) throw new CompoxError("queue_full", `the job queue is full (max_queued_jobs = ${max}); wait for running jobs or raise the setting`);
+  }
+
+  /** Hands a recorded job to this process's runners, or (cluster mode) to the workers' queue. */
+  private enqueue(job: ActiveJob, queued: QueuedJob): void {
+    if (this.deps.cluster) return this.deps.cluster.dispatch(queued);
+    this.active.set(job.id, job);
+    this.scheduler.submit({ id: job.id, key: queued.key, run: (runner) => this.run(job, runner, queued.moduleId) });
+  }
+
+  /**
+   * Runs a job a worker took from the cluster's queue, with this process's runners; resolves when
+   * it has ended. A job that ended meanwhile (stopped, or failed as lost) is left alone.
+   */
+  async runQueued(queued: QueuedJob, opts: { worker: string; stopRequested: () => Promise<boolean> }): Promise<void> {
+    const { deps } = this;
+    const rec = this.recordOf(queued.kind, queued.id);
+    if (!rec || isTerminal(rec.status) || this.active.has(queued.id)) return;
+    const target = queued.kind === "benchmark" ? queued.target : (rec as ExecutionRecord | TrainingRecord);
+    const ended = new Promise<void>((resolve) => {
+      const job: ActiveJob = { id: queued.id, kind: queued.kind, sessionToken: "session_token" in rec ? rec.session_token : uuidv1(), status: rec.status, progress: 0, target, stopRequested: false, ended: resolve };
+      this.kinds.set(job.id, job.kind);
+      this.active.set(job.id, job);
+      deps.workers?.set(job.kind, job.id, opts.worker);
+      this.scheduler.submit({ id: job.id, key: queued.key, run: (runner) => this.run(job, runner, queued.moduleId) });
+    });
+    // Held before this check, so a stop that comes later finds it here.
+    if (await opts.stopRequested()) this.stop(queued.id, queued.kind);
+    await ended;
+  }
+
+  /** Ends a job no runner here holds (cluster mode: stopped in the queue, its worker lost) with a log line saying why. */
+  endRecorded(id: string, kind: Kind, status: "FAILED" | "STOPPED", message: string): void {
+    const rec = this.recordOf(kind, id);
+    if (!rec || isTerminal(rec.status) || this.active.has(id)) return;
+    this.kinds.set(id, kind);
+    this.log(id, message, status === "FAILED" ? "ERROR" : "INFO");
+    this.finish({ id, kind, sessionToken: "", status: rec.status, progress: 0, target: { algorithm_id: rec.algorithm_id, algorithm_minor_version: "", checkpoint_id: null }, stopRequested: status === "STOPPED" }, status);
+  }
+
+  private recordOf(kind: Kind, id: string): ExecutionRecord | TrainingRecord | BenchmarkRecord | undefined {
+    return kind === "execution" ? this.deps.records.get(id) : kind === "training" ? this.deps.training.get(id) : this.deps.benchmarks.get(id);
   }
 
   getBenchmark(id: string): BenchmarkRecord {
@@ -309,6 +384,7 @@ export class ExecutionService {
       blobs[p] = (await deps.blobs.putFile(file)).id;
       await fs.promises.rm(file, { force: true });
     }
+    await deps.blobs.publish();
     const checkpoint_id = uuidv1();
     deps.algorithms.setStorageMetrics(t.algorithm_id, null);
     deps.training.insertCheckpoint({ checkpoint_id, training_id: jobId, parent_algorithm_id: t.algorithm_id, parent_checkpoint_id: t.checkpoint_id, algorithm_minor_version: t.algorithm_minor_version, created_at: formatCompoxTime(deps.now()), properties, tags: t.tags }, blobs);
@@ -330,6 +406,11 @@ export class ExecutionService {
   stop(id: string, kind: Kind = "execution"): { detail: string } {
     const job = this.active.get(id);
     const status = job?.kind === kind ? job.status : (kind === "execution" ? this.get(id) : this.getTraining(id)).status;
+    // Cluster mode: the job is on a worker, or in the queue.
+    if (!job && this.deps.cluster && !isTerminal(status)) {
+      this.deps.cluster.requestStop(id, kind);
+      return { detail: STOP_POSTED };
+    }
     // Compox 3.2's wording, which its clients and tests compare verbatim.
     if (isTerminal(status) || !job) throw new CompoxError(kind === "execution" ? "execution_not_stoppable" : "training_not_stoppable", `${kind === "execution" ? "Execution" : "Training"} in state ${status} cannot be stopped`);
     if (job.stopRequested) return { detail: STOP_POSTED };
@@ -379,6 +460,11 @@ export class ExecutionService {
       this.finish(job, "FAILED");
     }
     await this.pool.closeAll();
+  }
+
+  /** Whether this process queues or runs job `id`. */
+  holds(id: string): boolean {
+    return this.active.has(id);
   }
 
   /** Waits until nothing is queued or running (tests, benchmarks). */
@@ -446,9 +532,12 @@ export class ExecutionService {
     const module = deps.algorithms.getModule(moduleId);
     const version = deps.algorithms.getVersion(rec.algorithm_id, Number(rec.algorithm_minor_version));
     if (!module || !version) throw new Error("the algorithm version was removed");
-    const assets = Object.fromEntries(deps.algorithms.assets(rec.algorithm_id, Number(rec.algorithm_minor_version)).map((a) => [a.path, deps.blobs.pathOf(a.asset_id)]));
+    const checkpointFiles = rec.checkpoint_id ? deps.training.checkpointFiles(rec.checkpoint_id) : {};
+    const assetRows = deps.algorithms.assets(rec.algorithm_id, Number(rec.algorithm_minor_version));
+    await deps.blobs.fetch([module.blob_id, ...assetRows.map((a) => a.asset_id), ...Object.values(checkpointFiles)]); // cluster mode: copies on this node
+    const assets = Object.fromEntries(assetRows.map((a) => [a.path, deps.blobs.pathOf(a.asset_id)]));
     // A checkpoint's files replace the assets of the same paths.
-    if (rec.checkpoint_id) for (const [p, blob] of Object.entries(deps.training.checkpointFiles(rec.checkpoint_id))) assets[p] = deps.blobs.pathOf(blob);
+    for (const [p, blob] of Object.entries(checkpointFiles)) assets[p] = deps.blobs.pathOf(blob);
     const device = ("resolved_execution_device" in rec ? rec.resolved_execution_device : resolveDevice(version.config.default_device, deps.gpus()).device) as LoadSpec["device"];
     const sources = () => unzipSources(deps.blobs.read(module.blob_id));
     if (module.language === "py") return { bundlePath: "", moduleRoot: extractModule(path.join(deps.bundleDir, "..", "py"), module.module_id, sources), device, assets };
@@ -509,6 +598,7 @@ export class ExecutionService {
   private finish(job: ActiveJob, status: "COMPLETED" | "FAILED" | "STOPPED", outputs?: string[], data?: Record<string, unknown>): void {
     clearTimeout(job.stopTimer);
     this.active.delete(job.id);
+    job.ended?.();
     this.deps.logs.forget(job.id);
     if (!canTransition(job.status, status)) return;
     job.status = status;

@@ -3,7 +3,8 @@ import type { BenchmarkRecord, Status } from "../../contract/records.js";
 import type { Db } from "./db.js";
 import type { LogStore } from "./log-store.js";
 
-interface Row extends Omit<BenchmarkRecord, "additional_parameters" | "data" | "log"> {
+interface Row extends Omit<BenchmarkRecord, "additional_parameters" | "data" | "log" | "worker"> {
+  worker: string | null;
   additional_parameters: string;
   data: string;
   created_ms: number;
@@ -36,6 +37,7 @@ export class BenchmarksRepo {
       time_completed: r.time_completed,
       log: this.logs.read(r.benchmark_id),
       data: JSON.parse(r.data) as Record<string, unknown>,
+      ...(r.worker ? { worker: r.worker } : {}),
     };
   }
 

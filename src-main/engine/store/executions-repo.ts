@@ -4,7 +4,8 @@ import type { ExecutionRecord, Status } from "../../contract/records.js";
 import type { Db } from "./db.js";
 import type { LogStore } from "./log-store.js";
 
-interface Row extends Omit<ExecutionRecord, "input_dataset_ids" | "additional_parameters" | "output_dataset_ids" | "algorithm_name"> {
+interface Row extends Omit<ExecutionRecord, "input_dataset_ids" | "additional_parameters" | "output_dataset_ids" | "algorithm_name" | "worker"> {
+  worker: string | null;
   input_dataset_ids: string;
   additional_parameters: string;
   output_dataset_ids: string;
@@ -13,10 +14,11 @@ interface Row extends Omit<ExecutionRecord, "input_dataset_ids" | "additional_pa
 }
 
 function toRecord(r: Row, logs: LogStore): ExecutionRecord {
-  const { created_ms: _created, algorithm_name, ...rest } = r;
+  const { created_ms: _created, algorithm_name, worker, ...rest } = r;
   return {
     ...rest,
     ...(algorithm_name ? { algorithm_name } : {}),
+    ...(worker ? { worker } : {}),
     log: logs.read(r.execution_id),
     input_dataset_ids: JSON.parse(r.input_dataset_ids) as string[],
     additional_parameters: JSON.parse(r.additional_parameters) as Record<string, unknown>,

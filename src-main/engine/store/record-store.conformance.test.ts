@@ -9,6 +9,7 @@ import { tempDir } from "../testing/temp-algorithm.js";
 import { AlgorithmsRepo } from "./algorithms-repo.js";
 import { DeploysRepo } from "./deploys-repo.js";
 import { ExecutionsRepo } from "./executions-repo.js";
+import { JobWorkers } from "./job-workers.js";
 import { LogStore } from "./log-store.js";
 import { TrainingRepo } from "./training-repo.js";
 
@@ -54,6 +55,31 @@ for (const store of RECORD_STORES) {
     assert.deepEqual(repo.list({ algorithm_id: "other" }), []);
     assert.equal(repo.pruneBefore(2000), 1);
     assert.equal(repo.get("e1"), undefined);
+  });
+
+  test(name("workers: who holds each unfinished job, and how many wait"), { skip: store.skip }, () => {
+    using s = store.open();
+    const logs = new LogStore(s.db, () => 1 << 20);
+    const executions = new ExecutionsRepo(s.db, logs);
+    const trainings = new TrainingRepo(s.db, logs);
+    const workers = new JobWorkers(s.db);
+    executions.insert(execution, 1);
+    executions.insert({ ...execution, execution_id: "e2" }, 2);
+    trainings.insert(training, 3);
+    assert.equal(workers.pending(), 3);
+    workers.set("execution", "e1", "gpu-1");
+    workers.set("training", "t1", "gpu-2");
+    executions.setStatus("e2", "RUNNING");
+    assert.equal(workers.pending(), 2);
+    assert.deepEqual(workers.held(), [
+      { kind: "execution", id: "e1", worker: "gpu-1" },
+      { kind: "training", id: "t1", worker: "gpu-2" },
+    ]);
+    assert.equal(executions.get("e1")?.worker, "gpu-1");
+    assert.equal(executions.get("e2")?.worker, undefined, "no worker yet: no field");
+    assert.equal(trainings.get("t1")?.worker, "gpu-2");
+    executions.setStatus("e1", "COMPLETED");
+    assert.deepEqual(workers.held().map((h) => h.id), ["t1"], "finished jobs are nobody's concern");
   });
 
   test(name("logs keep head and tail over their budget, and resume after a restart"), { skip: store.skip }, () => {

@@ -15,8 +15,8 @@ interface TrainingRow {
 const JSON_FIELDS = ["training_data", "additional_parameters", "state", "tags", "output_checkpoint_ids"] as const;
 
 function toTraining(r: TrainingRow, logs: LogStore): TrainingRecord {
-  const { created_ms: _c, algorithm_name, ...rest } = r;
-  const out = { ...rest, log: logs.read(r.training_id as string), ...(algorithm_name ? { algorithm_name } : {}) } as Record<string, unknown>;
+  const { created_ms: _c, algorithm_name, worker, ...rest } = r;
+  const out = { ...rest, log: logs.read(r.training_id as string), ...(algorithm_name ? { algorithm_name } : {}), ...(worker ? { worker } : {}) } as Record<string, unknown>;
   for (const k of JSON_FIELDS) out[k] = JSON.parse(r[k]);
   return out as TrainingRecord;
 }

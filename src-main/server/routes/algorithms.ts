@@ -57,9 +57,9 @@ export function algorithmRoutes(r: Router, engine: Engine): void {
   );
   r.route(
     { method: "get", path: "/api/v0/algorithm/{name}/{major}/export", summary: "The algorithm folder as a zip", tags: ["algorithms"], query: ExportQuery, response: "application/zip", errors: [403, 404] },
-    (c) => {
+    async (c) => {
       const q = query(c, ExportQuery);
-      const zip = engine.exportAlgorithm(param(c, "name"), major(param(c, "major")), minorOf(q.algorithm_minor_version), q.checkpoint_id || undefined);
+      const zip = await engine.exportAlgorithm(param(c, "name"), major(param(c, "major")), minorOf(q.algorithm_minor_version), q.checkpoint_id || undefined);
       return c.body(new Uint8Array(zip.bytes), 200, { "content-type": "application/zip", "content-disposition": `attachment; filename="${zip.filename}"` });
     },
   );

@@ -35,8 +35,8 @@ async function upload(c: Context, engine: Engine, id?: string) {
   return engine.uploadDataset(bodyStream(c), { signal: c.req.raw.signal, id });
 }
 
-function download(c: Context, engine: Engine, id: string): Response {
-  return fileResponse(c, engine.datasetPath(id), { "content-type": "application/octet-stream", "content-disposition": `attachment; filename="${id}.h5"` });
+async function download(c: Context, engine: Engine, id: string): Promise<Response> {
+  return fileResponse(c, await engine.datasetPath(id, c.req.raw.signal), { "content-type": "application/octet-stream", "content-disposition": `attachment; filename="${id}.h5"` });
 }
 
 /** Object names of the presigned flow are dataset ids, as in Compox (any name of one path segment). */

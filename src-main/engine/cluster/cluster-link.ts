@@ -1,0 +1,183 @@
+// Cluster mode's use of Redis, in one place: BullMQ queues for jobs (one per device, and one per
+// worker for pinned sessions), pub/sub for events and stop requests, and short-lived keys for
+// worker heartbeats, session pins and stop flags. Loaded only in cluster mode.
+import { randomUUID } from "node:crypto";
+import type * as BullMQ from "bullmq";
+import type * as IORedis from "ioredis";
+import type { NewEngineEvent } from "../../contract/records.js";
+import { lazyRequire } from "../lazy-require.js";
+import type { JobKind } from "../store/job-workers.js";
+import type { QueuedJob } from "../runtime/executions.js";
+
+const bullmq = lazyRequire<typeof BullMQ>("bullmq");
+const ioredis = lazyRequire<typeof IORedis>("ioredis");
+
+const EVENTS = "compox:events";
+const CONTROL = "compox:control";
+const DAY_S = 24 * 3600;
+
+/** A worker as it advertises itself. */
+export interface WorkerInfo {
+  name: string;
+  devices: string[];
+  concurrency: number;
+  host: string;
+  pid: number;
+  started: string;
+}
+
+/** The queue of jobs for a device, and of one worker's pinned sessions. */
+export const deviceQueue = (device: string) => `compox-${device}`;
+export const workerQueue = (worker: string) => `compox-worker-${worker}`;
+
+export interface LinkHandlers {
+  /** An event another node emitted. */
+  onEvent(event: NewEngineEvent): void;
+  /** A stop request for a job, whichever node holds it. */
+  onStop(id: string, kind: JobKind): void;
+}
+
+export class ClusterLink {
+  /** This node's id, so it can tell its own published events from others'. */
+  readonly node = randomUUID();
+  readonly connection: { url: string; maxRetriesPerRequest: null };
+  private readonly cmd: IORedis.Redis;
+  private readonly sub: IORedis.Redis;
+  private readonly queues = new Map<string, BullMQ.Queue>();
+  private readonly subscribed: Promise<unknown>;
+  /** Publishes in order, one after another (FIFO across this node's emits). */
+  private publishing: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly url: string,
+    handlers: LinkHandlers,
+    private readonly onError: (what: string, err: unknown) => void,
+  ) {
+    this.connection = { url, maxRetriesPerRequest: null };
+    const { Redis } = ioredis();
+    this.cmd = new Redis(url, { maxRetriesPerRequest: null, connectionName: "compox-cmd" });
+    this.sub = new Redis(url, { maxRetriesPerRequest: null, connectionName: "compox-sub" });
+    for (const c of [this.cmd, this.sub]) c.on("error", (err) => onError("redis", err));
+    this.sub.on("message", (channel: string, text: string) => {
+      try {
+        const m = JSON.parse(text) as { node: string; event?: NewEngineEvent; stop?: { id: string; kind: JobKind } };
+        if (channel === EVENTS && m.event && m.node !== this.node) handlers.onEvent(m.event);
+        if (channel === CONTROL && m.stop) handlers.onStop(m.stop.id, m.stop.kind);
+      } catch (err) {
+        onError(`a message on ${channel}`, err);
+      }
+    });
+    this.subscribed = this.sub.subscribe(EVENTS, CONTROL);
+  }
+
+  /** Resolves once subscribed (events published before then are not seen here). */
+  async ready(): Promise<void> {
+    await this.subscribed;
+  }
+
+  /** Sends an event to every other node, after those this node sent before it. */
+  publishEvent(event: NewEngineEvent): void {
+    const text = JSON.stringify({ node: this.node, event });
+    this.publishing = this.publishing.then(() => this.cmd.publish(EVENTS, text)).catch((err: unknown) => this.onError("publishing an event", err));
+  }
+
+  private queue(name: string): BullMQ.Queue {
+    let q = this.queues.get(name);
+    if (!q) this.queues.set(name, (q = new (bullmq().Queue)(name, { connection: this.connection })));
+    return q;
+  }
+
+  /** Adds a job to queue `name` (FIFO); remembers where it went, for a stop before it starts. */
+  async enqueue(name: string, job: QueuedJob): Promise<void> {
+    await this.cmd.set(`compox:queued:${job.id}`, name, "EX", DAY_S);
+    await this.queue(name).add(job.kind, job, { jobId: job.id, removeOnComplete: true, removeOnFail: true });
+  }
+
+  /** Takes a job off its queue if no worker has taken it yet; true when it was removed. */
+  async removeQueued(id: string): Promise<boolean> {
+    const name = await this.cmd.get(`compox:queued:${id}`);
+    if (!name) return false;
+    const job = await this.queue(name).getJob(id);
+    if (!job || !(await job.isWaiting())) return false;
+    try {
+      await job.remove();
+      return true;
+    } catch {
+      return false; // taken by a worker meanwhile: it gets the stop request instead
+    }
+  }
+
+  /** Flags a job to stop and tells every node; a worker that takes it later sees the flag. */
+  async requestStop(id: string, kind: JobKind): Promise<void> {
+    await this.cmd.set(`compox:stop:${id}`, "1", "EX", DAY_S);
+    await this.cmd.publish(CONTROL, JSON.stringify({ node: this.node, stop: { id, kind } }));
+  }
+
+  async stopRequested(id: string): Promise<boolean> {
+    return (await this.cmd.exists(`compox:stop:${id}`)) === 1;
+  }
+
+  /** The worker that holds session `token`, if one does. */
+  sessionWorker(token: string): Promise<string | null> {
+    return this.cmd.get(`compox:session:${token}`);
+  }
+
+  /** Pins session `token` to `worker` (the first worker to serve it keeps it). */
+  async pinSession(token: string, worker: string, ttlSeconds: number): Promise<void> {
+    await this.cmd.set(`compox:session:${token}`, worker, "EX", Math.max(1, Math.round(ttlSeconds)), "NX");
+    await this.cmd.expire(`compox:session:${token}`, Math.max(1, Math.round(ttlSeconds)));
+  }
+
+  /** Says this worker is alive for `ttlMs`. */
+  async heartbeat(info: WorkerInfo, ttlMs: number): Promise<void> {
+    await this.cmd.set(`compox:worker:${info.name}`, JSON.stringify(info), "PX", ttlMs);
+  }
+
+  /** Says this worker is gone (a clean stop), so its jobs need not wait for the heartbeat to lapse. */
+  async leave(name: string): Promise<void> {
+    await this.cmd.del(`compox:worker:${name}`);
+  }
+
+  /** The workers whose heartbeat has not lapsed. */
+  async liveWorkers(): Promise<WorkerInfo[]> {
+    const keys: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, batch] = await this.cmd.scan(cursor, "MATCH", "compox:worker:*", "COUNT", 100);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== "0");
+    if (keys.length === 0) return [];
+    return (await this.cmd.mget(...keys)).filter((v): v is string => v !== null).map((v) => JSON.parse(v) as WorkerInfo);
+  }
+
+  /** True for the one node that gets to settle job `id` as lost. */
+  async claimLost(id: string): Promise<boolean> {
+    return (await this.cmd.set(`compox:lost:${id}`, "1", "EX", DAY_S, "NX")) === "OK";
+  }
+
+  /** A BullMQ worker on queue `name`, running `process` for each job. */
+  consume(name: string, concurrency: number, process: (job: QueuedJob) => Promise<void>): BullMQ.Worker {
+    const worker = new (bullmq().Worker)(name, (job: BullMQ.Job<QueuedJob>) => process(job.data), {
+      connection: this.connection,
+      concurrency,
+      // A worker killed mid-job is found by its heartbeat (cluster-runtime.ts), which fails the
+      // job's record; BullMQ must not hand the job to another worker meanwhile.
+      maxStalledCount: 0,
+    });
+    worker.on("error", (err) => this.onError(`the worker on ${name}`, err));
+    return worker;
+  }
+
+  /** Answers PING within `timeoutMs` (compox doctor). */
+  async ping(timeoutMs: number): Promise<void> {
+    await Promise.race([this.cmd.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs).unref())]);
+  }
+
+  async close(): Promise<void> {
+    await this.publishing;
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.cmd.disconnect();
+    this.sub.disconnect();
+  }
+}

@@ -1,0 +1,141 @@
+// Cluster mode's two roles over the same execution service: an API node records jobs and sends
+// them to the workers' queues (and settles jobs whose worker is gone); a worker takes jobs from
+// the queues of its devices and its own (pinned sessions) and runs them with its runners. Events
+// cross nodes through Redis, so an SSE client of any API node sees every job live.
+import os from "node:os";
+import { CompoxError } from "../../contract/errors.js";
+import type { NewEngineEvent } from "../../contract/records.js";
+import { EventBus } from "../runtime/event-bus.js";
+import type { ClusterHooks, ExecutionService, QueuedJob } from "../runtime/executions.js";
+import type { JobWorkers } from "../store/job-workers.js";
+import { deviceQueue, workerQueue, type ClusterLink, type WorkerInfo } from "./cluster-link.js";
+
+/** How often a worker says it is alive, and how long that holds. */
+export const HEARTBEAT_MS = 2000;
+export const HEARTBEAT_TTL_MS = 6000;
+/** How often an API node looks for jobs whose worker is gone. */
+const REAP_MS = 2000;
+
+/** An event bus whose events also reach every other node (and theirs this one). */
+export class RelayedEventBus extends EventBus {
+  constructor(private readonly publish: (event: NewEngineEvent) => void) {
+    super();
+  }
+
+  override emit(event: NewEngineEvent) {
+    const numbered = super.emit(event);
+    this.publish(event);
+    return numbered;
+  }
+
+  /** An event from another node: shown here, not sent on. */
+  receive(event: NewEngineEvent): void {
+    super.emit(event);
+  }
+}
+
+export interface ApiSideDeps {
+  link: ClusterLink;
+  executions: () => ExecutionService;
+  workers: JobWorkers;
+  onError: (what: string, err: unknown) => void;
+}
+
+/** The hooks an API node's execution service sends jobs and stops through. */
+export function apiHooks({ link, executions, workers, onError }: ApiSideDeps): ClusterHooks {
+  // One chain: jobs reach the queues in the order they were submitted here (FIFO).
+  let chain: Promise<unknown> = Promise.resolve();
+  const then = (what: string, fn: () => Promise<void>) => {
+    chain = chain.then(fn).catch((err: unknown) => onError(what, err));
+  };
+  return {
+    dispatch(job) {
+      then(`queueing ${job.kind} ${job.id}`, async () => {
+        try {
+          let queue = deviceQueue(job.device);
+          const holder = job.session ? await link.sessionWorker(job.session) : null;
+          if (holder) {
+            if (!(await link.liveWorkers()).some((w) => w.name === holder))
+              return executions().endRecorded(job.id, job.kind, "FAILED", `session ${job.session} was held by worker ${holder}, which is gone: the session's state went with it; start a new session (leave session_token out)`);
+            queue = workerQueue(holder);
+            workers.set(job.kind, job.id, holder);
+          }
+          await link.enqueue(queue, job);
+        } catch (err) {
+          executions().endRecorded(job.id, job.kind, "FAILED", `could not be queued: ${(err as Error).message}; check queue_url (COMPOX_QUEUE_URL) and that Redis is running (\`compox doctor\` checks)`);
+          throw err;
+        }
+      });
+    },
+    requestStop(id, kind) {
+      then(`stopping ${kind} ${id}`, async () => {
+        await link.requestStop(id, kind);
+        if (await link.removeQueued(id)) executions().endRecorded(id, kind, "STOPPED", "stopped on request before it started");
+      });
+    },
+    waiting: () => workers.pending(),
+  };
+}
+
+/**
+ * Settles, every few seconds, the jobs held by workers that stopped answering (killed, cut off):
+ * FAILED "worker lost", once over all API nodes. Also keeps the set of live workers' devices.
+ */
+export function startReaper({ link, executions, workers, onError }: ApiSideDeps, onWorkers: (live: WorkerInfo[]) => void): () => void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void (async () => {
+      const live = await link.liveWorkers();
+      onWorkers(live);
+      const names = new Set(live.map((w) => w.name));
+      for (const held of workers.held()) {
+        if (names.has(held.worker) || !(await link.claimLost(held.id))) continue;
+        executions().endRecorded(held.id, held.kind, "FAILED", `worker lost: ${held.worker} stopped answering while it held this ${held.kind} (killed, crashed or cut off); run it again`);
+      }
+    })()
+      .catch((err: unknown) => onError("looking for lost workers", err))
+      .finally(() => (busy = false));
+  }, REAP_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+export interface WorkerOptions {
+  name: string;
+  devices: string[];
+  concurrency: number;
+}
+
+/** Runs this process as a worker until the returned function is called (which waits for it to leave). */
+export async function startWorker(
+  opts: WorkerOptions,
+  deps: ApiSideDeps & { sessionOf: (executionId: string) => string | undefined; sessionHours: () => number },
+): Promise<() => Promise<void>> {
+  const { link, executions, workers, onError } = deps;
+  const info: WorkerInfo = { ...opts, host: os.hostname(), pid: process.pid, started: new Date().toISOString() };
+  const twin = (await link.liveWorkers()).find((w) => w.name === opts.name);
+  if (twin)
+    throw new CompoxError("invalid_request", `a worker named ${opts.name} is running (pid ${twin.pid} on ${twin.host}): give this one another --name, or wait ${HEARTBEAT_TTL_MS / 1000} s if that one was just stopped`);
+  // What a previous process of this name held cannot be running: it ends FAILED now.
+  for (const held of workers.held()) {
+    if (held.worker === opts.name && (await link.claimLost(held.id)))
+      executions().endRecorded(held.id, held.kind, "FAILED", `worker lost: ${opts.name} restarted while it held this ${held.kind}; run it again`);
+  }
+  await link.heartbeat(info, HEARTBEAT_TTL_MS);
+  const beat = setInterval(() => void link.heartbeat(info, HEARTBEAT_TTL_MS).catch((err: unknown) => onError("the heartbeat", err)), HEARTBEAT_MS);
+  const run = async (job: QueuedJob) => {
+    if (job.kind === "execution") {
+      const token = deps.sessionOf(job.id);
+      if (token) await link.pinSession(token, opts.name, deps.sessionHours() * 3600);
+    }
+    await executions().runQueued(job, { worker: opts.name, stopRequested: () => link.stopRequested(job.id) });
+  };
+  const consumers = [...opts.devices.map(deviceQueue), workerQueue(opts.name)].map((q) => link.consume(q, opts.concurrency, run));
+  return async () => {
+    clearInterval(beat);
+    await Promise.all(consumers.map((c) => c.close(true)));
+    await link.leave(opts.name);
+  };
+}

@@ -1,0 +1,28 @@
+// The shared object store of cluster mode: where datasets (datasets/<id>.h5) and blobs (modules,
+// assets, checkpoint files: blobs/<sha256>) live for every node. Each node keeps local files as
+// its working copies (the runners and HDF5 readers need paths); this store is the shared truth.
+// Two implementations: S3-compatible storage (s3-object-store.ts) and a shared folder
+// (file-object-store.ts); one conformance suite runs against both.
+import type { Readable } from "node:stream";
+
+export interface ObjectStore {
+  /** Where it stores, for messages (no secrets). */
+  readonly description: string;
+  /** Uploads a local file as `key` (whole or not at all). */
+  putFile(key: string, file: string, signal?: AbortSignal): Promise<void>;
+  /** Downloads `key` to `file` (a temp file renamed into place); false when there is no such object. */
+  getFile(key: string, file: string, signal?: AbortSignal): Promise<boolean>;
+  /** The object's bytes as a stream, or undefined when there is no such object. */
+  stream(key: string, signal?: AbortSignal): Promise<Readable | undefined>;
+  has(key: string): Promise<boolean>;
+  /** Deletes `key`; deleting what is not there is not an error. */
+  delete(key: string): Promise<void>;
+  /** Checks that the store answers and may be written (`compox doctor`); throws saying what is wrong. */
+  check(): Promise<void>;
+  close(): void;
+}
+
+/** The key of a dataset's HDF5 file. */
+export const datasetKey = (id: string) => `datasets/${id}.h5`;
+/** The key of a content-addressed blob. */
+export const blobKey = (id: string) => `blobs/${id}`;

@@ -1,0 +1,37 @@
+// Which worker holds each job (cluster mode), over the three job tables at once: set when a
+// worker takes a job (or a session pins it), read by the API nodes that fail the jobs of a worker
+// that is gone, and the count of waiting jobs that the queue limit applies to.
+import type { Db } from "./db.js";
+
+export type JobKind = "execution" | "training" | "benchmark";
+
+const TABLES: Record<JobKind, { table: string; id: string }> = {
+  execution: { table: "executions", id: "execution_id" },
+  training: { table: "trainings", id: "training_id" },
+  benchmark: { table: "benchmarks", id: "benchmark_id" },
+};
+const KINDS = Object.keys(TABLES) as JobKind[];
+
+export class JobWorkers {
+  constructor(private readonly db: Db) {}
+
+  /** Names the worker that runs (or, for a pinned session, will run) a job. */
+  set(kind: JobKind, id: string, worker: string): void {
+    const t = TABLES[kind];
+    this.db.prepare(`UPDATE ${t.table} SET worker = ? WHERE ${t.id} = ?`).run(worker, id);
+  }
+
+  /** Unfinished jobs that a worker has taken or is pinned to. */
+  held(): { kind: JobKind; id: string; worker: string }[] {
+    return KINDS.flatMap((kind) => {
+      const t = TABLES[kind];
+      const rows = this.db.prepare(`SELECT ${t.id} AS id, worker FROM ${t.table} WHERE worker IS NOT NULL AND status IN ('PENDING', 'STARTED', 'RUNNING')`).all() as { id: string; worker: string }[];
+      return rows.map((r) => ({ kind, ...r }));
+    });
+  }
+
+  /** How many jobs wait for a runner, over every node. */
+  pending(): number {
+    return KINDS.reduce((n, kind) => n + (this.db.prepare(`SELECT COUNT(*) FROM ${TABLES[kind].table} WHERE status = 'PENDING'`).pluck().get() as number), 0);
+  }
+}
