@@ -98,6 +98,7 @@ export function createEngine(options: EngineOptions) {
   // through Redis; this node's data directory holds copies and caches only.
   const cluster = clusterConfigOf(settings);
   const clustered = cluster.mode === "cluster";
+  fs.mkdirSync(options.dataDir, { recursive: true });
   const db = openRecordStore(options.dataDir, clustered ? cluster.databaseUrl : undefined);
   let lock: OwnerLock | undefined;
   try {

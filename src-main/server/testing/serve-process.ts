@@ -1,4 +1,4 @@
-// Test and benchmark support: `compox serve` from dist/ as a real process on a free port.
+// Test and benchmark support: `compox serve` (or `compox worker`) from dist/ as a real process.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -6,11 +6,23 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 
-/** Starts `compox serve --json` on `dataDir`; resolves with its URL once it listens. */
-export async function serveProcess(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+export interface ProcessOptions {
+  /** Added to the environment (COMPOX_* settings, AWS_* credentials). */
+  env?: Record<string, string>;
+  /** Arguments after the command's own. */
+  args?: string[];
+}
+
+/** Runs `compox --json <command> …` on `dataDir`; resolves with the JSON line it prints once ready. */
+async function cliProcess(command: string[], dataDir: string, opts: ProcessOptions): Promise<{ ready: Record<string, unknown>; child: ChildProcess }> {
   if (!fs.existsSync(path.join(root, "dist", "cli.mjs"))) throw new Error("dist/ is missing: run `npm run build`");
-  const child = spawn(process.execPath, [path.join(root, "bin", "compox.mjs"), "--json", "serve", "--port", "0", "--data-dir", dataDir], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, COMPOX_DATA_DIR: "" } });
+  const child = spawn(process.execPath, [path.join(root, "bin", "compox.mjs"), "--json", ...command, "--data-dir", dataDir, ...(opts.args ?? [])], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, COMPOX_DATA_DIR: "", ...opts.env },
+  });
   let out = "";
+  let err = "";
+  child.stderr?.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   // Resolved as the line arrives (the cold-start bench times this), or after 30 s.
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, 30000);
@@ -27,7 +39,19 @@ export async function serveProcess(dataDir: string): Promise<{ url: string; chil
   });
   if (!out.includes("}")) {
     child.kill("SIGKILL");
-    throw new Error("compox serve did not start within 30 s");
+    throw new Error(`compox ${command.join(" ")} did not start within 30 s:\n${err}`);
   }
-  return { url: (JSON.parse(out) as { url: string }).url, child };
+  return { ready: JSON.parse(out) as Record<string, unknown>, child };
+}
+
+/** Starts `compox serve` on a free port; resolves with its URL once it listens. */
+export async function serveProcess(dataDir: string, opts: ProcessOptions = {}): Promise<{ url: string; child: ChildProcess }> {
+  const { ready, child } = await cliProcess(["serve", "--port", "0"], dataDir, opts);
+  return { url: ready.url as string, child };
+}
+
+/** Starts `compox worker` (cluster mode: give the COMPOX_* URLs in `env`); resolves once it takes jobs. */
+export async function workerProcess(dataDir: string, opts: ProcessOptions = {}): Promise<{ name: string; child: ChildProcess }> {
+  const { ready, child } = await cliProcess(["worker"], dataDir, opts);
+  return { name: ready.worker as string, child };
 }
