@@ -265,7 +265,7 @@ export function createEngine(options: EngineOptions) {
       if (!clusterSide) throw new CompoxError("internal_error", "compox worker needs cluster mode: set queue_url, database_url and storage_url (docs/cluster.md)");
       if (stopWorker) throw new CompoxError("internal_error", "this process is a worker already");
       await clusterSide.link.ready();
-      stopWorker = await startWorker(opts, { ...clusterSide, sessionOf: (id) => records.get(id)?.session_token, sessionHours: () => settings.session_expire_hours });
+      stopWorker = await startWorker(opts, { ...clusterSide, sessionHours: () => settings.session_expire_hours });
       logger.info(`worker ${opts.name}: running jobs for ${opts.devices.join(", ")} (${opts.concurrency} at a time)`);
     },
 

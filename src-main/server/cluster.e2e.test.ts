@@ -37,12 +37,15 @@ export class Runner extends BaseRunner {
   }
 }`;
 
+/** The processes' stderr, for a failure's message. */
+const logs: (() => string)[] = [];
+
 async function waitFor(client: CompoxClient, id: string, done: (r: ExecutionRecord) => boolean, timeoutMs: number): Promise<ExecutionRecord> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const rec = await client.getExecution(id);
     if (done(rec)) return rec;
-    if (Date.now() > deadline) throw new Error(`execution ${id} is ${rec.status} (worker ${rec.worker}) after ${timeoutMs} ms; log:\n${rec.log}`);
+    if (Date.now() > deadline) throw new Error(`execution ${id} is ${rec.status} (worker ${rec.worker}) after ${timeoutMs} ms; log:\n${rec.log}\nprocesses' stderr:\n${logs.map((l) => l()).join("\n---\n")}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -63,11 +66,13 @@ test("a cluster of 2 API nodes and 2 workers: throughput, sessions, SSE, stop, a
   try {
     const [a, b] = await Promise.all([serveProcess(dir("api-a"), { env }), serveProcess(dir("api-b"), { env })]);
     children.push(a.child, b.child);
+    logs.push(a.stderr, b.stderr);
     const workers = new Map<string, ChildProcess>();
     for (const name of ["wa", "wb"]) {
       const w = await workerProcess(dir(name), { env, args: ["--name", name, "--concurrency", "2"] });
       workers.set(w.name, w.child);
       children.push(w.child);
+      logs.push(w.stderr);
     }
     const A = new CompoxClient(a.url);
     const B = new CompoxClient(b.url);

@@ -89,8 +89,7 @@ export class ClusterLink {
 
   /** Adds a job to queue `name` (FIFO); remembers where it went, for a stop before it starts. */
   async enqueue(name: string, job: QueuedJob): Promise<void> {
-    await this.cmd.set(`compox:queued:${job.id}`, name, "EX", DAY_S);
-    await this.queue(name).add(job.kind, job, { jobId: job.id, removeOnComplete: true, removeOnFail: true });
+    await Promise.all([this.cmd.set(`compox:queued:${job.id}`, name, "EX", DAY_S), this.queue(name).add(job.kind, job, { jobId: job.id, removeOnComplete: true, removeOnFail: true })]);
   }
 
   /** Takes a job off its queue if no worker has taken it yet; true when it was removed. */
@@ -124,8 +123,9 @@ export class ClusterLink {
 
   /** Pins session `token` to `worker` (the first worker to serve it keeps it). */
   async pinSession(token: string, worker: string, ttlSeconds: number): Promise<void> {
-    await this.cmd.set(`compox:session:${token}`, worker, "EX", Math.max(1, Math.round(ttlSeconds)), "NX");
-    await this.cmd.expire(`compox:session:${token}`, Math.max(1, Math.round(ttlSeconds)));
+    const ttl = Math.max(1, Math.round(ttlSeconds));
+    // The first worker keeps it; each use renews it (sessions expire after session_expire_hours unused).
+    await Promise.all([this.cmd.set(`compox:session:${token}`, worker, "EX", ttl, "NX"), this.cmd.expire(`compox:session:${token}`, ttl)]);
   }
 
   /** Says this worker is alive for `ttlMs`. */
@@ -156,6 +156,11 @@ export class ClusterLink {
     return (await this.cmd.set(`compox:lost:${id}`, "1", "EX", DAY_S, "NX")) === "OK";
   }
 
+  /** Gives up a claim that could not be carried out. */
+  async releaseLost(id: string): Promise<void> {
+    await this.cmd.del(`compox:lost:${id}`);
+  }
+
   /** A BullMQ worker on queue `name`, running `process` for each job. */
   consume(name: string, concurrency: number, process: (job: QueuedJob) => Promise<void>): BullMQ.Worker {
     const worker = new (bullmq().Worker)(name, (job: BullMQ.Job<QueuedJob>) => process(job.data), {
@@ -174,10 +179,17 @@ export class ClusterLink {
     await Promise.race([this.cmd.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs).unref())]);
   }
 
-  async close(): Promise<void> {
-    await this.publishing;
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  /** Closes the queues and connections; gives up waiting after `graceMs` (Redis may be gone). */
+  async close(graceMs = 5000): Promise<void> {
+    await settleWithin(Promise.all([this.publishing, ...[...this.queues.values()].map((q) => q.close())]), graceMs);
     this.cmd.disconnect();
     this.sub.disconnect();
   }
+}
+
+/** Waits for `work` at most `ms` (then goes on: a shutdown must not hang on a lost connection). */
+export async function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

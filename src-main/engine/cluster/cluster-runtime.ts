@@ -8,7 +8,7 @@ import type { NewEngineEvent } from "../../contract/records.js";
 import { EventBus } from "../runtime/event-bus.js";
 import type { ClusterHooks, ExecutionService, QueuedJob } from "../runtime/executions.js";
 import type { JobWorkers } from "../store/job-workers.js";
-import { deviceQueue, workerQueue, type ClusterLink, type WorkerInfo } from "./cluster-link.js";
+import { deviceQueue, settleWithin, workerQueue, type ClusterLink, type WorkerInfo } from "./cluster-link.js";
 
 /** How often a worker says it is alive, and how long that holds. */
 export const HEARTBEAT_MS = 2000;
@@ -92,7 +92,12 @@ export function startReaper({ link, executions, workers, onError }: ApiSideDeps,
       const names = new Set(live.map((w) => w.name));
       for (const held of workers.held()) {
         if (names.has(held.worker) || !(await link.claimLost(held.id))) continue;
-        executions().endRecorded(held.id, held.kind, "FAILED", `worker lost: ${held.worker} stopped answering while it held this ${held.kind} (killed, crashed or cut off); run it again`);
+        try {
+          executions().endRecorded(held.id, held.kind, "FAILED", `worker lost: ${held.worker} stopped answering while it held this ${held.kind} (killed, crashed or cut off); run it again`);
+        } catch (err) {
+          await link.releaseLost(held.id); // another pass (here or on another node) tries again
+          throw err;
+        }
       }
     })()
       .catch((err: unknown) => onError("looking for lost workers", err))
@@ -111,7 +116,7 @@ export interface WorkerOptions {
 /** Runs this process as a worker until the returned function is called (which waits for it to leave). */
 export async function startWorker(
   opts: WorkerOptions,
-  deps: ApiSideDeps & { sessionOf: (executionId: string) => string | undefined; sessionHours: () => number },
+  deps: ApiSideDeps & { sessionHours: () => number },
 ): Promise<() => Promise<void>> {
   const { link, executions, workers, onError } = deps;
   const info: WorkerInfo = { ...opts, host: os.hostname(), pid: process.pid, started: new Date().toISOString() };
@@ -126,16 +131,14 @@ export async function startWorker(
   await link.heartbeat(info, HEARTBEAT_TTL_MS);
   const beat = setInterval(() => void link.heartbeat(info, HEARTBEAT_TTL_MS).catch((err: unknown) => onError("the heartbeat", err)), HEARTBEAT_MS);
   const run = async (job: QueuedJob) => {
-    if (job.kind === "execution") {
-      const token = deps.sessionOf(job.id);
-      if (token) await link.pinSession(token, opts.name, deps.sessionHours() * 3600);
-    }
+    // Pinned while the job runs (the next request of its session comes after it ends).
+    const pinned = job.sessionToken ? link.pinSession(job.sessionToken, opts.name, deps.sessionHours() * 3600) : Promise.resolve();
     await executions().runQueued(job, { worker: opts.name, stopRequested: () => link.stopRequested(job.id) });
+    await pinned;
   };
   const consumers = [...opts.devices.map(deviceQueue), workerQueue(opts.name)].map((q) => link.consume(q, opts.concurrency, run));
   return async () => {
     clearInterval(beat);
-    await Promise.all(consumers.map((c) => c.close(true)));
-    await link.leave(opts.name);
+    await settleWithin(Promise.all([...consumers.map((c) => c.close(true)), link.leave(opts.name)]), 5000);
   };
 }

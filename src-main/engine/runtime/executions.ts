@@ -76,6 +76,8 @@ export interface QueuedJob {
   target: LoadTarget;
   /** The session a client named, which pins the job to the worker that holds it. */
   session?: string;
+  /** An execution's session token (named by the client or made here): the worker that runs it holds the session. */
+  sessionToken?: string;
 }
 
 /** What the execution service asks of cluster mode (cluster/cluster-runtime.ts). */
@@ -213,7 +215,7 @@ export class ExecutionService {
     if (overrideWarning) this.log(job.id, overrideWarning, "WARNING");
     if (device.warning) this.log(job.id, device.warning, "WARNING");
     for (const name of params.undeclared) this.log(job.id, `parameter "${name}" is not declared by ${line.name}; passed to the runner as given`, "WARNING");
-    this.enqueue(job, { id: job.id, kind: "execution", moduleId: version.module_id, key, device: device.device, target: record, session: req.session_token || undefined });
+    this.enqueue(job, { id: job.id, kind: "execution", moduleId: version.module_id, key, device: device.device, target: record, session: req.session_token || undefined, sessionToken: record.session_token });
     return { execution_id: record.execution_id };
   }
 

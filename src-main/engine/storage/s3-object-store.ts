@@ -29,6 +29,8 @@ export class S3ObjectStore implements ObjectStore {
   private readonly client: S3.S3Client;
 
   constructor(private readonly target: StorageTarget) {
+    // The locked SDK supports Node 20 (Electron's); its warning is about releases after it.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     this.description = `s3://${target.bucket}/${target.prefix}${target.endpoint ? ` at ${target.endpoint}` : ""}`;
     this.client = new (s3().S3Client)({
       region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",

@@ -14,7 +14,7 @@ export interface ProcessOptions {
 }
 
 /** Runs `compox --json <command> …` on `dataDir`; resolves with the JSON line it prints once ready. */
-async function cliProcess(command: string[], dataDir: string, opts: ProcessOptions): Promise<{ ready: Record<string, unknown>; child: ChildProcess }> {
+async function cliProcess(command: string[], dataDir: string, opts: ProcessOptions): Promise<{ ready: Record<string, unknown>; child: ChildProcess; stderr: () => string }> {
   if (!fs.existsSync(path.join(root, "dist", "cli.mjs"))) throw new Error("dist/ is missing: run `npm run build`");
   const child = spawn(process.execPath, [path.join(root, "bin", "compox.mjs"), "--json", ...command, "--data-dir", dataDir, ...(opts.args ?? [])], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -22,7 +22,7 @@ async function cliProcess(command: string[], dataDir: string, opts: ProcessOptio
   });
   let out = "";
   let err = "";
-  child.stderr?.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  child.stderr?.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-8000)));
   // Resolved as the line arrives (the cold-start bench times this), or after 30 s.
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, 30000);
@@ -41,17 +41,17 @@ async function cliProcess(command: string[], dataDir: string, opts: ProcessOptio
     child.kill("SIGKILL");
     throw new Error(`compox ${command.join(" ")} did not start within 30 s:\n${err}`);
   }
-  return { ready: JSON.parse(out) as Record<string, unknown>, child };
+  return { ready: JSON.parse(out) as Record<string, unknown>, child, stderr: () => err };
 }
 
 /** Starts `compox serve` on a free port; resolves with its URL once it listens. */
-export async function serveProcess(dataDir: string, opts: ProcessOptions = {}): Promise<{ url: string; child: ChildProcess }> {
-  const { ready, child } = await cliProcess(["serve", "--port", "0"], dataDir, opts);
-  return { url: ready.url as string, child };
+export async function serveProcess(dataDir: string, opts: ProcessOptions = {}): Promise<{ url: string; child: ChildProcess; stderr: () => string }> {
+  const { ready, child, stderr } = await cliProcess(["serve", "--port", "0"], dataDir, opts);
+  return { url: ready.url as string, child, stderr };
 }
 
 /** Starts `compox worker` (cluster mode: give the COMPOX_* URLs in `env`); resolves once it takes jobs. */
-export async function workerProcess(dataDir: string, opts: ProcessOptions = {}): Promise<{ name: string; child: ChildProcess }> {
-  const { ready, child } = await cliProcess(["worker"], dataDir, opts);
-  return { name: ready.worker as string, child };
+export async function workerProcess(dataDir: string, opts: ProcessOptions = {}): Promise<{ name: string; child: ChildProcess; stderr: () => string }> {
+  const { ready, child, stderr } = await cliProcess(["worker"], dataDir, opts);
+  return { name: ready.worker as string, child, stderr };
 }

@@ -21,11 +21,13 @@ const port = workerData.port;
 const client = new pg.Client({ connectionString: workerData.url, connectionTimeoutMillis: workerData.timeoutMs });
 let broken;
 client.on("error", (e) => { broken = e; });
-const ready = client.connect();
+// As the desktop's SQLite (WAL, synchronous = NORMAL): a crash of the server may lose the last
+// moments of commits, never consistency; each write then costs a round trip, not an fsync.
+const ready = client.connect().then(() => client.query("SET synchronous_commit = off"));
 port.on("message", async (m) => {
   let reply;
   try {
-    if (m === "close") { await client.end().catch(() => {}); reply = { rows: [], changes: 0 }; }
+    if (m.close) { await client.end().catch(() => {}); reply = { rows: [], changes: 0 }; }
     else {
       await ready;
       if (broken) throw broken;
@@ -35,12 +37,14 @@ port.on("message", async (m) => {
   } catch (e) {
     reply = { error: { message: String(e && e.message || e), code: e && e.code } };
   }
-  port.postMessage(reply);
+  port.postMessage({ ...reply, seq: m.seq });
   Atomics.store(flag, 0, 1);
   Atomics.notify(flag, 0);
-  if (m === "close") port.close();
+  if (m.close) port.close();
 });
 `;
+
+type Reply = (PgResult & { error?: undefined }) | { error: { message: string; code?: string } };
 
 /** PostgreSQL's error, with its SQLSTATE code. */
 export class PgError extends Error {
@@ -58,6 +62,8 @@ export class PgSyncConnection {
   private readonly port: MessagePort;
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
   private closed = false;
+  /** Numbers each call, so a reply is matched to its call. */
+  private seq = 0;
 
   constructor(
     private readonly url: string,
@@ -76,13 +82,21 @@ export class PgSyncConnection {
     return this.call({ text, values: [...values] });
   }
 
-  private call(message: unknown): PgResult {
+  private call(message: object): PgResult {
+    const seq = ++this.seq;
+    const deadline = Date.now() + this.timeoutMs;
     Atomics.store(this.flag, 0, 0);
-    this.port.postMessage(message);
-    if (Atomics.wait(this.flag, 0, 0, this.timeoutMs) === "timed-out")
-      throw new CompoxError("internal_error", `PostgreSQL at ${redact(this.url)} did not answer within ${this.timeoutMs / 1000} s`);
-    const reply = receiveMessageOnPort(this.port)?.message as (PgResult & { error?: undefined }) | { error: { message: string; code?: string } } | undefined;
-    if (!reply) throw new CompoxError("internal_error", `PostgreSQL at ${redact(this.url)}: no answer from the connection thread`);
+    this.port.postMessage({ ...message, seq });
+    let reply: Reply | undefined;
+    while (!reply) {
+      const left = deadline - Date.now();
+      if (left <= 0 || Atomics.wait(this.flag, 0, 0, left) === "timed-out")
+        throw new CompoxError("internal_error", `PostgreSQL at ${redact(this.url)} did not answer within ${this.timeoutMs / 1000} s`);
+      // The flag can be seen before the message it follows: poll for it a little (1 ms at a time).
+      const got = receiveMessageOnPort(this.port)?.message as (Reply & { seq: number }) | undefined;
+      if (got?.seq === seq) reply = got;
+      else if (!got) Atomics.wait(this.flag, 0, 1, 1);
+    }
     if (reply.error) {
       // A SQLSTATE is PostgreSQL's own refusal; anything else (ECONNREFUSED, auth, DNS) is reaching it.
       if (reply.error.code && /^[0-9A-Z]{5}$/.test(reply.error.code) && !reply.error.code.startsWith("08") && reply.error.code !== "28P01" && reply.error.code !== "3D000") throw new PgError(reply.error.message, reply.error.code);
@@ -95,7 +109,7 @@ export class PgSyncConnection {
     if (this.closed) return;
     this.closed = true;
     try {
-      this.call("close");
+      this.call({ close: true });
     } finally {
       void this.worker.terminate();
     }

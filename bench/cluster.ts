@@ -1,0 +1,133 @@
+// Cluster-mode benchmark (`npm run bench:cluster`): the latency cluster mode adds to a no-op
+// execution (submitted over HTTP, done when COMPLETED arrives on the SSE stream) over the desktop
+// mode, measured in the same run on the same machine, and the throughput of 1 and 2 workers. The
+// services are real: redis-server, PostgreSQL (npm run setup:system) and s3rver.
+import { once } from "node:events";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
+import { CompoxClient } from "../src-main/contract/client.js";
+import { startClusterServices } from "../src-main/engine/testing/cluster-services.js";
+import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
+import { serveProcess, workerProcess } from "../src-main/server/testing/serve-process.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 100);
+const BURST = Number(process.env.BENCH_BURST ?? 400);
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+
+const NOOP = 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { inference() { return []; } }\n';
+
+/** Resolves when an execution's end arrives on the event stream (even before its POST answered). */
+function endWatcher(client: CompoxClient): { ended(id: string): Promise<void>; close(): void } {
+  const done = new Set<string>();
+  const waiting = new Map<string, () => void>();
+  const close = client.events((e) => {
+    if (e.type !== "status" || !("execution_id" in e) || !["COMPLETED", "FAILED", "STOPPED"].includes(e.status)) return;
+    done.add(e.execution_id);
+    waiting.get(e.execution_id)?.();
+  });
+  return {
+    ended: (id) => new Promise<void>((resolve) => (done.has(id) ? resolve() : waiting.set(id, resolve))),
+    close,
+  };
+}
+
+interface Setup {
+  client: CompoxClient;
+  algorithm: string;
+  watcher: ReturnType<typeof endWatcher>;
+}
+
+async function prepare(url: string, src: string): Promise<Setup> {
+  const client = new CompoxClient(url);
+  const { algorithm_id } = await client.deployLocal(writeFiles(path.join(src, "noop"), { "pyproject.toml": pyproject("noop", "1.0", "").replace("Image2Image", "Generic"), "Runner.ts": NOOP }));
+  const watcher = endWatcher(client);
+  await new Promise((r) => setTimeout(r, 300));
+  return { client, algorithm: algorithm_id, watcher };
+}
+
+const runOne = async ({ client, algorithm, watcher }: Setup) => watcher.ended((await client.execute({ algorithm_id: algorithm, input_dataset_ids: [] })).execution_id);
+
+/** Per-execution latency in ms, one at a time, after a warm-up. */
+async function latencies(s: Setup): Promise<number[]> {
+  for (let i = 0; i < 20; i++) await runOne(s);
+  const out: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const t0 = performance.now();
+    await runOne(s);
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+/** Executions per second from 4 concurrent clients. */
+async function throughput(s: Setup): Promise<number> {
+  let left = BURST;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    while (left-- > 0) await runOne(s);
+  }));
+  return BURST / ((performance.now() - t0) / 1000);
+}
+
+async function stopAll(children: ChildProcess[]): Promise<void> {
+  await Promise.all(children.map(async (c) => {
+    if (c.exitCode !== null) return;
+    const exited = once(c, "exit");
+    c.kill("SIGTERM");
+    await exited;
+  }));
+}
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "compox-bench-cluster-"));
+const rows: string[] = [];
+try {
+  // The desktop: one process, SQLite and files.
+  const desktop = await serveProcess(path.join(scratch, "desktop"));
+  let desktopMs: number[];
+  let desktopRate: number;
+  try {
+    const s = await prepare(desktop.url, path.join(scratch, "src-d"));
+    desktopMs = await latencies(s);
+    desktopRate = await throughput(s);
+    s.watcher.close();
+  } finally {
+    await stopAll([desktop.child]);
+  }
+
+  await using services = await startClusterServices();
+  const env = services.env;
+  const api = await serveProcess(path.join(scratch, "api"), { env });
+  const children: ChildProcess[] = [api.child];
+  try {
+    children.push((await workerProcess(path.join(scratch, "w1"), { env, args: ["--name", "w1"] })).child);
+    const s = await prepare(api.url, path.join(scratch, "src-c"));
+    const clusterMs = await latencies(s);
+    const oneWorker = await throughput(s);
+    children.push((await workerProcess(path.join(scratch, "w2"), { env, args: ["--name", "w2"] })).child);
+    await new Promise((r) => setTimeout(r, 500));
+    const twoWorkers = await throughput(s);
+    s.watcher.close();
+
+    const added = pct(clusterMs, 0.5) - pct(desktopMs, 0.5);
+    rows.push(
+      `| no-op execution, HTTP + SSE, p50 | ${pct(clusterMs, 0.5).toFixed(1)} ms | desktop ${pct(desktopMs, 0.5).toFixed(1)} ms | ${(pct(clusterMs, 0.5) / pct(desktopMs, 0.5)).toFixed(2)}× | added ${added.toFixed(1)} ms (goal ≤ 5 ms: ${added <= 5 ? "✓" : "✗"}) |`,
+      `| no-op execution, HTTP + SSE, p99 | ${pct(clusterMs, 0.99).toFixed(1)} ms | desktop ${pct(desktopMs, 0.99).toFixed(1)} ms | ${(pct(clusterMs, 0.99) / pct(desktopMs, 0.99)).toFixed(2)}× | |`,
+      `| ${BURST} no-op executions, 4 clients, 1 worker | ${oneWorker.toFixed(0)} /s | desktop ${desktopRate.toFixed(0)} /s | ${(desktopRate / oneWorker).toFixed(2)}× slower | |`,
+      `| ${BURST} no-op executions, 4 clients, 2 workers | ${twoWorkers.toFixed(0)} /s | 1 worker ${oneWorker.toFixed(0)} /s | ${(twoWorkers / oneWorker).toFixed(2)}× faster | on ${os.cpus().length} cores, shared with the API node and the services |`,
+    );
+  } finally {
+    await stopAll(children);
+  }
+} finally {
+  fs.rmSync(scratch, { recursive: true, force: true });
+}
+
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const table = `# Cluster mode benchmark\n\n${new Date().toISOString().slice(0, 10)}, ${machine}; 1 API node, Redis, PostgreSQL and s3rver on the same machine. ${ROUNDS} sequential executions for latency (after 20 warm-up), ${BURST} for throughput.\n\n| what | cluster | baseline | ratio | note |\n|---|---|---|---|---|\n${rows.join("\n")}\n`;
+fs.mkdirSync(path.join(root, "bench", "results"), { recursive: true });
+fs.writeFileSync(path.join(root, "bench", "results", "cluster.md"), table);
+console.log(table);
