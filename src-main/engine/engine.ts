@@ -195,6 +195,7 @@ export function createEngine(options: EngineOptions) {
   const housekeeping = () => {
     const expired = datasets.sweepExpired(executions.inUseDatasets());
     if (expired > 0) logger.info(`removed ${expired} expired dataset(s)`);
+    datasets.sweepStaleCopies();
     if (settings.record_retention_days > 0) records.pruneBefore(now().getTime() - settings.record_retention_days * 24 * HOUR_MS);
   };
   let sweepTimer: NodeJS.Timeout | undefined;

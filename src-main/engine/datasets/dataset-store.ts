@@ -207,6 +207,22 @@ export class DatasetStore {
     return n;
   }
 
+  /**
+   * Cluster mode: removes this node's copies of datasets that no longer exist (deleted or expired
+   * on another node); returns how many. Copies of live datasets stay, as a cache.
+   */
+  sweepStaleCopies(): number {
+    if (!this.opts.shared) return 0;
+    let n = 0;
+    for (const name of fs.readdirSync(this.opts.dir)) {
+      const id = name.endsWith(".h5") ? name.slice(0, -3) : "";
+      if (!UUID.test(id) || this.get(id)) continue;
+      fs.rmSync(path.join(this.opts.dir, name), { force: true });
+      n++;
+    }
+    return n;
+  }
+
   /** Removes temp files left by a process killed mid-write (call at start only). */
   sweepTemp(): void {
     for (const f of fs.readdirSync(this.tmp)) fs.rmSync(path.join(this.tmp, f), { force: true });
