@@ -28,8 +28,7 @@ import { AlgorithmsRepo } from "./store/algorithms-repo.js";
 import { openRecordStore } from "./store/db.js";
 import { JobWorkers } from "./store/job-workers.js";
 import { clusterConfigOf } from "./config/cluster-config.js";
-import { ClusterLink } from "./cluster/cluster-link.js";
-import { apiHooks, RelayedEventBus, startReaper, startWorker, type WorkerOptions } from "./cluster/cluster-runtime.js";
+import { openClusterNode, type ClusterNode, type WorkerOptions } from "./cluster/cluster-runtime.js";
 import { openObjectStore } from "./storage/open-object-store.js";
 import { BenchmarksRepo } from "./store/benchmarks-repo.js";
 import { ExecutionsRepo, type ExecutionQuery } from "./store/executions-repo.js";
@@ -142,21 +141,6 @@ export function createEngine(options: EngineOptions) {
       return `Runner.pyc is bytecode for Python ${needed}, but ${python?.chosen?.command} is Python ${pythonOfMagic(ours) ?? python?.chosen?.version}: bytecode runs only on the Python that wrote it. Deploy the algorithm's sources, or set the python setting to a Python ${needed} with numpy and h5py`;
     },
   };
-  const onClusterError = (what: string, err: unknown) => logger.error(`cluster mode: ${what}: ${(err as Error)?.message ?? String(err)}`);
-  const relayed = clustered && owner ? new RelayedEventBus((e) => link?.publishEvent(e)) : undefined;
-  const events = relayed ?? new EventBus();
-  const link = clustered && owner && relayed
-    ? new ClusterLink(cluster.queueUrl, { onEvent: (e) => relayed.receive(e), onStop: (id, kind) => stopHeld(id, kind) }, onClusterError)
-    : undefined;
-  // A stop request another node relayed: for this node only when its runners hold the job.
-  const stopHeld = (id: string, kind: "execution" | "training" | "benchmark") => {
-    if (!executions.holds(id)) return;
-    try {
-      executions.stop(id, kind);
-    } catch (err) {
-      onClusterError(`stopping ${kind} ${id}`, err);
-    }
-  };
   const datasets = new DatasetStore({ db, dir: path.join(options.dataDir, "datasets"), now, expiryDays: () => settings.dataset_expiry_days, shared });
   const logs = new LogStore(db, () => settings.max_log_kb * 1024);
   const records = new ExecutionsRepo(db, logs);
@@ -164,11 +148,15 @@ export function createEngine(options: EngineOptions) {
   const benchmarks = new BenchmarksRepo(db, logs);
   const deploys = new DeploysRepo(db);
   const jobWorkers = new JobWorkers(db);
-  const clusterSide = link && { link, executions: () => executions, workers: jobWorkers, onError: onClusterError };
-  // In cluster mode a job may ask for a GPU that some worker has, whatever this node has.
-  let clusterHasGpu = false;
+  // Cluster mode: this process's part in the cluster (owners only: a store-only engine queues nothing).
+  const node: ClusterNode | undefined =
+    clustered && owner
+      ? openClusterNode({ queueUrl: cluster.queueUrl, workers: jobWorkers, executions: (): ExecutionService => executions, onError: (what, err) => logger.error(`cluster mode: ${what}: ${(err as Error)?.message ?? String(err)}`) })
+      : undefined;
+  const events = node?.events ?? new EventBus();
+  // A job may ask for a GPU that some worker has, whatever this node has.
   const localGpus = options.gpus ?? detectGpus;
-  const gpus = clustered ? () => ({ cudaDevices: Math.max(localGpus().cudaDevices, clusterHasGpu ? 1 : 0) }) : localGpus;
+  const gpus = node ? () => ({ cudaDevices: Math.max(localGpus().cudaDevices, node.hasGpuWorker() ? 1 : 0) }) : localGpus;
   const sessions = new SessionCache(() => ({ maxSessions: settings.session_max, maxItems: settings.session_max_items, expireHours: settings.session_expire_hours }), () => now().getTime());
   const executions = new ExecutionService({
     algorithms: repo,
@@ -186,7 +174,7 @@ export function createEngine(options: EngineOptions) {
     trainingTempDir: path.join(options.dataDir, "training-temp"),
     python: pythonCommand,
     gpus,
-    cluster: clusterSide && apiHooks(clusterSide),
+    cluster: node?.hooks,
     workers: jobWorkers,
     runnerMemoryMb: options.runnerMemoryMb ?? 8192,
     stopGraceMs: options.stopGraceMs ?? 5000,
@@ -199,17 +187,15 @@ export function createEngine(options: EngineOptions) {
     if (settings.record_retention_days > 0) records.pruneBefore(now().getTime() - settings.record_retention_days * 24 * HOUR_MS);
   };
   let sweepTimer: NodeJS.Timeout | undefined;
-  let stopReaper: (() => void) | undefined;
-  let stopWorker: (() => Promise<void>) | undefined;
   let closed = false;
   if (owner) {
     // Crash safety: what a killed process left behind is settled before anything new starts.
     blobs.sweepTemp();
     datasets.sweepTemp();
     sweepScratch(options.dataDir);
-    if (clusterSide) {
+    if (node) {
       // Other nodes' jobs and deploys are theirs to settle; lost workers' jobs are the reaper's.
-      stopReaper = startReaper(clusterSide, (live) => (clusterHasGpu = live.some((w) => w.devices.includes("gpu"))));
+      node.startReaper();
     } else {
       const interrupted = executions.recoverInterrupted();
       deploys.failUnfinished(formatCompoxTime(now()), { detail: "interrupted: the application stopped during the deploy; deploy again", code: "deploy_failed", retryable: true });
@@ -263,16 +249,14 @@ export function createEngine(options: EngineOptions) {
      * (sessions pinned to it) with its runners, until close(). Cluster mode only.
      */
     async startWorker(opts: WorkerOptions): Promise<void> {
-      if (!clusterSide) throw new CompoxError("internal_error", "compox worker needs cluster mode: set queue_url, database_url and storage_url (docs/cluster.md)");
-      if (stopWorker) throw new CompoxError("internal_error", "this process is a worker already");
-      await clusterSide.link.ready();
-      stopWorker = await startWorker(opts, { ...clusterSide, sessionHours: () => settings.session_expire_hours });
+      if (!node) throw new CompoxError("internal_error", "compox worker needs cluster mode: set queue_url, database_url and storage_url (docs/cluster.md)");
+      await node.startWorker(opts, () => settings.session_expire_hours);
       logger.info(`worker ${opts.name}: running jobs for ${opts.devices.join(", ")} (${opts.concurrency} at a time)`);
     },
 
     /** Resolves once this node receives the other nodes' events (cluster mode; at once otherwise). */
     async ready(): Promise<void> {
-      await link?.ready();
+      await node?.ready();
     },
     get settings(): Settings {
       return settings;
@@ -555,10 +539,8 @@ export function createEngine(options: EngineOptions) {
       if (closed) return;
       closed = true;
       clearInterval(sweepTimer);
-      stopReaper?.();
       await executions.shutdown();
-      await stopWorker?.();
-      await link?.close();
+      await node?.close();
       shared?.close();
       db.close();
       lock?.release();

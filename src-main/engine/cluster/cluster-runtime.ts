@@ -8,7 +8,7 @@ import type { NewEngineEvent } from "../../contract/records.js";
 import { EventBus } from "../runtime/event-bus.js";
 import type { ClusterHooks, ExecutionService, QueuedJob } from "../runtime/executions.js";
 import type { JobWorkers } from "../store/job-workers.js";
-import { deviceQueue, settleWithin, workerQueue, type ClusterLink, type WorkerInfo } from "./cluster-link.js";
+import { ClusterLink, deviceQueue, settleWithin, workerQueue, type WorkerInfo } from "./cluster-link.js";
 
 /** How often a worker says it is alive, and how long that holds. */
 export const HEARTBEAT_MS = 2000;
@@ -140,5 +140,53 @@ export async function startWorker(
   return async () => {
     clearInterval(beat);
     await settleWithin(Promise.all([...consumers.map((c) => c.close(true)), link.leave(opts.name)]), 5000);
+  };
+}
+
+/** This process as a cluster node: its event bus, the hooks its execution service uses, and its roles. */
+export type ClusterNode = ReturnType<typeof openClusterNode>;
+
+/**
+ * Connects this process to the cluster's Redis: events of every node shown here, stop requests
+ * for jobs this node's runners hold, lost workers' jobs settled; `startWorker` makes it a worker.
+ */
+export function openClusterNode(opts: { queueUrl: string; workers: JobWorkers; executions: () => ExecutionService; onError: (what: string, err: unknown) => void }) {
+  const { executions, onError } = opts;
+  const events: RelayedEventBus = new RelayedEventBus((e) => link.publishEvent(e));
+  // A stop request from another node: this node's only when its runners hold the job.
+  const stopHeld = (id: string, kind: QueuedJob["kind"]) => {
+    if (!executions().holds(id)) return;
+    try {
+      executions().stop(id, kind);
+    } catch (err) {
+      onError(`stopping ${kind} ${id}`, err);
+    }
+  };
+  const link = new ClusterLink(opts.queueUrl, { onEvent: (e) => events.receive(e), onStop: stopHeld }, onError);
+  const side: ApiSideDeps = { link, executions, workers: opts.workers, onError };
+  let gpuWorkers = false;
+  let stopReaper: (() => void) | undefined;
+  let stopWorker: (() => Promise<void>) | undefined;
+  return {
+    events,
+    hooks: apiHooks(side),
+    /** Whether a live worker offers a GPU (as the reaper last saw). */
+    hasGpuWorker: () => gpuWorkers,
+    /** Starts settling lost workers' jobs (every node that runs work or takes requests). */
+    startReaper(): void {
+      stopReaper ??= startReaper(side, (live) => (gpuWorkers = live.some((w) => w.devices.includes("gpu"))));
+    },
+    async startWorker(worker: WorkerOptions, sessionHours: () => number): Promise<void> {
+      if (stopWorker) throw new CompoxError("internal_error", "this process is a worker already");
+      await link.ready();
+      stopWorker = await startWorker(worker, { ...side, sessionHours });
+    },
+    ready: () => link.ready(),
+    /** Leaves the cluster: the worker role first (its jobs must have ended), then the connections. */
+    async close(): Promise<void> {
+      stopReaper?.();
+      await stopWorker?.();
+      await link.close();
+    },
   };
 }
