@@ -216,3 +216,24 @@ test("debug run: Compox's local debugging of a Python folder, outputs printed an
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /Unsupported file type: \.gif/);
 });
+
+test("doctor in cluster mode checks each service and names what fails; a partial cluster is an error naming what is missing", async () => {
+  using data = tempDir();
+  using shared = tempDir();
+  const o = { dataDir: data.path, cwd: data.path };
+  const checked = await cli(["--json", "doctor", "--queue-url", "redis://127.0.0.1:1", "--database-url", "postgres://u:secret@127.0.0.1:1/none", "--storage-url", `file://${shared.path}`], o);
+  const checks = JSON.parse(checked.stdout) as { name: string; ok: boolean; detail: string }[];
+  const of = (name: string) => checks.find((c) => c.name === name)!;
+  assert.equal(of("settings").detail, "valid: cluster mode");
+  assert.equal(of("queue").ok, false);
+  assert.match(of("queue").detail, /redis:\/\/127\.0\.0\.1:1.*queue_url/);
+  assert.equal(of("database").ok, false);
+  assert.match(of("database").detail, /postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/none.*database_url/);
+  assert.ok(!checked.stdout.includes("secret"), "no password in the report");
+  assert.deepEqual([of("storage").ok, of("storage").detail], [true, `folder ${shared.path} answers`]);
+  assert.equal(checked.code, 1);
+  const partial = await cli(["serve", "--queue-url", "redis://127.0.0.1:1"], o);
+  assert.equal(partial.code, 1);
+  assert.match(partial.stderr, /database_url: is missing: queue_url is set, and cluster mode needs all three/);
+  assert.match(partial.stderr, /storage_url: is missing/);
+});

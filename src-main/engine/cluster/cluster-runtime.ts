@@ -52,7 +52,8 @@ export function apiHooks({ link, executions, workers, onError }: ApiSideDeps): C
     dispatch(job) {
       then(`queueing ${job.kind} ${job.id}`, async () => {
         try {
-          let queue = deviceQueue(job.device);
+          // Workers offer "cpu" and "gpu"; a job resolved to an accelerator (cuda) needs a "gpu" one.
+          let queue = deviceQueue(job.device === "cpu" ? "cpu" : "gpu");
           const holder = job.session ? await link.sessionWorker(job.session) : null;
           if (holder) {
             if (!(await link.liveWorkers()).some((w) => w.name === holder))
