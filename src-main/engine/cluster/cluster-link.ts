@@ -4,7 +4,9 @@
 import { randomUUID } from "node:crypto";
 import type * as BullMQ from "bullmq";
 import type * as IORedis from "ioredis";
+import { CompoxError } from "../../contract/errors.js";
 import type { NewEngineEvent } from "../../contract/records.js";
+import { redact } from "../store/postgres/pg-sync.js";
 import { lazyRequire } from "../lazy-require.js";
 import type { JobKind } from "../store/job-workers.js";
 import type { QueuedJob } from "../runtime/executions.js";
@@ -57,7 +59,14 @@ export class ClusterLink {
     const { Redis } = ioredis();
     this.cmd = new Redis(url, { maxRetriesPerRequest: null, connectionName: "compox-cmd" });
     this.sub = new Redis(url, { maxRetriesPerRequest: null, connectionName: "compox-sub" });
-    for (const c of [this.cmd, this.sub]) c.on("error", (err) => onError("redis", err));
+    // A lost connection errs on every retry: said once, and again when it changes or after 30 s.
+    let last = { text: "", at: 0 };
+    const connectionError = (err: Error) => {
+      if (err.message === last.text && Date.now() - last.at < 30_000) return;
+      last = { text: err.message, at: Date.now() };
+      onError(`redis at ${redact(url)}`, err);
+    };
+    for (const c of [this.cmd, this.sub]) c.on("error", connectionError);
     this.sub.on("message", (channel: string, text: string) => {
       try {
         const m = JSON.parse(text) as { node: string; event?: NewEngineEvent; stop?: { id: string; kind: JobKind } };
@@ -70,9 +79,17 @@ export class ClusterLink {
     this.subscribed = this.sub.subscribe(EVENTS, CONTROL);
   }
 
-  /** Resolves once subscribed (events published before then are not seen here). */
-  async ready(): Promise<void> {
-    await this.subscribed;
+  /** Resolves once subscribed (events published before then are not seen here); throws, naming the setting, when Redis does not answer in time. */
+  async ready(timeoutMs = 10_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CompoxError("internal_error", `cannot reach Redis at ${redact(this.url)} within ${timeoutMs / 1000} s; check queue_url (COMPOX_QUEUE_URL) and that Redis is running (\`compox doctor\` checks)`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.subscribed, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Sends an event to every other node, after those this node sent before it. */

@@ -4,7 +4,7 @@
 import { CompoxError } from "../../../contract/errors.js";
 import type { SqlDb, SqlStatement, Transaction } from "../sql.js";
 import { PG_MIGRATIONS, type PgMigration } from "./migrations/index.js";
-import { PgSyncConnection } from "./pg-sync.js";
+import { PgError, PgSyncConnection, redact } from "./pg-sync.js";
 import { toPostgres } from "./sql-dialect.js";
 
 /** Advisory lock keys: schema migrations, and transactions that must not interleave (deploys). */
@@ -119,6 +119,8 @@ export function openPgDb(url: string): PgDb {
     migratePg(db);
   } catch (err) {
     db.close();
+    if (err instanceof PgError)
+      throw new CompoxError("internal_error", `PostgreSQL at ${redact(url)} refused Compox's tables: ${err.message}; the role in database_url needs to own the database (createdb -O <role> <db>) or have CREATE on its schema`);
     throw err;
   }
   return db;
