@@ -314,15 +314,15 @@ export class ExecutionService {
    * it has ended. A job that ended meanwhile (stopped, or failed as lost) is left alone.
    */
   async runQueued(queued: QueuedJob, opts: { worker: string; stopRequested: () => Promise<boolean> }): Promise<void> {
-    const { deps } = this;
-    const rec = this.recordOf(queued.kind, queued.id);
-    if (!rec || isTerminal(rec.status) || this.active.has(queued.id)) return;
-    const target = queued.kind === "benchmark" ? queued.target : (rec as ExecutionRecord | TrainingRecord);
+    if (this.active.has(queued.id) || !this.deps.workers) return;
+    // Ended meanwhile (stopped in the queue, failed as lost) or deleted: nothing to run.
+    const status = this.deps.workers.claim(queued.kind, queued.id, opts.worker);
+    if (!status) return;
     const ended = new Promise<void>((resolve) => {
-      const job: ActiveJob = { id: queued.id, kind: queued.kind, sessionToken: "session_token" in rec ? rec.session_token : uuidv1(), status: rec.status, progress: 0, target, stopRequested: false, ended: resolve };
+      // The job as it was submitted (the record's fields travel with it; its status is claimed above).
+      const job: ActiveJob = { id: queued.id, kind: queued.kind, sessionToken: queued.sessionToken ?? uuidv1(), status, progress: 0, target: queued.target, stopRequested: false, ended: resolve };
       this.kinds.set(job.id, job.kind);
       this.active.set(job.id, job);
-      deps.workers?.set(job.kind, job.id, opts.worker);
       this.scheduler.submit({ id: job.id, key: queued.key, run: (runner) => this.run(job, runner, queued.moduleId) });
     });
     // Held before this check, so a stop that comes later finds it here.

@@ -1,6 +1,7 @@
 // Which worker holds each job (cluster mode), over the three job tables at once: set when a
 // worker takes a job (or a session pins it), read by the API nodes that fail the jobs of a worker
 // that is gone, and the count of waiting jobs that the queue limit applies to.
+import type { Status } from "../../contract/records.js";
 import type { Db } from "./db.js";
 
 export type JobKind = "execution" | "training" | "benchmark";
@@ -19,6 +20,16 @@ export class JobWorkers {
   set(kind: JobKind, id: string, worker: string): void {
     const t = TABLES[kind];
     this.db.prepare(`UPDATE ${t.table} SET worker = ? WHERE ${t.id} = ?`).run(worker, id);
+  }
+
+  /**
+   * A worker takes a job: names itself on the record if the job has not ended, in one statement
+   * (two workers, or a stop, cannot slip in between). Returns the job's status, or undefined
+   * when it has ended or does not exist.
+   */
+  claim(kind: JobKind, id: string, worker: string): Status | undefined {
+    const t = TABLES[kind];
+    return this.db.prepare(`UPDATE ${t.table} SET worker = ? WHERE ${t.id} = ? AND status IN ('PENDING', 'STARTED', 'RUNNING') RETURNING status`).pluck().get(worker, id) as Status | undefined;
   }
 
   /** Unfinished jobs that a worker has taken or is pinned to. */

@@ -80,6 +80,11 @@ for (const store of RECORD_STORES) {
     assert.equal(trainings.get("t1")?.worker, "gpu-2");
     executions.setStatus("e1", "COMPLETED");
     assert.deepEqual(workers.held().map((h) => h.id), ["t1"], "finished jobs are nobody's concern");
+    assert.equal(workers.claim("execution", "e2", "gpu-3"), "RUNNING", "a worker takes an unfinished job");
+    assert.equal(executions.get("e2")?.worker, "gpu-3");
+    assert.equal(workers.claim("execution", "e1", "gpu-3"), undefined, "an ended job cannot be taken");
+    assert.equal(executions.get("e1")?.worker, "gpu-1", "and keeps its worker");
+    assert.equal(workers.claim("benchmark", "none", "gpu-3"), undefined);
   });
 
   test(name("logs keep head and tail over their budget, and resume after a restart"), { skip: store.skip }, () => {
