@@ -170,7 +170,7 @@ export class ExecutionService {
     const { deps } = this;
     const missing = deps.datasets.missing(req.input_dataset_ids);
     if (missing.length > 0) throw new NotFoundError("dataset_not_found", `input datasets not found: ${missing.join(", ")}`, { missing });
-    const { line, minor, version } = this.versionOf(req);
+    const { line, minor, version, language } = this.versionOf(req);
     if (req.checkpoint_id) this.requireCheckpoint(req.checkpoint_id, line.algorithm_id);
     const config = version.config;
     const override = req.execution_device_override?.toLowerCase() || null;
@@ -204,7 +204,6 @@ export class ExecutionService {
       algorithm_name: line.name,
     };
     const job: ActiveJob = { id: record.execution_id, kind: "execution", sessionToken: record.session_token, status: "PENDING", progress: 0, target: record, stopRequested: false };
-    const language = deps.algorithms.getModule(version.module_id)?.language ?? "ts";
     // No usable interpreter: refuse now, with the fix (a cluster's workers check their own).
     if (language === "py" && !deps.cluster) this.python();
     const key = `${language}:${line.algorithm_id}:${minor}:${device.device}:${record.checkpoint_id ?? ""}`;
@@ -228,7 +227,7 @@ export class ExecutionService {
     const files = req.training_data.flatMap((id) => deps.training.getSample(id)?.files.flatMap((f) => [...f.input, ...f.target]) ?? []);
     const missingFiles = deps.datasets.missing(files);
     if (missingFiles.length > 0) throw new NotFoundError("dataset_not_found", `sample files not found: ${missingFiles.join(", ")}`, { missing: missingFiles });
-    const { line, minor, version } = this.versionOf(req);
+    const { line, minor, version, language } = this.versionOf(req);
     const config = version.config;
     if (!config.trainable && config.training_parameters.length === 0)
       throw new CompoxError("algorithm_not_trainable", `${line.name} is not trainable (set trainable = true or declare training_parameters in its pyproject.toml)`);
@@ -258,7 +257,6 @@ export class ExecutionService {
     const job: ActiveJob = { id: record.training_id, kind: "training", sessionToken: uuidv1(), status: "PENDING", progress: 0, target: record, stopRequested: false };
     this.kinds.set(job.id, "training");
     this.emitStatus(job.id, "PENDING", 0);
-    const language = deps.algorithms.getModule(version.module_id)?.language ?? "ts";
     const device = resolveDevice(config.default_device, deps.gpus()).device;
     this.enqueue(job, { id: job.id, kind: "training", moduleId: version.module_id, key: `${language}:${line.algorithm_id}:${minor}:${device}:${record.checkpoint_id ?? ""}`, device, target: record });
     return { training_id: record.training_id };
@@ -269,8 +267,7 @@ export class ExecutionService {
   submitBenchmark(req: BenchmarkRequest): { benchmark_id: string } {
     if (this.closed) throw new CompoxError("internal_error", "the engine is shutting down");
     const { deps } = this;
-    const { line, minor, version } = this.versionOf({ algorithm_id: req.algorithm_id });
-    const language = deps.algorithms.getModule(version.module_id)?.language ?? "ts";
+    const { line, minor, version, language } = this.versionOf({ algorithm_id: req.algorithm_id });
     if (language === "py" && !deps.cluster) this.python();
     this.assertRoom();
     const now = deps.now();
@@ -352,13 +349,17 @@ export class ExecutionService {
   /** The algorithm line and minor version a request names (the latest minor by default), or a 404. */
   private versionOf(req: { algorithm_id: string; algorithm_minor_version?: string | number | null }) {
     const { algorithms } = this.deps;
+    const raw = req.algorithm_minor_version;
+    const wanted = raw === null || raw === undefined || raw === "" ? null : Number(raw);
+    const found = wanted === null || Number.isInteger(wanted) ? algorithms.runnable(req.algorithm_id, wanted) : undefined;
+    if (found) return { line: found.line, minor: found.version.minor, version: found.version, language: found.language };
+    // Not found: the separate reads say what is missing.
     const line = algorithms.getLine(req.algorithm_id);
     if (!line) throw new NotFoundError("algorithm_not_found", `algorithm ${req.algorithm_id} not found`);
-    const raw = req.algorithm_minor_version;
-    const minor = raw === null || raw === undefined || raw === "" ? line.latest_minor : Number(raw);
+    const minor = wanted ?? line.latest_minor;
     const version = Number.isInteger(minor) ? algorithms.getVersion(line.algorithm_id, minor) : undefined;
     if (!version) throw new NotFoundError("algorithm_not_found", `${line.name} ${line.major} has no minor version ${raw}; it has ${algorithms.minors(line.algorithm_id).join(", ")}`);
-    return { line, minor, version };
+    return { line, minor, version, language: algorithms.getModule(version.module_id)?.language ?? "ts" };
   }
 
   getTraining(id: string): TrainingRecord {

@@ -109,6 +109,24 @@ export class AlgorithmsRepo {
     this.db.prepare("DELETE FROM algorithm_versions WHERE algorithm_id = ? AND minor = ?").run(algorithmId, minor);
   }
 
+  /**
+   * What running a version needs — its line, the version (`minor`, or the latest) and its module's
+   * language — in one statement: every submission reads it, and in cluster mode each read is a
+   * round trip. Undefined when either is missing (getLine and getVersion then say which).
+   */
+  runnable(algorithmId: string, minor: number | null): { line: LineRow; version: VersionRow; language: string } | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT a.name, a.major, a.latest_minor, a.created_at AS line_created_at, v.minor, v.module_id, v.config_json, v.pyproject, v.created_at, v.updated_at, m.language
+         FROM algorithms a JOIN algorithm_versions v ON v.algorithm_id = a.algorithm_id AND v.minor = COALESCE(?, a.latest_minor)
+         LEFT JOIN modules m ON m.module_id = v.module_id WHERE a.algorithm_id = ?`,
+      )
+      .get(minor, algorithmId) as (Omit<RawVersionRow, "algorithm_id"> & { name: string; major: number; latest_minor: number; line_created_at: string; language: string | null }) | undefined;
+    if (!row) return undefined;
+    const { name, major, latest_minor, line_created_at, language, ...version } = row;
+    return { line: { algorithm_id: algorithmId, name, major, latest_minor, created_at: line_created_at }, version: toVersion({ ...version, algorithm_id: algorithmId }), language: language ?? "ts" };
+  }
+
   getModule(moduleId: string): ModuleRow | undefined {
     return this.db.prepare("SELECT * FROM modules WHERE module_id = ?").get(moduleId) as ModuleRow | undefined;
   }

@@ -121,6 +121,12 @@ for (const store of RECORD_STORES) {
       repo.insertAssets("a", 0, [{ path: "files/w.bin", asset_id: "c".repeat(64), size: 5_000_000_000 }]);
     }).immediate();
     assert.equal(repo.findLine("DEMO", 1)?.algorithm_id, "a", "names are found whatever their case");
+    const runnable = repo.runnable("a", null);
+    assert.deepEqual([runnable?.line.name, runnable?.line.latest_minor, runnable?.version.minor, runnable?.version.module_id, runnable?.language], ["Demo", 0, 0, "m", "ts"], "the latest minor, with its module's language");
+    assert.deepEqual(runnable?.version.config, config);
+    assert.equal(repo.runnable("a", 0)?.version.pyproject, "p");
+    assert.equal(repo.runnable("a", 7), undefined);
+    assert.equal(repo.runnable("nope", null), undefined);
     assert.deepEqual(repo.minors("a"), [0]);
     assert.deepEqual(repo.assets("a", 0), [{ path: "files/w.bin", asset_id: "c".repeat(64), size: 5_000_000_000 }], "sizes past 2³² stay exact");
     assert.equal(repo.isBlobReferenced("c".repeat(64)), true);
