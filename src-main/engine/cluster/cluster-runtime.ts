@@ -11,13 +11,13 @@ import type { JobWorkers } from "../store/job-workers.js";
 import { ClusterLink, deviceQueue, settleWithin, workerQueue, type WorkerInfo } from "./cluster-link.js";
 
 /** How often a worker says it is alive, and how long that holds. */
-export const HEARTBEAT_MS = 2000;
-export const HEARTBEAT_TTL_MS = 6000;
+const HEARTBEAT_MS = 2000;
+const HEARTBEAT_TTL_MS = 6000;
 /** How often an API node looks for jobs whose worker is gone. */
 const REAP_MS = 2000;
 
 /** An event bus whose events also reach every other node (and theirs this one). */
-export class RelayedEventBus extends EventBus {
+class RelayedEventBus extends EventBus {
   constructor(private readonly publish: (event: NewEngineEvent) => void) {
     super();
   }
@@ -34,7 +34,7 @@ export class RelayedEventBus extends EventBus {
   }
 }
 
-export interface ApiSideDeps {
+interface ApiSideDeps {
   link: ClusterLink;
   executions: () => ExecutionService;
   workers: JobWorkers;
@@ -42,7 +42,7 @@ export interface ApiSideDeps {
 }
 
 /** The hooks an API node's execution service sends jobs and stops through. */
-export function apiHooks({ link, executions, workers, onError }: ApiSideDeps): ClusterHooks {
+function apiHooks({ link, executions, workers, onError }: ApiSideDeps): ClusterHooks {
   // One chain: jobs reach the queues in the order they were submitted here (FIFO).
   let chain: Promise<unknown> = Promise.resolve();
   const then = (what: string, fn: () => Promise<void>) => {
@@ -82,7 +82,7 @@ export function apiHooks({ link, executions, workers, onError }: ApiSideDeps): C
  * Settles, every few seconds, the jobs held by workers that stopped answering (killed, cut off):
  * FAILED "worker lost", once over all API nodes. Also keeps the set of live workers' devices.
  */
-export function startReaper({ link, executions, workers, onError }: ApiSideDeps, onWorkers: (live: WorkerInfo[]) => void): () => void {
+function startReaper({ link, executions, workers, onError }: ApiSideDeps, onWorkers: (live: WorkerInfo[]) => void): () => void {
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
@@ -115,7 +115,7 @@ export interface WorkerOptions {
 }
 
 /** Runs this process as a worker until the returned function is called (which waits for it to leave). */
-export async function startWorker(
+async function startWorker(
   opts: WorkerOptions,
   deps: ApiSideDeps & { sessionHours: () => number },
 ): Promise<() => Promise<void>> {
