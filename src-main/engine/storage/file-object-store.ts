@@ -1,24 +1,9 @@
 // The object store on a shared folder (NFS, SMB): the same keys as files under one root, written
 // to a temp file and renamed, so a reader never sees half an object.
-import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import type { ObjectStore } from "./object-store.js";
-
-/** Copies `from` to `to` through a temp file beside `to`, renamed into place. */
-async function copyAtomic(from: string, to: string, signal?: AbortSignal): Promise<void> {
-  await fs.promises.mkdir(path.dirname(to), { recursive: true });
-  const tmp = `${to}.${randomUUID()}.part`;
-  try {
-    await pipeline(fs.createReadStream(from), fs.createWriteStream(tmp), { signal });
-    await fs.promises.rename(tmp, to);
-  } catch (err) {
-    await fs.promises.rm(tmp, { force: true });
-    throw err;
-  }
-}
+import { writeFileAtomically, type ObjectStore } from "./object-store.js";
 
 export class FileObjectStore implements ObjectStore {
   readonly description: string;
@@ -34,12 +19,12 @@ export class FileObjectStore implements ObjectStore {
   }
 
   putFile(key: string, file: string, signal?: AbortSignal): Promise<void> {
-    return copyAtomic(file, this.pathOf(key), signal);
+    return writeFileAtomically(fs.createReadStream(file), this.pathOf(key), signal);
   }
 
   async getFile(key: string, file: string, signal?: AbortSignal): Promise<boolean> {
     if (!(await this.has(key))) return false;
-    await copyAtomic(this.pathOf(key), file, signal);
+    await writeFileAtomically(fs.createReadStream(this.pathOf(key)), file, signal);
     return true;
   }
 

@@ -3,7 +3,11 @@
 // its working copies (the runners and HDF5 readers need paths); this store is the shared truth.
 // Two implementations: S3-compatible storage (s3-object-store.ts) and a shared folder
 // (file-object-store.ts); one conformance suite runs against both.
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 
 export interface ObjectStore {
   /** Where it stores, for messages (no secrets). */
@@ -26,3 +30,16 @@ export interface ObjectStore {
 export const datasetKey = (id: string) => `datasets/${id}.h5`;
 /** The key of a content-addressed blob. */
 export const blobKey = (id: string) => `blobs/${id}`;
+
+/** Writes `source` to `file` through a temp file beside it, renamed into place: a reader never sees half a file. */
+export async function writeFileAtomically(source: Readable, file: string, signal?: AbortSignal): Promise<void> {
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${randomUUID()}.part`;
+  try {
+    await pipeline(source, fs.createWriteStream(tmp), { signal });
+    await fs.promises.rename(tmp, file);
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    throw err;
+  }
+}

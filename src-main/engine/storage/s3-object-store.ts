@@ -4,14 +4,12 @@
 // sources). The SDK is loaded on first use: the desktop never pays for it.
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
-import path from "node:path";
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import type * as S3 from "@aws-sdk/client-s3";
 import type * as Storage from "@aws-sdk/lib-storage";
 import { lazyRequire } from "../lazy-require.js";
 import type { StorageTarget } from "../config/cluster-config.js";
-import type { ObjectStore } from "./object-store.js";
+import { writeFileAtomically, type ObjectStore } from "./object-store.js";
 
 const s3 = lazyRequire<typeof S3>("@aws-sdk/client-s3");
 const storage = lazyRequire<typeof Storage>("@aws-sdk/lib-storage");
@@ -58,15 +56,7 @@ export class S3ObjectStore implements ObjectStore {
   async getFile(key: string, file: string, signal?: AbortSignal): Promise<boolean> {
     const body = await this.stream(key, signal);
     if (!body) return false;
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${randomUUID()}.part`;
-    try {
-      await pipeline(body, fs.createWriteStream(tmp), { signal });
-      await fs.promises.rename(tmp, file);
-    } catch (err) {
-      await fs.promises.rm(tmp, { force: true });
-      throw err;
-    }
+    await writeFileAtomically(body, file, signal);
     return true;
   }
 
