@@ -2,7 +2,7 @@
 import type * as IORedis from "ioredis";
 import type { ClusterConfig } from "../config/cluster-config.js";
 import { lazyRequire } from "../lazy-require.js";
-import { PgSyncConnection, redact } from "../store/postgres/pg-sync.js";
+import { postgresProblem, redact } from "../store/postgres/pg-sync.js";
 import { openObjectStore } from "../storage/open-object-store.js";
 
 const ioredis = lazyRequire<typeof IORedis>("ioredis");
@@ -30,26 +30,13 @@ async function checkRedis(url: string): Promise<string | undefined> {
   }
 }
 
-function checkPostgres(url: string): string | undefined {
-  let conn: PgSyncConnection | undefined;
-  try {
-    conn = new PgSyncConnection(url, 5000);
-    conn.query("SELECT 1");
-    return undefined;
-  } catch (err) {
-    return messageOf(err);
-  } finally {
-    conn?.close();
-  }
-}
-
 /** Checks the queue, the database and the storage of a cluster configuration. */
 export async function checkClusterServices(config: Extract<ClusterConfig, { mode: "cluster" }>): Promise<ServiceCheck[]> {
   const storage = openObjectStore(config.storage);
   try {
     return [
       { service: "queue", where: redact(config.queueUrl), problem: await checkRedis(config.queueUrl) },
-      { service: "database", where: redact(config.databaseUrl), problem: checkPostgres(config.databaseUrl) },
+      { service: "database", where: redact(config.databaseUrl), problem: postgresProblem(config.databaseUrl, 5000) },
       { service: "storage", where: storage.description, problem: await storage.check().then(() => undefined, messageOf) },
     ];
   } finally {

@@ -191,11 +191,6 @@ export class ClusterLink {
     return worker;
   }
 
-  /** Answers PING within `timeoutMs` (compox doctor). */
-  async ping(timeoutMs: number): Promise<void> {
-    await Promise.race([this.cmd.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs).unref())]);
-  }
-
   /** Closes the queues and connections; gives up waiting after `graceMs` (Redis may be gone). */
   async close(graceMs = 5000): Promise<void> {
     await settleWithin(Promise.all([this.publishing, ...[...this.queues.values()].map((q) => q.close())]), graceMs);

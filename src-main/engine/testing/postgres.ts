@@ -1,27 +1,13 @@
 // Test support for the PostgreSQL record store: the server the tests use (Debian's, started by
 // `npm run setup:system`, role compox), whether it answers, and fresh databases dropped after use.
 import { randomUUID } from "node:crypto";
-import { PgSyncConnection } from "../store/postgres/pg-sync.js";
+import { PgSyncConnection, postgresProblem } from "../store/postgres/pg-sync.js";
 import { needs } from "./system-needs.js";
 
 /** An admin URL on the test server (any database the role may connect to). */
 export const TEST_DATABASE_URL = process.env.COMPOX_TEST_DATABASE_URL ?? "postgres://compox:compox@127.0.0.1:5432/postgres";
 
-function answers(): boolean {
-  try {
-    const conn = new PgSyncConnection(TEST_DATABASE_URL, 5000);
-    try {
-      conn.query("SELECT 1");
-      return true;
-    } finally {
-      conn.close();
-    }
-  } catch {
-    return false;
-  }
-}
-
-export const needsPostgres = needs("postgresql (running, role compox; npm run setup:system starts it)", answers());
+export const needsPostgres = needs("postgresql (running, role compox; npm run setup:system starts it)", postgresProblem(TEST_DATABASE_URL, 5000) === undefined);
 
 /** A new, empty database on the test server; dropped (with its connections) on dispose. */
 export function tempDatabase(): { url: string; [Symbol.dispose](): void } {

@@ -116,6 +116,20 @@ export class PgSyncConnection {
   }
 }
 
+/** What keeps `url` from answering `SELECT 1` within `timeoutMs`, or undefined when it answers. */
+export function postgresProblem(url: string, timeoutMs: number): string | undefined {
+  let conn: PgSyncConnection | undefined;
+  try {
+    conn = new PgSyncConnection(url, timeoutMs);
+    conn.query("SELECT 1");
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    conn?.close();
+  }
+}
+
 /** The URL without its password, for messages. */
 export function redact(url: string): string {
   try {
