@@ -12,6 +12,12 @@ const TABLES: Record<JobKind, { table: string; id: string }> = {
   benchmark: { table: "benchmarks", id: "benchmark_id" },
 };
 const KINDS = Object.keys(TABLES) as JobKind[];
+const UNFINISHED = "status IN ('PENDING', 'STARTED', 'RUNNING')";
+
+// Each a single statement over the three tables: the queue limit is read on every submission and
+// the held jobs every few seconds on every node, where each round trip counts.
+const HELD_SQL = `${KINDS.map((kind, i) => `SELECT '${kind}' AS kind, ${i} AS rank, ${TABLES[kind].id} AS id, worker FROM ${TABLES[kind].table} WHERE worker IS NOT NULL AND ${UNFINISHED}`).join(" UNION ALL ")} ORDER BY rank`;
+const PENDING_SQL = `SELECT ${KINDS.map((kind) => `(SELECT COUNT(*) FROM ${TABLES[kind].table} WHERE status = 'PENDING')`).join(" + ")} AS n`;
 
 export class JobWorkers {
   constructor(private readonly db: Db) {}
@@ -29,22 +35,16 @@ export class JobWorkers {
    */
   claim(kind: JobKind, id: string, worker: string): Status | undefined {
     const t = TABLES[kind];
-    return this.db.prepare(`UPDATE ${t.table} SET worker = ? WHERE ${t.id} = ? AND status IN ('PENDING', 'STARTED', 'RUNNING') RETURNING status`).pluck().get(worker, id) as Status | undefined;
+    return this.db.prepare(`UPDATE ${t.table} SET worker = ? WHERE ${t.id} = ? AND ${UNFINISHED} RETURNING status`).pluck().get(worker, id) as Status | undefined;
   }
 
   /** Unfinished jobs that a worker has taken or is pinned to. */
   held(): { kind: JobKind; id: string; worker: string }[] {
-    return KINDS.flatMap((kind) => {
-      const t = TABLES[kind];
-      const rows = this.db.prepare(`SELECT ${t.id} AS id, worker FROM ${t.table} WHERE worker IS NOT NULL AND status IN ('PENDING', 'STARTED', 'RUNNING')`).all() as { id: string; worker: string }[];
-      return rows.map((r) => ({ kind, ...r }));
-    });
+    return (this.db.prepare(HELD_SQL).all() as { kind: JobKind; id: string; worker: string }[]).map(({ kind, id, worker }) => ({ kind, id, worker }));
   }
 
   /** How many jobs wait for a runner, over every node. */
   pending(): number {
-    // One statement: on the submission path of every job, where each round trip counts.
-    const counts = KINDS.map((kind) => `(SELECT COUNT(*) FROM ${TABLES[kind].table} WHERE status = 'PENDING')`);
-    return Number(this.db.prepare(`SELECT ${counts.join(" + ")} AS n`).pluck().get());
+    return Number(this.db.prepare(PENDING_SQL).pluck().get());
   }
 }
