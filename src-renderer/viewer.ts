@@ -141,6 +141,7 @@ function viewerParts(
   const labelImage = labelSource && document.createElement("canvas");
   const compareImage = compare && document.createElement("canvas");
   const movedImage = moved && document.createElement("canvas");
+  const movedRange = moved && valueRange(moved.plane.data); // its own full range, as the compared image
   let movedOpacity = 0.5;
   const canvas = h("canvas.viewer-canvas", { tabindex: 0, role: "img", "aria-label": `${label}: ${width}×${height}${depth > 1 ? `, ${depth} slices` : ""}` }) as HTMLCanvasElement;
   const size = `${width}×${height}${depth > 1 ? ` × ${depth}` : ""}${first.factor > 1 ? ` (shown reduced 1:${first.factor})` : ""}`;
@@ -223,10 +224,7 @@ function viewerParts(
       compareRange ??= valueRange(current.compare.data); // its own full range
       put(compareImage, current.compare, renderPlane(current.compare.data, 0, current.compare.data.length, compareRange[0], compareRange[1], lut));
     }
-    if (movedImage && moved) {
-      const [lo, hi] = valueRange(moved.plane.data);
-      put(movedImage, moved.plane, renderPlane(moved.plane.data, 0, moved.plane.data.length, lo, hi, lut));
-    }
+    if (movedImage && moved && movedRange) put(movedImage, moved.plane, renderPlane(moved.plane.data, 0, moved.plane.data.length, movedRange[0], movedRange[1], lut));
     renderLabelLayer();
     draw();
   };
@@ -384,6 +382,7 @@ function viewerParts(
     zoomBy(Math.exp(-e.deltaY * 0.002), sx, sy);
   });
   canvas.addEventListener("pointerdown", (e) => {
+    fitted = false; // a drag pans: the view is the user's now
     drag = { x: e.clientX, y: e.clientY };
     canvas.setPointerCapture(e.pointerId);
   });
@@ -416,8 +415,6 @@ function viewerParts(
       act();
     }
   });
-  canvas.addEventListener("pointerdown", () => (fitted = false));
-  canvas.addEventListener("wheel", () => (fitted = false));
   new ResizeObserver(() => {
     if (fitted) view = undefined;
     draw();
