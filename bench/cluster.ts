@@ -12,6 +12,7 @@ import { CompoxClient } from "../src-main/contract/client.js";
 import { startClusterServices } from "../src-main/engine/testing/cluster-services.js";
 import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
 import { serveProcess, workerProcess } from "../src-main/server/testing/serve-process.js";
+import { watchExecutions, type ExecutionWatch } from "./execution-watch.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 100);
@@ -20,31 +21,16 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 
 const NOOP = 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { inference() { return []; } }\n';
 
-/** Resolves when an execution's end arrives on the event stream (even before its POST answered). */
-function endWatcher(client: CompoxClient): { ended(id: string): Promise<void>; close(): void } {
-  const done = new Set<string>();
-  const waiting = new Map<string, () => void>();
-  const close = client.events((e) => {
-    if (e.type !== "status" || !("execution_id" in e) || !["COMPLETED", "FAILED", "STOPPED"].includes(e.status)) return;
-    done.add(e.execution_id);
-    waiting.get(e.execution_id)?.();
-  });
-  return {
-    ended: (id) => new Promise<void>((resolve) => (done.has(id) ? resolve() : waiting.set(id, resolve))),
-    close,
-  };
-}
-
 interface Setup {
   client: CompoxClient;
   algorithm: string;
-  watcher: ReturnType<typeof endWatcher>;
+  watcher: ExecutionWatch;
 }
 
 async function prepare(url: string, src: string): Promise<Setup> {
   const client = new CompoxClient(url);
   const { algorithm_id } = await client.deployLocal(writeFiles(path.join(src, "noop"), { "pyproject.toml": pyproject("noop", "1.0", "").replace("Image2Image", "Generic"), "Runner.ts": NOOP }));
-  const watcher = endWatcher(client);
+  const watcher = watchExecutions(client);
   await new Promise((r) => setTimeout(r, 300));
   return { client, algorithm: algorithm_id, watcher };
 }

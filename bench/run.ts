@@ -21,6 +21,7 @@ import { twoClassImage } from "../algorithms/tests/synthetic-two-class.js";
 import { classify, compileForest, fitClassifier } from "../algorithms/pixel_classifier/helpers/classifier.js";
 import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
 import { serveProcess } from "../src-main/server/testing/serve-process.js";
+import { watchExecutions } from "./execution-watch.js";
 import { writeHdf5 } from "../src-main/engine/datasets/hdf5.js";
 import type { NDArray } from "../src-main/contract/ndarray.js";
 import { Readable } from "node:stream";
@@ -366,29 +367,9 @@ async function serverBenches(sk: SkimageBaseline | undefined): Promise<Row[]> {
       const id = algs.find((a) => a.algorithm_name === "noop0")?.algorithm_id ?? "";
       const loopId = algs.find((a) => a.algorithm_name === "loop")?.algorithm_id ?? "";
       // One no-op execution: submitted over HTTP, done when COMPLETED arrives on the SSE stream.
-      // COMPLETED can arrive on the stream before the POST's answer: every end is remembered.
-      const waiting = new Map<string, () => void>();
-      const ended = new Set<string>();
-      // RUNNING, like the ends, can arrive before the POST's answer: remembered too.
-      const running = new Map<string, () => void>();
-      const started = new Set<string>();
-      const stop = client.events((e) => {
-        if (e.type !== "status" || !("execution_id" in e)) return;
-        if (e.status === "RUNNING") {
-          started.add(e.execution_id);
-          running.get(e.execution_id)?.();
-        }
-        if (e.status !== "COMPLETED" && e.status !== "FAILED" && e.status !== "STOPPED") return;
-        ended.add(e.execution_id);
-        waiting.get(e.execution_id)?.();
-      });
+      const watch = watchExecutions(client);
       await new Promise((r) => setTimeout(r, 200));
-      const whenEnded = (eid: string) =>
-        new Promise<void>((resolve, reject) => {
-          if (ended.has(eid)) return resolve();
-          const t = setTimeout(() => reject(new Error(`execution ${eid} did not end within 30 s`)), 30000);
-          waiting.set(eid, () => (clearTimeout(t), waiting.delete(eid), resolve()));
-        });
+      const whenEnded = watch.ended;
       const runOne = async () => whenEnded((await client.execute({ algorithm_id: id, input_dataset_ids: [] })).execution_id);
       await runOne(); // the runner process starts here, outside the timing
       const execs: number[] = [];
@@ -405,8 +386,7 @@ async function serverBenches(sk: SkimageBaseline | undefined): Promise<Row[]> {
       const stops: number[] = [];
       for (let i = 0; i < 10; i++) {
         const { execution_id } = await client.execute({ algorithm_id: loopId, input_dataset_ids: [] });
-        await new Promise<void>((resolve) => (started.has(execution_id) ? resolve() : running.set(execution_id, resolve)));
-        running.delete(execution_id);
+        await watch.running(execution_id);
         await new Promise((r) => setTimeout(r, 20));
         const t = performance.now();
         await client.stopExecution(execution_id);
@@ -480,7 +460,7 @@ async function serverBenches(sk: SkimageBaseline | undefined): Promise<Row[]> {
       const perTrip = getSeconds / total;
       rows.push({ name: `${total} no-op executions, 4 clients (${finished}/${total} completed)`, ours: `${(total / seconds).toFixed(0)} /s`, baseline: `GET /, 4 clients ${(1 / perTrip).toFixed(0)} /s`, ratio: (seconds / total) / perTrip, spread: [(seconds / total) / perTrip, (seconds / total) / perTrip], goal: { text: "≥ 650 /s", met: total / seconds >= 650 }, note: finished === total ? "none lost" : `${total - finished} not completed` });
       console.log(`throughput: ${(total / seconds).toFixed(0)} executions/s, ${finished}/${total} completed`);
-      stop();
+      watch.close();
     } finally {
       child.kill("SIGTERM");
       await once(child, "exit");
