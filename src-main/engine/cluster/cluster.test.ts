@@ -4,8 +4,8 @@
 // deploys seen everywhere, devices routed to workers that have them, sessions pinned to a worker.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { startClusterServices, needsClusterServices } from "../testing/cluster-services.js";
-import { testEngine, waitForEnd } from "../testing/test-engine.js";
+import { needsClusterServices, startTestCluster } from "../testing/cluster-services.js";
+import { waitForEnd } from "../testing/test-engine.js";
 
 const DOUBLE = `import { Image2ImageRunner } from "compox";
 export class Runner extends Image2ImageRunner {
@@ -27,14 +27,11 @@ export class Runner extends BaseRunner {
 }`;
 
 test("a job runs on a worker and its output comes back through shared storage; a deploy is visible everywhere", { skip: needsClusterServices, timeout: 120_000 }, async () => {
-  await using services = await startClusterServices();
-  await using api = testEngine({ settings: services.settings });
-  await using worker = testEngine({ settings: services.settings });
+  await using cluster = await startTestCluster([{ name: "w1", devices: ["cpu"], concurrency: 2 }]);
+  const { api, workers } = cluster;
   assert.equal(api.engine.mode, "cluster");
-  await api.engine.ready();
-  await worker.engine.startWorker({ name: "w1", devices: ["cpu"], concurrency: 2 });
   const algorithm = await api.deploy("double", DOUBLE);
-  assert.equal(worker.engine.getAlgorithmById(algorithm).algorithm_name, "double", "a deploy on one node is visible to all");
+  assert.equal(workers.w1!.engine.getAlgorithmById(algorithm).algorithm_name, "double", "a deploy on one node is visible to all");
   const [input] = await api.images(1, 3, 4);
   const rec = await waitForEnd(api.engine, api.engine.execute({ algorithm_id: algorithm, input_dataset_ids: [input!] }).execution_id, 60_000);
   assert.equal(rec.status, "COMPLETED", rec.log);
@@ -45,13 +42,11 @@ test("a job runs on a worker and its output comes back through shared storage; a
 });
 
 test("a job asking for a GPU goes to a GPU worker; cpu jobs to the cpu worker", { skip: needsClusterServices, timeout: 120_000 }, async () => {
-  await using services = await startClusterServices();
-  await using api = testEngine({ settings: services.settings });
-  await using cpu = testEngine({ settings: services.settings });
-  await using gpu = testEngine({ settings: services.settings });
-  await api.engine.ready();
-  await cpu.engine.startWorker({ name: "c1", devices: ["cpu"], concurrency: 1 });
-  await gpu.engine.startWorker({ name: "g1", devices: ["gpu"], concurrency: 1 });
+  await using cluster = await startTestCluster([
+    { name: "c1", devices: ["cpu"], concurrency: 1 },
+    { name: "g1", devices: ["gpu"], concurrency: 1 },
+  ]);
+  const { api } = cluster;
   await new Promise((r) => setTimeout(r, 2500)); // the API node learns the workers' devices from their heartbeats
   const id = await api.deploy("where", 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { inference() { return [this.device]; } }\n', { type: "Generic", extra: 'supported_devices = ["cpu", "gpu"]\ndefault_device = "cpu"' });
   const onGpu = await waitForEnd(api.engine, api.engine.execute({ algorithm_id: id, input_dataset_ids: [], execution_device_override: "gpu" }).execution_id, 60_000);
@@ -61,20 +56,18 @@ test("a job asking for a GPU goes to a GPU worker; cpu jobs to the cpu worker", 
 });
 
 test("a session stays on the worker that first served it; when that worker is gone, it fails saying so", { skip: needsClusterServices, timeout: 120_000 }, async () => {
-  await using services = await startClusterServices();
-  await using api = testEngine({ settings: services.settings });
-  await using worker = testEngine({ settings: services.settings });
-  await using worker2 = testEngine({ settings: services.settings });
-  await api.engine.ready();
-  await worker.engine.startWorker({ name: "w1", devices: ["cpu"], concurrency: 2 });
-  await worker2.engine.startWorker({ name: "w2", devices: ["cpu"], concurrency: 2 });
+  await using cluster = await startTestCluster([
+    { name: "w1", devices: ["cpu"], concurrency: 2 },
+    { name: "w2", devices: ["cpu"], concurrency: 2 },
+  ]);
+  const { api, workers } = cluster;
   const counter = await api.deploy("counter", COUNTER, { type: "Generic" });
   const runs = [];
   for (let i = 0; i < 4; i++) runs.push(await waitForEnd(api.engine, api.engine.execute({ algorithm_id: counter, input_dataset_ids: [], session_token: "s-1" }).execution_id, 60_000));
   assert.deepEqual(runs.map((r) => [r.status, /count (\d+)/.exec(r.log)?.[1]]), ["1", "2", "3", "4"].map((n) => ["COMPLETED", n]));
   const holder = runs[0]!.worker!;
   assert.deepEqual(new Set(runs.map((r) => r.worker)), new Set([holder]));
-  await (holder === "w1" ? worker : worker2).engine.close();
+  await workers[holder]!.engine.close();
   const orphan = await waitForEnd(api.engine, api.engine.execute({ algorithm_id: counter, input_dataset_ids: [], session_token: "s-1" }).execution_id, 60_000);
   assert.equal(orphan.status, "FAILED");
   assert.match(orphan.log, new RegExp(`session s-1 was held by worker ${holder}, which is gone: the session's state went with it; start a new session`));

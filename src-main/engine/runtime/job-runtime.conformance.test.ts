@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { CompoxError } from "../../contract/errors.js";
 import type { EngineEvent } from "../../contract/records.js";
-import type { SettingsInput } from "../../contract/settings.js";
+import { SettingsSchema, type SettingsInput } from "../../contract/settings.js";
 import type { Engine } from "../engine.js";
-import { needsClusterServices, startClusterServices } from "../testing/cluster-services.js";
+import { needsClusterServices, startTestCluster } from "../testing/cluster-services.js";
 import { testEngine, waitForEnd, waitForStatus, type TestEngine } from "../testing/test-engine.js";
 
 interface Runtime {
@@ -30,20 +30,9 @@ const RUNTIMES: { name: string; skip: string | false; open(settings?: SettingsIn
     name: "BullMQ + Redis",
     skip: needsClusterServices,
     async open(settings = {}) {
-      const services = await startClusterServices();
-      const api = testEngine({ settings: { ...services.settings, ...settings }, stopGraceMs: 1500 });
-      const worker = testEngine({ settings: { ...services.settings, ...settings }, stopGraceMs: 1500 });
-      await api.engine.ready();
-      await worker.engine.startWorker({ name: "w", devices: ["cpu"], concurrency: worker.engine.settings.max_concurrent_executions });
-      return {
-        engine: api.engine,
-        deploy: api.deploy,
-        async [Symbol.asyncDispose]() {
-          await worker[Symbol.asyncDispose]();
-          await api[Symbol.asyncDispose]();
-          await services[Symbol.asyncDispose]();
-        },
-      };
+      const concurrency = SettingsSchema.parse(settings).max_concurrent_executions;
+      const cluster = await startTestCluster([{ name: "w", devices: ["cpu"], concurrency }], { settings, stopGraceMs: 1500 });
+      return { engine: cluster.api.engine, deploy: cluster.api.deploy, [Symbol.asyncDispose]: () => cluster[Symbol.asyncDispose]() };
     },
   },
 ];
