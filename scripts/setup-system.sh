@@ -4,7 +4,7 @@
 # cross-checks, pytest and requests for the ported Compox HTTP tests, PostgreSQL and Redis for
 # cluster mode's tests; then starts the services (scripts/start-services.sh).
 set -euo pipefail
-packages=(chromium xvfb python3-numpy python3-h5py python3-skimage python3-pil python3-pytest python3-requests postgresql redis-server)
+packages=(chromium xvfb python3-numpy python3-h5py python3-skimage python3-pil python3-tifffile python3-pytest python3-requests postgresql redis-server)
 need=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")

@@ -13,8 +13,8 @@ import { SettingsSchema, type Settings, type SettingsInput } from "../contract/s
 import { toAlgorithmRecord, matchesFilter } from "./algorithm-record.js";
 import { BlobStore } from "./blobs/blob-store.js";
 import { DatasetStore, type DatasetInfo } from "./datasets/dataset-store.js";
-import { readHdf5Plane } from "./datasets/hdf5.js";
-import { cropPlane, reducePlane, type Plane, type Region, type Sampling } from "./datasets/plane.js";
+import { readHdf5Plane, type PlaneRead } from "./datasets/hdf5.js";
+import type { Region, Sampling } from "./datasets/plane.js";
 import { deployPath, deployZip, type DeployContext, type DeployOverrides } from "./deploy/deployer.js";
 import { exportVersionZip } from "./deploy/export.js";
 import { detectGpus, type GpuInfo } from "./runtime/devices.js";
@@ -402,16 +402,16 @@ export function createEngine(options: EngineOptions) {
     },
 
     /** One 2-D plane of `key` (plane `slice` of a stack or volume), or a region of it, reduced to at most `maxSize` on a side. */
-    async readPlane(id: string, key: string, slice: number, maxSize: number, sampling: Sampling, region?: Region): Promise<Plane & { depth: number; region: Region }> {
+    /** One plane (or a region of it) of a 2-D or 3-D key, reduced to at most maxSize on a side;
+     * never reads the plane whole (see readHdf5Plane). */
+    async readPlane(id: string, key: string, slice: number, maxSize: number, sampling: Sampling, region?: Region): Promise<PlaneRead> {
       const info = datasets.require(id);
       if (!info.keys[key]) throw new NotFoundError("dataset_not_found", `dataset ${id} has no key "${key}"; it has ${Object.keys(info.keys).join(", ")}`);
       const shape = info.keys[key].shape;
       if (shape.length < 2 || shape.length > 3) throw new CompoxError("dataset_unsuitable", `"${key}" of dataset ${id} has shape [${shape.join(", ")}]: planes come from 2-D and 3-D arrays`);
       const depth = shape.length === 3 ? shape[0]! : 1;
       if (slice >= depth) throw new CompoxError("invalid_request", `slice ${slice} is out of range: "${key}" has ${depth} plane(s), numbered from 0`);
-      const { h, w, values } = await readHdf5Plane(await datasets.localPath(id), key, slice);
-      const cut = region ? cropPlane(values, h, w, region) : { values, region: { x: 0, y: 0, w, h } };
-      return { ...reducePlane(cut.values, cut.region.h, cut.region.w, maxSize, sampling), depth, region: cut.region };
+      return readHdf5Plane(await datasets.localPath(id), key, slice, { maxSize, sampling, region, maxMeanPixels: settings.max_image_megapixels * 1e6 });
     },
 
     listDatasets(limit?: number, before?: string): DatasetInfo[] {

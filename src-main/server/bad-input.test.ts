@@ -2,12 +2,14 @@
 // the problem (and the setting or fix), never a 500. Add a case for every bug of this kind.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fs from "node:fs";
 import AdmZip from "adm-zip";
 import { pyproject, tempDir, writeFiles } from "../engine/testing/temp-algorithm.js";
 import { testEngine } from "../engine/testing/test-engine.js";
 import { createApi } from "./app.js";
 
 const HOST = { host: "127.0.0.1:5481" };
+const hostileH5 = (name: string) => () => fs.readFileSync(new URL(`../engine/datasets/__fixtures__/${name}`, import.meta.url));
 const RUNNER = 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { inference() { return []; } }\n';
 
 function algorithmZip(extra: Record<string, Buffer> = {}, toml = pyproject("demo", "1.0.0")): Buffer {
@@ -57,6 +59,9 @@ test("the bad-input corpus: every case is a 4xx with its code and a message nami
     { name: "deploy/local of /", method: "POST", url: "/api/v0/deploy/local?path=/", status: 400, code: "deploy_failed", detail: /\/pyproject\.toml: missing.*is it the algorithm folder/ },
     { name: "a major version beyond 2^53", method: "POST", url: "/api/v0/deploy/upload", body: () => algorithmZip({}, pyproject("big", "99999999999999999999.0")), status: 400, code: "config_invalid", detail: /project\.version.*has a number over 9007199254740991/ },
     { name: "an asset named with backslashes", method: "POST", url: `/api/v0/deploy/local?path=${encodeURIComponent(backslash.path)}`, status: 400, code: "deploy_failed", detail: /files\/a\\\.\.\\\.\.\\evil: the name contains a backslash/ },
+    { name: "HDF5 whose dataset's raw data is /etc/passwd (external storage)", method: "POST", url: "/api/v0/files", body: hostileH5("external_storage.h5"), status: 422, code: "invalid_hdf5", detail: /"image" keeps its data in another file \(\/etc\/passwd\)/ },
+    { name: "HDF5 with an external link", method: "POST", url: "/api/v0/files", body: hostileH5("external_link.h5"), status: 422, code: "invalid_hdf5", detail: /external link .*\/tmp\/compox-elsewhere\.h5/ },
+    { name: "HDF5 with a virtual dataset", method: "POST", url: "/api/v0/files", body: hostileH5("virtual.h5"), status: 422, code: "invalid_hdf5", detail: /virtual dataset/ },
     { name: "an unknown route", method: "GET", url: "/api/v0/nope", status: 404, code: "not_found", detail: /Not Found/ },
   ];
   for (const c of cases) {

@@ -237,7 +237,8 @@ export class DatasetStore {
     let keys: Record<string, KeyInfo>;
     try {
       keys = await inspectHdf5(tmp);
-    } catch {
+    } catch (err) {
+      if (err instanceof CompoxError) throw err; // a valid HDF5 that is refused says why
       throw new CompoxError("invalid_hdf5", "The provided file is not a valid hdf5 file.");
     }
     // Durable before it is recorded; off the event loop, which a large file's fsync would block.

@@ -2,9 +2,13 @@
 // h5wasm reads float16 only as raw bytes and can create neither float16 nor enum types, so we
 // write float16 widened to float32 (exact) and bool as uint8, each with a `compox_dtype`
 // attribute that restores the dtype when read here; h5py sees the same numbers.
+import path from "node:path";
 import type { Dataset } from "h5wasm/node";
+import { CompoxError } from "../../contract/errors.js";
 import { floatToHalf, halfToFloat } from "../../contract/float16.js";
 import { DTYPES, TYPED_ARRAY, ndarrayProblem, type DType, type NDArray } from "../../contract/ndarray.js";
+import { confinedTo } from "./hdf5-confinement.js";
+import { BlockMeans, clipRegion, reductionFactor, type Plane, type Region, type Sampling } from "./plane.js";
 
 export interface KeyInfo {
   shape: number[];
@@ -42,8 +46,30 @@ const ENUM = 8;
 async function h5() {
   const h5wasm = (await import("h5wasm/node")).default;
   const module = await h5wasm.ready;
-  return { module, File: h5wasm.File, Dataset: h5wasm.Dataset };
+  return { module, File: h5wasm.File, Dataset: h5wasm.Dataset, Group: h5wasm.Group };
 }
+type H5 = Awaited<ReturnType<typeof h5>>;
+type H5File = InstanceType<H5["File"]>;
+
+/** Opens `file`, runs `fn` on it and closes it, confined to that one file (hdf5-confinement.ts):
+ * an HDF5 that reaches for another file is refused with a 422 naming what it reached for. */
+async function withHdf5<T>(file: string, mode: "r" | "w", fn: (f: H5File, lib: H5) => T): Promise<T> {
+  const lib = await h5();
+  const run = confinedTo(file, () => {
+    const f = new lib.File(file, mode);
+    try {
+      return fn(f, lib);
+    } finally {
+      f.close();
+    }
+  });
+  if (run.refused.length > 0) throw reachesOutside(path.basename(file), run.refused[0]!);
+  if (run.error !== undefined) throw run.error;
+  return run.value as T;
+}
+
+const reachesOutside = (what: string, target: string) =>
+  new CompoxError("invalid_hdf5", `${what} keeps its data in another file (${target}): external storage, external links and virtual datasets are refused; save the data into the file itself (h5py: write the dataset without external=, or copy it with h5py's copy)`, { feature: "external data", target });
 
 /** Maps a dataset's HDF5 type to one of our dtypes, or undefined when unsupported. */
 function dtypeOf(ds: Dataset): DType | undefined {
@@ -62,42 +88,102 @@ function dtypeOf(ds: Dataset): DType | undefined {
   return undefined;
 }
 
-/** Reads a dataset's bytes as stored (used where h5wasm has no typed container). */
-function rawBytes(module: Awaited<ReturnType<typeof h5>>["module"], ds: Dataset): Uint8Array {
+/** Reads a dataset's bytes as stored (all of it, or a hyperslab), where h5wasm has no typed container. */
+function rawBytes(module: H5["module"], ds: Dataset, box?: { offset: number[]; count: number[]; stride?: number[] }): Uint8Array {
   const m = ds.metadata;
-  const nbytes = m.size * m.total_size;
+  const nbytes = m.size * (box ? box.count.reduce((a, b) => a * b, 1) : m.total_size);
   const ptr = module._malloc(Math.max(1, nbytes));
+  if (!ptr) throw new CompoxError("dataset_unsuitable", `reading ${Math.round(nbytes / 2 ** 20)} MB at once does not fit in memory; read a smaller part`);
   try {
-    module.get_dataset_data(ds.file_id, ds.path, null, null, null, BigInt(ptr));
+    const big = (a: number[]) => a.map(BigInt);
+    module.get_dataset_data(ds.file_id, ds.path, box ? big(box.count) : null, box ? big(box.offset) : null, box ? big(box.stride ?? box.count.map(() => 1)) : null, BigInt(ptr));
     return module.HEAPU8.slice(ptr, ptr + nbytes);
   } finally {
     module._free(ptr);
   }
 }
 
-/** Shapes and dtypes of the root-level datasets; throws when the file is not HDF5. */
-export async function inspectHdf5(file: string): Promise<Record<string, KeyInfo>> {
-  const { File, Dataset } = await h5();
-  const f = new File(file, "r");
-  try {
-    const out: Record<string, KeyInfo> = {};
-    for (const key of f.keys()) {
-      const entity = f.get(key);
-      if (!(entity instanceof Dataset)) continue;
-      if (entity.metadata.type === STRING) {
-        const shape = entity.shape ?? [];
-        const info: KeyInfo = { shape, dtype: "str" };
-        if (shape.reduce((a, b) => a * b, 1) <= MAX_LISTED_STRINGS) info.values = stringsOf(entity.value);
-        out[key] = info;
-        continue;
+/** Stored bytes of `dtype` (as dtypeOf names it for `ds`) as numbers. */
+function numbersOf(bytes: Uint8Array, ds: Dataset, dtype: DType): ArrayLike<number> {
+  const buffer = bytes.buffer as ArrayBuffer;
+  if (dtype === "float16") return ds.metadata.size === 4 ? new Float32Array(buffer) : Float32Array.from(new Uint16Array(buffer), halfToFloat);
+  if (dtype === "bool") return bytes;
+  if (dtype === "int64") return Float64Array.from(new BigInt64Array(buffer), Number);
+  const ctor = TYPED_ARRAY[dtype] as unknown as new (b: ArrayBuffer) => ArrayLike<number>;
+  return new ctor(buffer);
+}
+
+/** Objects walked at most when checking that a file holds its own data (groups nest, hard links may cycle). */
+const MAX_OBJECTS = 10_000;
+const MAX_DEPTH = 32;
+
+/**
+ * Refuses a file that names data elsewhere: an external link anywhere in it, a virtual dataset, or
+ * a dataset whose raw data lives in an external file (found by reading its first element, which
+ * opens that file: the confinement refuses the open and records it).
+ */
+function checkSelfContained(f: H5File, lib: H5, refused: readonly string[]): void {
+  let seen = 0;
+  const walk = (group: InstanceType<H5["Group"]>, prefix: string, depth: number) => {
+    if (depth > MAX_DEPTH) throw new CompoxError("invalid_hdf5", `groups nest deeper than ${MAX_DEPTH} levels at ${prefix}; Compox datasets are root-level datasets`);
+    for (const name of group.keys()) {
+      if (++seen > MAX_OBJECTS) throw new CompoxError("invalid_hdf5", `the file holds more than ${MAX_OBJECTS} objects; Compox datasets are root-level datasets`);
+      const where = `${prefix}${name}`;
+      const entity = group.get(name);
+      const link = entity as { type?: string; filename?: string; obj_path?: string } | null;
+      if (link?.type === "ExternalLink") throw reachesOutside(`"${where}" is an external link that`, `${link.filename}:${link.obj_path}`);
+      if (entity instanceof lib.Group) walk(entity, `${where}/`, depth + 1);
+      if (!(entity instanceof lib.Dataset)) continue;
+      const m = entity.metadata;
+      const source = m.virtual_sources?.[0];
+      if (source) throw reachesOutside(`"${where}" is a virtual dataset that`, `${source.file_name}:${source.dset_name}`);
+      if (m.chunks !== null || m.total_size === 0) continue; // external storage is contiguous only
+      const before = refused.length;
+      try {
+        rawBytes(lib.module, entity, { offset: (m.shape ?? []).map(() => 0), count: (m.shape ?? []).map(() => 1) });
+      } catch {
+        // A read error other than a refused open is a matter for whoever reads the data.
       }
-      const dtype = dtypeOf(entity);
-      if (dtype) out[key] = { shape: entity.shape ?? [], dtype };
+      if (refused.length > before) throw reachesOutside(`"${where}"`, refused[before]!);
     }
-    return out;
-  } finally {
-    f.close();
+  };
+  walk(f as unknown as InstanceType<H5["Group"]>, "", 0);
+}
+
+/** Shapes and dtypes of the root-level datasets; throws when the file is not HDF5, or names data
+ * outside itself (422 invalid_hdf5 naming the dataset and the file it reaches for). */
+export async function inspectHdf5(file: string): Promise<Record<string, KeyInfo>> {
+  const lib = await h5();
+  const run = confinedTo(file, (refused) => {
+    const f = new lib.File(file, "r");
+    try {
+      return inspectOpen(f, lib, refused);
+    } finally {
+      f.close();
+    }
+  });
+  if (run.error !== undefined) throw run.error;
+  if (run.refused.length > 0) throw reachesOutside(path.basename(file), run.refused[0]!);
+  return run.value!;
+}
+
+function inspectOpen(f: H5File, lib: H5, refused: readonly string[]): Record<string, KeyInfo> {
+  checkSelfContained(f, lib, refused);
+  const out: Record<string, KeyInfo> = {};
+  for (const key of f.keys()) {
+    const entity = f.get(key);
+    if (!(entity instanceof lib.Dataset)) continue;
+    if (entity.metadata.type === STRING) {
+      const shape = entity.shape ?? [];
+      const info: KeyInfo = { shape, dtype: "str" };
+      if (shape.reduce((a, b) => a * b, 1) <= MAX_LISTED_STRINGS) info.values = stringsOf(entity.value);
+      out[key] = info;
+      continue;
+    }
+    const dtype = dtypeOf(entity);
+    if (dtype) out[key] = { shape: entity.shape ?? [], dtype };
   }
+  return out;
 }
 
 function stringsOf(value: unknown): string[] {
@@ -106,9 +192,7 @@ function stringsOf(value: unknown): string[] {
 
 /** Reads the root-level string datasets: a scalar as a string, an array as a list. */
 export async function readHdf5Strings(file: string): Promise<Record<string, StringValue>> {
-  const { File, Dataset } = await h5();
-  const f = new File(file, "r");
-  try {
+  return withHdf5(file, "r", (f, { Dataset }) => {
     const out: Record<string, StringValue> = {};
     for (const key of f.keys()) {
       const ds = f.get(key);
@@ -116,16 +200,15 @@ export async function readHdf5Strings(file: string): Promise<Record<string, Stri
       out[key] = (ds.shape ?? []).length === 0 ? String(ds.value) : stringsOf(ds.value);
     }
     return out;
-  } finally {
-    f.close();
-  }
+  });
 }
+
+/** The largest array read whole: past it, typed arrays and the WebAssembly heap give out. */
+const MAX_ARRAY_BYTES = 2 ** 31;
 
 /** Reads root-level datasets (all, or the given keys) as NDArrays. */
 export async function readHdf5(file: string, keys?: readonly string[]): Promise<Record<string, NDArray>> {
-  const { module, File, Dataset } = await h5();
-  const f = new File(file, "r");
-  try {
+  return withHdf5(file, "r", (f, { module, Dataset }) => {
     const out: Record<string, NDArray> = {};
     for (const key of keys ?? f.keys()) {
       const ds = f.get(key);
@@ -139,13 +222,15 @@ export async function readHdf5(file: string, keys?: readonly string[]): Promise<
         continue;
       }
       const shape = ds.shape ?? [];
+      const bytes = ds.metadata.size * ds.metadata.total_size;
+      if (bytes > MAX_ARRAY_BYTES) throw new CompoxError("dataset_unsuitable", `"${key}" [${shape.join(", ")}] is ${Math.round(bytes / 2 ** 20)} MB, over the ${MAX_ARRAY_BYTES / 2 ** 20} MB an array may have when read whole; split it into smaller datasets`, { key });
       const ctor = TYPED_ARRAY[dtype];
       let data;
       if (dtype === "float16" && ds.metadata.size === 4) {
         data = Uint16Array.from(ds.value as Float32Array, floatToHalf);
       } else if (dtype === "float16" || dtype === "bool") {
-        const bytes = rawBytes(module, ds);
-        data = new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / ctor.BYTES_PER_ELEMENT);
+        const raw = rawBytes(module, ds);
+        data = new ctor(raw.buffer as ArrayBuffer, raw.byteOffset, raw.byteLength / ctor.BYTES_PER_ELEMENT);
       } else {
         const value = ds.value as ArrayBufferView | number | bigint;
         if (typeof value === "number" || typeof value === "bigint") {
@@ -157,40 +242,57 @@ export async function readHdf5(file: string, keys?: readonly string[]): Promise<
       out[key] = { dtype, shape, data } as NDArray;
     }
     return out;
-  } finally {
-    f.close();
-  }
+  });
 }
 
+/** What readHdf5Plane sends back: the plane (reduced), the region of it, and how it was read. */
+export interface PlaneRead extends Plane {
+  region: Region;
+  /** Planes along the first axis (1 for a 2-D dataset). */
+  depth: number;
+  sampling: Sampling;
+}
+
+/** Bytes read at once when a plane is reduced by block means. */
+const STRIP_BYTES = 64 << 20;
+
 /**
- * One 2-D plane of `key`: the whole dataset when it is 2-D, else plane `index` along its first
- * axis, read alone (an HDF5 hyperslab) so a volume is never read whole.
+ * One 2-D plane of `key` (the dataset when 2-D, else plane `index` along its first axis), or its
+ * `region`, reduced to at most `maxSize` on a side. Reads only what it needs: every f-th pixel
+ * for nearest sampling, strips of rows for block means; a mean over more than `maxMeanPixels`
+ * pixels is sampled instead (the answer says so), so no plane is ever read whole.
  */
-export async function readHdf5Plane(file: string, key: string, index: number): Promise<{ h: number; w: number; depth: number; values: ArrayLike<number> }> {
-  const { File, Dataset } = await h5();
-  const f = new File(file, "r");
-  let dims: [number, number, number];
-  try {
+export async function readHdf5Plane(file: string, key: string, index: number, opts: { maxSize: number; sampling: Sampling; region?: Region; maxMeanPixels: number }): Promise<PlaneRead> {
+  return withHdf5(file, "r", (f, { module, Dataset }) => {
     const ds = f.get(key);
-    if (!(ds instanceof Dataset)) throw new Error(`no dataset "${key}" in the file`);
+    if (!(ds instanceof Dataset)) throw new CompoxError("invalid_request", `no dataset "${key}" in the file`);
     const shape = ds.shape ?? [];
-    if (shape.length < 2 || shape.length > 3) throw new Error(`"${key}" has shape [${shape.join(", ")}]: planes are read from 2-D and 3-D datasets`);
-    dims = shape.length === 2 ? [1, shape[0]!, shape[1]!] : [shape[0]!, shape[1]!, shape[2]!];
-    if (!Number.isInteger(index) || index < 0 || index >= dims[0]) throw new Error(`slice ${index} is out of range: "${key}" has ${dims[0]} plane(s)`);
+    if (shape.length < 2 || shape.length > 3) throw new CompoxError("dataset_unsuitable", `"${key}" has shape [${shape.join(", ")}]: planes are read from 2-D and 3-D datasets`);
+    const [depth, h, w] = shape.length === 2 ? [1, shape[0]!, shape[1]!] : [shape[0]!, shape[1]!, shape[2]!];
+    if (!Number.isInteger(index) || index < 0 || index >= depth) throw new CompoxError("invalid_request", `slice ${index} is out of range: "${key}" has ${depth} plane(s), numbered from 0`);
     const dtype = dtypeOf(ds);
-    if (dtype && dtype !== "float16" && dtype !== "bool") {
-      const raw = (shape.length === 2 ? ds.value : ds.slice([[index, index + 1], [], []])) as ArrayLike<number | bigint>;
-      const values = raw instanceof BigInt64Array || raw instanceof BigUint64Array ? Float64Array.from(raw, Number) : (raw as ArrayLike<number>);
-      return { h: dims[1], w: dims[2], depth: dims[0], values };
+    if (!dtype) throw new CompoxError("dataset_unsuitable", `"${key}" has type ${ds.dtype}, which cannot be drawn; planes are read from numeric datasets`);
+    const region = clipRegion(opts.region ?? { x: 0, y: 0, w, h }, h, w);
+    if (region.w === 0 || region.h === 0) throw new CompoxError("invalid_request", `the region lies outside the ${h}×${w} plane`);
+    const factor = reductionFactor(region.h, region.w, opts.maxSize);
+    const sampling = opts.sampling === "mean" && factor > 1 && region.w * region.h > opts.maxMeanPixels ? "nearest" : opts.sampling;
+    const lead = shape.length === 3 ? [index] : [];
+    const read = (y: number, rows: number, cols: number, stride: number) =>
+      numbersOf(rawBytes(module, ds, { offset: [...lead, y, region.x], count: [...lead.map(() => 1), rows, cols], stride: [...lead.map(() => 1), stride, stride] }), ds, dtype);
+    if (factor === 1 || sampling === "nearest") {
+      const rows = Math.ceil(region.h / factor);
+      const cols = Math.ceil(region.w / factor);
+      return { shape: [rows, cols], factor, data: Float32Array.from(read(region.y, rows, cols, factor)), region, depth, sampling };
     }
-  } finally {
-    f.close();
-  }
-  // Types h5wasm cannot slice into a typed array: read whole, through readHdf5's conversions.
-  const [depth, h, w] = dims;
-  const all = (await readHdf5(file, [key]))[key]!;
-  const values = all.dtype === "float16" ? Float32Array.from(all.data as Uint16Array, halfToFloat) : (all.data as Uint8Array);
-  return { h, w, depth, values: values.subarray(index * h * w, (index + 1) * h * w) };
+    const means = new BlockMeans(region.h, region.w, factor);
+    // Strips of whole blocks, within the byte budget.
+    const strip = Math.max(factor, Math.floor(STRIP_BYTES / (region.w * ds.metadata.size) / factor) * factor);
+    for (let y = 0; y < region.h; y += strip) {
+      const rows = Math.min(strip, region.h - y);
+      means.add(read(region.y + y, rows, region.w, 1), y, rows);
+    }
+    return { ...means.result(), region, depth, sampling };
+  });
 }
 
 const isText = (v: unknown): v is StringValue => typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string"));
@@ -202,9 +304,7 @@ export async function writeHdf5(file: string, items: Readonly<Record<string, NDA
     const problem = isText(arr) ? undefined : ndarrayProblem(arr);
     if (problem) throw new Error(`"${key}": ${problem}`);
   }
-  const { File } = await h5();
-  const f = new File(file, "w");
-  try {
+  await withHdf5(file, "w", (f) => {
     for (const [key, arr] of Object.entries(items)) {
       if (isText(arr)) {
         f.create_dataset({ name: key, data: arr, ...(Array.isArray(arr) ? { shape: [arr.length], dtype: "S" } : {}) });
@@ -220,7 +320,5 @@ export async function writeHdf5(file: string, items: Readonly<Record<string, NDA
       const ds = f.create_dataset({ name: key, data: arr.data, shape, dtype });
       if (arr.dtype === "bool") ds.create_attribute("compox_dtype", "bool");
     }
-  } finally {
-    f.close();
-  }
+  });
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cropPlane, reducePlane } from "./plane.js";
+import { BlockMeans, clipRegion, reducePlane } from "./plane.js";
 
 test("a plane that fits is sent as it is; a larger one by block means, or every f-th pixel for labels", () => {
   const small = reducePlane([1, 2, 3, 4, 5, 6], 2, 3, 16, "mean");
@@ -14,10 +14,21 @@ test("a plane that fits is sent as it is; a larger one by block means, or every 
   assert.deepEqual([...nearest.data], [0, 3]);
 });
 
-test("a region of a plane is cut out, clipped to the plane", () => {
-  const values = Array.from({ length: 4 * 5 }, (_, i) => i);
-  const inner = cropPlane(values, 4, 5, { x: 1, y: 2, w: 3, h: 2 });
-  assert.deepEqual([inner.region, [...inner.values]], [{ x: 1, y: 2, w: 3, h: 2 }, [11, 12, 13, 16, 17, 18]]);
-  const edge = cropPlane(values, 4, 5, { x: 3, y: -2, w: 10, h: 3 });
-  assert.deepEqual([edge.region, [...edge.values]], [{ x: 3, y: 0, w: 2, h: 1 }, [3, 4]]);
+test("block means fed in strips equal the means of the whole plane", () => {
+  const h = 37;
+  const w = 23;
+  const values = Float64Array.from({ length: h * w }, (_, i) => Math.sin(i) * 100);
+  const whole = reducePlane(values, h, w, 8, "mean");
+  const strips = new BlockMeans(h, w, whole.factor);
+  for (let y = 0; y < h; y += whole.factor * 2) {
+    const rows = Math.min(whole.factor * 2, h - y);
+    strips.add(values.subarray(y * w, (y + rows) * w), y, rows);
+  }
+  assert.deepEqual(strips.result(), whole);
+});
+
+test("a region of a plane is clipped to the plane", () => {
+  assert.deepEqual(clipRegion({ x: 1, y: 2, w: 3, h: 2 }, 4, 5), { x: 1, y: 2, w: 3, h: 2 });
+  assert.deepEqual(clipRegion({ x: 3, y: -2, w: 10, h: 3 }, 4, 5), { x: 3, y: 0, w: 2, h: 1 });
+  assert.deepEqual(clipRegion({ x: 9, y: 0, w: 3, h: 3 }, 4, 5), { x: 5, y: 0, w: 0, h: 3 });
 });

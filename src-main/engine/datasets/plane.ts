@@ -1,6 +1,7 @@
 // One 2-D plane of a dataset, made small enough to send: the viewer asks for the plane it shows
 // (never a whole volume) at most `maxSize` pixels on a side. Images are reduced by the mean of
-// f×f blocks; label maps by taking every f-th pixel, so labels stay labels.
+// f×f blocks; label maps by taking every f-th pixel, so labels stay labels. The mean is taken
+// strip by strip (BlockMeans), so a plane far larger than memory is reduced in bounded memory.
 
 export type Sampling = "mean" | "nearest";
 
@@ -20,8 +21,8 @@ export interface Region {
   h: number;
 }
 
-/** The values of `region` (clipped to the h×w plane), row-major, with the clipped region. */
-export function cropPlane(values: ArrayLike<number>, h: number, w: number, region: Region): { values: Float32Array; region: Region } {
+/** `region` clipped to an h×w plane (whole pixels; possibly empty). */
+export function clipRegion(region: Region, h: number, w: number): Region {
   const clip = (start: number, length: number, size: number) => {
     const from = Math.max(0, Math.min(size, Math.floor(start)));
     const to = Math.max(from, Math.min(size, Math.floor(start) + Math.ceil(length)));
@@ -29,33 +30,62 @@ export function cropPlane(values: ArrayLike<number>, h: number, w: number, regio
   };
   const [x, cw] = clip(region.x, region.w, w);
   const [y, ch] = clip(region.y, region.h, h);
-  const out = new Float32Array(cw * ch);
-  for (let r = 0; r < ch; r++) for (let c = 0; c < cw; c++) out[r * cw + c] = values[(y + r) * w + x + c]!;
-  return { values: out, region: { x, y, w: cw, h: ch } };
+  return { x, y, w: cw, h: ch };
+}
+
+/** The smallest integer factor that brings h×w within `maxSize` on a side. */
+export const reductionFactor = (h: number, w: number, maxSize: number): number => Math.max(1, Math.ceil(Math.max(h, w) / maxSize));
+
+/** Block means of an h×w plane by `factor`, fed a strip of whole rows at a time, top to bottom.
+ * Edge blocks are averaged over the pixels they have. */
+export class BlockMeans {
+  readonly shape: [number, number];
+  private readonly sums: Float64Array;
+  private readonly counts: Uint32Array;
+
+  constructor(
+    h: number,
+    private readonly w: number,
+    readonly factor: number,
+  ) {
+    this.shape = [Math.ceil(h / factor), Math.ceil(w / factor)];
+    this.sums = new Float64Array(this.shape[0] * this.shape[1]);
+    this.counts = new Uint32Array(this.sums.length);
+  }
+
+  /** Adds `rows` rows (row-major, `w` values each) that start at plane row `firstRow`. */
+  add(values: ArrayLike<number>, firstRow: number, rows: number): void {
+    const { w, factor, sums, counts } = this;
+    const ow = this.shape[1];
+    for (let r = 0; r < rows; r++) {
+      const base = Math.floor((firstRow + r) / factor) * ow;
+      for (let x = 0; x < w; x++) {
+        const i = base + Math.floor(x / factor);
+        sums[i]! += values[r * w + x]!;
+        counts[i]!++;
+      }
+    }
+  }
+
+  result(): Plane {
+    const data = new Float32Array(this.sums.length);
+    for (let i = 0; i < data.length; i++) data[i] = this.sums[i]! / this.counts[i]!;
+    return { shape: this.shape, factor: this.factor, data };
+  }
 }
 
 /** The plane of h×w values reduced by the smallest integer factor that fits `maxSize`. */
 export function reducePlane(values: ArrayLike<number>, h: number, w: number, maxSize: number, sampling: Sampling): Plane {
-  const factor = Math.max(1, Math.ceil(Math.max(h, w) / maxSize));
+  const factor = reductionFactor(h, w, maxSize);
   if (factor === 1) return { shape: [h, w], factor, data: Float32Array.from(values) };
+  if (sampling === "mean") {
+    const means = new BlockMeans(h, w, factor);
+    means.add(values, 0, h);
+    return means.result();
+  }
   const oh = Math.ceil(h / factor);
   const ow = Math.ceil(w / factor);
   const data = new Float32Array(oh * ow);
-  for (let y = 0; y < oh; y++)
-    for (let x = 0; x < ow; x++) {
-      if (sampling === "nearest") {
-        data[y * ow + x] = values[y * factor * w + x * factor]!;
-        continue;
-      }
-      // Edge blocks are averaged over the pixels they have.
-      let sum = 0;
-      let n = 0;
-      for (let yy = y * factor; yy < Math.min(h, (y + 1) * factor); yy++)
-        for (let xx = x * factor; xx < Math.min(w, (x + 1) * factor); xx++) {
-          sum += values[yy * w + xx]!;
-          n++;
-        }
-      data[y * ow + x] = sum / n;
-    }
+  for (let y = 0; y < oh; y++) for (let x = 0; x < ow; x++) data[y * ow + x] = values[y * factor * w + x * factor]!;
   return { shape: [oh, ow], factor, data };
 }

@@ -54,6 +54,22 @@ async function pictureOf(engine: Engine, id: string, requested: string | undefin
   return { key, array };
 }
 
+/** What a preview draws, read plane by plane at preview size (never the whole key): a colour
+ * 3×H×W image as three planes, else plane `slice`; deeper arrays are read whole. */
+async function previewArray(engine: Engine, id: string, requested: string | undefined, slice: number, maxSize: number): Promise<NDArray> {
+  const info = engine.getDataset(id);
+  const key = pickKey(info.keys, requested);
+  const shape = info.keys[key]?.shape ?? [];
+  checkPictureShape(shape, engine.settings.max_image_megapixels, false);
+  if (shape.length > 3) return (await pictureOf(engine, id, key, false)).array;
+  const colour = shape.length === 3 && shape[0] === 3;
+  const planes = await Promise.all((colour ? [0, 1, 2] : [slice]).map((i) => engine.readPlane(id, key, i, maxSize, "mean")));
+  const [h, w] = planes[0]!.shape;
+  const data = new Float32Array(planes.length * h * w);
+  planes.forEach((p, i) => data.set(p.data, i * h * w));
+  return { dtype: "float32", shape: colour ? [3, h, w] : [h, w], data };
+}
+
 export function fileRoutes(r: Router, engine: Engine): void {
   r.route(
     { method: "post", path: "/api/v0/files", summary: "Upload one HDF5 dataset (raw body, not multipart)", tags: ["files"], body: "binary", response: FileIdSchema, errors: [413, 422] },
@@ -93,8 +109,8 @@ export function fileRoutes(r: Router, engine: Engine): void {
     { method: "get", path: "/api/v0/files/{id}/preview.png", summary: "A contrast-stretched PNG preview", tags: ["files"], query: PreviewQuery, response: "image/png", errors: [404, 422] },
     async (c) => {
       const q = query(c, PreviewQuery);
-      const { array } = await pictureOf(engine, param(c, "id"), q.key, false);
-      const png = await previewPng(array, { slice: q.slice, maxSize: q.max_size });
+      const array = await previewArray(engine, param(c, "id"), q.key, q.slice, q.max_size);
+      const png = await previewPng(array, { slice: array.shape.length > 3 ? q.slice : 0, maxSize: q.max_size });
       return c.body(new Uint8Array(png), 200, { "content-type": "image/png", "cache-control": "max-age=3600" });
     },
   );
@@ -102,7 +118,7 @@ export function fileRoutes(r: Router, engine: Engine): void {
     {
       method: "get",
       path: "/api/v0/files/{id}/plane",
-      summary: "One 2-D plane (of a stack or volume: plane `slice`), or its region x, y, w, h, as little-endian float32, at most max_size on a side (block means, or every f-th pixel with sampling=nearest); shape in x-compox-shape, reduction in x-compox-factor, the region sent in x-compox-region (x,y,w,h), planes in x-compox-depth",
+      summary: "One 2-D plane (of a stack or volume: plane `slice`), or its region x, y, w, h, as little-endian float32, at most max_size on a side (block means, or every f-th pixel with sampling=nearest); shape in x-compox-shape, reduction in x-compox-factor (block means over more than max_image_megapixels are sampled instead: x-compox-sampling says which), the region sent in x-compox-region (x,y,w,h), planes in x-compox-depth",
       tags: ["files"],
       query: PlaneQuery,
       response: "application/octet-stream",
@@ -118,7 +134,7 @@ export function fileRoutes(r: Router, engine: Engine): void {
       const plane = await engine.readPlane(id, key, q.slice, q.max_size, q.sampling, region);
       const bytes = new Uint8Array(plane.data.buffer as ArrayBuffer, plane.data.byteOffset, plane.data.byteLength);
       const r = plane.region;
-      return c.body(bytes, 200, { "content-type": "application/octet-stream", "x-compox-shape": plane.shape.join(","), "x-compox-factor": String(plane.factor), "x-compox-depth": String(plane.depth), "x-compox-region": [r.x, r.y, r.w, r.h].join(","), "x-compox-key": key });
+      return c.body(bytes, 200, { "content-type": "application/octet-stream", "x-compox-shape": plane.shape.join(","), "x-compox-factor": String(plane.factor), "x-compox-depth": String(plane.depth), "x-compox-region": [r.x, r.y, r.w, r.h].join(","), "x-compox-key": key, "x-compox-sampling": plane.sampling });
     },
   );
   r.route(
