@@ -117,7 +117,16 @@ export const ParameterConfigSchema = z.discriminatedUnion(
     listConfig("float_list", num),
   ],
   { error: `type must be one of ${PARAMETER_TYPES.join(", ")}` },
-);
+).superRefine((c, ctx) => {
+  // What Compox 3.2 refuses beyond the shapes above (its own words); what it does not check
+  // (step > 0, a default within [min, max], list element types) only warns (config/pyproject.ts).
+  if ((c.type === "int_range" || c.type === "float_range") && !(c.min < c.max))
+    ctx.addIssue({ code: "custom", path: ["min"], message: `Min value must be less than max value for range type '${c.type}' (min ${c.min}, max ${c.max})` });
+  if (c.decimal_precision !== undefined && !(FLOAT_TYPES as readonly string[]).includes(c.type))
+    ctx.addIssue({ code: "custom", path: ["decimal_precision"], message: `decimal_precision can only be used with float parameter types (${FLOAT_TYPES.join(", ")}); remove it from this ${c.type}` });
+  if ((c.type === "string_enum" || c.type === "int_enum" || c.type === "float_enum") && c.default !== undefined && !(c.options as unknown[]).includes(c.default))
+    ctx.addIssue({ code: "custom", path: ["default"], message: `Default value ${JSON.stringify(c.default)} must be one of the options for enum type '${c.type}'. The options are: ${JSON.stringify(c.options)}` });
+});
 export type ParameterConfigInput = z.input<typeof ParameterConfigSchema>;
 
 /** The value a parameter takes when its config names no default. */

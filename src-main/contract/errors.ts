@@ -23,7 +23,6 @@ export const ERROR_CODES = {
   execution_not_stoppable: 400,
   training_not_found: 404,
   training_not_stoppable: 400,
-  algorithm_not_trainable: 422,
   sample_not_found: 404,
   sample_input_files_not_found: 404,
   checkpoint_not_found: 404,

@@ -349,7 +349,8 @@ export function createEngine(options: EngineOptions) {
           "algorithm_not_removable",
           `${alg.algorithm_name} ${alg.algorithm_version} is not removable (removable = false in its pyproject.toml); from this computer, \`compox remove ${alg.algorithm_name}/${alg.algorithm_version} --force\` removes it anyway`,
         );
-      if (opts.minor !== undefined) checkMinor(algorithmId, opts.minor, `${alg.algorithm_name} ${alg.algorithm_version}`);
+      // Compox answers a minor that does not exist with its success text: a no-op, not a 404.
+      if (opts.minor !== undefined && !repo.minors(algorithmId).includes(opts.minor)) return { removed_minor_versions: [] };
       const minors = opts.minor !== undefined ? [opts.minor] : repo.minors(algorithmId);
       const freed = new Set<string>();
       db.transaction(() => {

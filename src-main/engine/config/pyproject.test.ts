@@ -136,8 +136,12 @@ describe("parameters", () => {
     const { warnings } = withParam(config);
     assert.ok(warnings.some((w) => w.path === `tool.compox.additional_parameters[0].config.${path}` && message.test(w.message)), JSON.stringify(warnings));
   };
-  test("a range with min >= max deploys, with a warning", () => {
-    warned('type = "int_range", default = 1, min = 5, max = 5, step = 1', "min", /min \(5\) should be < max \(5\)/);
+  // Compox 3.2 refuses these; so do we, in its words.
+  test("a range with min >= max is refused, as Compox refuses it", () => {
+    assert.match(problemsOf(() => withParam('type = "int_range", default = 1, min = 5, max = 5, step = 1')).join("\n"), /config\.min: Min value must be less than max value for range type 'int_range'/);
+    assert.match(problemsOf(() => withParam('type = "float_range", default = 1.0, min = 2.0, max = 1.0, step = 0.5')).join("\n"), /config\.min: Min value must be less than max value for range type 'float_range'/);
+    // int and float keep min/max unchecked, as in Compox's own template.
+    assert.equal(withParam('type = "float", default = 0.5, min = 1.0, max = 0.0').config.additional_parameters.length, 1);
   });
   test("ranges need min, max and step of the type", () => {
     const text = problemsOf(() => withParam('type = "int_range", default = 1, min = 0.5, max = 5, step = 1')).join("\n");
@@ -156,8 +160,8 @@ describe("parameters", () => {
     assert.match(problemsOf(() => withParam('type = "string_enum", default = "a", options = []')).join("\n"), /config\.options: must be a non-empty list/);
     assert.match(problemsOf(() => withParam('type = "int_enum", default = 1, options = [1, "2"]')).join("\n"), /config\.options\[1\]: must be an integer/);
   });
-  test("an enum default that is not an option deploys, with a warning", () => {
-    warned('type = "string_enum", default = "c", options = ["a", "b"]', "default", /default "c" is not one of the options \["a","b"\]/);
+  test("an enum default that is not an option is refused, as Compox refuses it", () => {
+    assert.match(problemsOf(() => withParam('type = "string_enum", default = "c", options = ["a", "b"]')).join("\n"), /config\.default: Default value "c" must be one of the options for enum type 'string_enum'. The options are: \["a","b"\]/);
   });
   test("list options are preset lists of the element type; empty options warn", () => {
     assert.match(problemsOf(() => withParam('type = "int_list", default = [1], options = [1, 2]')).join("\n"), /config\.options\[0\]: must be a list/);
@@ -169,9 +173,9 @@ describe("parameters", () => {
     assert.match(problemsOf(() => withParam('type = "float", default = 1.0, decimal_precision = -1')).join("\n"), /decimal_precision: must be an integer ≥ 0/);
     assert.match(problemsOf(() => withParam('type = "float", default = 1.0, decimal_precision = 1.5')).join("\n"), /decimal_precision: must be an integer/);
   });
-  test("decimal_precision on a non-float type deploys, with a warning", () => {
+  test("decimal_precision on a non-float type is refused, as Compox refuses it", () => {
     for (const t of ['type = "int", default = 1', 'type = "int_range", default = 1, min = 0, max = 2, step = 1', 'type = "string_enum", default = "a", options = ["a"]', 'type = "int_list", default = []'])
-      warned(`${t}, decimal_precision = 2`, "decimal_precision", /only float types .* use decimal_precision; ignored/);
+      assert.match(problemsOf(() => withParam(`${t}, decimal_precision = 2`)).join("\n"), /config\.decimal_precision: decimal_precision can only be used with float parameter types/, t);
   });
   test("every error is reported at once, each with its path", () => {
     const text = `${head.replace("1.2.3", "1").replace("Image2Image", "Nope")}additional_parameters = [ { name = "a", config = { type = "int_range", default = 9.5, min = 0, max = 5, step = "x" } }, { name = "b", config = { type = "string_enum", options = [] } } ]\n`;

@@ -2,7 +2,6 @@
 import { parse as parseToml } from "smol-toml";
 import type { z } from "zod";
 import {
-  FLOAT_TYPES,
   PyprojectSchema,
   TOOL_COMPOX_KEYS,
   VERSION_PATTERN,
@@ -72,20 +71,14 @@ const PARAMETER_KEYS = new Set(["name", "displayed_name", "description", "config
 const CONFIG_KEYS = new Set(["type", "default", "min", "max", "step", "options", "adjustable", "decimal_precision"]);
 
 /** Config values Compox 3.2 accepts but that make little sense: warnings here, never errors, so
- * every pyproject Compox deploys deploys here too. */
+ * every pyproject Compox deploys deploys here too (what Compox refuses is refused by the schema). */
 function rangeProblems(c: Record<string, unknown>): { key: string; message: string }[] {
   const out: { key: string; message: string }[] = [];
   const { min, max, step } = c;
   const value = c.default;
-  if (typeof min === "number" && typeof max === "number" && !(min < max)) out.push({ key: "min", message: `min (${min}) should be < max (${max}); the form's range is empty` });
   if (typeof step === "number" && !(step > 0)) out.push({ key: "step", message: `step (${step}) should be > 0; the form ignores it` });
   if (typeof value === "number" && typeof min === "number" && value < min) out.push({ key: "default", message: `default ${value} is below min ${min}` });
   if (typeof value === "number" && typeof max === "number" && value > max) out.push({ key: "default", message: `default ${value} is above max ${max}` });
-  const type = String(c.type);
-  if (type.endsWith("_enum") && value !== undefined && Array.isArray(c.options) && !c.options.some((o) => o === value))
-    out.push({ key: "default", message: `default ${JSON.stringify(value)} is not one of the options ${JSON.stringify(c.options)}` });
-  if (c.decimal_precision !== undefined && !(FLOAT_TYPES as readonly string[]).includes(type))
-    out.push({ key: "decimal_precision", message: `only float types (${FLOAT_TYPES.join(", ")}) use decimal_precision; ignored` });
   return out;
 }
 

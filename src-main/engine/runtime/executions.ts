@@ -229,8 +229,6 @@ export class ExecutionService {
     if (missingFiles.length > 0) throw new NotFoundError("dataset_not_found", `sample files not found: ${missingFiles.join(", ")}`, { missing: missingFiles });
     const { line, minor, version, language } = this.versionOf(req);
     const config = version.config;
-    if (!config.trainable && config.training_parameters.length === 0)
-      throw new CompoxError("algorithm_not_trainable", `${line.name} is not trainable (set trainable = true or declare training_parameters in its pyproject.toml)`);
     if (req.checkpoint_id) this.requireCheckpoint(req.checkpoint_id, line.algorithm_id);
     const params = resolveParameters(config.training_parameters, req.additional_parameters);
     if (params.problems.length > 0) throw new CompoxError("parameters_invalid", `invalid training parameters: ${params.problems.join("; ")}`, { errors: params.problems });
@@ -254,6 +252,10 @@ export class ExecutionService {
       algorithm_name: line.name,
     };
     deps.training.insert(record, now.getTime());
+    // Compox 3.x accepts the request and lets the training fail in the runner (its HTTP tests
+    // expect 200): the log says why before the runner does.
+    if (!config.trainable && config.training_parameters.length === 0)
+      this.log(record.training_id, `${line.name} does not declare itself trainable (trainable = true or training_parameters in its pyproject.toml); its Runner's train() is called anyway`, "WARNING");
     const job: ActiveJob = { id: record.training_id, kind: "training", sessionToken: uuidv1(), status: "PENDING", progress: 0, target: record, stopRequested: false };
     this.kinds.set(job.id, "training");
     this.emitStatus(job.id, "PENDING", 0);

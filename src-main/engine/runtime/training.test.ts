@@ -84,7 +84,12 @@ test("training failures: no checkpoint saved, a checkpoint file that is not an a
   assert.equal(code(() => t.engine.createSample({ files: [{ input: ["00000000-0000-1000-8000-000000000000"], target: [] }] })), "sample_input_files_not_found");
   assert.equal(code(() => t.engine.train({ algorithm_id, training_data: [sample_id], checkpoint_id: "nope" })), "checkpoint_not_found");
   const plain = await t.deploy("plain", 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner {}\n', { type: "Generic" });
-  assert.equal(code(() => t.engine.train({ algorithm_id: plain, training_data: [sample_id] })), "algorithm_not_trainable");
+  // As Compox 3.x: accepted, then FAILED saying why.
+  const { training_id } = t.engine.train({ algorithm_id: plain, training_data: [sample_id] });
+  const rec = await waitForTraining(t.engine, training_id, 10000);
+  assert.equal(rec.status, "FAILED");
+  assert.match(rec.log, /does not declare itself trainable/);
+  assert.match(rec.log, /does not implement train\(\)/);
 });
 
 test("stop mid-training ends STOPPED; samples keep their datasets from expiring", async () => {

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import { BlobStore } from "../blobs/blob-store.js";
 import { DatasetStore } from "../datasets/dataset-store.js";
 import { openDb } from "../store/db.js";
+import { eventually } from "../testing/eventually.js";
 import { tempDir } from "../testing/temp-algorithm.js";
 import { FileObjectStore } from "./file-object-store.js";
 
@@ -21,8 +22,8 @@ test("a dataset written on one node is read on another; deleted there, its copy 
   assert.deepEqual([...((await b.read(info.file_id)).image!.data as Uint16Array)], [1, 2, 3, 4, 5, 6]);
   assert.ok(fs.existsSync(b.pathOf(info.file_id)), "b keeps a copy");
   assert.equal(a.delete(info.file_id), true);
-  await new Promise((r) => setTimeout(r, 50)); // the shared object goes off the request path
-  assert.equal(await shared.has(`datasets/${info.file_id}.h5`), false);
+  // The shared object goes off the request path.
+  await eventually(async () => !(await shared.has(`datasets/${info.file_id}.h5`)), "the shared copy to be deleted");
   assert.equal(b.sweepStaleCopies(), 1);
   assert.ok(!fs.existsSync(b.pathOf(info.file_id)));
   await assert.rejects(b.localPath(info.file_id), /not found/);
@@ -40,6 +41,5 @@ test("blobs are published before records name them, and fetched where they are m
   await b.fetch([id]);
   assert.equal(b.read(id).toString(), "module bytes");
   a.delete(id);
-  await new Promise((r) => setTimeout(r, 50));
-  assert.equal(await shared.has(`blobs/${id}`), false);
+  await eventually(async () => !(await shared.has(`blobs/${id}`)), "the shared blob to be deleted");
 });

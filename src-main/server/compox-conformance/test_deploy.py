@@ -84,6 +84,14 @@ def test_delete_one_minor_keeps_the_others(server_url, tmp_path):
     remove(server_url, a.json()["algorithm_id"])
 
 
+def test_delete_of_an_absent_minor_is_a_no_op(server_url, tmp_path):
+    name = f"deploy_minor_absent_{uuid.uuid4().hex[:8]}"
+    r = deploy(server_url, algorithm_dir(tmp_path, name, "1.0"))
+    assert remove(server_url, r.json()["algorithm_id"], algorithm_minor_version="7").status_code == 200
+    assert requests.get(f"{server_url}api/v0/algorithm/{name}/1").json()["algorithm_minor_versions"] == ["0"]
+    remove(server_url, r.json()["algorithm_id"])
+
+
 def test_delete_the_last_minor_removes_the_line(server_url, tmp_path):
     name = f"deploy_minor_last_{uuid.uuid4().hex[:8]}"
     r = deploy(server_url, algorithm_dir(tmp_path, name, "2.0"))

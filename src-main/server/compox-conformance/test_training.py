@@ -126,3 +126,13 @@ def test_trainings_complete_with_a_checkpoint_and_rising_progress(server_url):
     assert all(is_uuid1(rec["output_checkpoint_ids"][0]) for rec in recs)
     for sample_id, ids in made:
         cleanup(server_url, sample_id, ids)
+
+
+def test_train_of_an_algorithm_without_train_is_accepted_and_fails(server_url):
+    # As Compox 3.x: 200 with a training id; the training then ends FAILED saying why.
+    sample_id, ids = new_sample(server_url)
+    r = train(server_url, {"algorithm_id": algorithm_id(server_url, "bar"), "training_data": [sample_id]})
+    assert r.status_code == 200, r.text
+    rec = wait_until(lambda: record(server_url, "training", r.json()["training_id"]), lambda x: x["status"] in ("COMPLETED", "FAILED", "STOPPED"))
+    assert rec["status"] == "FAILED" and "train" in rec["log"], rec
+    cleanup(server_url, sample_id, ids)

@@ -90,7 +90,8 @@ export function algorithmRoutes(r: Router, engine: Engine): void {
     (c) => {
       const minor = minorOf(query(c, MinorQuery).algorithm_minor_version);
       const removed = engine.removeAlgorithm(param(c, "algorithm_id"), { minor });
-      return c.json({ detail: `removed minor version(s) ${removed.removed_minor_versions.join(", ")}`, ...removed });
+      const detail = removed.removed_minor_versions.length > 0 ? `removed minor version(s) ${removed.removed_minor_versions.join(", ")}` : `minor version ${minor} does not exist; nothing was removed`;
+      return c.json({ detail, ...removed });
     },
   );
 }
