@@ -20,6 +20,7 @@ export const EDITABLE_SETTINGS = [
   "max_unzipped_mb",
   "max_zip_entry_mb",
   "max_zip_entries",
+  "max_zip_ratio",
   "max_json_body_mb",
   "max_json_depth",
   "max_image_megapixels",

@@ -2,6 +2,16 @@
 // run-time-editable subset served by GET/PATCH /api/v0/settings all come from it.
 import { z } from "zod";
 
+/** Whether `s` is a web origin exactly as a browser sends it: http(s)://host[:port], no path. */
+export function isOrigin(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === "http:" || u.protocol === "https:") && u.origin === s;
+  } catch {
+    return false;
+  }
+}
+
 const count = (def: number) => z.coerce.number().int().min(0).default(def);
 const positive = (def: number) => z.coerce.number().int().min(1).default(def);
 
@@ -22,6 +32,8 @@ export const SettingsSchema = z.strictObject({
   max_unzipped_mb: positive(2048),
   max_zip_entry_mb: positive(1024),
   max_zip_entries: positive(20000),
+  /** How many times its compressed size a zip entry of over 1 MB may unpack to (zip bombs reach 1000:1). */
+  max_zip_ratio: positive(200),
   /** The largest JSON request body. */
   max_json_body_mb: positive(64),
   /** How deeply JSON request bodies (e.g. additional_parameters) may nest. */
@@ -30,7 +42,8 @@ export const SettingsSchema = z.strictObject({
   max_image_megapixels: positive(1024),
   /** Each execution's and training's log keeps its first and last half of this; the middle is cut. */
   max_log_kb: positive(256),
-  allowed_origins: z.array(z.string()).default([]),
+  /** Web pages (scheme://host[:port], as browsers send Origin) that may call the server. */
+  allowed_origins: z.array(z.string().refine(isOrigin, { error: (i) => `${JSON.stringify(i.input)} is not an origin: give scheme://host[:port] with nothing after it, e.g. https://lab.example.org ("null" would let any sandboxed page or local file in)` })).default([]),
   api_token: z.string().min(1).optional(),
   keep_failed_training_temp: z.boolean().default(false),
   python: z.string().min(1).optional(),

@@ -21,13 +21,14 @@ import { detectGpus, type GpuInfo } from "./runtime/devices.js";
 import { EventBus, type EventListener } from "./runtime/event-bus.js";
 import { ExecutionService } from "./runtime/executions.js";
 import { checkImportable } from "./runtime/import-check.js";
-import { findPython, pythonOfMagic, type PythonCheck } from "./runtime/python.js";
+import { checkPython, findPython, pythonOfMagic, type PythonCheck } from "./runtime/python.js";
 import { SessionCache } from "./runtime/session-cache.js";
 import { acquireOwnerLock, type OwnerLock } from "./owner-lock.js";
 import { AlgorithmsRepo } from "./store/algorithms-repo.js";
 import { openRecordStore } from "./store/db.js";
 import { JobWorkers } from "./store/job-workers.js";
 import { clusterConfigOf } from "./config/cluster-config.js";
+import { secureDataDir } from "./config/data-dir.js";
 import { openClusterNode, type ClusterNode, type WorkerOptions } from "./cluster/cluster-runtime.js";
 import { openObjectStore } from "./storage/open-object-store.js";
 import { BenchmarksRepo } from "./store/benchmarks-repo.js";
@@ -98,6 +99,7 @@ export function createEngine(options: EngineOptions) {
   const cluster = clusterConfigOf(settings);
   const clustered = cluster.mode === "cluster";
   fs.mkdirSync(options.dataDir, { recursive: true });
+  if (owner) secureDataDir(options.dataDir);
   const db = openRecordStore(options.dataDir, clustered ? cluster.databaseUrl : undefined);
   let lock: OwnerLock | undefined;
   try {
@@ -264,7 +266,13 @@ export function createEngine(options: EngineOptions) {
 
     /** Changes settings at run time (validated as a whole). */
     updateSettings(patch: Partial<SettingsInput>): Settings {
-      settings = SettingsSchema.parse({ ...settings, ...patch });
+      const next = SettingsSchema.parse({ ...settings, ...patch });
+      if (patch.python !== undefined && next.python !== undefined) {
+        // An interpreter that does not answer would fail every Python algorithm later, far from the cause.
+        const check = checkPython(next.python);
+        if (!check.ok) throw new CompoxError("invalid_request", `python "${next.python}" is not a usable interpreter (${check.problem}); give a Python 3 with numpy and h5py, or clear the setting`, { setting: "python" });
+      }
+      settings = next;
       if ("python" in patch) python = undefined; // found again, from the new setting, on next need
       return settings;
     },

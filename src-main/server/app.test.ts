@@ -281,16 +281,23 @@ test("settings: GET shows data_dir; PATCH changes and saves editable ones, refus
 
 test("settings: the Python interpreter is checked over the API, and changing it takes effect at once", async () => {
   await using s = setup();
-  await s.client.patchSettings({ python: "/no/such/python3" });
-  const missing = await s.client.checkPython();
-  assert.equal(missing.chosen, null);
-  assert.deepEqual(missing.tried.map((t) => t.command), ["/no/such/python3"]);
-  assert.match(missing.tried[0]?.problem ?? "", /cannot run/);
-  assert.match(fs.readFileSync(path.join(s.dataDir, "settings.toml"), "utf8"), /python = "\/no\/such\/python3"/);
+  // An interpreter that does not answer is refused, and nothing is saved.
+  assert.equal(await statusOf(s.client.patchSettings({ python: "/no/such/python3" })), "422 invalid_request");
+  assert.ok(!fs.existsSync(path.join(s.dataDir, "settings.toml")), "nothing saved");
+  assert.equal(await statusOf(s.client.patchSettings({ allowed_origins: ["null"] })), "422 invalid_request");
+  assert.equal(await statusOf(s.client.patchSettings({ allowed_origins: ["https://lab.example.org/path"] })), "422 invalid_request");
   if (PYTHON) {
     await s.client.patchSettings({ python: PYTHON });
     assert.equal((await s.client.checkPython()).chosen?.command, PYTHON);
   }
+});
+
+test("settings: a python that does not answer, set in settings.toml, is reported with every candidate tried", async () => {
+  await using s = setup({ python: "/no/such/python3" });
+  const missing = await s.client.checkPython();
+  assert.equal(missing.chosen, null);
+  assert.deepEqual(missing.tried.map((t) => t.command), ["/no/such/python3"]);
+  assert.match(missing.tried[0]?.problem ?? "", /cannot run/);
 });
 
 test("openapi.json documents every route with schemas from zod", async () => {

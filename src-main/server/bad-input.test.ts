@@ -47,7 +47,9 @@ test("the bad-input corpus: every case is a 4xx with its code and a message nami
 
   const cases: Case[] = [
     { name: "zip with corrupted deflate data", method: "POST", url: "/api/v0/deploy/upload", body: corrupt, status: 400, code: "deploy_failed", detail: /upload\.zip: .* is corrupt \(.*\); re-create the zip/ },
-    { name: "zip bomb: 1 MB unpacking past max_unzipped_mb", method: "POST", url: "/api/v0/deploy/upload", body: () => algorithmZip({ "zeros.bin": Buffer.alloc(16 * 2 ** 20) }), status: 413, code: "limit_exceeded", detail: /setting max_unzipped_mb/ },
+    { name: "zip bomb: 16 KB unpacking past max_unzipped_mb", method: "POST", url: "/api/v0/deploy/upload", body: () => algorithmZip({ "zeros.bin": Buffer.alloc(16 * 2 ** 20) }), status: 413, code: "limit_exceeded", detail: /setting max_unzipped_mb/ },
+    { name: "zip bomb within the size limits: 1000:1", method: "POST", url: "/api/v0/deploy/upload", body: () => algorithmZip({ "zeros.bin": Buffer.alloc(4 * 2 ** 20) }), status: 413, code: "limit_exceeded", detail: /zeros\.bin unpacks to more than 200 times its compressed size/ },
+    { name: "a zip path used as both a file and a folder", method: "POST", url: "/api/v0/deploy/upload", body: () => algorithmZip({ "files/a": Buffer.from("1"), "files/a/b": Buffer.from("2") }), status: 400, code: "deploy_failed", detail: /files\/a: is both a file and the folder of files\/a\/b/ },
     { name: "preview of a 0-size dataset", method: "GET", url: (i) => `/api/v0/files/${i.empty}/preview.png`, status: 422, code: "dataset_unsuitable", detail: /\[0, 5\] has an empty axis/ },
     { name: "PNG export of a 0-size dataset", method: "GET", url: (i) => `/api/v0/files/${i.empty}/export?format=png`, status: 422, code: "dataset_unsuitable", detail: /empty axis/ },
     { name: "TIFF export of a 0-size dataset", method: "GET", url: (i) => `/api/v0/files/${i.empty}/export?format=tiff`, status: 422, code: "dataset_unsuitable", detail: /empty axis/ },

@@ -1,7 +1,9 @@
 // The one function that decides where Compox Desktop keeps its data (SPEC section 7);
 // the CLI and the Electron shell both call it so they see the same algorithms.
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { SETTINGS_FILE } from "./settings-loader.js";
 
 export interface DataDirSources {
   flag?: string | undefined;
@@ -25,4 +27,13 @@ export function resolveDataDir(sources: DataDirSources = {}): string {
     default:
       return path.join(env.XDG_DATA_HOME || path.join(home, ".local", "share"), "compox-desktop");
   }
+}
+
+/** Makes the data directory its owner's alone (0700) and settings.toml, which may hold the API
+ * token, owner-readable only (0600); POSIX only (Windows keeps its ACLs). */
+export function secureDataDir(dataDir: string): void {
+  if (process.platform === "win32") return;
+  fs.chmodSync(dataDir, 0o700);
+  const settings = path.join(dataDir, SETTINGS_FILE);
+  if (fs.existsSync(settings)) fs.chmodSync(settings, 0o600);
 }

@@ -43,6 +43,8 @@ export function saveSettingsPatch(dataDir: string, patch: Record<string, unknown
   const file = path.join(dataDir, SETTINGS_FILE);
   const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, patchSettingsToml(text, patch));
+  // It may hold api_token: readable by its owner only.
+  fs.writeFileSync(tmp, patchSettingsToml(text, patch), { mode: 0o600 });
+  fs.chmodSync(tmp, 0o600); // writeFileSync's mode is masked by the umask and ignored for an existing file
   fs.renameSync(tmp, file);
 }

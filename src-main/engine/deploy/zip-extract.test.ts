@@ -8,7 +8,8 @@ import { tempDir } from "../testing/temp-algorithm.js";
 import { extractAlgorithmZip, type ZipLimits } from "./zip-extract.js";
 
 const MB = 2 ** 20;
-const limits: ZipLimits = { maxTotalBytes: 4 * MB, maxEntryBytes: 2 * MB, maxEntries: 50 };
+// The ratio limit is out of the way here; its own test sets it.
+const limits: ZipLimits = { maxTotalBytes: 4 * MB, maxEntryBytes: 2 * MB, maxEntries: 50, maxRatio: 1e9 };
 
 function zipOf(files: Record<string, Buffer>): Buffer {
   const zip = new AdmZip();
@@ -27,10 +28,10 @@ function lieAboutSizes(zip: Buffer, size: number): Buffer {
   return out;
 }
 
-async function refusal(bytes: Buffer): Promise<CompoxError> {
+async function refusal(bytes: Buffer, within: ZipLimits = limits): Promise<CompoxError> {
   using dir = tempDir();
   try {
-    await extractAlgorithmZip(bytes, dir.path, "bomb.zip", limits);
+    await extractAlgorithmZip(bytes, dir.path, "bomb.zip", within);
   } catch (err) {
     assert.ok(err instanceof CompoxError, String(err));
     return err;
@@ -54,6 +55,25 @@ test("a zip that unpacks past a limit is refused, naming the setting, even when 
   assert.match(manyLying.message, /unpacks to more than 4 MB.*max_unzipped_mb/);
   const files = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`f${i}`, Buffer.from("x")]));
   assert.match((await refusal(zipOf(files))).message, /has 51 entries, more than 50.*max_zip_entries/);
+});
+
+test("an entry over 1 MB that unpacks past max_zip_ratio times its compressed size is refused as it inflates", async () => {
+  const ratio = { ...limits, maxTotalBytes: 64 * MB, maxEntryBytes: 64 * MB, maxRatio: 200 };
+  const bomb = zipOf({ "pyproject.toml": Buffer.from("x"), "zeros.bin": Buffer.alloc(32 * MB) });
+  const err = await refusal(bomb, ratio);
+  assert.equal(err.code, "limit_exceeded");
+  assert.match(err.message, /zip entry zeros\.bin unpacks to more than 200 times its compressed size .*setting max_zip_ratio/);
+  // Small entries compress as far as they like; data that compresses modestly passes.
+  using dir = tempDir();
+  const noisy = Buffer.from(Array.from({ length: 2 * MB }, (_, i) => (i * 2654435761) >>> 27));
+  await extractAlgorithmZip(zipOf({ "pyproject.toml": Buffer.alloc(512 * 1024, 32), "noisy.bin": noisy }), dir.path, "ok.zip", ratio);
+  assert.equal(fs.statSync(path.join(dir.path, "noisy.bin")).size, 2 * MB);
+});
+
+test("a name used as both a file and a folder is a deploy error naming it, not a crash", async () => {
+  const err = await refusal(zipOf({ "pyproject.toml": Buffer.from("x"), "files/a": Buffer.from("file"), "files/a/b.txt": Buffer.from("in a folder") }));
+  assert.ok(err instanceof DeployError);
+  assert.deepEqual(err.problems.map((p) => [p.path, p.message]), [["files/a", "is both a file and the folder of files/a/b.txt; re-create the zip from the algorithm folder"]]);
 });
 
 test("corrupted deflate data is a deploy error naming the entry, not a crash", async () => {

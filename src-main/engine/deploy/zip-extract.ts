@@ -19,11 +19,16 @@ export interface ZipLimits {
   maxEntryBytes: number;
   /** Files and folders (setting max_zip_entries). */
   maxEntries: number;
+  /** How many times its compressed size an entry of over 1 MB may unpack to (setting max_zip_ratio). */
+  maxRatio: number;
 }
 
+/** Entries up to this size unpack at any ratio (a small text file compresses far past 200:1). */
+const RATIO_FREE_BYTES = 2 ** 20;
+
 /** The zip limits that `settings` sets. */
-export function zipLimitsOf(settings: Pick<Settings, "max_unzipped_mb" | "max_zip_entry_mb" | "max_zip_entries">): ZipLimits {
-  return { maxTotalBytes: settings.max_unzipped_mb * 2 ** 20, maxEntryBytes: settings.max_zip_entry_mb * 2 ** 20, maxEntries: settings.max_zip_entries };
+export function zipLimitsOf(settings: Pick<Settings, "max_unzipped_mb" | "max_zip_entry_mb" | "max_zip_entries" | "max_zip_ratio">): ZipLimits {
+  return { maxTotalBytes: settings.max_unzipped_mb * 2 ** 20, maxEntryBytes: settings.max_zip_entry_mb * 2 ** 20, maxEntries: settings.max_zip_entries, maxRatio: settings.max_zip_ratio };
 }
 
 /** Why a zip entry name is unsafe, or undefined when it is a plain relative path. */
@@ -72,6 +77,11 @@ async function writeEntry(e: AdmZip.IZipEntry, target: string, label: string, li
   const stages: NodeJS.ReadWriteStream[] = [];
   if (method === 8) stages.push(zlib.createInflateRaw());
   stages.push(counter(limits.maxEntryBytes, overEntry, () => {}));
+  // A bomb is refused by its ratio as it inflates, long before it reaches the size limits.
+  const ratioLimit = Math.max(RATIO_FREE_BYTES, limits.maxRatio * raw.length);
+  const overRatio = () =>
+    new CompoxError("limit_exceeded", `zip entry ${e.entryName} unpacks to more than ${limits.maxRatio} times its compressed size (${raw.length} bytes), the limit for entries over 1 MB (setting max_zip_ratio): raise it or ship the file uncompressed`, { setting: "max_zip_ratio", limit: limits.maxRatio });
+  stages.push(counter(ratioLimit, overRatio, () => {}));
   stages.push(counter(limits.maxTotalBytes - total.bytes, overTotal, (n) => (total.bytes += n)));
   stages.push(
     new Transform({
@@ -88,6 +98,24 @@ async function writeEntry(e: AdmZip.IZipEntry, target: string, label: string, li
     throw bad(`is corrupt (${(err as Error).message}); re-create the zip from the algorithm folder`);
   }
   if (typeof zlib.crc32 === "function" && sum >>> 0 !== crc >>> 0) throw bad("is corrupt (its checksum does not match); re-create the zip from the algorithm folder");
+}
+
+/** Names used both as a file and as a folder (`a` and `a/b`): no file system can hold both. */
+function fileFolderClashes(names: readonly string[], label: string): Problem[] {
+  const norm = names.map((n) => n.replace(/\\/g, "/"));
+  const files = new Set(norm.filter((n) => !n.endsWith("/")));
+  const out: Problem[] = [];
+  for (const n of norm) {
+    const parts = n.split("/").filter(Boolean);
+    for (let i = 1; i < parts.length; i++) {
+      const folder = parts.slice(0, i).join("/");
+      if (files.has(folder)) {
+        out.push({ file: label, path: folder, message: `is both a file and the folder of ${n}; re-create the zip from the algorithm folder` });
+        files.delete(folder); // once per name
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -110,6 +138,7 @@ export async function extractAlgorithmZip(zipBytes: Buffer, dest: string, label 
     const reason = unsafeEntryReason(e.entryName);
     if (reason) problems.push({ file: label, path: e.entryName, message: `unsafe entry: ${reason}; re-create the zip from the algorithm folder` });
   }
+  problems.push(...fileFolderClashes(entries.map((e) => e.entryName), label));
   if (problems.length > 0) throw new DeployError(problems);
   // The headers' own sizes refuse an honest oversized zip before anything is inflated.
   const declared = entries.reduce((n, e) => n + (e.header as unknown as { size: number }).size, 0);

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import fs from "node:fs";
+import { endDescendants, killGroup, OWN_GROUP } from "./process-group.js";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createHash } from "node:crypto";
@@ -75,6 +76,7 @@ function startProcess(opts: RunnerHostOptions): RunnerProcess {
     const child = spawn(opts.python, ["-u", path.join(dir, "runner_main.py")], {
       env: { ...process.env, PYTHONPATH: [dir, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter), PYTHONDONTWRITEBYTECODE: "1" },
       stdio: [...PIPES],
+      detached: OWN_GROUP,
     });
     return pipeChannel(child, JSON_CODEC);
   }
@@ -85,6 +87,7 @@ function startProcess(opts: RunnerHostOptions): RunnerProcess {
     // In the Electron app process.execPath is Electron itself: run it as plain Node (fork did so implicitly).
     env: { ...process.env, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: "1" } : {}) },
     stdio: [...PIPES],
+    detached: OWN_GROUP,
   });
   return pipeChannel(child, V8_CODEC);
 }
@@ -158,6 +161,7 @@ export class RunnerHost {
     this.exited = new Promise((resolve) => {
       this.child.on("exit", (code, signal) => {
         clearInterval(watchdog);
+        killGroup(this.child.pid); // what the runner started dies with it
         const reason = this.exitReason ?? (this.outOfMemory ? "the runner process ran out of memory" : describeExit(code, signal));
         this.exitReason = reason;
         this.rpc.failAll(new Error(reason));
@@ -189,7 +193,7 @@ export class RunnerHost {
     try {
       return await this.raceExit(this.rpc.call("execute", spec));
     } finally {
-      this.currentJob = undefined;
+      this.jobEnded();
     }
   }
 
@@ -199,7 +203,7 @@ export class RunnerHost {
     try {
       await this.raceExit(this.rpc.call("train", spec));
     } finally {
-      this.currentJob = undefined;
+      this.jobEnded();
     }
   }
 
@@ -209,8 +213,16 @@ export class RunnerHost {
     try {
       return (await this.raceExit(this.rpc.call("benchmark", spec))).data;
     } finally {
-      this.currentJob = undefined;
+      this.jobEnded();
     }
+  }
+
+  /** A job is over: what it started and left running ends with it. */
+  private jobEnded(): void {
+    const job = this.currentJob ?? null;
+    this.currentJob = undefined;
+    const ended = endDescendants(this.child.pid);
+    if (ended > 0) this.opts.onEvent(job, { type: "log", level: "WARNING", message: `ended ${ended} process(es) the job started and left running`, time: Date.now() });
   }
 
   /** Asks the running job to stop (aborts its signal). */
@@ -223,6 +235,7 @@ export class RunnerHost {
     if (this.alive) {
       this.exitReason = reason;
       this.child.kill("SIGKILL");
+      killGroup(this.child.pid);
     }
     return this.exited;
   }
