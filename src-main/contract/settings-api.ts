@@ -24,6 +24,7 @@ export const EDITABLE_SETTINGS = [
   "max_json_body_mb",
   "max_json_depth",
   "max_image_megapixels",
+  "max_import_pages",
   "keep_failed_training_temp",
   "python",
 ] as const;

@@ -38,8 +38,10 @@ export const SettingsSchema = z.strictObject({
   max_json_body_mb: positive(64),
   /** How deeply JSON request bodies (e.g. additional_parameters) may nest. */
   max_json_depth: positive(64),
-  /** Previews and PNG/TIFF exports refuse datasets with more pixels than this (in millions). */
+  /** Previews, PNG/TIFF exports and each imported page refuse more pixels than this (in millions). */
   max_image_megapixels: positive(1024),
+  /** Pages an imported image file may have. */
+  max_import_pages: positive(10000),
   /** Each execution's and training's log keeps its first and last half of this; the middle is cut. */
   max_log_kb: positive(256),
   /** Web pages (scheme://host[:port], as browsers send Origin) that may call the server. */

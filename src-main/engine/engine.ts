@@ -388,8 +388,8 @@ export function createEngine(options: EngineOptions) {
     },
 
     /** Imports a PNG/JPEG/TIFF: one dataset per page. */
-    importImage(bytes: Buffer, filename: string): Promise<DatasetInfo[]> {
-      return datasets.importImage(bytes, filename);
+    importImage(bytes: Buffer, filename: string, signal?: AbortSignal): Promise<DatasetInfo[]> {
+      return datasets.importImage(bytes, filename, { maxPages: settings.max_import_pages, maxPixels: settings.max_image_megapixels * 1e6 }, signal);
     },
 
     /** Stores arrays as one dataset. */

@@ -7,8 +7,10 @@ import { fileURLToPath } from "node:url";
 import type { CompoxError } from "../../contract/errors.js";
 import { openDb } from "../store/db.js";
 import { needsSkimage, SKIMAGE_DATA } from "../testing/system-needs.js";
+import { eventually } from "../testing/eventually.js";
 import { tempDir } from "../testing/temp-algorithm.js";
 import { DatasetStore } from "./dataset-store.js";
+import { encodeTiff } from "./tiff-writer.js";
 
 const fixture = fileURLToPath(new URL("./__fixtures__/h5py_all_dtypes.h5", import.meta.url));
 const SKIMAGE = SKIMAGE_DATA;
@@ -103,25 +105,39 @@ test("a large upload arriving in small, uneven chunks is stored byte for byte", 
   assert.deepEqual((await t.store.read(again.file_id)).image?.data, data);
 });
 
-test("PNG, JPEG and multi-page TIFF import: grey H×W, colour 3×H×W, 16-bit kept", { skip: needsSkimage }, async () => {
+test("PNG, JPEG and multi-page TIFF import: grey H×W, colour 3×H×W, alpha kept as a fourth channel, 16-bit kept", { skip: needsSkimage }, async () => {
   using t = setup();
-  const [camera] = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/camera.png`), "camera.png");
+  const limits = { maxPages: 10000, maxPixels: 1e9 };
+  const [camera] = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/camera.png`), "camera.png", limits);
   assert.deepEqual(camera?.keys.image, { shape: [512, 512], dtype: "uint8" });
-  const [astro] = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/astronaut.png`), "astronaut.png");
+  const [astro] = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/astronaut.png`), "astronaut.png", limits);
   assert.deepEqual(astro?.keys.image, { shape: [3, 512, 512], dtype: "uint8" });
-  const [logo] = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/logo.png`), "logo.png"); // RGBA: alpha dropped
-  assert.deepEqual(logo?.keys.image?.shape, [3, 500, 500]);
-  const [jpeg] = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/hubble_deep_field.jpg`), "hubble.jpg");
+  const [logo] = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/logo.png`), "logo.png", limits); // RGBA: every channel kept
+  assert.deepEqual(logo?.keys.image?.shape, [4, 500, 500]);
+  const [jpeg] = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/hubble_deep_field.jpg`), "hubble.jpg", limits);
   assert.deepEqual(jpeg?.keys.image?.shape, [3, 872, 1000]);
-  const stack = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/_blobs_3d_fiji_skeleton.tif`), "blobs.tif");
+  const stack = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/_blobs_3d_fiji_skeleton.tif`), "blobs.tif", limits);
   assert.equal(stack.length, 30);
   assert.deepEqual(stack[0]?.keys.image, { shape: [32, 32], dtype: "uint8" });
-  const [u16] = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/chessboard_GRAY_U16.tif`), "u16.tif");
+  const [u16] = await t.store.importImage(fs.readFileSync(`${SKIMAGE}/chessboard_GRAY_U16.tif`), "u16.tif", limits);
   assert.deepEqual(u16?.keys.image, { shape: [200, 200], dtype: "uint16" });
   // Pixel values survive: the camera's first row equals what sharp decodes straight from the PNG.
   const arr = (await t.store.read(camera?.file_id ?? ""))["image"];
   const sharp = (await import("sharp")).default;
   const raw = await sharp(`${SKIMAGE}/camera.png`).toColourspace("b-w").raw().toBuffer();
   assert.deepEqual([...(arr?.data ?? []).slice(0, 512)], [...raw.subarray(0, 512)]);
-  await assert.rejects(t.store.importImage(Buffer.from("nope"), "x.png"), (e: CompoxError) => e.code === "invalid_image" && /x\.png/.test(e.message));
+  await assert.rejects(t.store.importImage(Buffer.from("nope"), "x.png", limits), (e: CompoxError) => e.code === "invalid_image" && /x\.png/.test(e.message));
+});
+
+test("an import stops when its client goes, and leaves none of its pages behind", async () => {
+  using t = setup();
+  const limits = { maxPages: 10000, maxPixels: 1e9 };
+  const tiff = encodeTiff(Array.from({ length: 500 }, () => ({ width: 8, height: 4, channels: 1 as const, data: new Uint8Array(32) })));
+  const client = new AbortController();
+  const importing = t.store.importImage(tiff, "long.tif", limits, client.signal);
+  await eventually(() => t.store.list().length > 0, "the first page to be stored");
+  client.abort();
+  await assert.rejects(importing, (e: Error) => e.name === "AbortError");
+  assert.deepEqual(t.store.list(), []);
+  await eventually(() => fs.readdirSync(path.dirname(t.store.tempPath())).length === 0, "the removed pages' files to be unlinked");
 });

@@ -11,7 +11,7 @@ import type { NDArray } from "../../contract/ndarray.js";
 import { formatCompoxTime } from "../../contract/time.js";
 import type { Db } from "../store/db.js";
 import { inspectHdf5, readHdf5, writeHdf5, type KeyInfo } from "./hdf5.js";
-import { decodeImage } from "./image-import.js";
+import { openImage, type ImportLimits } from "./image-import.js";
 import type { ObjectStore } from "../storage/object-store.js";
 
 export interface DatasetInfo {
@@ -152,12 +152,23 @@ export class DatasetStore {
     }
   }
 
-  /** Imports a PNG/JPEG/TIFF: one dataset per page under the key `image`. */
-  async importImage(bytes: Buffer, name: string): Promise<DatasetInfo[]> {
-    const pages = await decodeImage(bytes, name);
+  /**
+   * Imports a PNG/JPEG/TIFF: one dataset per page under the key `image`, decoded and stored one
+   * page at a time. A failure or an abort (the client went) removes the pages already stored.
+   */
+  async importImage(bytes: Buffer, name: string, limits: ImportLimits, signal?: AbortSignal): Promise<DatasetInfo[]> {
     const out: DatasetInfo[] = [];
-    for (const [i, image] of pages.entries()) out.push(await this.putArrays({ image }, pages.length > 1 ? `${name} [${i + 1}]` : name));
-    return out;
+    try {
+      const { count, pages } = await openImage(bytes, name, limits);
+      for await (const image of pages) {
+        signal?.throwIfAborted();
+        out.push(await this.putArrays({ image }, count > 1 ? `${name} [${out.length + 1}]` : name));
+      }
+      return out;
+    } catch (err) {
+      for (const info of out) this.delete(info.file_id);
+      throw err;
+    }
   }
 
   async read(id: string, keys?: readonly string[]): Promise<Record<string, NDArray>> {

@@ -23,5 +23,8 @@ const SKIMAGE = "/usr/lib/python3/dist-packages/skimage";
 export const SKIMAGE_DATA = `${SKIMAGE}/data`;
 export const needsSkimage = needs("python3-skimage", python !== undefined && fs.existsSync(SKIMAGE));
 
+/** tifffile and Pillow for the Python interpreter (image import round trips). */
+export const needsTifffile = needs("python3-tifffile python3-pil", python !== undefined && fs.existsSync("/usr/lib/python3/dist-packages/tifffile") && fs.existsSync("/usr/lib/python3/dist-packages/PIL"));
+
 export const CHROMIUM = "/usr/bin/chromium";
 export const needsChromium = needs("chromium", fs.existsSync(CHROMIUM));

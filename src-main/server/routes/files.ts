@@ -83,10 +83,10 @@ export function fileRoutes(r: Router, engine: Engine): void {
     },
   );
   r.route(
-    { method: "post", path: "/api/v0/files/import", summary: "Import a PNG, JPEG or TIFF (one dataset per page, key `image`)", tags: ["files"], query: ImportQuery, body: "binary", response: FileIdsSchema, errors: [413, 422] },
+    { method: "post", path: "/api/v0/files/import", summary: "Import a PNG, JPEG or TIFF (one dataset per page, key `image`, in the file's own dtype, channels first: C×H×W)", tags: ["files"], query: ImportQuery, body: "binary", response: FileIdsSchema, errors: [413, 422] },
     async (c) => {
       const bytes = await readBody(c, engine.settings.max_upload_mb);
-      const infos = await engine.importImage(bytes, query(c, ImportQuery).filename);
+      const infos = await engine.importImage(bytes, query(c, ImportQuery).filename, c.req.raw.signal);
       return c.json({ file_ids: infos.map((i) => i.file_id) });
     },
   );
