@@ -78,7 +78,7 @@ async function decodeWithSharp(bytes: Buffer, name: string, page: number, limits
       return { data: wide ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2).slice() : new Uint8Array(data), info };
     };
     const open = () => sharp()(bytes, { page, limitInputPixels: false });
-    let { data: typed, info } = await raw(open().toColourspace(space));
+    const { data: typed, info } = await raw(open().toColourspace(space));
     if (!colour && meta.hasAlpha) {
       // libvips' grey colourspace drops alpha: take it as a channel of its own.
       const alpha = (await raw(open().extractChannel("alpha"))).data;
