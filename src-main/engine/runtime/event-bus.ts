@@ -31,6 +31,11 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
+  /** How many subscribers there are now. */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
   /** Events after `id` still kept in memory. */
   since(id: number): EngineEvent[] {
     return this.recent.filter((e) => e.id > id);

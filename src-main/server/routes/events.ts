@@ -1,5 +1,5 @@
 // Server-Sent Events: every status, progress, log and deploy event, filterable by id, resumable
-// with Last-Event-ID; the stream ends when the client goes away.
+// with Last-Event-ID; the stream ends when the client goes away, or falls too far behind.
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import type { EngineEvent } from "../../contract/records.js";
@@ -13,7 +13,12 @@ function sseMessage(e: EngineEvent): string {
   return `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
 }
 
-export function eventRoutes(r: Router, engine: Engine, keepAliveMs = 15000): void {
+/** Events a subscriber may fall behind by before it is dropped: it reconnects with Last-Event-ID
+ * and resumes from the engine's recent events (5,000 kept), so a client that does not read costs
+ * the server this much at most instead of everything that happens while it sleeps. */
+export const MAX_QUEUED_EVENTS = 1000;
+
+export function eventRoutes(r: Router, engine: Pick<Engine, "onEvent" | "eventsSince">, keepAliveMs = 15000): void {
   r.route(
     { method: "get", path: "/api/v0/events", summary: "Live status, progress, log and deploy events (SSE)", tags: ["events"], query: EventsQuery, response: "text/event-stream" },
     (c) => {
@@ -27,17 +32,24 @@ export function eventRoutes(r: Router, engine: Engine, keepAliveMs = 15000): voi
       return streamSSE(c, async (stream) => {
         const queue: EngineEvent[] = Number.isFinite(lastId) ? engine.eventsSince(lastId).filter(wanted) : [];
         let wake: (() => void) | undefined;
-        const off = engine.onEvent((e) => {
-          if (!wanted(e)) return;
-          queue.push(e);
-          wake?.();
-        });
         let open = true;
-        stream.onAbort(() => {
+        const close = () => {
           open = false;
           off();
           wake?.();
+        };
+        const off = engine.onEvent((e) => {
+          if (!wanted(e) || !open) return;
+          queue.push(e);
+          wake?.();
+          if (queue.length > MAX_QUEUED_EVENTS) {
+            // Too far behind: end the stream (a write stuck on a full socket ends with it).
+            close();
+            stream.abort();
+            (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing?.destroy();
+          }
         });
+        stream.onAbort(close);
         while (open) {
           // Everything queued since the last write (an execution's STARTED, RUNNING and first log
           // line usually come in one tick) goes out as one socket write.
