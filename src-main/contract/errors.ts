@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   parameters_invalid: 422,
   device_not_supported: 422,
   queue_full: 503,
+  /** The disk holding the data directory is full: free space and try again. */
+  disk_full: 507,
   data_dir_in_use: 409,
   forbidden: 403,
   not_found: 404,

@@ -29,6 +29,7 @@ import { openRecordStore } from "./store/db.js";
 import { JobWorkers } from "./store/job-workers.js";
 import { clusterConfigOf } from "./config/cluster-config.js";
 import { secureDataDir } from "./config/data-dir.js";
+import { DiskReserve, diskFullError, isDiskFull } from "./disk-space.js";
 import { openClusterNode, type ClusterNode, type WorkerOptions } from "./cluster/cluster-runtime.js";
 import { openObjectStore } from "./storage/open-object-store.js";
 import { BenchmarksRepo } from "./store/benchmarks-repo.js";
@@ -100,13 +101,16 @@ export function createEngine(options: EngineOptions) {
   const clustered = cluster.mode === "cluster";
   fs.mkdirSync(options.dataDir, { recursive: true });
   if (owner) secureDataDir(options.dataDir);
-  const db = openRecordStore(options.dataDir, clustered ? cluster.databaseUrl : undefined);
-  let lock: OwnerLock | undefined;
+  // Owned before anything is written to the directory; the lock itself needs no new disk space.
+  const lock: OwnerLock | undefined = owner ? acquireOwnerLock(options.dataDir) : undefined;
+  const reserve = new DiskReserve(options.dataDir);
+  let db: ReturnType<typeof openRecordStore>;
   try {
-    lock = owner ? acquireOwnerLock(options.dataDir) : undefined;
+    // On a full disk, opening the store is what needs room first.
+    db = reserve.withRoom(() => openRecordStore(options.dataDir, clustered ? cluster.databaseUrl : undefined));
   } catch (err) {
-    db.close();
-    throw err;
+    lock?.release();
+    throw isDiskFull(err) ? diskFullError(options.dataDir) : err;
   }
   const shared = clustered ? openObjectStore(cluster.storage) : undefined;
   const blobs = new BlobStore(path.join(options.dataDir, "blobs"), shared);
@@ -186,6 +190,7 @@ export function createEngine(options: EngineOptions) {
     const expired = datasets.sweepExpired(executions.inUseDatasets());
     if (expired > 0) logger.info(`removed ${expired} expired dataset(s)`);
     datasets.sweepStaleCopies();
+    reserve.ensure(); // given up on a full disk: taken back once there is room
     if (settings.record_retention_days > 0) records.pruneBefore(now().getTime() - settings.record_retention_days * 24 * HOUR_MS);
   };
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -195,6 +200,7 @@ export function createEngine(options: EngineOptions) {
     blobs.sweepTemp();
     datasets.sweepTemp();
     sweepScratch(options.dataDir);
+    reserve.ensure();
     if (node) {
       // Other nodes' jobs and deploys are theirs to settle; lost workers' jobs are the reaper's.
       node.startReaper();
@@ -228,6 +234,37 @@ export function createEngine(options: EngineOptions) {
     const line = repo.findLine(name, major);
     if (!line) throw new NotFoundError("algorithm_not_found", `algorithm "${name}" with major version ${major} not found; \`compox list\` shows what is deployed`);
     return line;
+  }
+
+  /** Removes an algorithm line or one minor (removeAlgorithm, which makes room on a full disk first). */
+  function removeVersions(algorithmId: string, opts: RemoveOptions): { removed_minor_versions: string[] } {
+    const alg = record(algorithmId);
+    if (!alg.removable && !opts.force)
+      throw new CompoxError(
+        "algorithm_not_removable",
+        `${alg.algorithm_name} ${alg.algorithm_version} is not removable (removable = false in its pyproject.toml); from this computer, \`compox remove ${alg.algorithm_name}/${alg.algorithm_version} --force\` removes it anyway`,
+      );
+    // Compox answers a minor that does not exist with its success text: a no-op, not a 404.
+    if (opts.minor !== undefined && !repo.minors(algorithmId).includes(opts.minor)) return { removed_minor_versions: [] };
+    const minors = opts.minor !== undefined ? [opts.minor] : repo.minors(algorithmId);
+    const freed = new Set<string>();
+    db.transaction(() => {
+      for (const m of minors) {
+        for (const a of repo.assets(algorithmId, m)) freed.add(a.asset_id);
+        repo.deleteVersion(algorithmId, m);
+      }
+      const left = repo.minors(algorithmId);
+      const newest = left.at(-1);
+      if (newest === undefined) repo.deleteLine(algorithmId);
+      else {
+        repo.setLatestMinor(algorithmId, newest);
+        repo.setStorageMetrics(algorithmId, null);
+      }
+      for (const blob of repo.takeOrphanModules()) freed.add(blob);
+    }).immediate();
+    for (const blob of freed) if (!repo.isBlobReferenced(blob) && !training.isBlobReferenced(blob)) blobs.delete(blob);
+    logger.info(`removed ${alg.algorithm_name} ${alg.algorithm_version} minor versions ${minors.join(", ")}`);
+    return { removed_minor_versions: minors.map(String) };
   }
 
   function checkMinor(algorithmId: string, minor: number, label: string): void {
@@ -351,44 +388,22 @@ export function createEngine(options: EngineOptions) {
 
     /** Removes a minor version, or the whole line; refuses non-removable ones unless forced. */
     removeAlgorithm(algorithmId: string, opts: RemoveOptions = {}): { removed_minor_versions: string[] } {
-      const alg = record(algorithmId);
-      if (!alg.removable && !opts.force)
-        throw new CompoxError(
-          "algorithm_not_removable",
-          `${alg.algorithm_name} ${alg.algorithm_version} is not removable (removable = false in its pyproject.toml); from this computer, \`compox remove ${alg.algorithm_name}/${alg.algorithm_version} --force\` removes it anyway`,
-        );
-      // Compox answers a minor that does not exist with its success text: a no-op, not a 404.
-      if (opts.minor !== undefined && !repo.minors(algorithmId).includes(opts.minor)) return { removed_minor_versions: [] };
-      const minors = opts.minor !== undefined ? [opts.minor] : repo.minors(algorithmId);
-      const freed = new Set<string>();
-      db.transaction(() => {
-        for (const m of minors) {
-          for (const a of repo.assets(algorithmId, m)) freed.add(a.asset_id);
-          repo.deleteVersion(algorithmId, m);
-        }
-        const left = repo.minors(algorithmId);
-        const newest = left.at(-1);
-        if (newest === undefined) repo.deleteLine(algorithmId);
-        else {
-          repo.setLatestMinor(algorithmId, newest);
-          repo.setStorageMetrics(algorithmId, null);
-        }
-        for (const blob of repo.takeOrphanModules()) freed.add(blob);
-      }).immediate();
-      for (const blob of freed) if (!repo.isBlobReferenced(blob) && !training.isBlobReferenced(blob)) blobs.delete(blob);
-      logger.info(`removed ${alg.algorithm_name} ${alg.algorithm_version} minor versions ${minors.join(", ")}`);
-      return { removed_minor_versions: minors.map(String) };
+      const removed = reserve.withRoom(() => removeVersions(algorithmId, opts));
+      reserve.ensure();
+      return removed;
     },
 
     // ── datasets ──────────────────────────────────────────────────────────
 
     /** Stores an uploaded HDF5 stream (refused over `max_upload_mb` or when not HDF5). */
     uploadDataset(body: Readable, opts: { signal?: AbortSignal; name?: string; id?: string } = {}): Promise<DatasetInfo> {
+      reserve.ensure(); // the room that DELETE needs on a full disk comes before new data
       return datasets.putStream(body, { ...opts, maxBytes: settings.max_upload_mb * 2 ** 20 });
     },
 
     /** Imports a PNG/JPEG/TIFF: one dataset per page. */
     importImage(bytes: Buffer, filename: string, signal?: AbortSignal): Promise<DatasetInfo[]> {
+      reserve.ensure();
       return datasets.importImage(bytes, filename, { maxPages: settings.max_import_pages, maxPixels: settings.max_image_megapixels * 1e6 }, signal);
     },
 
@@ -428,7 +443,9 @@ export function createEngine(options: EngineOptions) {
     },
 
     deleteDataset(id: string): void {
-      if (!datasets.delete(id)) throw new NotFoundError("dataset_not_found", `dataset ${id} not found`);
+      // Deleting is how space is freed: it must work on a full disk too.
+      if (!reserve.withRoom(() => datasets.delete(id))) throw new NotFoundError("dataset_not_found", `dataset ${id} not found`);
+      reserve.ensure();
     },
 
     // ── executions ────────────────────────────────────────────────────────
@@ -552,6 +569,7 @@ export function createEngine(options: EngineOptions) {
       await node?.close();
       shared?.close();
       db.close();
+      if (owner) reserve.ensure(); // the next start on a full disk opens the store with it
       lock?.release();
     },
   };

@@ -5,5 +5,6 @@ export { loadSettings, SETTINGS_FILE } from "./config/settings-loader.js";
 export { saveSettingsPatch } from "./config/settings-toml.js";
 export { validateFolder } from "./deploy/deployer.js";
 export { readOwner, type OwnerInfo } from "./owner-lock.js";
+export { diskFullError, isDiskFull } from "./disk-space.js";
 export type { DatasetInfo } from "./datasets/dataset-store.js";
 export { deployBundled } from "./bundled.js";

@@ -39,14 +39,10 @@ function alive(info: OwnerInfo): boolean {
   return info.startTicks === undefined || now === undefined || now === info.startTicks;
 }
 
-/** The live owner of `dataDir`, if any; an owner.json left by a crash is ignored. */
+/** The live owner of `dataDir`, if any; an owner.json left by a crash (or released) is ignored. */
 export function readOwner(dataDir: string): OwnerInfo | undefined {
-  try {
-    const info = JSON.parse(fs.readFileSync(path.join(dataDir, FILE), "utf8")) as OwnerInfo;
-    return info.pid !== process.pid && alive(info) ? info : undefined;
-  } catch {
-    return undefined;
-  }
+  const info = readOwnerRecord(path.join(dataDir, FILE));
+  return info && info.pid > 0 && info.pid !== process.pid && alive(info) ? info : undefined;
 }
 
 export interface OwnerLock {
@@ -55,19 +51,47 @@ export interface OwnerLock {
   release(): void;
 }
 
-/** Takes ownership of `dataDir`; throws `data_dir_in_use` when a live process owns it. */
+/** owner.json's fixed size: every rewrite overwrites the same bytes, so none needs new disk space
+ * and a full disk can neither stop the owner from starting nor leave the file half-written. */
+const SIZE = 4096;
+
+function padded(info: OwnerInfo | { pid: 0; released: string }): Buffer {
+  const json = Buffer.from(JSON.stringify(info));
+  if (json.length > SIZE) throw new Error(`owner record over ${SIZE} bytes`);
+  const out = Buffer.alloc(SIZE, 0x20);
+  json.copy(out);
+  return out;
+}
+
+/** Writes `bytes` over the start of `file` (created if `create`), durably. */
+function overwrite(file: string, bytes: Buffer, create: boolean): void {
+  const fd = fs.openSync(file, create ? "wx" : "r+");
+  try {
+    fs.writeSync(fd, bytes, 0, bytes.length, 0);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Takes ownership of `dataDir` (before anything else is written there); throws `data_dir_in_use`
+ * when a live process owns it. */
 export function acquireOwnerLock(dataDir: string): OwnerLock {
   const file = path.join(dataDir, FILE);
-  const other = readOwner(dataDir);
-  if (other)
-    throw new CompoxError("data_dir_in_use", `another Compox Desktop (pid ${other.pid}${other.url ? `, ${other.url}` : ""}, started ${other.started}) is running on ${dataDir}; stop it or use another --data-dir`, { ...other });
   const info: OwnerInfo = { pid: process.pid, startTicks: processStartTicks(process.pid), started: new Date().toISOString() };
-  const write = () => {
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(info));
-    fs.renameSync(tmp, file);
-  };
-  write();
+  const write = () => overwrite(file, padded(info), false);
+  try {
+    overwrite(file, padded(info), true); // the first start on this directory: created exclusively
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    const other = readOwner(dataDir);
+    if (other)
+      throw new CompoxError("data_dir_in_use", `another Compox Desktop (pid ${other.pid}${other.url ? `, ${other.url}` : ""}, started ${other.started}) is running on ${dataDir}; stop it or use another --data-dir`, { ...other });
+    write();
+  }
+  // Two processes taking a stale lock at once: the last write wins, and the other sees it here.
+  const now = readOwnerRecord(file);
+  if (now?.pid !== process.pid) throw new CompoxError("data_dir_in_use", `another Compox Desktop (pid ${now?.pid}) took ${dataDir} at the same moment; stop it or use another --data-dir`, { ...now });
   return {
     setUrl(url) {
       info.url = url;
@@ -75,11 +99,18 @@ export function acquireOwnerLock(dataDir: string): OwnerLock {
     },
     release() {
       try {
-        const current = JSON.parse(fs.readFileSync(file, "utf8")) as OwnerInfo;
-        if (current.pid === process.pid) fs.rmSync(file, { force: true });
+        if (readOwnerRecord(file)?.pid === process.pid) overwrite(file, padded({ pid: 0, released: new Date().toISOString() }), false);
       } catch {
         // already gone
       }
     },
   };
+}
+
+function readOwnerRecord(file: string): OwnerInfo | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as OwnerInfo;
+  } catch {
+    return undefined;
+  }
 }

@@ -8,7 +8,7 @@ import { getPath } from "hono/utils/url";
 import { ServerInfoSchema, type ServerInfo } from "../contract/api.js";
 import { CompoxError, errorBodyOf } from "../contract/errors.js";
 import { appRoot } from "../engine/app-paths.js";
-import type { Engine } from "../engine/index.js";
+import { diskFullError, isDiskFull, type Engine } from "../engine/index.js";
 import { detectGpus } from "../engine/runtime/devices.js";
 import { openApiDocument } from "./openapi.js";
 import { createRouter, jsonLimits, type Router } from "./router.js";
@@ -93,7 +93,8 @@ export function createApi(engine: Engine, opts: ApiOptions = {}): Hono {
     if (err instanceof CompoxError) return c.json(err.toJSON(), err.status as 400);
     // An aborted upload or a client that went away: nothing useful to answer.
     if ((err as NodeJS.ErrnoException).code === "ABORT_ERR" || err.name === "AbortError") return c.json({ detail: "request aborted", code: "invalid_request", retryable: false }, 400);
-    console.error(err);
+    if (isDiskFull(err)) return c.json(diskFullError(engine.dataDir).toJSON(), 507);
+    console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed:`, err);
     return c.json(errorBodyOf(err), 500);
   });
   return app;

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { CompoxClient } from "../contract/client.js";
 import { writeHdf5 } from "../engine/datasets/hdf5.js";
+import { readOwner } from "../engine/index.js";
 import { needsPython, PYTHON } from "../engine/testing/system-needs.js";
 import { pyproject, tempDir, writeFiles } from "../engine/testing/temp-algorithm.js";
 import { serveProcess } from "./testing/serve-process.js";
@@ -101,9 +102,11 @@ test("a 256 MB upload is streamed to disk with bounded server memory", async () 
 test("SIGTERM stops gracefully: the owner lock is released and the exit code is 0", async () => {
   using data = tempDir();
   const { child } = await serveProcess(data.path);
-  assert.ok(fs.existsSync(path.join(data.path, "owner.json")));
+  assert.equal(readOwner(data.path)?.pid, child.pid);
   child.kill("SIGTERM");
   const [code] = (await once(child, "exit")) as [number];
   assert.equal(code, 0);
-  assert.ok(!fs.existsSync(path.join(data.path, "owner.json")));
+  // Released in place (the file stays, so taking it again needs no disk space).
+  assert.equal(readOwner(data.path), undefined);
+  assert.match(fs.readFileSync(path.join(data.path, "owner.json"), "utf8"), /"pid":0,"released"/);
 });

@@ -11,8 +11,9 @@ import { eventRoutes, MAX_QUEUED_EVENTS } from "./events.js";
 const log = (i: number) => ({ type: "log", execution_id: "e1", level: "INFO", message: `line ${i}`, time: "" }) as never;
 
 async function readAll(body: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = body.getReader();
   let text = "";
-  for await (const chunk of body) text += new TextDecoder().decode(chunk);
+  for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value);
   return text;
 }
 
