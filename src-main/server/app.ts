@@ -58,7 +58,12 @@ function metaRoutes(r: Router, engine: Engine, uiDir: string): void {
   r.route({ method: "get", path: "/ui/{file}", match: "/ui/*", summary: "The window's UI (any file under /ui/)", tags: ["meta"], response: "text/html" }, (c) => {
     const token = c.req.query("token");
     if (token && token === engine.settings.api_token) setCookie(c, TOKEN_COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/" });
-    const rel = decodeURIComponent(new URL(c.req.url).pathname.replace(/^\/ui\/?/, "")) || "index.html";
+    let rel: string;
+    try {
+      rel = decodeURIComponent(new URL(c.req.url).pathname.replace(/^\/ui\/?/, "")) || "index.html";
+    } catch {
+      return c.json({ detail: "Not Found (the path's percent-encoding is malformed)", code: "not_found", retryable: false }, 404);
+    }
     const file = path.resolve(uiDir, rel);
     const inside = file.startsWith(path.resolve(uiDir) + path.sep);
     const target = inside && fs.existsSync(file) && fs.statSync(file).isFile() ? file : path.join(uiDir, "index.html");
@@ -94,6 +99,7 @@ export function createApi(engine: Engine, opts: ApiOptions = {}): Hono {
     // An aborted upload or a client that went away: nothing useful to answer.
     if ((err as NodeJS.ErrnoException).code === "ABORT_ERR" || err.name === "AbortError") return c.json({ detail: "request aborted", code: "invalid_request", retryable: false }, 400);
     if (isDiskFull(err)) return c.json(diskFullError(engine.dataDir).toJSON(), 507);
+    if (err instanceof URIError) return c.json({ detail: `the URL's percent-encoding is malformed (${err.message}); encode names as UTF-8`, code: "invalid_request", retryable: false }, 422);
     console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed:`, err);
     return c.json(errorBodyOf(err), 500);
   });

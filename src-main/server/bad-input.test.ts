@@ -1,8 +1,9 @@
 // The bad-input corpus: requests from a hostile-input audit, each answered with a 4xx that names
 // the problem (and the setting or fix), never a 500. Add a case for every bug of this kind.
 import assert from "node:assert/strict";
-import { test } from "node:test";
 import fs from "node:fs";
+import { Readable } from "node:stream";
+import { test } from "node:test";
 import AdmZip from "adm-zip";
 import { pyproject, tempDir, writeFiles } from "../engine/testing/temp-algorithm.js";
 import { testEngine } from "../engine/testing/test-engine.js";
@@ -36,7 +37,8 @@ test("the bad-input corpus: every case is a 4xx with its code and a message nami
   const empty = (await t.engine.createDataset({ image: { dtype: "uint8", shape: [0, 5], data: new Uint8Array(0) } })).file_id;
   const huge = (await t.engine.createDataset({ image: { dtype: "uint8", shape: [1100, 1000], data: new Uint8Array(1100 * 1000) } })).file_id;
   const algorithm = (await t.engine.deployZip(algorithmZip())).algorithm_id;
-  const ids = { empty, huge, algorithm };
+  const odd = (await t.engine.uploadDataset(Readable.from([hostileH5("odd_keys.h5")()]))).file_id;
+  const ids = { empty, huge, algorithm, odd };
   const corrupt = algorithmZip({ "files/model.bin": Buffer.alloc(64 * 1024, 7) });
   const nameLength = corrupt.readUInt16LE(26);
   for (let i = 32 + nameLength; i < 48 + nameLength; i++) corrupt[i] = (corrupt[i] ?? 0) ^ 0x5a;
@@ -64,6 +66,10 @@ test("the bad-input corpus: every case is a 4xx with its code and a message nami
     { name: "HDF5 whose dataset's raw data is /etc/passwd (external storage)", method: "POST", url: "/api/v0/files", body: hostileH5("external_storage.h5"), status: 422, code: "invalid_hdf5", detail: /"image" keeps its data in another file \(\/etc\/passwd\)/ },
     { name: "HDF5 with an external link", method: "POST", url: "/api/v0/files", body: hostileH5("external_link.h5"), status: 422, code: "invalid_hdf5", detail: /external link .*\/tmp\/compox-elsewhere\.h5/ },
     { name: "HDF5 with a virtual dataset", method: "POST", url: "/api/v0/files", body: hostileH5("virtual.h5"), status: 422, code: "invalid_hdf5", detail: /virtual dataset/ },
+    { name: "preview of a 2-D string dataset", method: "GET", url: (i) => `/api/v0/files/${i.odd}/preview.png`, status: 422, code: "dataset_unsuitable", detail: /"image" has type .*cannot be drawn/ },
+    { name: "PNG export of a 2-D string dataset", method: "GET", url: (i) => `/api/v0/files/${i.odd}/export?format=png`, status: 422, code: "dataset_unsuitable", detail: /"image" has type string, which is not an array of numbers/ },
+    { name: "TIFF export of a 2-D string dataset", method: "GET", url: (i) => `/api/v0/files/${i.odd}/export?format=tiff`, status: 422, code: "dataset_unsuitable", detail: /not an array of numbers/ },
+    { name: "a UI path with overlong UTF-8 dots", method: "GET", url: "/ui/%C0%AE%C0%AE", status: 404, code: "not_found", detail: /malformed/ },
     { name: "an unknown route", method: "GET", url: "/api/v0/nope", status: 404, code: "not_found", detail: /Not Found/ },
   ];
   for (const c of cases) {
@@ -77,6 +83,14 @@ test("the bad-input corpus: every case is a 4xx with its code and a message nami
     assert.match(json.detail, c.detail, c.name);
     assert.ok(Date.now() - started < 5000, `${c.name} answered in ${Date.now() - started} ms`);
   }
+  // A key with a newline and quotes is served, its name encoded in the headers.
+  const key = encodeURIComponent('bad\nkey "quoted"');
+  const plane = await app.request(`/api/v0/files/${odd}/plane?key=${key}`, { headers: HOST });
+  assert.equal(plane.status, 200);
+  assert.equal(decodeURIComponent(plane.headers.get("x-compox-key") ?? ""), 'bad\nkey "quoted"');
+  const tiff = await app.request(`/api/v0/files/${odd}/export?format=tiff&key=${key}`, { headers: HOST });
+  assert.equal(tiff.status, 200);
+  assert.equal(tiff.headers.get("content-disposition"), `attachment; filename="${odd}-bad_key _quoted_.tif"; filename*=UTF-8''${odd}-bad%0Akey%20%22quoted%22.tif`);
   // Nothing above changed what is deployed.
   assert.deepEqual(t.engine.listAlgorithms().map((a) => a.algorithm_name), ["demo"]);
 });

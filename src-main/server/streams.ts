@@ -65,3 +65,11 @@ export function fileResponse(c: Context, file: string, headers: Record<string, s
   const stream = Readable.toWeb(fs.createReadStream(file, { highWaterMark: DOWNLOAD_CHUNK })) as ReadableStream;
   return new Response(stream, { status: 200, headers: { "content-length": String(size), ...headers } });
 }
+
+/** A Content-Disposition for `name`, which may hold anything a dataset id or key may (quotes,
+ * newlines, non-ASCII): an ASCII fallback plus the exact name percent-encoded (RFC 6266). */
+export function attachment(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%;]/g, "_");
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}

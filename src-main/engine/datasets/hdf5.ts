@@ -213,12 +213,12 @@ export async function readHdf5(file: string, keys?: readonly string[]): Promise<
     for (const key of keys ?? f.keys()) {
       const ds = f.get(key);
       if (!(ds instanceof Dataset)) {
-        if (keys) throw new Error(`no dataset "${key}" in the file (it has ${f.keys().join(", ") || "none"})`);
+        if (keys) throw new CompoxError("invalid_request", `no dataset "${key}" in the file (it has ${f.keys().join(", ") || "none"})`, { key });
         continue;
       }
       const dtype = dtypeOf(ds);
       if (!dtype) {
-        if (keys) throw new Error(`dataset "${key}" has an unsupported type (${ds.dtype}); use one of ${DTYPES.join(", ")}`);
+        if (keys) throw new CompoxError("dataset_unsuitable", `dataset "${key}" has type ${ds.metadata.type === STRING ? "string" : ds.dtype}, which is not an array of numbers; use one of ${DTYPES.join(", ")}`, { key });
         continue;
       }
       const shape = ds.shape ?? [];

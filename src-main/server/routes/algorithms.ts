@@ -6,7 +6,7 @@ import { CompoxError, NotFoundError } from "../../contract/errors.js";
 import { DeployRecordSchema } from "../../contract/records.js";
 import type { Engine } from "../../engine/index.js";
 import { query, param, type Router } from "../router.js";
-import { readBody } from "../streams.js";
+import { attachment, readBody } from "../streams.js";
 
 const FilterQuery = z.object({
   positive_tag: z.array(z.string()).optional(),
@@ -60,7 +60,7 @@ export function algorithmRoutes(r: Router, engine: Engine): void {
     async (c) => {
       const q = query(c, ExportQuery);
       const zip = await engine.exportAlgorithm(param(c, "name"), major(param(c, "major")), minorOf(q.algorithm_minor_version), q.checkpoint_id || undefined);
-      return c.body(new Uint8Array(zip.bytes), 200, { "content-type": "application/zip", "content-disposition": `attachment; filename="${zip.filename}"` });
+      return c.body(new Uint8Array(zip.bytes), 200, { "content-type": "application/zip", "content-disposition": attachment(zip.filename) });
     },
   );
   r.route(

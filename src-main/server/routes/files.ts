@@ -9,7 +9,7 @@ import { checkPictureShape, exportPng, exportTiff, pickKey, previewPng } from ".
 import { isDatasetId } from "../../engine/datasets/dataset-store.js";
 import type { Engine } from "../../engine/index.js";
 import { param, query, type Router } from "../router.js";
-import { bodyStream, checkDeclaredSize, fileResponse, readBody } from "../streams.js";
+import { attachment, bodyStream, checkDeclaredSize, fileResponse, readBody } from "../streams.js";
 
 const ImportQuery = z.object({ filename: z.string().default("image") });
 const PreviewQuery = z.object({
@@ -36,7 +36,7 @@ async function upload(c: Context, engine: Engine, id?: string) {
 }
 
 async function download(c: Context, engine: Engine, id: string): Promise<Response> {
-  return fileResponse(c, await engine.datasetPath(id, c.req.raw.signal), { "content-type": "application/octet-stream", "content-disposition": `attachment; filename="${id}.h5"` });
+  return fileResponse(c, await engine.datasetPath(id, c.req.raw.signal), { "content-type": "application/octet-stream", "content-disposition": attachment(`${id}.h5`) });
 }
 
 /** Object names of the presigned flow are dataset ids, as in Compox (any name of one path segment). */
@@ -118,7 +118,7 @@ export function fileRoutes(r: Router, engine: Engine): void {
     {
       method: "get",
       path: "/api/v0/files/{id}/plane",
-      summary: "One 2-D plane (of a stack or volume: plane `slice`), or its region x, y, w, h, as little-endian float32, at most max_size on a side (block means, or every f-th pixel with sampling=nearest); shape in x-compox-shape, reduction in x-compox-factor (block means over more than max_image_megapixels are sampled instead: x-compox-sampling says which), the region sent in x-compox-region (x,y,w,h), planes in x-compox-depth",
+      summary: "One 2-D plane (of a stack or volume: plane `slice`), or its region x, y, w, h, as little-endian float32, at most max_size on a side (block means, or every f-th pixel with sampling=nearest); shape in x-compox-shape, reduction in x-compox-factor (block means over more than max_image_megapixels are sampled instead: x-compox-sampling says which), the region sent in x-compox-region (x,y,w,h), planes in x-compox-depth, the key (percent-encoded) in x-compox-key",
       tags: ["files"],
       query: PlaneQuery,
       response: "application/octet-stream",
@@ -134,7 +134,7 @@ export function fileRoutes(r: Router, engine: Engine): void {
       const plane = await engine.readPlane(id, key, q.slice, q.max_size, q.sampling, region);
       const bytes = new Uint8Array(plane.data.buffer as ArrayBuffer, plane.data.byteOffset, plane.data.byteLength);
       const r = plane.region;
-      return c.body(bytes, 200, { "content-type": "application/octet-stream", "x-compox-shape": plane.shape.join(","), "x-compox-factor": String(plane.factor), "x-compox-depth": String(plane.depth), "x-compox-region": [r.x, r.y, r.w, r.h].join(","), "x-compox-key": key, "x-compox-sampling": plane.sampling });
+      return c.body(bytes, 200, { "content-type": "application/octet-stream", "x-compox-shape": plane.shape.join(","), "x-compox-factor": String(plane.factor), "x-compox-depth": String(plane.depth), "x-compox-region": [r.x, r.y, r.w, r.h].join(","), "x-compox-key": encodeURIComponent(key), "x-compox-sampling": plane.sampling });
     },
   );
   r.route(
@@ -146,7 +146,7 @@ export function fileRoutes(r: Router, engine: Engine): void {
       const { key, array } = await pictureOf(engine, id, q.key, q.format === "tiff");
       const bytes = q.format === "png" ? await exportPng(array, q.slice) : exportTiff(array);
       const type = q.format === "png" ? "image/png" : "image/tiff";
-      return c.body(new Uint8Array(bytes), 200, { "content-type": type, "content-disposition": `attachment; filename="${id}-${key}.${q.format === "png" ? "png" : "tif"}"` });
+      return c.body(new Uint8Array(bytes), 200, { "content-type": type, "content-disposition": attachment(`${id}-${key}.${q.format === "png" ? "png" : "tif"}`) });
     },
   );
 

@@ -6,7 +6,8 @@ Each is a valid HDF5 file that points outside itself or declares more than it ho
   "nested" holding another external link;
 - virtual.h5: "image" a virtual dataset mapped onto /tmp/compox-vds-source.h5:/data;
 - huge_gzip.h5: "image" a 30000x30000 uint8 gzip dataset of which no chunk was ever written
-  (a few KB on disk, 900 megapixels declared).
+  (a few KB on disk, 900 megapixels declared);
+- odd_keys.h5: a 2-D string dataset "image" and a key with a newline and quotes.
 """
 import h5py
 import numpy as np
@@ -26,3 +27,9 @@ with h5py.File("virtual.h5", "w", libver="latest") as f:
 
 with h5py.File("huge_gzip.h5", "w") as f:
     f.create_dataset("image", shape=(30000, 30000), dtype="uint8", chunks=(1000, 1000), compression="gzip")
+
+# Keys and types the routes must answer with a 4xx (or serve), never a 500: a 2-D string dataset
+# named like an image, and a key holding a newline and quotes.
+with h5py.File("odd_keys.h5", "w") as f:
+    f.create_dataset("image", data=np.array([["a", "b"], ["c", "d"]], dtype=object), dtype=h5py.string_dtype())
+    f.create_dataset('bad\nkey "quoted"', data=np.arange(16, dtype=np.uint8).reshape(4, 4))
