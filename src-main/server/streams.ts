@@ -69,7 +69,6 @@ export function fileResponse(c: Context, file: string, headers: Record<string, s
 /** A Content-Disposition for `name`, which may hold anything a dataset id or key may (quotes,
  * newlines, non-ASCII): an ASCII fallback plus the exact name percent-encoded (RFC 6266). */
 export function attachment(name: string): string {
-  // eslint-disable-next-line no-control-regex
   const ascii = name.replace(/[^\x20-\x7e]|["\\%;]/g, "_");
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }
