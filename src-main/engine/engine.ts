@@ -13,7 +13,8 @@ import { SettingsSchema, type Settings, type SettingsInput } from "../contract/s
 import { toAlgorithmRecord, matchesFilter } from "./algorithm-record.js";
 import { BlobStore } from "./blobs/blob-store.js";
 import { DatasetStore, type DatasetInfo } from "./datasets/dataset-store.js";
-import { readHdf5Plane, type PlaneRead } from "./datasets/hdf5.js";
+import type { PlaneRead } from "./datasets/hdf5.js";
+import { PlaneReader } from "./datasets/plane-reader.js";
 import type { Region, Sampling } from "./datasets/plane.js";
 import { deployPath, deployZip, type DeployContext, type DeployOverrides } from "./deploy/deployer.js";
 import { exportVersionZip } from "./deploy/export.js";
@@ -104,6 +105,7 @@ export function createEngine(options: EngineOptions) {
   // Owned before anything is written to the directory; the lock itself needs no new disk space.
   const lock: OwnerLock | undefined = owner ? acquireOwnerLock(options.dataDir) : undefined;
   const reserve = new DiskReserve(options.dataDir);
+  const planes = new PlaneReader();
   let db: ReturnType<typeof openRecordStore>;
   try {
     // On a full disk, opening the store is what needs room first.
@@ -435,7 +437,7 @@ export function createEngine(options: EngineOptions) {
       if (shape.length < 2 || shape.length > 3) throw new CompoxError("dataset_unsuitable", `"${key}" of dataset ${id} has shape [${shape.join(", ")}]: planes come from 2-D and 3-D arrays`);
       const depth = shape.length === 3 ? shape[0]! : 1;
       if (slice >= depth) throw new CompoxError("invalid_request", `slice ${slice} is out of range: "${key}" has ${depth} plane(s), numbered from 0`);
-      return readHdf5Plane(await datasets.localPath(id), key, slice, { maxSize, sampling, region, maxMeanPixels: settings.max_image_megapixels * 1e6 });
+      return planes.read(await datasets.localPath(id), key, slice, { maxSize, sampling, region, maxMeanPixels: settings.max_image_megapixels * 1e6 });
     },
 
     listDatasets(limit?: number, before?: string): DatasetInfo[] {
@@ -568,6 +570,7 @@ export function createEngine(options: EngineOptions) {
       await executions.shutdown();
       await node?.close();
       shared?.close();
+      await planes.close();
       db.close();
       if (owner) reserve.ensure(); // the next start on a full disk opens the store with it
       lock?.release();

@@ -54,3 +54,18 @@ test("a 900-megapixel plane declared by a 1.4 KB file is sampled, not read whole
   const region = await readHdf5Plane(file, "image", 0, { maxSize: 100, sampling: "mean", region: { x: 29000, y: 100, w: 2000, h: 400 }, maxMeanPixels: 64e6 });
   assert.deepEqual([region.sampling, region.region, region.shape, region.factor], ["mean", { x: 29000, y: 100, w: 1000, h: 400 }, [40, 100], 10]);
 });
+
+test("the engine reads planes in its worker thread: the same values, and its errors keep their codes", async () => {
+  const { PlaneReader } = await import("./plane-reader.js");
+  const reader = new PlaneReader();
+  try {
+    const opts = { maxSize: 512, sampling: "mean" as const, maxMeanPixels: 64e6 };
+    const inWorker = await reader.read(fixture("huge_gzip.h5"), "image", 0, opts);
+    const here = await readHdf5Plane(fixture("huge_gzip.h5"), "image", 0, opts);
+    assert.deepEqual(inWorker, here);
+    await refused(reader.read(fixture("external_storage.h5"), "image", 0, opts), "/etc/passwd");
+    await assert.rejects(reader.read(fixture("huge_gzip.h5"), "image", 3, opts), (e: CompoxError) => e instanceof CompoxError && e.code === "invalid_request" && /slice 3 is out of range/.test(e.message));
+  } finally {
+    await reader.close();
+  }
+});
