@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { DatasetInfoSchema, DetailSchema, FileIdSchema, FileIdsSchema, PageQuerySchema, UrlSchema } from "../../contract/api.js";
 import { CompoxError } from "../../contract/errors.js";
-import type { NDArray } from "../../contract/ndarray.js";
+import { TYPED_ARRAY, type NDArray } from "../../contract/ndarray.js";
 import { checkPictureShape, exportPng, exportTiff, pickKey, previewPng } from "../../engine/datasets/image-export.js";
 import { isDatasetId } from "../../engine/datasets/dataset-store.js";
 import type { Engine } from "../../engine/index.js";
@@ -54,20 +54,25 @@ async function pictureOf(engine: Engine, id: string, requested: string | undefin
   return { key, array };
 }
 
-/** What a preview draws, read plane by plane at preview size (never the whole key): a colour
- * 3×H×W image as three planes, else plane `slice`; deeper arrays are read whole. */
-async function previewArray(engine: Engine, id: string, requested: string | undefined, slice: number, maxSize: number): Promise<NDArray> {
+/**
+ * The picture at `slice` of a key, read plane by plane (never the whole key): a colour 3×H×W image
+ * as three planes, else plane `slice`, reduced to `maxSize` on a side; deeper arrays are read
+ * whole. Integer types a picture keeps exactly (uint8, uint16, bool) come back in their dtype.
+ */
+async function planeArray(engine: Engine, id: string, requested: string | undefined, slice: number, maxSize: number): Promise<{ key: string; array: NDArray }> {
   const info = engine.getDataset(id);
   const key = pickKey(info.keys, requested);
-  const shape = info.keys[key]?.shape ?? [];
+  const { shape, dtype } = info.keys[key]!;
   checkPictureShape(shape, engine.settings.max_image_megapixels, false);
-  if (shape.length > 3) return (await pictureOf(engine, id, key, false)).array;
+  if (shape.length > 3) return pictureOf(engine, id, key, false);
   const colour = shape.length === 3 && shape[0] === 3;
   const planes = await Promise.all((colour ? [0, 1, 2] : [slice]).map((i) => engine.readPlane(id, key, i, maxSize, "mean")));
   const [h, w] = planes[0]!.shape;
   const data = new Float32Array(planes.length * h * w);
   planes.forEach((p, i) => data.set(p.data, i * h * w));
-  return { dtype: "float32", shape: colour ? [3, h, w] : [h, w], data };
+  const out = colour ? [3, h, w] : [h, w];
+  const exact = planes[0]!.factor === 1 && (dtype === "uint8" || dtype === "uint16" || dtype === "bool");
+  return { key, array: exact ? ({ dtype, shape: out, data: TYPED_ARRAY[dtype].from(data) } as NDArray) : { dtype: "float32", shape: out, data } };
 }
 
 export function fileRoutes(r: Router, engine: Engine): void {
@@ -109,7 +114,7 @@ export function fileRoutes(r: Router, engine: Engine): void {
     { method: "get", path: "/api/v0/files/{id}/preview.png", summary: "A contrast-stretched PNG preview", tags: ["files"], query: PreviewQuery, response: "image/png", errors: [404, 422] },
     async (c) => {
       const q = query(c, PreviewQuery);
-      const array = await previewArray(engine, param(c, "id"), q.key, q.slice, q.max_size);
+      const { array } = await planeArray(engine, param(c, "id"), q.key, q.slice, q.max_size);
       const png = await previewPng(array, { slice: array.shape.length > 3 ? q.slice : 0, maxSize: q.max_size });
       return c.body(new Uint8Array(png), 200, { "content-type": "image/png", "cache-control": "max-age=3600" });
     },
@@ -143,8 +148,9 @@ export function fileRoutes(r: Router, engine: Engine): void {
       const q = query(c, ExportQuery);
       const id = param(c, "id");
       if (q.format === "h5") return download(c, engine, id);
-      const { key, array } = await pictureOf(engine, id, q.key, q.format === "tiff");
-      const bytes = q.format === "png" ? await exportPng(array, q.slice) : exportTiff(array);
+      // A PNG is one plane at full size: only that plane is read.
+      const { key, array } = q.format === "png" ? await planeArray(engine, id, q.key, q.slice, Number.MAX_SAFE_INTEGER) : await pictureOf(engine, id, q.key, true);
+      const bytes = q.format === "png" ? await exportPng(array, array.shape.length > 3 ? q.slice : 0) : exportTiff(array);
       const type = q.format === "png" ? "image/png" : "image/tiff";
       return c.body(new Uint8Array(bytes), 200, { "content-type": type, "content-disposition": attachment(`${id}-${key}.${q.format === "png" ? "png" : "tif"}`) });
     },
