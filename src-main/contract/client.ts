@@ -141,12 +141,13 @@ export class CompoxClient {
 
   /**
    * Follows the SSE stream; calls `onEvent` for each event until the returned function is called
-   * (or `signal` aborts). Reconnects with Last-Event-ID after a dropped connection.
+   * (or `signal` aborts). Reconnects with Last-Event-ID after a dropped connection. With `since`,
+   * starts with the kept events after that id (0: all kept), so none is missed while connecting.
    */
-  events(onEvent: (e: EngineEvent) => void, opts: { executionId?: string; trainingId?: string; signal?: AbortSignal; onError?: (err: unknown) => void } = {}): () => void {
+  events(onEvent: (e: EngineEvent) => void, opts: { executionId?: string; trainingId?: string; since?: number; signal?: AbortSignal; onError?: (err: unknown) => void } = {}): () => void {
     const controller = new AbortController();
     opts.signal?.addEventListener("abort", () => controller.abort());
-    let lastId: number | undefined;
+    let lastId: number | undefined = opts.since;
     const loop = async () => {
       while (!controller.signal.aborted) {
         try {

@@ -6,14 +6,14 @@ import { test } from "node:test";
 import type { CompoxError } from "../contract/errors.js";
 import { acquireOwnerLock, processStartTicks, readOwner } from "./owner-lock.js";
 import { tempDir } from "./testing/temp-algorithm.js";
+import { eventually } from "./testing/eventually.js";
 
 test("an owner.json whose PID now belongs to another process does not block; a live owner does, by name", { skip: process.platform !== "linux" && "reads start times from /proc" }, async () => {
   using dir = tempDir();
   const other = spawn(process.execPath, ["-e", "setTimeout(() => {}, 20000)"]);
   try {
     const pid = other.pid as number;
-    await new Promise((r) => setTimeout(r, 100));
-    const ticks = processStartTicks(pid) as number;
+    const ticks = await eventually(() => processStartTicks(pid), `process ${pid} in /proc`);
     assert.ok(ticks > 0);
     // Left by a crash: the PID was reused by an unrelated process that started later.
     fs.writeFileSync(path.join(dir.path, "owner.json"), JSON.stringify({ pid, startTicks: ticks - 1, started: "2026-01-01T00:00:00Z" }));

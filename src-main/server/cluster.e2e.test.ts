@@ -82,8 +82,7 @@ test("a cluster of 2 API nodes and 2 workers: throughput, sessions, SSE, stop, a
 
     // SSE on B sees what A accepted.
     const seenOnB: EngineEvent[] = [];
-    const unsubscribe = B.events((e) => seenOnB.push(e));
-    await new Promise((r) => setTimeout(r, 300));
+    const unsubscribe = B.events((e) => seenOnB.push(e), { since: 0 });
 
     // 40 executions from 4 clients, spread over both API nodes.
     const clients = [A, B, A, B];

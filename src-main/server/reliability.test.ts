@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { CompoxClient } from "../contract/client.js";
 import { isTerminal } from "../contract/records.js";
+import { eventually } from "../engine/testing/eventually.js";
 import { pyproject, tempDir, writeFiles } from "../engine/testing/temp-algorithm.js";
 import { testEngine } from "../engine/testing/test-engine.js";
 import { serveProcess } from "./testing/serve-process.js";
@@ -40,7 +41,8 @@ test("kill -9 during an execution and an upload: completed data survives, interr
     },
   });
   const upload = client.uploadFile(body).catch((e: Error) => e);
-  await new Promise((r) => setTimeout(r, 300));
+  const partial = path.join(data.path, "datasets", "tmp");
+  await eventually(() => fs.existsSync(partial) && fs.readdirSync(partial).some((f) => f.endsWith(".part")), "the upload to reach the server's disk");
   first.child.kill("SIGKILL");
   await once(first.child, "exit");
   assert.ok((await upload) instanceof Error, "the upload did not complete");

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import type { CompoxError } from "../../contract/errors.js";
 import type { EngineEvent } from "../../contract/records.js";
 import { testEngine, waitForEnd, waitForStatus } from "../testing/test-engine.js";
+import { eventually } from "../testing/eventually.js";
 
 const DOUBLE = `import { Image2ImageRunner } from "compox";
 export class Runner extends Image2ImageRunner {
@@ -217,7 +218,7 @@ test("stop: a cooperative runner stops at checkStop; a while(true) runner is kil
   const spin = await t.deploy("spin", SPINNING, { type: "Generic" });
   const a = t.engine.execute({ algorithm_id: coop, input_dataset_ids: [] }).execution_id;
   await waitForStatus(t.engine, a, "RUNNING");
-  await new Promise((r) => setTimeout(r, 200));
+  await eventually(() => t.engine.getExecution(a).progress > 0, "the loop to report progress");
   t.engine.stopExecution(a);
   const ra = await waitForEnd(t.engine, a, 5000);
   assert.equal(ra.status, "STOPPED", ra.log);
@@ -226,7 +227,7 @@ test("stop: a cooperative runner stops at checkStop; a while(true) runner is kil
 
   const b = t.engine.execute({ algorithm_id: spin, input_dataset_ids: [] }).execution_id;
   await waitForStatus(t.engine, b, "RUNNING");
-  await new Promise((r) => setTimeout(r, 300));
+  await eventually(() => t.engine.getExecution(b).log.includes("spinning"), "the runner to spin");
   const started = Date.now();
   t.engine.stopExecution(b);
   const rb = await waitForEnd(t.engine, b, 6000);
@@ -252,7 +253,7 @@ test("stop reaches synchronous code: checkStop() in a busy loop and signal.abort
     const id = await t.deploy(`sync_${name}`, `import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { inference() { this.logMessage("looping"); ${loop} } }`, { type: "Generic" });
     const exec = t.engine.execute({ algorithm_id: id, input_dataset_ids: [] }).execution_id;
     await waitForStatus(t.engine, exec, "RUNNING");
-    await new Promise((r) => setTimeout(r, 300)); // well inside the loop
+    await eventually(() => t.engine.getExecution(exec).log.includes("looping"), `${name} to loop`);
     const started = Date.now();
     t.engine.stopExecution(exec);
     const rec = await waitForEnd(t.engine, exec, 6000);

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { needsPython, needsSkimage, PYTHON } from "../testing/system-needs.js";
 import { testEngine, waitForEnd, waitForStatus, waitForTraining } from "../testing/test-engine.js";
+import { eventually } from "../testing/eventually.js";
 import { imageSum, manySamples, numberedFiles, relativeLayout, relativeTo, twoSamples, twoSamplesLayout } from "../testing/training-samples.js";
 
 const fixtures = fileURLToPath(new URL("./__fixtures__/python/", import.meta.url));
@@ -46,7 +47,7 @@ test("Python failures, stops and crashes end with the right status; the engine k
 
   const loop = t.engine.execute({ algorithm_id, input_dataset_ids: [], additional_parameters: { mode: "loop" } }).execution_id;
   await waitForStatus(t.engine, loop, "RUNNING", 60000);
-  await new Promise((r) => setTimeout(r, 200));
+  await eventually(() => t.engine.getExecution(loop).progress > 0, "the loop to report progress");
   t.engine.stopExecution(loop);
   const stopped = await waitForEnd(t.engine, loop, 10000);
   assert.equal(stopped.status, "STOPPED", stopped.log);
@@ -70,7 +71,7 @@ test("hostile Python runners cannot take the engine down: garbage on the channel
 
   const flood = run("flood");
   await waitForStatus(t.engine, flood, "RUNNING", 60000);
-  await new Promise((r) => setTimeout(r, 500));
+  await eventually(() => t.engine.getExecution(flood).log.includes("xxxxxxxx"), "the flood to reach the log");
   t.engine.stopExecution(flood);
   const flooded = await waitForEnd(t.engine, flood, 10000);
   assert.equal(flooded.status, "STOPPED", flooded.log.slice(0, 2000));
@@ -78,7 +79,6 @@ test("hostile Python runners cannot take the engine down: garbage on the channel
 
   const busy = run("busy");
   await waitForStatus(t.engine, busy, "RUNNING", 60000);
-  await new Promise((r) => setTimeout(r, 300));
   const started = Date.now();
   t.engine.stopExecution(busy);
   const stopped = await waitForEnd(t.engine, busy, 5000);
