@@ -70,8 +70,7 @@ test("hostile Python runners cannot take the engine down: garbage on the channel
   assert.match(garbage.log, /the runner broke its message protocol: it sent a line that is not JSON \("not json"\)/);
 
   const flood = run("flood");
-  await waitForStatus(t.engine, flood, "RUNNING", 60000);
-  await eventually(() => t.engine.getExecution(flood).log.includes("xxxxxxxx"), "the flood to reach the log");
+  await waitForStatus(t.engine, flood, "RUNNING", 60000); // it ignores the stop whenever it comes
   t.engine.stopExecution(flood);
   const flooded = await waitForEnd(t.engine, flood, 10000);
   assert.equal(flooded.status, "STOPPED", flooded.log.slice(0, 2000));
