@@ -572,7 +572,6 @@ export function createEngine(options: EngineOptions) {
       shared?.close();
       await planes.close();
       db.close();
-      if (owner) reserve.ensure(); // the next start on a full disk opens the store with it
       lock?.release();
     },
   };
