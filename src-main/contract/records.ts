@@ -6,6 +6,9 @@ export const STATUSES = ["PENDING", "STARTED", "RUNNING", "COMPLETED", "FAILED",
 export type Status = (typeof STATUSES)[number];
 export type TerminalStatus = "COMPLETED" | "FAILED" | "STOPPED";
 
+/** The end states as an SQL list, for writes that must never move a record out of one. */
+export const TERMINAL_SQL = "('COMPLETED', 'FAILED', 'STOPPED')";
+
 /** Is `status` an end state? Exhaustive: adding a status breaks the build here. */
 export function isTerminal(status: Status): status is TerminalStatus {
   switch (status) {

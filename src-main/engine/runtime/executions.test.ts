@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { test } from "node:test";
+import Database from "better-sqlite3";
 import type { CompoxError } from "../../contract/errors.js";
-import type { EngineEvent } from "../../contract/records.js";
+import { isTerminal, type EngineEvent } from "../../contract/records.js";
+import { tempDir } from "../testing/temp-algorithm.js";
 import { testEngine, waitForEnd, waitForStatus } from "../testing/test-engine.js";
 import { eventually } from "../testing/eventually.js";
 
@@ -348,4 +352,31 @@ test("a record keeps its algorithm's name after the algorithm is removed", async
   const rec = t.engine.getExecution(execution_id);
   assert.equal(rec.algorithm_name, "short_lived");
   assert.equal(rec.algorithm_id, algorithmId);
+});
+
+test("an end written elsewhere stands: a job failed by another node never reads COMPLETED, and no second end is announced", async () => {
+  await using t = testEngine({ settings: { max_concurrent_executions: 1 } });
+  using dir = tempDir();
+  const go = path.join(dir.path, "go");
+  const id = await t.deploy("waits", `import { BaseRunner } from "compox";
+import fs from "node:fs";
+export class Runner extends BaseRunner {
+  async inference(_d, args) { while (!fs.existsSync(args.go)) { this.checkStop(); await new Promise((r) => setTimeout(r, 10)); } return []; }
+}`, { type: "Generic" });
+  const events: EngineEvent[] = [];
+  const off = t.engine.onEvent((e) => events.push(e));
+  const a = t.engine.execute({ algorithm_id: id, input_dataset_ids: [], additional_parameters: { go } }).execution_id;
+  await waitForStatus(t.engine, a, "RUNNING");
+  // Another node (its reaper) fails the job while this one still runs it.
+  const db = new Database(path.join(t.dataDir, "compox.db"));
+  db.prepare("UPDATE executions SET status = 'FAILED' WHERE execution_id = ?").run(a);
+  db.close();
+  fs.writeFileSync(go, "");
+  // One slot: the next job runs only once the first has ended here.
+  const b = t.engine.execute({ algorithm_id: id, input_dataset_ids: [], additional_parameters: { go } }).execution_id;
+  assert.equal((await waitForEnd(t.engine, b, 20000)).status, "COMPLETED");
+  off();
+  assert.equal(t.engine.getExecution(a).status, "FAILED");
+  const ends = events.filter((e) => e.type === "status" && "execution_id" in e && e.execution_id === a && isTerminal(e.status));
+  assert.deepEqual(ends, [], "no end announced for a job that had ended elsewhere");
 });

@@ -92,7 +92,8 @@ export interface ClusterHooks {
 
 /** The record operations both executions and trainings offer. */
 interface JobRecords {
-  setStatus(id: string, status: Status, fields?: { progress?: number; time_completed?: string }): void;
+  /** False when the record has ended already (elsewhere: a reaper, another node): nothing is written. */
+  setStatus(id: string, status: Status, fields?: { progress?: number; time_completed?: string }): boolean;
   setProgress(id: string, progress: number): void;
   appendLog(id: string, line: string): void;
 }
@@ -596,7 +597,7 @@ export class ExecutionService {
       at = to;
     }
     job.status = at;
-    this.repo(job.id).setStatus(job.id, at);
+    if (!this.repo(job.id).setStatus(job.id, at)) return; // ended elsewhere: its end stands
     for (const to of steps) this.emitStatus(job.id, to, job.progress);
   }
 
@@ -612,10 +613,15 @@ export class ExecutionService {
       if (kept) this.log(job.id, `the training's temp folder is kept for debugging (keep_failed_training_temp): ${kept}`, "INFO");
     }
     const fields = { progress: 1, time_completed: formatCompoxTime(this.deps.now()) };
-    if (job.kind === "execution") this.deps.records.setStatus(job.id, status, { ...fields, output_dataset_ids: outputs });
-    else if (job.kind === "benchmark") this.deps.benchmarks.setStatus(job.id, status, { time_completed: fields.time_completed, data });
-    else this.deps.training.setStatus(job.id, status, fields);
-    this.emitStatus(job.id, status, 1);
+    // The end is written once, guarded in SQL: a job another node has failed (its worker taken
+    // for lost) stays FAILED, and no second end is announced.
+    const written =
+      job.kind === "execution"
+        ? this.deps.records.setStatus(job.id, status, { ...fields, output_dataset_ids: outputs })
+        : job.kind === "benchmark"
+          ? this.deps.benchmarks.setStatus(job.id, status, { time_completed: fields.time_completed, data })
+          : this.deps.training.setStatus(job.id, status, fields);
+    if (written) this.emitStatus(job.id, status, 1);
   }
 
   private emitStatus(id: string, status: Status, progress: number): void {

@@ -1,5 +1,5 @@
 // SQL for benchmark records (Compox 3.2). Logs live in the log store, like executions'.
-import type { BenchmarkRecord, Status } from "../../contract/records.js";
+import { TERMINAL_SQL, type BenchmarkRecord, type Status } from "../../contract/records.js";
 import type { Db } from "./db.js";
 import type { LogStore } from "./log-store.js";
 
@@ -42,10 +42,13 @@ export class BenchmarksRepo {
   }
 
   /** Sets the status (and, at the end, time_completed and data); progress is not kept for benchmarks. */
-  setStatus(id: string, status: Status, fields: { time_completed?: string; data?: Record<string, unknown> } = {}): void {
-    this.db
-      .prepare("UPDATE benchmarks SET status = ?, time_completed = COALESCE(?, time_completed), data = COALESCE(?, data) WHERE benchmark_id = ?")
-      .run(status, fields.time_completed ?? null, fields.data ? JSON.stringify(fields.data) : null, id);
+  /** Moves the record to `status`; false (and nothing written) once it has ended: an end state is written once. */
+  setStatus(id: string, status: Status, fields: { time_completed?: string; data?: Record<string, unknown> } = {}): boolean {
+    return (
+      this.db
+        .prepare(`UPDATE benchmarks SET status = ?, time_completed = COALESCE(?, time_completed), data = COALESCE(?, data) WHERE benchmark_id = ? AND status NOT IN ${TERMINAL_SQL}`)
+        .run(status, fields.time_completed ?? null, fields.data ? JSON.stringify(fields.data) : null, id).changes > 0
+    );
   }
 
   /** Benchmarks have no progress field (as in Compox): the value is accepted and dropped. */

@@ -1,6 +1,6 @@
 // SQL for execution records. Log lines are appended as they arrive (to the log store), so a record
 // read mid-run shows every message so far.
-import type { ExecutionRecord, Status } from "../../contract/records.js";
+import { TERMINAL_SQL, type ExecutionRecord, type Status } from "../../contract/records.js";
 import type { Db } from "./db.js";
 import type { LogStore } from "./log-store.js";
 
@@ -82,13 +82,16 @@ export class ExecutionsRepo {
     return (this.db.prepare(sql).all(...params, q.limit ?? 50) as Row[]).map((r) => toRecord(r, this.logs));
   }
 
-  setStatus(id: string, status: Status, fields: { progress?: number; time_completed?: string; output_dataset_ids?: string[] } = {}): void {
-    this.db
-      .prepare(
-        `UPDATE executions SET status = ?, progress = COALESCE(?, progress), time_completed = COALESCE(?, time_completed),
-          output_dataset_ids = COALESCE(?, output_dataset_ids) WHERE execution_id = ?`,
-      )
-      .run(status, fields.progress ?? null, fields.time_completed ?? null, fields.output_dataset_ids ? JSON.stringify(fields.output_dataset_ids) : null, id);
+  /** Moves the record to `status`; false (and nothing written) once it has ended: an end state is written once. */
+  setStatus(id: string, status: Status, fields: { progress?: number; time_completed?: string; output_dataset_ids?: string[] } = {}): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE executions SET status = ?, progress = COALESCE(?, progress), time_completed = COALESCE(?, time_completed),
+            output_dataset_ids = COALESCE(?, output_dataset_ids) WHERE execution_id = ? AND status NOT IN ${TERMINAL_SQL}`,
+        )
+        .run(status, fields.progress ?? null, fields.time_completed ?? null, fields.output_dataset_ids ? JSON.stringify(fields.output_dataset_ids) : null, id).changes > 0
+    );
   }
 
   /** Stores progress (the engine only ever raises it: clients plot it). */

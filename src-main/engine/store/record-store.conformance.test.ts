@@ -44,11 +44,17 @@ for (const store of RECORD_STORES) {
     assert.deepEqual([...repo.activeInputIds()], ["d1"]);
     assert.deepEqual(repo.unfinished().sort(), ["e1", "e2"]);
     assert.equal(repo.pruneBefore(2000), 0, "unfinished records are kept");
-    repo.setStatus("e1", "COMPLETED", { progress: 1, time_completed: "t2", output_dataset_ids: ["o"] });
+    assert.equal(repo.setStatus("e2", "RUNNING", { progress: 0.25 }), true);
+    assert.equal(repo.get("e2")?.progress, 0.25);
+    assert.equal(repo.setStatus("e1", "COMPLETED", { progress: 1, time_completed: "t2", output_dataset_ids: ["o"] }), true);
     assert.deepEqual(repo.get("e1")?.output_dataset_ids, ["o"]);
     assert.equal(repo.get("e1")?.time_completed, "t2");
-    repo.setStatus("e1", "COMPLETED");
-    assert.equal(repo.get("e1")?.time_completed, "t2", "fields not given are kept");
+    // An end is written once: no later write moves the record, whatever it says.
+    assert.equal(repo.setStatus("e1", "FAILED", { time_completed: "t3", output_dataset_ids: [] }), false);
+    assert.deepEqual([repo.get("e1")?.status, repo.get("e1")?.time_completed, repo.get("e1")?.output_dataset_ids], ["COMPLETED", "t2", ["o"]]);
+    assert.equal(repo.setStatus("e2", "FAILED"), true);
+    assert.equal(repo.setStatus("e2", "COMPLETED"), false, "a FAILED job never becomes COMPLETED");
+    assert.equal(repo.get("e2")?.status, "FAILED");
     assert.deepEqual(repo.list({ limit: 1 }).map((r) => r.execution_id), ["e2"]);
     assert.deepEqual(repo.list({ before: "e2" }).map((r) => r.execution_id), ["e1"]);
     assert.deepEqual(repo.list({ status: "COMPLETED" }).map((r) => r.execution_id), ["e1"]);

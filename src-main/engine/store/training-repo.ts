@@ -1,5 +1,5 @@
 // SQL for samples, training records and checkpoints.
-import type { Checkpoint, Sample, Status, TrainingRecord } from "../../contract/records.js";
+import { TERMINAL_SQL, type Checkpoint, type Sample, type Status, type TrainingRecord } from "../../contract/records.js";
 import type { Db } from "./db.js";
 import type { LogStore } from "./log-store.js";
 
@@ -79,8 +79,9 @@ export class TrainingRepo {
     return (this.db.prepare(sql).all(...params, q.limit ?? 50) as TrainingRow[]).map((r) => toTraining(r, this.logs));
   }
 
-  setStatus(id: string, status: Status, fields: { progress?: number; time_completed?: string } = {}): void {
-    this.db.prepare("UPDATE trainings SET status = ?, progress = COALESCE(?, progress), time_completed = COALESCE(?, time_completed) WHERE training_id = ?").run(status, fields.progress ?? null, fields.time_completed ?? null, id);
+  /** Moves the record to `status`; false (and nothing written) once it has ended: an end state is written once. */
+  setStatus(id: string, status: Status, fields: { progress?: number; time_completed?: string } = {}): boolean {
+    return this.db.prepare(`UPDATE trainings SET status = ?, progress = COALESCE(?, progress), time_completed = COALESCE(?, time_completed) WHERE training_id = ? AND status NOT IN ${TERMINAL_SQL}`).run(status, fields.progress ?? null, fields.time_completed ?? null, id).changes > 0;
   }
 
   /** Stores progress (the engine only ever raises it: clients plot it). */
