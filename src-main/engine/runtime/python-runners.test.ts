@@ -70,7 +70,8 @@ test("hostile Python runners cannot take the engine down: garbage on the channel
   assert.match(garbage.log, /the runner broke its message protocol: it sent a line that is not JSON \("not json"\)/);
 
   const flood = run("flood");
-  await waitForStatus(t.engine, flood, "RUNNING", 60000); // it ignores the stop whenever it comes
+  await waitForStatus(t.engine, flood, "RUNNING", 60000);
+  await eventually(() => t.engine.getExecution(flood).log.includes("flooding"), "the flood to start");
   t.engine.stopExecution(flood);
   const flooded = await waitForEnd(t.engine, flood, 10000);
   assert.equal(flooded.status, "STOPPED", flooded.log.slice(0, 2000));
@@ -78,6 +79,7 @@ test("hostile Python runners cannot take the engine down: garbage on the channel
 
   const busy = run("busy");
   await waitForStatus(t.engine, busy, "RUNNING", 60000);
+  await eventually(() => t.engine.getExecution(busy).log.includes("busy"), "the busy loop to start");
   const started = Date.now();
   t.engine.stopExecution(busy);
   const stopped = await waitForEnd(t.engine, busy, 5000);

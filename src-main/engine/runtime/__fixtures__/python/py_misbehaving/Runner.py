@@ -17,9 +17,11 @@ class Runner(BaseRunner):
             # Ignores the stop and writes 16 MB lines until it is killed, mid-write.
             import json
             line = json.dumps({"kind": "event", "jobId": None, "event": {"type": "log", "level": "INFO", "message": "x" * (16 * 2**20), "time": 0}}) + "\n"
+            self.log_message("flooding")  # what the test waits for before it asks to stop
             while True:
                 os.write(4, line.encode())
         if args["mode"] == "busy":
+            self.log_message("busy")
             while True:
                 self.check_stop()
         i = 0
