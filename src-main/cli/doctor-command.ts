@@ -9,6 +9,7 @@ import { checkClusterServices } from "../engine/cluster/cluster-check.js";
 import { clusterConfigOf } from "../engine/config/cluster-config.js";
 import { clusterSettingsOf, withClusterOptions, type ClusterFlags } from "./cluster-options.js";
 import type { CommandContext } from "./program.js";
+import { redactUrlsIn } from "../contract/redact.js";
 
 interface Check {
   name: string;
@@ -71,6 +72,8 @@ export function registerDoctor(program: Command, ctx: CommandContext): void {
       checks.push(await onnxProviders());
       const gpus = detectGpus();
       checks.push({ name: "gpu", ok: true, detail: gpus.cudaDevices > 0 ? `${gpus.cudaDevices} CUDA device(s)` : "no CUDA device found: algorithms asking for gpu run on cpu" });
+      // Service URLs may carry passwords: none is printed.
+      for (const c of checks) c.detail = redactUrlsIn(c.detail);
       const human = checks.map((c) => `${c.ok ? "✓" : "✗"} ${c.name.padEnd(15)} ${c.detail}`).join("\n");
       ctx.print(cmd, human, checks);
       if (checks.some((c) => !c.ok && c.name !== "onnxruntime" && c.name !== "python")) ctx.state.exitCode = 1;

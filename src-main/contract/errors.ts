@@ -1,5 +1,6 @@
 // The closed set of error codes, shared by the engine, the HTTP API, the CLI and the renderer.
 // Errors cross process and HTTP boundaries as `{detail, code, details}`, never as raw Error objects.
+import { redactUrlsIn } from "./redact.js";
 
 /** Every error code with the HTTP status it maps to. */
 export const ERROR_CODES = {
@@ -54,7 +55,7 @@ export interface Problem {
 export interface ErrorBody {
   detail: string;
   code: ErrorCode;
-  /** Whether the same request may succeed if sent again (Compox 3.2); false for all of ours so far. */
+  /** Whether the same request may succeed if sent again unchanged (Compox 3.2): true for queue_full. */
   retryable: boolean;
   details?: Record<string, unknown>;
 }
@@ -67,6 +68,9 @@ export const INTERNAL_ERROR_DETAIL = "Failed due to an internal server error.";
 export function errorBodyOf(err: unknown): ErrorBody {
   return err instanceof CompoxError ? err.toJSON() : { detail: INTERNAL_ERROR_DETAIL, code: "internal_error", retryable: false };
 }
+
+/** Codes whose request may succeed unchanged a little later (a full queue drains). */
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set(["queue_full"]);
 
 /** Base of every error the engine raises on purpose: it carries a code and what to fix. */
 export class CompoxError extends Error {
@@ -82,9 +86,10 @@ export class CompoxError extends Error {
     return ERROR_CODES[this.code];
   }
   toJSON(): ErrorBody {
-    return this.details === undefined
-      ? { detail: this.message, code: this.code, retryable: false }
-      : { detail: this.message, code: this.code, retryable: false, details: this.details };
+    // A message may quote a service URL (a connection that failed): never with its password.
+    const detail = redactUrlsIn(this.message);
+    const retryable = RETRYABLE.has(this.code);
+    return this.details === undefined ? { detail, code: this.code, retryable } : { detail, code: this.code, retryable, details: this.details };
   }
 }
 

@@ -47,7 +47,10 @@ const PythonCandidate = z.object({ command: z.string(), ok: z.boolean(), version
 export const PythonCheckSchema = z.object({ chosen: PythonCandidate.nullable(), tried: z.array(PythonCandidate) });
 export type PythonCheckResult = z.infer<typeof PythonCheckSchema>;
 
-export const SettingsViewSchema = SettingsSchema.extend({
+/** What GET /api/v0/settings shows: never the token (only whether one is set), service URLs with
+ * their passwords masked. */
+export const SettingsViewSchema = SettingsSchema.omit({ api_token: true }).extend({
+  api_token_set: z.boolean(),
   data_dir: z.string(),
   editable: z.array(z.string()),
 });

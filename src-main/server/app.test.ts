@@ -229,6 +229,9 @@ test("queue full → 503 naming max_queued_jobs", async () => {
   assert.ok(err instanceof ApiError);
   assert.equal(err.status, 503);
   assert.match(err.message, /max_queued_jobs/);
+  // A full queue drains: the same request may succeed later (Compox's retryable flag).
+  const raw = (await (await s.req("POST", "/api/v0/execute-algorithm", { body: JSON.stringify({ algorithm_id: slow, input_dataset_ids: [] }), headers: { "content-type": "application/json" } })).json()) as { code: string; retryable: boolean };
+  assert.deepEqual([raw.code, raw.retryable], ["queue_full", true]);
   await s.client.stopExecution(b.execution_id);
   await s.client.stopExecution(a.execution_id);
   assert.equal((await finish(s.client, a.execution_id)).status, "STOPPED");
@@ -290,6 +293,17 @@ test("settings: the Python interpreter is checked over the API, and changing it 
     await s.client.patchSettings({ python: PYTHON });
     assert.equal((await s.client.checkPython()).chosen?.command, PYTHON);
   }
+});
+
+test("settings: the API token is never shown, only whether one is set; it can be replaced and removed", async () => {
+  await using s = setup();
+  assert.equal((await s.client.getSettings()).api_token_set, false);
+  const set = await s.client.patchSettings({ api_token: "s3cret-token" });
+  assert.equal(set.api_token_set, true);
+  const raw = await (await s.req("GET", "/api/v0/settings", { headers: { authorization: "Bearer s3cret-token" } })).text();
+  assert.ok(!raw.includes("s3cret-token"), raw);
+  const cleared = await (await s.req("PATCH", "/api/v0/settings", { body: JSON.stringify({ api_token: null }), headers: { authorization: "Bearer s3cret-token", "content-type": "application/json" } })).json();
+  assert.equal((cleared as { api_token_set: boolean }).api_token_set, false);
 });
 
 test("settings: a python that does not answer, set in settings.toml, is reported with every candidate tried", async () => {

@@ -7,7 +7,9 @@ export async function settingsView(): Promise<HTMLElement> {
   const s = await api.getSettings();
   const status = h("div.status-line");
   const origins = h("textarea", { rows: 3, name: "allowed_origins", id: "setting-allowed_origins" }, s.allowed_origins.join("\n")) as HTMLTextAreaElement;
-  const token = h("input", { type: "text", name: "api_token", id: "setting-api_token", value: s.api_token ?? "", placeholder: "none" }) as HTMLInputElement;
+  // The server never shows the token: only whether one is set. Typing replaces it.
+  const token = h("input", { type: "password", name: "api_token", id: "setting-api_token", value: "", autocomplete: "off", placeholder: s.api_token_set ? "set (hidden): type a new one to replace it" : "none" }) as HTMLInputElement;
+  const clearToken = h("input", { type: "checkbox", name: "clear_api_token", id: "setting-clear_api_token" }) as HTMLInputElement;
   const number = (name: keyof typeof s, min = 0) => h("input", { type: "number", name, id: `setting-${name}`, min, value: String(s[name] ?? "") }) as HTMLInputElement;
   const fields = {
     max_concurrent_executions: number("max_concurrent_executions", 1),
@@ -28,7 +30,7 @@ export async function settingsView(): Promise<HTMLElement> {
     try {
       await api.patchSettings({
         allowed_origins: origins.value.split(/\s+/).filter(Boolean),
-        api_token: token.value.trim() || null,
+        ...(token.value.trim() ? { api_token: token.value.trim() } : clearToken.checked ? { api_token: null } : {}),
         ...(python.value.trim() ? { python: python.value.trim() } : {}),
         ...Object.fromEntries(Object.entries(fields).map(([k, el]) => [k, Number(el.value)])),
       });
@@ -44,7 +46,8 @@ export async function settingsView(): Promise<HTMLElement> {
     {},
     h("h2", {}, "Settings"),
     row("Allowed origins", origins, "Web pages (one origin per line) allowed to call this server from a browser."),
-    row("API token", token, "When set, every request needs it (Bearer header, or open /ui/?token=… once)."),
+    row("API token", token, "When set, every request needs it (Bearer header, or open /ui/?token=… once). Leave empty to keep the current one."),
+    ...(s.api_token_set ? [h("div.field", {}, h("label", { for: "setting-clear_api_token" }, clearToken, " Remove the API token"))] : []),
     row("Concurrent executions", fields.max_concurrent_executions, "How many executions run at once; the rest queue."),
     row("Loaded runners", fields.max_loaded_runners, "Algorithm processes kept loaded between executions."),
     row("Runner idle unload (minutes)", fields.runner_idle_unload_minutes, "A loaded algorithm process unused this long is unloaded (0 = never)."),

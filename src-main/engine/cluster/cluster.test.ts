@@ -39,6 +39,14 @@ test("a job runs on a worker and its output comes back through shared storage; a
   assert.match(rec.log, /doubling 1x3x4/);
   const out = await api.engine.readDataset(rec.output_dataset_ids[0]!);
   assert.deepEqual([...(out.image!.data as Float32Array)], Array.from({ length: 12 }, (_, j) => 2 * (j % 256)), "the worker's output, read on the API node");
+  // No secret in an answer: the settings over HTTP mask the database password.
+  const { createApi } = await import("../../server/app.js");
+  const res = await createApi(api.engine).request("/api/v0/settings", { headers: { host: "127.0.0.1:5481" } });
+  const shown = (await res.json()) as Record<string, unknown>;
+  const password = new URL(api.engine.settings.database_url!).password;
+  assert.ok(password.length > 0, "the test database URL has a password");
+  assert.match(String(shown.database_url), /^postgres:\/\/[^:]+:\*\*\*@/);
+  assert.ok(!JSON.stringify(shown).includes(`:${password}@`), "the password appears nowhere");
 });
 
 test("a job asking for a GPU goes to a GPU worker; cpu jobs to the cpu worker", { skip: needsClusterServices, timeout: 120_000 }, async () => {
