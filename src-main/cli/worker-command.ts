@@ -33,10 +33,13 @@ export function workerSettingsOf(opts: WorkerFlags): Record<string, string | und
 }
 
 /** The worker's name, devices and concurrency, checked. */
-export function workerOptionsOf(opts: WorkerFlags, settings: Settings): { name: string; devices: string[]; concurrency: number } {
-  const devices = opts.devices ? opts.devices.split(",").map((d) => d.trim().toLowerCase()).filter(Boolean) : ["cpu", ...(detectGpus().cudaDevices > 0 ? ["gpu"] : [])];
+export function workerOptionsOf(opts: WorkerFlags, settings: Settings, gpus = () => detectGpus().cudaDevices): { name: string; devices: string[]; concurrency: number } {
+  const devices = opts.devices ? opts.devices.split(",").map((d) => d.trim().toLowerCase()).filter(Boolean) : ["cpu", ...(gpus() > 0 ? ["gpu"] : [])];
   const unknown = devices.filter((d) => !DEVICES.includes(d));
   if (unknown.length > 0 || devices.length === 0) throw new CompoxError("invalid_request", `--devices ${opts.devices}: use cpu, gpu or cpu,gpu`);
+  // A worker that took gpu jobs without a GPU would run them on the CPU and record them as cuda.
+  if (opts.devices && devices.includes("gpu") && gpus() === 0)
+    throw new CompoxError("device_not_supported", `--devices ${opts.devices}: no CUDA device is found on this machine (nvidia-smi finds none); leave gpu out, or run this worker where a GPU is`);
   const name = opts.name ?? os.hostname();
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new CompoxError("invalid_request", `--name "${name}": use 1 to 64 letters, digits, '.', '_' or '-'`);
   return { name, devices, concurrency: settings.max_concurrent_executions };
