@@ -32,6 +32,7 @@ import { clusterConfigOf } from "./config/cluster-config.js";
 import { secureDataDir } from "./config/data-dir.js";
 import { DiskReserve, diskFullError, isDiskFull } from "./disk-space.js";
 import { openClusterNode, type ClusterNode, type WorkerOptions } from "./cluster/cluster-runtime.js";
+import { queuedJobOf } from "./cluster/requeue.js";
 import { openObjectStore } from "./storage/open-object-store.js";
 import { BenchmarksRepo } from "./store/benchmarks-repo.js";
 import { ExecutionsRepo, type ExecutionQuery } from "./store/executions-repo.js";
@@ -159,7 +160,13 @@ export function createEngine(options: EngineOptions) {
   // Cluster mode: this process's part in the cluster (owners only: a store-only engine queues nothing).
   const node: ClusterNode | undefined =
     clustered && owner
-      ? openClusterNode({ queueUrl: cluster.queueUrl, workers: jobWorkers, executions: (): ExecutionService => executions, onError: (what, err) => logger.error(`cluster mode: ${what}: ${(err as Error)?.message ?? String(err)}`) })
+      ? openClusterNode({
+          queueUrl: cluster.queueUrl,
+          workers: jobWorkers,
+          executions: (): ExecutionService => executions,
+          onError: (what, err) => logger.error(`cluster mode: ${what}: ${(err as Error)?.message ?? String(err)}`),
+          jobOf: (kind, id): ReturnType<typeof queuedJobOf> => queuedJobOf({ algorithms: repo, records, training, benchmarks, gpus: (): GpuInfo => gpus() }, kind, id),
+        })
       : undefined;
   const events = node?.events ?? new EventBus();
   // A job may ask for a GPU that some worker has, whatever this node has.

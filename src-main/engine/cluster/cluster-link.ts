@@ -110,6 +110,12 @@ export class ClusterLink {
   }
 
   /** Takes a job off its queue if no worker has taken it yet; true when it was removed. */
+  /** Whether a job's entry is in its queue (waiting, or taken by a worker that has not finished it). */
+  async isQueued(id: string): Promise<boolean> {
+    const name = await this.cmd.get(`compox:queued:${id}`);
+    return name !== null && (await this.queue(name).getJob(id)) !== undefined;
+  }
+
   async removeQueued(id: string): Promise<boolean> {
     const name = await this.cmd.get(`compox:queued:${id}`);
     if (!name) return false;

@@ -7,7 +7,7 @@ import { CompoxError } from "../../contract/errors.js";
 import type { NewEngineEvent } from "../../contract/records.js";
 import { EventBus } from "../runtime/event-bus.js";
 import type { ClusterHooks, ExecutionService, QueuedJob } from "../runtime/executions.js";
-import type { JobWorkers } from "../store/job-workers.js";
+import type { JobKind, JobWorkers } from "../store/job-workers.js";
 import { ClusterLink, deviceQueue, settleWithin, workerQueue, type WorkerInfo } from "./cluster-link.js";
 
 /** How often a worker says it is alive, and how long that holds. */
@@ -15,6 +15,10 @@ const HEARTBEAT_MS = 2000;
 const HEARTBEAT_TTL_MS = 6000;
 /** How often an API node looks for jobs whose worker is gone. */
 const REAP_MS = 2000;
+/** How often PENDING jobs are checked against the queues, and how old one must be to be checked
+ * (younger ones may still be on their way there from the node that took them). */
+const RECONCILE_MS = 10_000;
+const RECONCILE_AFTER_MS = 10_000;
 
 /** An event bus whose events also reach every other node (and theirs this one). */
 class RelayedEventBus extends EventBus {
@@ -39,10 +43,28 @@ interface ApiSideDeps {
   executions: () => ExecutionService;
   workers: JobWorkers;
   onError: (what: string, err: unknown) => void;
+  /** A PENDING job's queue entry rebuilt from its record (cluster/requeue.ts). */
+  jobOf: (kind: JobKind, id: string) => QueuedJob | string | undefined;
 }
 
 /** The hooks an API node's execution service sends jobs and stops through. */
-function apiHooks({ link, executions, workers, onError }: ApiSideDeps): ClusterHooks {
+/** The queue a job goes to — its device's, or the worker that holds its session — or undefined
+ * when its session's worker is gone (the job then ends FAILED saying so). */
+async function queueFor({ link, executions, workers }: ApiSideDeps, job: QueuedJob): Promise<string | undefined> {
+  // Workers offer "cpu" and "gpu"; a job resolved to an accelerator (cuda) needs a "gpu" one.
+  const holder = job.session ? await link.sessionWorker(job.session) : null;
+  if (!holder) return deviceQueue(job.device === "cpu" ? "cpu" : "gpu");
+  if (!(await link.liveWorkers()).some((w) => w.name === holder)) {
+    executions().endRecorded(job.id, job.kind, "FAILED", `session ${job.session} was held by worker ${holder}, which is gone: the session's state went with it; start a new session (leave session_token out)`);
+    return undefined;
+  }
+  workers.set(job.kind, job.id, holder);
+  return workerQueue(holder);
+}
+
+/** The hooks an API node's execution service sends jobs and stops through. */
+function apiHooks(side: ApiSideDeps): ClusterHooks {
+  const { link, executions, workers, onError } = side;
   // One chain: jobs reach the queues in the order they were submitted here (FIFO).
   let chain: Promise<unknown> = Promise.resolve();
   const then = (what: string, fn: () => Promise<void>) => {
@@ -52,16 +74,8 @@ function apiHooks({ link, executions, workers, onError }: ApiSideDeps): ClusterH
     dispatch(job) {
       then(`queueing ${job.kind} ${job.id}`, async () => {
         try {
-          // Workers offer "cpu" and "gpu"; a job resolved to an accelerator (cuda) needs a "gpu" one.
-          let queue = deviceQueue(job.device === "cpu" ? "cpu" : "gpu");
-          const holder = job.session ? await link.sessionWorker(job.session) : null;
-          if (holder) {
-            if (!(await link.liveWorkers()).some((w) => w.name === holder))
-              return executions().endRecorded(job.id, job.kind, "FAILED", `session ${job.session} was held by worker ${holder}, which is gone: the session's state went with it; start a new session (leave session_token out)`);
-            queue = workerQueue(holder);
-            workers.set(job.kind, job.id, holder);
-          }
-          await link.enqueue(queue, job);
+          const queue = await queueFor(side, job);
+          if (queue) await link.enqueue(queue, job);
         } catch (err) {
           executions().endRecorded(job.id, job.kind, "FAILED", `could not be queued: ${(err as Error).message}; check queue_url (COMPOX_QUEUE_URL) and that Redis is running (\`compox doctor\` checks)`);
           throw err;
@@ -71,7 +85,9 @@ function apiHooks({ link, executions, workers, onError }: ApiSideDeps): ClusterH
     requestStop(id, kind) {
       then(`stopping ${kind} ${id}`, async () => {
         await link.requestStop(id, kind);
-        if (await link.removeQueued(id)) executions().endRecorded(id, kind, "STOPPED", "stopped on request before it started");
+        // Waiting in a queue, or in none (its entry lost): no worker holds it, so it ends here.
+        const waiting = (await link.removeQueued(id)) || (workers.waitingSince(Date.now()).some((j) => j.id === id) && !(await link.isQueued(id)));
+        if (waiting) executions().endRecorded(id, kind, "STOPPED", "stopped on request before it started");
       });
     },
     waiting: () => workers.pending(),
@@ -104,6 +120,37 @@ function startReaper({ link, executions, workers, onError }: ApiSideDeps, onWork
       .catch((err: unknown) => onError("looking for lost workers", err))
       .finally(() => (busy = false));
   }, REAP_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Every RECONCILE_MS, queues again each PENDING job that no worker holds and whose entry is in no
+ * queue: its API node died before it reached Redis, or Redis lost it (restarted without
+ * persistence). Queueing is idempotent (the entry's id is the job's), so nodes may do it at once.
+ */
+function startReconciler(side: ApiSideDeps): () => void {
+  const { link, executions, workers, onError, jobOf } = side;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void (async () => {
+      for (const { kind, id } of workers.waitingSince(Date.now() - RECONCILE_AFTER_MS)) {
+        if (await link.isQueued(id)) continue;
+        const job = jobOf(kind, id);
+        if (job === undefined) continue; // it moved on meanwhile
+        if (typeof job === "string") {
+          executions().endRecorded(id, kind, "FAILED", `could not be queued again: ${job}`);
+          continue;
+        }
+        const queue = await queueFor(side, job);
+        if (queue) await link.enqueue(queue, job);
+      }
+    })()
+      .catch((err: unknown) => onError("queueing lost jobs again", err))
+      .finally(() => (busy = false));
+  }, RECONCILE_MS);
   timer.unref();
   return () => clearInterval(timer);
 }
@@ -151,7 +198,7 @@ export type ClusterNode = ReturnType<typeof openClusterNode>;
  * Connects this process to the cluster's Redis: events of every node shown here, stop requests
  * for jobs this node's runners hold, lost workers' jobs settled; `startWorker` makes it a worker.
  */
-export function openClusterNode(opts: { queueUrl: string; workers: JobWorkers; executions: () => ExecutionService; onError: (what: string, err: unknown) => void }) {
+export function openClusterNode(opts: { queueUrl: string; workers: JobWorkers; executions: () => ExecutionService; onError: (what: string, err: unknown) => void; jobOf: ApiSideDeps["jobOf"] }) {
   const { executions, onError } = opts;
   const events: RelayedEventBus = new RelayedEventBus((e) => link.publishEvent(e));
   // A stop request from another node: this node's only when its runners hold the job.
@@ -164,7 +211,7 @@ export function openClusterNode(opts: { queueUrl: string; workers: JobWorkers; e
     }
   };
   const link = new ClusterLink(opts.queueUrl, { onEvent: (e) => events.receive(e), onStop: stopHeld }, onError);
-  const side: ApiSideDeps = { link, executions, workers: opts.workers, onError };
+  const side: ApiSideDeps = { link, executions, workers: opts.workers, onError, jobOf: opts.jobOf };
   let gpuWorkers = false;
   let stopReaper: (() => void) | undefined;
   let stopWorker: (() => Promise<void>) | undefined;
@@ -175,7 +222,13 @@ export function openClusterNode(opts: { queueUrl: string; workers: JobWorkers; e
     hasGpuWorker: () => gpuWorkers,
     /** Starts settling lost workers' jobs (every node that runs work or takes requests). */
     startReaper(): void {
-      stopReaper ??= startReaper(side, (live) => (gpuWorkers = live.some((w) => w.devices.includes("gpu"))));
+      if (stopReaper) return;
+      const reaper = startReaper(side, (live) => (gpuWorkers = live.some((w) => w.devices.includes("gpu"))));
+      const reconciler = startReconciler(side);
+      stopReaper = () => {
+        reaper();
+        reconciler();
+      };
     },
     async startWorker(worker: WorkerOptions, sessionHours: () => number): Promise<void> {
       if (stopWorker) throw new CompoxError("internal_error", "this process is a worker already");

@@ -4,8 +4,10 @@
 // deploys seen everywhere, devices routed to workers that have them, sessions pinned to a worker.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { needsClusterServices, startTestCluster } from "../testing/cluster-services.js";
-import { waitForEnd } from "../testing/test-engine.js";
+import { Redis } from "ioredis";
+import { needsClusterServices, startClusterServices, startTestCluster } from "../testing/cluster-services.js";
+import { eventually } from "../testing/eventually.js";
+import { testEngine, waitForEnd } from "../testing/test-engine.js";
 
 const DOUBLE = `import { Image2ImageRunner } from "compox";
 export class Runner extends Image2ImageRunner {
@@ -82,4 +84,30 @@ test("a session stays on the worker that first served it; when that worker is go
   const fresh = await waitForEnd(api.engine, api.engine.execute({ algorithm_id: counter, input_dataset_ids: [], session_token: "s-2" }).execution_id, 60_000);
   assert.equal(fresh.status, "COMPLETED", `the other worker takes new sessions: ${fresh.log}`);
   assert.notEqual(fresh.worker, holder);
+});
+
+test("accepted jobs survive Redis losing its queues: they are queued again and run; a stop still ends one", { skip: needsClusterServices, timeout: 180_000 }, async () => {
+  await using services = await startClusterServices();
+  const settings = services.settings;
+  await using api = testEngine({ settings });
+  await api.engine.ready();
+  const algorithm = await api.deploy("double", DOUBLE);
+  const [input] = await api.images(1, 3, 4);
+  const ids = [0, 1, 2, 3].map(() => api.engine.execute({ algorithm_id: algorithm, input_dataset_ids: [input!] }).execution_id);
+  const redis = new Redis(String(settings.queue_url));
+  try {
+    await eventually(async () => (await Promise.all(ids.map((id) => redis.exists(`compox:queued:${id}`)))).every(Boolean), "the jobs to reach Redis");
+    // Redis restarts without persistence: every queue entry is gone, the records stay PENDING.
+    await redis.flushall();
+  } finally {
+    redis.disconnect();
+  }
+  api.engine.stopExecution(ids[3]!);
+  assert.equal((await waitForEnd(api.engine, ids[3]!, 30_000)).status, "STOPPED", "a stop ends a job whose entry was lost");
+  await using worker = testEngine({ settings });
+  await worker.engine.startWorker({ name: "w1", devices: ["cpu"], concurrency: 2 });
+  for (const id of ids.slice(0, 3)) {
+    const rec = await waitForEnd(api.engine, id, 90_000);
+    assert.equal(rec.status, "COMPLETED", rec.log);
+  }
 });

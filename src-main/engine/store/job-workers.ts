@@ -17,6 +17,7 @@ const UNFINISHED = "status IN ('PENDING', 'STARTED', 'RUNNING')";
 // Each a single statement over the three tables: the queue limit is read on every submission and
 // the held jobs every few seconds on every node, where each round trip counts.
 const HELD_SQL = `${KINDS.map((kind, i) => `SELECT '${kind}' AS kind, ${i} AS rank, ${TABLES[kind].id} AS id, worker FROM ${TABLES[kind].table} WHERE worker IS NOT NULL AND ${UNFINISHED}`).join(" UNION ALL ")} ORDER BY rank`;
+const UNQUEUED_SQL = `${KINDS.map((kind, i) => `SELECT '${kind}' AS kind, ${i} AS rank, ${TABLES[kind].id} AS id, created_ms FROM ${TABLES[kind].table} WHERE status = 'PENDING' AND worker IS NULL AND created_ms <= ?`).join(" UNION ALL ")} ORDER BY created_ms, rank`;
 const PENDING_SQL = `SELECT ${KINDS.map((kind) => `(SELECT COUNT(*) FROM ${TABLES[kind].table} WHERE status = 'PENDING')`).join(" + ")} AS n`;
 
 export class JobWorkers {
@@ -41,6 +42,12 @@ export class JobWorkers {
   /** Unfinished jobs that a worker has taken or is pinned to. */
   held(): { kind: JobKind; id: string; worker: string }[] {
     return (this.db.prepare(HELD_SQL).all() as { kind: JobKind; id: string; worker: string }[]).map(({ kind, id, worker }) => ({ kind, id, worker }));
+  }
+
+  /** PENDING jobs no worker has taken, recorded at or before `beforeMs`, oldest first: what the
+   * reconciler checks against the queues. */
+  waitingSince(beforeMs: number): { kind: JobKind; id: string }[] {
+    return (this.db.prepare(UNQUEUED_SQL).all(...KINDS.map(() => beforeMs)) as { kind: JobKind; id: string }[]).map(({ kind, id }) => ({ kind, id }));
   }
 
   /** How many jobs wait for a runner, over every node. */
