@@ -10,6 +10,8 @@ import { pyproject, tempDir, tsAlgorithm, writeFiles } from "../engine/testing/t
 import { testEngine } from "../engine/testing/test-engine.js";
 import { PYTHON } from "../engine/testing/system-needs.js";
 import { writeHdf5 } from "../engine/datasets/hdf5.js";
+import { openImage } from "../engine/datasets/image-import.js";
+import type { NDArray } from "../contract/ndarray.js";
 import { createApi } from "./app.js";
 
 const h5 = fileURLToPath(new URL("../engine/datasets/__fixtures__/h5py_all_dtypes.h5", import.meta.url));
@@ -375,4 +377,22 @@ test("a plane of a volume: read alone, reduced to max_size by block means or nea
   assert.equal(mean.data[0], (0 + 1 + 50 + 51) / 4);
   assert.equal(await statusOf(s.client.plane(file_id, { slice: 4 })), "422 invalid_request");
   assert.equal(await statusOf(s.client.plane(file_id, { key: "nope" })), "422 invalid_request");
+});
+
+test("exports read plane by plane and keep the data: a uint16 stack as TIFF pages, one slice as a 16-bit PNG", async () => {
+  await using s = setup();
+  // Four slices: 3×H×W is taken for a colour image.
+  const data = new Uint16Array(4 * 4 * 5).map((_, i) => i * 800);
+  const { file_id } = await s.engine.createDataset({ image: { dtype: "uint16", shape: [4, 4, 5], data } });
+  const decode = async (url: string, name: string) => {
+    const bytes = Buffer.from(await (await s.req("GET", url)).arrayBuffer());
+    const pages: NDArray[] = [];
+    for await (const p of (await openImage(bytes, name, { maxPages: 10, maxPixels: 1e6 })).pages) pages.push(p);
+    return pages;
+  };
+  const pages = await decode(`/api/v0/files/${file_id}/export?format=tiff`, "x.tif");
+  assert.deepEqual(pages.map((p) => [p.dtype, p.shape]), Array.from({ length: 4 }, () => ["uint16", [4, 5]]));
+  assert.deepEqual(pages.flatMap((p) => [...(p.data as Uint16Array)]), [...data]);
+  const [png] = await decode(`/api/v0/files/${file_id}/export?format=png&slice=2`, "x.png");
+  assert.deepEqual([png?.dtype, png?.shape, [...(png?.data as Uint16Array)]], ["uint16", [4, 5], [...data.subarray(40, 60)]]);
 });

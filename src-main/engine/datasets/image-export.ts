@@ -5,7 +5,7 @@ import { lazyRequire } from "../lazy-require.js";
 import { CompoxError } from "../../contract/errors.js";
 import { halfToFloat } from "../../contract/float16.js";
 import type { NDArray } from "../../contract/ndarray.js";
-import { encodeTiff } from "./tiff-writer.js";
+import { encodeTiff, type TiffPage } from "./tiff-writer.js";
 
 /** sharp (libvips), loaded when the first image is decoded or drawn. */
 export const sharp = lazyRequire<typeof Sharp>("sharp");
@@ -126,16 +126,17 @@ export async function exportPng(a: NDArray, slice = 0): Promise<Buffer> {
   return encoded(() => (depth === "ushort" ? img.toColourspace(p.channels === 1 ? "grey16" : "rgb16") : img).png().toBuffer());
 }
 
+/** Plane `slice` of `a` as a TIFF page (a colour 3×H×W image is one RGB page), 8/16-bit kept. */
+export function tiffPage(a: NDArray, slice = 0): TiffPage {
+  const p = planeOf(a, slice);
+  return { width: p.width, height: p.height, channels: p.channels, data: exportPixels(a, p).data };
+}
+
 /** Every plane as a page of one TIFF (a colour 3×H×W image is one RGB page), 8/16-bit kept. */
 export function exportTiff(a: NDArray): Buffer {
   const h = a.shape.at(-2) ?? 0;
   const w = a.shape.at(-1) ?? 0;
   const colour = a.shape.length === 3 && a.shape[0] === 3;
   const pages = colour ? 1 : Math.max(1, a.data.length / (h * w));
-  return encodeTiff(
-    Array.from({ length: pages }, (_, i) => {
-      const p = planeOf(a, i);
-      return { width: p.width, height: p.height, channels: p.channels, data: exportPixels(a, p).data };
-    }),
-  );
+  return encodeTiff(Array.from({ length: pages }, (_, i) => tiffPage(a, i)));
 }

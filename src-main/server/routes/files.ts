@@ -5,7 +5,8 @@ import { z } from "zod";
 import { DatasetInfoSchema, DetailSchema, FileIdSchema, FileIdsSchema, PageQuerySchema, UrlSchema } from "../../contract/api.js";
 import { CompoxError } from "../../contract/errors.js";
 import { TYPED_ARRAY, type NDArray } from "../../contract/ndarray.js";
-import { checkPictureShape, exportPng, exportTiff, pickKey, previewPng } from "../../engine/datasets/image-export.js";
+import { checkPictureShape, exportPng, exportTiff, pickKey, previewPng, tiffPage } from "../../engine/datasets/image-export.js";
+import { encodeTiff } from "../../engine/datasets/tiff-writer.js";
 import { isDatasetId } from "../../engine/datasets/dataset-store.js";
 import type { Engine } from "../../engine/index.js";
 import { param, query, type Router } from "../router.js";
@@ -73,6 +74,27 @@ async function planeArray(engine: Engine, id: string, requested: string | undefi
   const out = colour ? [3, h, w] : [h, w];
   const exact = planes[0]!.factor === 1 && (dtype === "uint8" || dtype === "uint16" || dtype === "bool");
   return { key, array: exact ? ({ dtype, shape: out, data: TYPED_ARRAY[dtype].from(data) } as NDArray) : { dtype: "float32", shape: out, data } };
+}
+
+/** A PNG is one plane at full size: only that plane is read. */
+async function pngExport(engine: Engine, id: string, requested: string | undefined, slice: number): Promise<{ key: string; bytes: Buffer }> {
+  const { key, array } = await planeArray(engine, id, requested, slice, Number.MAX_SAFE_INTEGER);
+  return { key, bytes: await exportPng(array, array.shape.length > 3 ? slice : 0) };
+}
+
+/** A TIFF holds every plane: they are read one at a time (never the whole key at once) and kept
+ * only as pages, 8 or 16 bits each. */
+async function tiffExport(engine: Engine, id: string, requested: string | undefined): Promise<{ key: string; bytes: Buffer }> {
+  const info = engine.getDataset(id);
+  const key = pickKey(info.keys, requested);
+  const shape = info.keys[key]?.shape ?? [];
+  checkPictureShape(shape, engine.settings.max_image_megapixels, true);
+  if (shape.length > 3) return { key, bytes: exportTiff((await pictureOf(engine, id, key, true)).array) };
+  const colour = shape.length === 3 && shape[0] === 3;
+  const planes = shape.length === 3 && !colour ? shape[0]! : 1;
+  const pages = [];
+  for (let i = 0; i < planes; i++) pages.push(tiffPage((await planeArray(engine, id, key, i, Number.MAX_SAFE_INTEGER)).array));
+  return { key, bytes: encodeTiff(pages) };
 }
 
 export function fileRoutes(r: Router, engine: Engine): void {
@@ -148,9 +170,7 @@ export function fileRoutes(r: Router, engine: Engine): void {
       const q = query(c, ExportQuery);
       const id = param(c, "id");
       if (q.format === "h5") return download(c, engine, id);
-      // A PNG is one plane at full size: only that plane is read.
-      const { key, array } = q.format === "png" ? await planeArray(engine, id, q.key, q.slice, Number.MAX_SAFE_INTEGER) : await pictureOf(engine, id, q.key, true);
-      const bytes = q.format === "png" ? await exportPng(array, array.shape.length > 3 ? q.slice : 0) : exportTiff(array);
+      const { key, bytes } = q.format === "png" ? await pngExport(engine, id, q.key, q.slice) : await tiffExport(engine, id, q.key);
       const type = q.format === "png" ? "image/png" : "image/tiff";
       return c.body(new Uint8Array(bytes), 200, { "content-type": type, "content-disposition": attachment(`${id}-${key}.${q.format === "png" ? "png" : "tif"}`) });
     },
