@@ -1,7 +1,7 @@
 // `compox worker`: a cluster worker. It runs executions, trainings and benchmarks from the queues
 // of its devices (and sessions pinned to it) with the same runner processes as the desktop, and
-// says it is alive every few seconds; SIGINT/SIGTERM stop it (running work ends FAILED
-// "interrupted", as on the desktop).
+// says it is alive every few seconds; SIGINT/SIGTERM stop it: no new job is taken, running ones
+// have worker_shutdown_grace_s to finish, then end FAILED "interrupted".
 import os from "node:os";
 import type { Command } from "commander";
 import { CompoxError } from "../contract/errors.js";
@@ -61,7 +61,7 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
     }
     const stopped = new Promise<void>((resolve) => {
       const stop = (signal: string) => {
-        ctx.io.stderr(`\n${signal}: stopping worker ${options.name} (running work is recorded as interrupted)…\n`);
+        ctx.io.stderr(`\n${signal}: stopping worker ${options.name}: it takes no new jobs; running ones have ${settings.worker_shutdown_grace_s} s to finish (worker_shutdown_grace_s), then end FAILED "interrupted"…\n`);
         void engine.close().then(resolve);
       };
       process.once("SIGINT", () => stop("SIGINT"));

@@ -48,6 +48,8 @@ export const SettingsSchema = z.strictObject({
   allowed_origins: z.array(z.string().refine(isOrigin, { error: (i) => `${JSON.stringify(i.input)} is not an origin: give scheme://host[:port] with nothing after it, e.g. https://lab.example.org ("null" would let any sandboxed page or local file in)` })).default([]),
   api_token: z.string().min(1).optional(),
   keep_failed_training_temp: z.boolean().default(false),
+  /** Cluster workers: how long running jobs may take to finish after SIGTERM before they are failed. */
+  worker_shutdown_grace_s: count(30),
   python: z.string().min(1).optional(),
   // Cluster mode (docs/cluster.md): all three set, or none.
   /** Redis for the job queue and events (redis://host:6379). */

@@ -574,8 +574,10 @@ export function createEngine(options: EngineOptions) {
       if (closed) return;
       closed = true;
       clearInterval(sweepTimer);
+      // A worker lets its running jobs finish first (worker_shutdown_grace_s); then, as on the
+      // desktop, what still runs ends FAILED "interrupted".
+      await node?.close(settings.worker_shutdown_grace_s * 1000, () => executions.shutdown());
       await executions.shutdown();
-      await node?.close();
       shared?.close();
       await planes.close();
       db.close();

@@ -161,11 +161,11 @@ export interface WorkerOptions {
   concurrency: number;
 }
 
-/** Runs this process as a worker until the returned function is called (which waits for it to leave). */
+/** Runs this process as a worker until the returned function is called (which lets running jobs finish within its grace, then leaves). */
 async function startWorker(
   opts: WorkerOptions,
   deps: ApiSideDeps & { sessionHours: () => number },
-): Promise<() => Promise<void>> {
+): Promise<(graceMs: number, interrupt: () => Promise<void>) => Promise<void>> {
   const { link, executions, workers, onError } = deps;
   const info: WorkerInfo = { ...opts, host: os.hostname(), pid: process.pid, started: new Date().toISOString() };
   const twin = (await link.liveWorkers()).find((w) => w.name === opts.name);
@@ -185,9 +185,19 @@ async function startWorker(
     await pinned;
   };
   const consumers = [...opts.devices.map(deviceQueue), workerQueue(opts.name)].map((q) => link.consume(q, opts.concurrency, run));
-  return async () => {
+  return async (graceMs: number, interrupt: () => Promise<void>) => {
+    // From now on no job is taken; running ones get the grace to finish (the heartbeat goes on,
+    // so no node takes this worker for lost meanwhile), then what remains is failed saying why.
+    const drained = Promise.all(consumers.map((c) => c.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([drained.then(() => true, () => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)))]);
+    clearTimeout(timer);
+    if (!finished) {
+      await interrupt();
+      await settleWithin(Promise.all(consumers.map((c) => c.close(true))), 5000);
+    }
     clearInterval(beat);
-    await settleWithin(Promise.all([...consumers.map((c) => c.close(true)), link.leave(opts.name)]), 5000);
+    await settleWithin(link.leave(opts.name), 5000);
   };
 }
 
@@ -214,7 +224,7 @@ export function openClusterNode(opts: { queueUrl: string; workers: JobWorkers; e
   const side: ApiSideDeps = { link, executions, workers: opts.workers, onError, jobOf: opts.jobOf };
   let gpuWorkers = false;
   let stopReaper: (() => void) | undefined;
-  let stopWorker: (() => Promise<void>) | undefined;
+  let stopWorker: ((graceMs: number, interrupt: () => Promise<void>) => Promise<void>) | undefined;
   return {
     events,
     hooks: apiHooks(side),
@@ -236,10 +246,13 @@ export function openClusterNode(opts: { queueUrl: string; workers: JobWorkers; e
       stopWorker = await startWorker(worker, { ...side, sessionHours });
     },
     ready: () => link.ready(),
-    /** Leaves the cluster: the worker role first (its jobs must have ended), then the connections. */
-    async close(): Promise<void> {
+    /**
+     * Leaves the cluster: the worker role first — no new jobs, running ones finish within
+     * `graceMs`, then `interrupt` fails what remains — then the connections.
+     */
+    async close(graceMs = 0, interrupt: () => Promise<void> = async () => {}): Promise<void> {
       stopReaper?.();
-      await stopWorker?.();
+      await stopWorker?.(graceMs, interrupt);
       await link.close();
     },
   };

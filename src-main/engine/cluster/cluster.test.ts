@@ -111,3 +111,41 @@ test("accepted jobs survive Redis losing its queues: they are queued again and r
     assert.equal(rec.status, "COMPLETED", rec.log);
   }
 });
+
+const SLOW = `import { BaseRunner } from "compox";
+export class Runner extends BaseRunner {
+  async inference(_d, args) {
+    this.logMessage("working");
+    for (let t = 0; t < Number(args.ms); t += 20) { this.checkStop(); this.setProgress(Math.min(0.99, t / Number(args.ms))); await new Promise((r) => setTimeout(r, 20)); }
+    return [];
+  }
+}`;
+
+test("a stopping worker takes no new job, lets the running one finish within its grace, and fails it past the grace", { skip: needsClusterServices, timeout: 180_000 }, async () => {
+  await using services = await startClusterServices();
+  await using api = testEngine({ settings: services.settings });
+  await api.engine.ready();
+  const slow = await api.deploy("slow", SLOW, { type: "Generic" });
+  const run = (ms: number) => api.engine.execute({ algorithm_id: slow, input_dataset_ids: [], additional_parameters: { ms } }).execution_id;
+  const generous = testEngine({ settings: { ...services.settings, worker_shutdown_grace_s: 60 } });
+  await generous.engine.startWorker({ name: "w1", devices: ["cpu"], concurrency: 1 });
+  const a = run(1500);
+  await eventually(() => api.engine.getExecution(a).log.includes("working"), "the job to run on w1");
+  const closing = generous.engine.close();
+  const b = run(10);
+  await closing;
+  await generous[Symbol.asyncDispose]();
+  const ra = api.engine.getExecution(a);
+  assert.equal(ra.status, "COMPLETED", `a running job finishes within the grace: ${ra.log}`);
+  assert.equal(api.engine.getExecution(b).status, "PENDING", "a stopping worker takes no new job");
+
+  await using hasty = testEngine({ settings: { ...services.settings, worker_shutdown_grace_s: 0 } });
+  await hasty.engine.startWorker({ name: "w2", devices: ["cpu"], concurrency: 1 });
+  assert.equal((await waitForEnd(api.engine, b, 60_000)).status, "COMPLETED", "the job w1 left is taken by another worker");
+  const c = run(600_000);
+  await eventually(() => api.engine.getExecution(c).log.includes("working"), "the long job to run on w2");
+  await hasty.engine.close();
+  const rc = await waitForEnd(api.engine, c, 30_000);
+  assert.equal(rc.status, "FAILED");
+  assert.match(rc.log, /interrupted/);
+});
