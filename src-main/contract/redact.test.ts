@@ -8,5 +8,6 @@ test("passwords and secret query values are masked; the rest of the URL stays re
   assert.equal(redactUrl("postgres://db.lab/compox?sslmode=require&password=hunter2"), "postgres://db.lab/compox?sslmode=require&password=***");
   assert.equal(redactUrl("s3://bucket/prefix"), "s3://bucket/prefix");
   assert.equal(redactUrl("not a url"), "not a url");
+  assert.equal(redactUrl("postgres://u:pw@host:notaport/db"), "postgres://u:***@host:notaport/db");
   assert.equal(redactUrlsIn('cannot reach postgres://u:pw@h:5432/d (ECONNREFUSED); queue "redis://:x@r:6379"'), 'cannot reach postgres://u:***@h:5432/d (ECONNREFUSED); queue "redis://:***@r:6379"');
 });

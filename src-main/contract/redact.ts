@@ -10,7 +10,8 @@ export function redactUrl(url: string): string {
   try {
     u = new URL(url);
   } catch {
-    return url;
+    // Not parseable, yet it may still carry user:password@.
+    return url.replace(/(\/\/[^/@:\s]*):[^@/\s]*@/, "$1:***@");
   }
   if (u.password) u.password = MASK;
   for (const [name] of u.searchParams) if (SECRET_PARAM.test(name)) u.searchParams.set(name, MASK);

@@ -444,7 +444,8 @@ export function createEngine(options: EngineOptions) {
       if (shape.length < 2 || shape.length > 3) throw new CompoxError("dataset_unsuitable", `"${key}" of dataset ${id} has shape [${shape.join(", ")}]: planes come from 2-D and 3-D arrays`);
       const depth = shape.length === 3 ? shape[0]! : 1;
       if (slice >= depth) throw new CompoxError("invalid_request", `slice ${slice} is out of range: "${key}" has ${depth} plane(s), numbered from 0`);
-      return planes.read(await datasets.localPath(id), key, slice, { maxSize, sampling, region, maxMeanPixels: settings.max_image_megapixels * 1e6 });
+      const pixels = region ? region.w * region.h : shape.at(-1)! * shape.at(-2)!;
+      return planes.read(await datasets.localPath(id), key, slice, { maxSize, sampling, region, maxMeanPixels: settings.max_image_megapixels * 1e6 }, pixels);
     },
 
     listDatasets(limit?: number, before?: string): DatasetInfo[] {

@@ -2,13 +2,14 @@
 import type * as IORedis from "ioredis";
 import type { ClusterConfig } from "../config/cluster-config.js";
 import { lazyRequire } from "../lazy-require.js";
-import { postgresProblem, redact } from "../store/postgres/pg-sync.js";
+import { redactUrl } from "../../contract/redact.js";
+import { postgresProblem } from "../store/postgres/pg-sync.js";
 import { openObjectStore } from "../storage/open-object-store.js";
 
 const ioredis = lazyRequire<typeof IORedis>("ioredis");
 
 export interface ServiceCheck {
-  service: "queue" | "database" | "storage";
+  service: "queue" | "queue persistence" | "database" | "storage";
   where: string;
   /** What is wrong, or undefined when it answered. */
   problem?: string;
@@ -16,15 +17,25 @@ export interface ServiceCheck {
 
 const messageOf = (err: unknown) => (err as Error)?.message ?? String(err);
 
-async function checkRedis(url: string): Promise<string | undefined> {
+/** Whether Redis answers, and whether it keeps its data across a restart (AOF or RDB snapshots). */
+async function checkRedis(url: string): Promise<{ problem?: string; persistence?: string }> {
   const redis = new (ioredis().Redis)(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 5000, retryStrategy: () => null });
   redis.on("error", () => {});
   try {
     await redis.connect();
     await redis.ping();
-    return undefined;
   } catch (err) {
-    return `${messageOf(err)}; check queue_url (COMPOX_QUEUE_URL) and that Redis is running`;
+    redis.disconnect();
+    return { problem: `${messageOf(err)}; check queue_url (COMPOX_QUEUE_URL) and that Redis is running` };
+  }
+  try {
+    const [, aof] = (await redis.config("GET", "appendonly")) as string[];
+    const [, save] = (await redis.config("GET", "save")) as string[];
+    if (aof !== "yes" && !save?.trim())
+      return { persistence: "Redis keeps nothing across a restart (appendonly no, no save points): queued jobs are then queued again from the records, with a delay, and events in flight are lost; start it with --appendonly yes (or set save points)" };
+    return {};
+  } catch {
+    return {}; // CONFIG not allowed (a managed Redis): its persistence is its operator's to tell
   } finally {
     redis.disconnect();
   }
@@ -34,9 +45,11 @@ async function checkRedis(url: string): Promise<string | undefined> {
 export async function checkClusterServices(config: Extract<ClusterConfig, { mode: "cluster" }>): Promise<ServiceCheck[]> {
   const storage = openObjectStore(config.storage);
   try {
+    const queue = await checkRedis(config.queueUrl);
     return [
-      { service: "queue", where: redact(config.queueUrl), problem: await checkRedis(config.queueUrl) },
-      { service: "database", where: redact(config.databaseUrl), problem: postgresProblem(config.databaseUrl, 5000) },
+      { service: "queue", where: redactUrl(config.queueUrl), problem: queue.problem },
+      ...(queue.persistence ? [{ service: "queue persistence" as const, where: redactUrl(config.queueUrl), problem: queue.persistence }] : []),
+      { service: "database", where: redactUrl(config.databaseUrl), problem: postgresProblem(config.databaseUrl, 5000) },
       { service: "storage", where: storage.description, problem: await storage.check().then(() => undefined, messageOf) },
     ];
   } finally {

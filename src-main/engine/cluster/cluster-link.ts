@@ -6,7 +6,7 @@ import type * as BullMQ from "bullmq";
 import type * as IORedis from "ioredis";
 import { CompoxError } from "../../contract/errors.js";
 import type { NewEngineEvent } from "../../contract/records.js";
-import { redact } from "../store/postgres/pg-sync.js";
+import { redactUrl } from "../../contract/redact.js";
 import { lazyRequire } from "../lazy-require.js";
 import type { JobKind } from "../store/job-workers.js";
 import type { QueuedJob } from "../runtime/executions.js";
@@ -64,7 +64,7 @@ export class ClusterLink {
     const connectionError = (err: Error) => {
       if (err.message === last.text && Date.now() - last.at < 30_000) return;
       last = { text: err.message, at: Date.now() };
-      onError(`redis at ${redact(url)}`, err);
+      onError(`redis at ${redactUrl(url)}`, err);
     };
     for (const c of [this.cmd, this.sub]) c.on("error", connectionError);
     this.sub.on("message", (channel: string, text: string) => {
@@ -83,7 +83,7 @@ export class ClusterLink {
   async ready(timeoutMs = 10_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CompoxError("internal_error", `cannot reach Redis at ${redact(this.url)} within ${timeoutMs / 1000} s; check queue_url (COMPOX_QUEUE_URL) and that Redis is running (\`compox doctor\` checks)`)), timeoutMs);
+      timer = setTimeout(() => reject(new CompoxError("internal_error", `cannot reach Redis at ${redactUrl(this.url)} within ${timeoutMs / 1000} s; check queue_url (COMPOX_QUEUE_URL) and that Redis is running (\`compox doctor\` checks)`)), timeoutMs);
     });
     try {
       await Promise.race([this.subscribed, late]);

@@ -1,8 +1,10 @@
 // Plane reads off the event loop: one worker thread (plane-worker.ts), started on first use, reads
-// each request's hyperslabs while the server goes on answering others. Requests queue in order.
+// each large request's hyperslabs while the server goes on answering others (they queue in order).
+// Small planes (a thumbnail's source, a typical image) are read here at once: the hop would cost
+// more than the read, and a queue of them behind one large read would stall a window's previews.
 import { Worker } from "node:worker_threads";
 import { CompoxError, type ErrorCode } from "../../contract/errors.js";
-import type { PlaneRead } from "./hdf5.js";
+import { readHdf5Plane, type PlaneRead } from "./hdf5.js";
 import type { Region, Sampling } from "./plane.js";
 
 export interface PlaneOptions {
@@ -30,13 +32,18 @@ function startWorker(): Worker {
   return fromSource ? new Worker(`import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true }) : new Worker(url);
 }
 
+/** Planes of up to this many pixels are read on the calling thread (about 10 ms for float64). */
+const INLINE_PIXELS = 2 ** 20;
+
 export class PlaneReader {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (p: PlaneRead) => void; reject: (e: Error) => void }>();
 
-  /** One plane (or region) of `key`, reduced as readHdf5Plane does, read in the worker thread. */
-  read(file: string, key: string, index: number, opts: PlaneOptions): Promise<PlaneRead> {
+  /** One plane (or region) of `key`, reduced as readHdf5Plane does; `pixels` is how many it spans
+   * (read in the worker thread above INLINE_PIXELS). */
+  read(file: string, key: string, index: number, opts: PlaneOptions, pixels = Infinity): Promise<PlaneRead> {
+    if (pixels <= INLINE_PIXELS) return readHdf5Plane(file, key, index, opts);
     const worker = (this.worker ??= this.start());
     const id = this.nextId++;
     return new Promise<PlaneRead>((resolve, reject) => {

@@ -1,7 +1,10 @@
 // Test support for cluster mode's queue: Debian's redis-server on a free loopback port, without
 // persistence, stopped on dispose.
 import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { needs } from "./system-needs.js";
 
 const REDIS_SERVER = "redis-server";
@@ -22,7 +25,9 @@ export function freePort(): Promise<number> {
 /** Starts a redis-server of its own; `url` is its address. */
 export async function startRedis(): Promise<{ url: string; [Symbol.asyncDispose](): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(REDIS_SERVER, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+  // Its own folder: a test that turns persistence on must not write into the repository.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compox-redis-"));
+  const child = spawn(REDIS_SERVER, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
   await new Promise<void>((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (d: Buffer) => {
@@ -34,10 +39,12 @@ export async function startRedis(): Promise<{ url: string; [Symbol.asyncDispose]
   return {
     url: `redis://127.0.0.1:${port}`,
     async [Symbol.asyncDispose]() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill();
-      await exited;
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill();
+        await exited;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -4,7 +4,8 @@
 import { CompoxError } from "../../../contract/errors.js";
 import type { SqlDb, SqlStatement, Transaction } from "../sql.js";
 import { PG_MIGRATIONS, type PgMigration } from "./migrations/index.js";
-import { PgError, PgSyncConnection, redact } from "./pg-sync.js";
+import { redactUrl } from "../../../contract/redact.js";
+import { PgError, PgSyncConnection } from "./pg-sync.js";
 import { toPostgres } from "./sql-dialect.js";
 
 /** Advisory lock keys: schema migrations, and transactions that must not interleave (deploys). */
@@ -120,7 +121,7 @@ export function openPgDb(url: string): PgDb {
   } catch (err) {
     db.close();
     if (err instanceof PgError)
-      throw new CompoxError("internal_error", `PostgreSQL at ${redact(url)} refused Compox's tables: ${err.message}; the role in database_url needs to own the database (createdb -O <role> <db>) or have CREATE on its schema`);
+      throw new CompoxError("internal_error", `PostgreSQL at ${redactUrl(url)} refused Compox's tables: ${err.message}; the role in database_url needs to own the database (createdb -O <role> <db>) or have CREATE on its schema`);
     throw err;
   }
   return db;

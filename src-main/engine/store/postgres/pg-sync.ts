@@ -5,6 +5,7 @@
 import { createRequire } from "node:module";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { CompoxError } from "../../../contract/errors.js";
+import { redactUrl } from "../../../contract/redact.js";
 
 export interface PgResult {
   rows: Record<string, unknown>[];
@@ -91,7 +92,7 @@ export class PgSyncConnection {
     while (!reply) {
       const left = deadline - Date.now();
       if (left <= 0 || Atomics.wait(this.flag, 0, 0, left) === "timed-out")
-        throw new CompoxError("internal_error", `PostgreSQL at ${redact(this.url)} did not answer within ${this.timeoutMs / 1000} s`);
+        throw new CompoxError("internal_error", `PostgreSQL at ${redactUrl(this.url)} did not answer within ${this.timeoutMs / 1000} s`);
       // The flag can be seen before the message it follows: poll for it a little (1 ms at a time).
       const got = receiveMessageOnPort(this.port)?.message as (Reply & { seq: number }) | undefined;
       if (got?.seq === seq) reply = got;
@@ -100,7 +101,7 @@ export class PgSyncConnection {
     if (reply.error) {
       // A SQLSTATE is PostgreSQL's own refusal; anything else (ECONNREFUSED, auth, DNS) is reaching it.
       if (reply.error.code && /^[0-9A-Z]{5}$/.test(reply.error.code) && !reply.error.code.startsWith("08") && reply.error.code !== "28P01" && reply.error.code !== "3D000") throw new PgError(reply.error.message, reply.error.code);
-      throw new CompoxError("internal_error", `cannot use PostgreSQL at ${redact(this.url)}: ${reply.error.message}; check database_url (COMPOX_DATABASE_URL) and that the server is running (\`compox doctor\` checks)`);
+      throw new CompoxError("internal_error", `cannot use PostgreSQL at ${redactUrl(this.url)}: ${reply.error.message}; check database_url (COMPOX_DATABASE_URL) and that the server is running (\`compox doctor\` checks)`);
     }
     return reply;
   }
@@ -130,13 +131,3 @@ export function postgresProblem(url: string, timeoutMs: number): string | undefi
   }
 }
 
-/** The URL without its password, for messages. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(not a URL)";
-  }
-}
