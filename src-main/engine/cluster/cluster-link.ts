@@ -19,6 +19,13 @@ const CONTROL = "compox:control";
 const DAY_S = 24 * 3600;
 
 /** A worker as it advertises itself. */
+/** The worker process a session is pinned to: its name, and when that process started (a worker
+ * restarted under the same name is another process, without the session's state). */
+export interface SessionHolder {
+  name: string;
+  started: string | undefined;
+}
+
 export interface WorkerInfo {
   name: string;
   devices: string[];
@@ -140,11 +147,14 @@ export class ClusterLink {
   }
 
   /** The worker that holds session `token`, if one does. */
-  sessionWorker(token: string): Promise<string | null> {
-    return this.cmd.get(`compox:session:${token}`);
+  async sessionWorker(token: string): Promise<SessionHolder | null> {
+    const pinned = await this.cmd.get(`compox:session:${token}`);
+    if (pinned === null) return null;
+    const cut = pinned.lastIndexOf("#");
+    return cut < 0 ? { name: pinned, started: undefined } : { name: pinned.slice(0, cut), started: pinned.slice(cut + 1) };
   }
 
-  /** Pins session `token` to `worker` (the first worker to serve it keeps it). */
+  /** Pins session `token` to a worker process (`name#started`: the first to serve it keeps it). */
   async pinSession(token: string, worker: string, ttlSeconds: number): Promise<void> {
     const ttl = Math.max(1, Math.round(ttlSeconds));
     // The first worker keeps it; each use renews it (sessions expire after session_expire_hours unused).

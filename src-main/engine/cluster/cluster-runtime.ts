@@ -54,12 +54,18 @@ async function queueFor({ link, executions, workers }: ApiSideDeps, job: QueuedJ
   // Workers offer "cpu" and "gpu"; a job resolved to an accelerator (cuda) needs a "gpu" one.
   const holder = job.session ? await link.sessionWorker(job.session) : null;
   if (!holder) return deviceQueue(job.device === "cpu" ? "cpu" : "gpu");
-  if (!(await link.liveWorkers()).some((w) => w.name === holder)) {
-    executions().endRecorded(job.id, job.kind, "FAILED", `session ${job.session} was held by worker ${holder}, which is gone: the session's state went with it; start a new session (leave session_token out)`);
+  const live = (await link.liveWorkers()).find((w) => w.name === holder.name);
+  const lost = !live
+    ? `session ${job.session} was held by worker ${holder.name}, which is gone: the session's state went with it; start a new session (leave session_token out)`
+    : holder.started !== undefined && live.started !== holder.started
+      ? `session ${job.session} was held by worker ${holder.name}, which restarted since (at ${live.started}): the session's state was lost with the old process; start a new session (leave session_token out)`
+      : undefined;
+  if (lost) {
+    executions().endRecorded(job.id, job.kind, "FAILED", lost);
     return undefined;
   }
-  workers.set(job.kind, job.id, holder);
-  return workerQueue(holder);
+  workers.set(job.kind, job.id, holder.name);
+  return workerQueue(holder.name);
 }
 
 /** The hooks an API node's execution service sends jobs and stops through. */
@@ -180,7 +186,7 @@ async function startWorker(
   const beat = setInterval(() => void link.heartbeat(info, HEARTBEAT_TTL_MS).catch((err: unknown) => onError("the heartbeat", err)), HEARTBEAT_MS);
   const run = async (job: QueuedJob) => {
     // Pinned while the job runs (the next request of its session comes after it ends).
-    const pinned = job.sessionToken ? link.pinSession(job.sessionToken, opts.name, deps.sessionHours() * 3600) : Promise.resolve();
+    const pinned = job.sessionToken ? link.pinSession(job.sessionToken, `${opts.name}#${info.started}`, deps.sessionHours() * 3600) : Promise.resolve();
     await executions().runQueued(job, { worker: opts.name, stopRequested: () => link.stopRequested(job.id) });
     await pinned;
   };

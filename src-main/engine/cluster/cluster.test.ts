@@ -149,3 +149,21 @@ test("a stopping worker takes no new job, lets the running one finish within its
   assert.equal(rc.status, "FAILED");
   assert.match(rc.log, /interrupted/);
 });
+
+test("a session whose worker restarted under the same name fails saying its state was lost, never a silent fresh start", { skip: needsClusterServices, timeout: 120_000 }, async () => {
+  await using services = await startClusterServices();
+  await using api = testEngine({ settings: services.settings });
+  await api.engine.ready();
+  const counter = await api.deploy("counter", COUNTER, { type: "Generic" });
+  const first = testEngine({ settings: services.settings });
+  await first.engine.startWorker({ name: "w1", devices: ["cpu"], concurrency: 1 });
+  const run = () => waitForEnd(api.engine, api.engine.execute({ algorithm_id: counter, input_dataset_ids: [], session_token: "s-3" }).execution_id, 60_000);
+  assert.match((await run()).log, /count 1/);
+  assert.match((await run()).log, /count 2/);
+  await first[Symbol.asyncDispose]();
+  await using again = testEngine({ settings: services.settings });
+  await again.engine.startWorker({ name: "w1", devices: ["cpu"], concurrency: 1 });
+  const after = await run();
+  assert.equal(after.status, "FAILED", after.log);
+  assert.match(after.log, /session s-3 was held by worker w1, which restarted since .*the session's state was lost with the old process; start a new session/);
+});
