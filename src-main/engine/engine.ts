@@ -292,6 +292,9 @@ export function createEngine(options: EngineOptions) {
     /** "cluster" when the queue, database and storage URLs are set (docs/cluster.md). */
     mode: cluster.mode,
 
+    /** CUDA devices jobs can use: this machine's, or in cluster mode any live worker's (seen within a few seconds). */
+    gpus: (): GpuInfo => gpus(),
+
     /**
      * Makes this process a cluster worker: it runs jobs from the queues of `devices` and its own
      * (sessions pinned to it) with its runners, until close(). Cluster mode only.

@@ -9,7 +9,6 @@ import { ServerInfoSchema, type ServerInfo } from "../contract/api.js";
 import { CompoxError, errorBodyOf } from "../contract/errors.js";
 import { appRoot } from "../engine/app-paths.js";
 import { diskFullError, isDiskFull, type Engine } from "../engine/index.js";
-import { detectGpus } from "../engine/runtime/devices.js";
 import { openApiDocument } from "./openapi.js";
 import { createRouter, jsonLimits, type Router } from "./router.js";
 import { algorithmRoutes } from "./routes/algorithms.js";
@@ -38,7 +37,7 @@ const MIME: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js
 function metaRoutes(r: Router, engine: Engine, uiDir: string): void {
   r.route({ method: "get", path: "/", summary: "Server identity (browsers are sent to /ui/)", tags: ["meta"], response: ServerInfoSchema }, (c) => {
     if ((c.req.header("accept") ?? "").includes("text/html")) return c.redirect("/ui/");
-    const gpus = detectGpus();
+    const gpus = engine.gpus();
     const info: ServerInfo = {
       name: "Compox Desktop",
       tags: ["compox", "compox-desktop"],

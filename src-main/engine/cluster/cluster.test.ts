@@ -57,7 +57,7 @@ test("a job asking for a GPU goes to a GPU worker; cpu jobs to the cpu worker", 
     { name: "g1", devices: ["gpu"], concurrency: 1 },
   ]);
   const { api } = cluster;
-  await new Promise((r) => setTimeout(r, 2500)); // the API node learns the workers' devices from their heartbeats
+  await eventually(() => api.engine.gpus().cudaDevices > 0, "the API node to learn of the GPU worker from its heartbeat");
   const id = await api.deploy("where", 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { inference() { return [this.device]; } }\n', { type: "Generic", extra: 'supported_devices = ["cpu", "gpu"]\ndefault_device = "cpu"' });
   const onGpu = await waitForEnd(api.engine, api.engine.execute({ algorithm_id: id, input_dataset_ids: [], execution_device_override: "gpu" }).execution_id, 60_000);
   assert.deepEqual([onGpu.status, onGpu.worker, onGpu.resolved_execution_device], ["COMPLETED", "g1", "cuda"], onGpu.log);
