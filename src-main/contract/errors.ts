@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   parameters_invalid: 422,
   device_not_supported: 422,
   queue_full: 503,
+  /** A service cluster mode depends on (shared storage, the queue, the database) does not answer. */
+  service_unavailable: 503,
   /** The disk holding the data directory is full: free space and try again. */
   disk_full: 507,
   data_dir_in_use: 409,
@@ -55,7 +57,7 @@ export interface Problem {
 export interface ErrorBody {
   detail: string;
   code: ErrorCode;
-  /** Whether the same request may succeed if sent again unchanged (Compox 3.2): true for queue_full. */
+  /** Whether the same request may succeed if sent again unchanged (Compox 3.2): a full queue, a service that is down. */
   retryable: boolean;
   details?: Record<string, unknown>;
 }
@@ -70,7 +72,7 @@ export function errorBodyOf(err: unknown): ErrorBody {
 }
 
 /** Codes whose request may succeed unchanged a little later (a full queue drains). */
-const RETRYABLE: ReadonlySet<ErrorCode> = new Set(["queue_full"]);
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set(["queue_full", "service_unavailable"]);
 
 /** Base of every error the engine raises on purpose: it carries a code and what to fix. */
 export class CompoxError extends Error {

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import type { Readable } from "node:stream";
 import type * as S3 from "@aws-sdk/client-s3";
 import type * as Storage from "@aws-sdk/lib-storage";
+import { CompoxError } from "../../contract/errors.js";
 import { lazyRequire } from "../lazy-require.js";
 import type { StorageTarget } from "../config/cluster-config.js";
 import { writeFileAtomically, type ObjectStore } from "./object-store.js";
@@ -20,6 +21,12 @@ const PART_BYTES = 16 * 2 ** 20;
 const isMissing = (err: unknown) => {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e.name === "NoSuchKey" || e.name === "NotFound" || e.$metadata?.httpStatusCode === 404;
+};
+
+/** A failure that says the store is down or unreachable (not a refusal such as AccessDenied). */
+const isOutage = (err: unknown) => {
+  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status === undefined || status >= 500;
 };
 
 export class S3ObjectStore implements ObjectStore {
@@ -38,6 +45,17 @@ export class S3ObjectStore implements ObjectStore {
     });
   }
 
+  /** `work` with an outage turned into a 503 naming the store (retryable: it may be back soon). */
+  private async guarded<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if ((err as Error).name === "AbortError" || !isOutage(err)) throw err;
+      const e = err as Error & { code?: string };
+      throw new CompoxError("service_unavailable", `the shared storage ${this.description} does not answer (${e.code ?? e.name}: ${e.message}); try again once it is back (\`compox doctor\` checks it)`, { service: "storage" });
+    }
+  }
+
   private where(key: string) {
     return { Bucket: this.target.bucket, Key: this.target.prefix + key };
   }
@@ -47,7 +65,7 @@ export class S3ObjectStore implements ObjectStore {
     const abort = () => void upload.abort();
     signal?.addEventListener("abort", abort, { once: true });
     try {
-      await upload.done();
+      await this.guarded(() => upload.done());
     } finally {
       signal?.removeEventListener("abort", abort);
     }
@@ -62,7 +80,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async stream(key: string, signal?: AbortSignal): Promise<Readable | undefined> {
     try {
-      const res = await this.client.send(new (s3().GetObjectCommand)(this.where(key)), { abortSignal: signal });
+      const res = await this.guarded(() => this.client.send(new (s3().GetObjectCommand)(this.where(key)), { abortSignal: signal }));
       return res.Body as Readable;
     } catch (err) {
       if (isMissing(err)) return undefined;
@@ -72,7 +90,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async has(key: string): Promise<boolean> {
     try {
-      await this.client.send(new (s3().HeadObjectCommand)(this.where(key)));
+      await this.guarded(() => this.client.send(new (s3().HeadObjectCommand)(this.where(key))));
       return true;
     } catch (err) {
       if (isMissing(err)) return false;
@@ -81,7 +99,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new (s3().DeleteObjectCommand)(this.where(key)));
+    await this.guarded(() => this.client.send(new (s3().DeleteObjectCommand)(this.where(key))));
   }
 
   async check(): Promise<void> {
