@@ -52,17 +52,19 @@ type H5 = Awaited<ReturnType<typeof h5>>;
 type H5File = InstanceType<H5["File"]>;
 
 /** Opens `file`, runs `fn` on it and closes it, confined to that one file (hdf5-confinement.ts):
- * an HDF5 that reaches for another file is refused with a 422 naming what it reached for. */
-async function withHdf5<T>(file: string, mode: "r" | "w", fn: (f: H5File, lib: H5) => T): Promise<T> {
+ * an HDF5 that reaches for another file is refused with a 422 naming what it reached for (`fn`'s
+ * own CompoxError, which may name the dataset, wins over the generic one). */
+async function withHdf5<T>(file: string, mode: "r" | "w", fn: (f: H5File, lib: H5, refused: readonly string[]) => T): Promise<T> {
   const lib = await h5();
-  const run = confinedTo(file, () => {
+  const run = confinedTo(file, (refused) => {
     const f = new lib.File(file, mode);
     try {
-      return fn(f, lib);
+      return fn(f, lib, refused);
     } finally {
       f.close();
     }
   });
+  if (run.error instanceof CompoxError) throw run.error;
   if (run.refused.length > 0) throw reachesOutside(path.basename(file), run.refused[0]!);
   if (run.error !== undefined) throw run.error;
   return run.value as T;
@@ -153,37 +155,24 @@ function checkSelfContained(f: H5File, lib: H5, refused: readonly string[]): voi
 /** Shapes and dtypes of the root-level datasets; throws when the file is not HDF5, or names data
  * outside itself (422 invalid_hdf5 naming the dataset and the file it reaches for). */
 export async function inspectHdf5(file: string): Promise<Record<string, KeyInfo>> {
-  const lib = await h5();
-  const run = confinedTo(file, (refused) => {
-    const f = new lib.File(file, "r");
-    try {
-      return inspectOpen(f, lib, refused);
-    } finally {
-      f.close();
+  return withHdf5(file, "r", (f, lib, refused) => {
+    checkSelfContained(f, lib, refused);
+    const out: Record<string, KeyInfo> = {};
+    for (const key of f.keys()) {
+      const entity = f.get(key);
+      if (!(entity instanceof lib.Dataset)) continue;
+      if (entity.metadata.type === STRING) {
+        const shape = entity.shape ?? [];
+        const info: KeyInfo = { shape, dtype: "str" };
+        if (shape.reduce((a, b) => a * b, 1) <= MAX_LISTED_STRINGS) info.values = stringsOf(entity.value);
+        out[key] = info;
+        continue;
+      }
+      const dtype = dtypeOf(entity);
+      if (dtype) out[key] = { shape: entity.shape ?? [], dtype };
     }
+    return out;
   });
-  if (run.error !== undefined) throw run.error;
-  if (run.refused.length > 0) throw reachesOutside(path.basename(file), run.refused[0]!);
-  return run.value!;
-}
-
-function inspectOpen(f: H5File, lib: H5, refused: readonly string[]): Record<string, KeyInfo> {
-  checkSelfContained(f, lib, refused);
-  const out: Record<string, KeyInfo> = {};
-  for (const key of f.keys()) {
-    const entity = f.get(key);
-    if (!(entity instanceof lib.Dataset)) continue;
-    if (entity.metadata.type === STRING) {
-      const shape = entity.shape ?? [];
-      const info: KeyInfo = { shape, dtype: "str" };
-      if (shape.reduce((a, b) => a * b, 1) <= MAX_LISTED_STRINGS) info.values = stringsOf(entity.value);
-      out[key] = info;
-      continue;
-    }
-    const dtype = dtypeOf(entity);
-    if (dtype) out[key] = { shape: entity.shape ?? [], dtype };
-  }
-  return out;
 }
 
 function stringsOf(value: unknown): string[] {
