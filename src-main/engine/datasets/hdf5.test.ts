@@ -8,7 +8,7 @@ import { halfToFloat } from "../../contract/float16.js";
 import { DTYPES, TYPED_ARRAY, type DType, type NDArray } from "../../contract/ndarray.js";
 import { needsPython, PYTHON } from "../testing/system-needs.js";
 import { tempDir } from "../testing/temp-algorithm.js";
-import { inspectHdf5, readHdf5, writeHdf5 } from "./hdf5.js";
+import { inspectHdf5, readHdf5, readHdf5Plane, writeHdf5 } from "./hdf5.js";
 
 const fixture = fileURLToPath(new URL("./__fixtures__/h5py_all_dtypes.h5", import.meta.url));
 const PY = PYTHON ?? "python3";
@@ -86,4 +86,19 @@ test("files written here read identically in h5py", { skip: needsPython }, async
   assert.deepEqual(out.img, ["uint16", [2, 2], [1, 2, 3, 65535]]);
   assert.deepEqual(out.m, ["uint8", [3], [1, 0, 1]]);
   assert.ok(fs.statSync(file).size > 0);
+});
+
+test("a plane that fits is sent as it is; a larger one by block means, or every f-th pixel for labels", async () => {
+  using dir = tempDir();
+  const file = path.join(dir.path, "plane.h5");
+  await writeHdf5(file, { small: { dtype: "uint8", shape: [2, 3], data: new Uint8Array([1, 2, 3, 4, 5, 6]) }, image: { dtype: "float32", shape: [3, 5], data: new Float32Array([0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24]) } });
+  const plane = (key: string, maxSize: number, sampling: "mean" | "nearest") => readHdf5Plane(file, key, 0, { maxSize, sampling, maxMeanPixels: 1e9 });
+  const small = await plane("small", 16, "mean");
+  assert.deepEqual([small.shape, small.factor, [...small.data]], [[2, 3], 1, [1, 2, 3, 4, 5, 6]]);
+  // 3×5 to at most 2 on a side: factor 3, a 1×2 result; the right block has only 2 columns.
+  const mean = await plane("image", 2, "mean");
+  assert.deepEqual([mean.shape, mean.factor], [[1, 2], 3]);
+  assert.deepEqual([...mean.data], [(0 + 1 + 2 + 10 + 11 + 12 + 20 + 21 + 22) / 9, (3 + 4 + 13 + 14 + 23 + 24) / 6]);
+  const nearest = await plane("image", 2, "nearest");
+  assert.deepEqual([...nearest.data], [0, 3]);
 });

@@ -73,19 +73,3 @@ export class BlockMeans {
     return { shape: this.shape, factor: this.factor, data };
   }
 }
-
-/** The plane of h×w values reduced by the smallest integer factor that fits `maxSize`. */
-export function reducePlane(values: ArrayLike<number>, h: number, w: number, maxSize: number, sampling: Sampling): Plane {
-  const factor = reductionFactor(h, w, maxSize);
-  if (factor === 1) return { shape: [h, w], factor, data: Float32Array.from(values) };
-  if (sampling === "mean") {
-    const means = new BlockMeans(h, w, factor);
-    means.add(values, 0, h);
-    return means.result();
-  }
-  const oh = Math.ceil(h / factor);
-  const ow = Math.ceil(w / factor);
-  const data = new Float32Array(oh * ow);
-  for (let y = 0; y < oh; y++) for (let x = 0; x < ow; x++) data[y * ow + x] = values[y * factor * w + x * factor]!;
-  return { shape: [oh, ow], factor, data };
-}
