@@ -11,6 +11,14 @@ let allowed: string | undefined;
 let refused: string[] = [];
 let installed = false;
 
+function isFile(file: fs.PathLike): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function install(): void {
   if (installed) return;
   installed = true;
@@ -18,7 +26,9 @@ function install(): void {
   // The wrapper stands in for every caller of fs.openSync; outside a section it only forwards.
   fs.openSync = function confinedOpenSync(this: unknown, file: fs.PathLike, ...rest: unknown[]) {
     if (allowed !== undefined && path.resolve(String(file)) !== allowed) {
-      refused.push(String(file));
+      // Every other open is refused; only a file that holds data counts as reached for. HDF5 also
+      // probes places that hold none (its plugin folder, absent here, when a file is not HDF5).
+      if (isFile(file)) refused.push(String(file));
       throw Object.assign(new Error(`EACCES: an HDF5 file may not open ${String(file)}`), { code: "EACCES", errno: -13 });
     }
     return (open as (...a: unknown[]) => number).call(fs, file, ...rest);
