@@ -8,6 +8,7 @@ import { TYPED_ARRAY, type NDArray } from "../../contract/ndarray.js";
 import { checkPictureShape, exportPng, exportTiff, pickKey, previewPng, tiffPage } from "../../engine/datasets/image-export.js";
 import { encodeTiff } from "../../engine/datasets/tiff-writer.js";
 import { isDatasetId } from "../../engine/datasets/dataset-store.js";
+import type { KeyInfo } from "../../engine/datasets/hdf5.js";
 import type { Engine } from "../../engine/index.js";
 import { param, query, type Router } from "../router.js";
 import { attachment, bodyStream, checkDeclaredSize, fileResponse, readBody } from "../streams.js";
@@ -46,55 +47,61 @@ function objectName(raw: string): string {
   return raw;
 }
 
-/** The key of a dataset to draw, checked by its shape before its data is read. */
-async function pictureOf(engine: Engine, id: string, requested: string | undefined, allPlanes: boolean): Promise<{ key: string; array: NDArray }> {
-  const info = engine.getDataset(id);
-  const key = pickKey(info.keys, requested);
-  checkPictureShape(info.keys[key]?.shape ?? [], engine.settings.max_image_megapixels, allPlanes);
-  const array = (await engine.readDataset(id, [key]))[key] as NDArray;
-  return { key, array };
+/** A key of a dataset to draw, with its shape and dtype. */
+interface Picture {
+  id: string;
+  key: string;
+  shape: readonly number[];
+  dtype: KeyInfo["dtype"];
 }
 
-/**
- * The picture at `slice` of a key, read plane by plane (never the whole key): a colour 3×H×W image
- * as three planes, else plane `slice`, reduced to `maxSize` on a side; deeper arrays are read
- * whole. Integer types a picture keeps exactly (uint8, uint16, bool) come back in their dtype.
- */
-async function planeArray(engine: Engine, id: string, requested: string | undefined, slice: number, maxSize: number): Promise<{ key: string; array: NDArray }> {
+/** The key of a dataset to draw (the requested one, or the first image-like), checked by its shape
+ * before anything is read (`allPlanes`: every plane is drawn, as in a TIFF). */
+function pictureKey(engine: Engine, id: string, requested: string | undefined, allPlanes: boolean): Picture {
   const info = engine.getDataset(id);
   const key = pickKey(info.keys, requested);
   const { shape, dtype } = info.keys[key]!;
-  checkPictureShape(shape, engine.settings.max_image_megapixels, false);
-  if (shape.length > 3) return pictureOf(engine, id, key, false);
-  const colour = shape.length === 3 && shape[0] === 3;
-  const planes = await Promise.all((colour ? [0, 1, 2] : [slice]).map((i) => engine.readPlane(id, key, i, maxSize, "mean")));
+  checkPictureShape(shape, engine.settings.max_image_megapixels, allPlanes);
+  return { id, key, shape, dtype };
+}
+
+/** The whole key: only for arrays deeper than 3-D, which planes do not reach. */
+async function wholeArray(engine: Engine, p: Picture): Promise<NDArray> {
+  return (await engine.readDataset(p.id, [p.key]))[p.key] as NDArray;
+}
+
+/**
+ * The picture at `slice`, read plane by plane (never the whole key): a colour 3×H×W image as three
+ * planes, else plane `slice`, reduced to `maxSize` on a side. Integer types a picture keeps
+ * exactly (uint8, uint16, bool) come back in their dtype.
+ */
+async function planeArray(engine: Engine, p: Picture, slice: number, maxSize: number): Promise<NDArray> {
+  if (p.shape.length > 3) return wholeArray(engine, p);
+  const colour = p.shape.length === 3 && p.shape[0] === 3;
+  const planes = await Promise.all((colour ? [0, 1, 2] : [slice]).map((i) => engine.readPlane(p.id, p.key, i, maxSize, "mean")));
   const [h, w] = planes[0]!.shape;
   const data = new Float32Array(planes.length * h * w);
-  planes.forEach((p, i) => data.set(p.data, i * h * w));
-  const out = colour ? [3, h, w] : [h, w];
+  planes.forEach((plane, i) => data.set(plane.data, i * h * w));
+  const shape = colour ? [3, h, w] : [h, w];
+  const { dtype } = p;
   const exact = planes[0]!.factor === 1 && (dtype === "uint8" || dtype === "uint16" || dtype === "bool");
-  return { key, array: exact ? ({ dtype, shape: out, data: TYPED_ARRAY[dtype].from(data) } as NDArray) : { dtype: "float32", shape: out, data } };
+  return exact ? ({ dtype, shape, data: TYPED_ARRAY[dtype].from(data) } as NDArray) : { dtype: "float32", shape, data };
 }
 
 /** A PNG is one plane at full size: only that plane is read. */
-async function pngExport(engine: Engine, id: string, requested: string | undefined, slice: number): Promise<{ key: string; bytes: Buffer }> {
-  const { key, array } = await planeArray(engine, id, requested, slice, Number.MAX_SAFE_INTEGER);
-  return { key, bytes: await exportPng(array, array.shape.length > 3 ? slice : 0) };
+async function pngExport(engine: Engine, p: Picture, slice: number): Promise<Buffer> {
+  const array = await planeArray(engine, p, slice, Number.MAX_SAFE_INTEGER);
+  return exportPng(array, array.shape.length > 3 ? slice : 0);
 }
 
 /** A TIFF holds every plane: they are read one at a time (never the whole key at once) and kept
  * only as pages, 8 or 16 bits each. */
-async function tiffExport(engine: Engine, id: string, requested: string | undefined): Promise<{ key: string; bytes: Buffer }> {
-  const info = engine.getDataset(id);
-  const key = pickKey(info.keys, requested);
-  const shape = info.keys[key]?.shape ?? [];
-  checkPictureShape(shape, engine.settings.max_image_megapixels, true);
-  if (shape.length > 3) return { key, bytes: exportTiff((await pictureOf(engine, id, key, true)).array) };
-  const colour = shape.length === 3 && shape[0] === 3;
-  const planes = shape.length === 3 && !colour ? shape[0]! : 1;
+async function tiffExport(engine: Engine, p: Picture): Promise<Buffer> {
+  if (p.shape.length > 3) return exportTiff(await wholeArray(engine, p));
+  const planes = p.shape.length === 3 && p.shape[0] !== 3 ? p.shape[0]! : 1;
   const pages = [];
-  for (let i = 0; i < planes; i++) pages.push(tiffPage((await planeArray(engine, id, key, i, Number.MAX_SAFE_INTEGER)).array));
-  return { key, bytes: encodeTiff(pages) };
+  for (let i = 0; i < planes; i++) pages.push(tiffPage(await planeArray(engine, p, i, Number.MAX_SAFE_INTEGER)));
+  return encodeTiff(pages);
 }
 
 export function fileRoutes(r: Router, engine: Engine): void {
@@ -136,7 +143,7 @@ export function fileRoutes(r: Router, engine: Engine): void {
     { method: "get", path: "/api/v0/files/{id}/preview.png", summary: "A contrast-stretched PNG preview", tags: ["files"], query: PreviewQuery, response: "image/png", errors: [404, 422] },
     async (c) => {
       const q = query(c, PreviewQuery);
-      const { array } = await planeArray(engine, param(c, "id"), q.key, q.slice, q.max_size);
+      const array = await planeArray(engine, pictureKey(engine, param(c, "id"), q.key, false), q.slice, q.max_size);
       const png = await previewPng(array, { slice: array.shape.length > 3 ? q.slice : 0, maxSize: q.max_size });
       return c.body(new Uint8Array(png), 200, { "content-type": "image/png", "cache-control": "max-age=3600" });
     },
@@ -170,7 +177,9 @@ export function fileRoutes(r: Router, engine: Engine): void {
       const q = query(c, ExportQuery);
       const id = param(c, "id");
       if (q.format === "h5") return download(c, engine, id);
-      const { key, bytes } = q.format === "png" ? await pngExport(engine, id, q.key, q.slice) : await tiffExport(engine, id, q.key);
+      const picture = pictureKey(engine, id, q.key, q.format === "tiff");
+      const bytes = q.format === "png" ? await pngExport(engine, picture, q.slice) : await tiffExport(engine, picture);
+      const { key } = picture;
       const type = q.format === "png" ? "image/png" : "image/tiff";
       return c.body(new Uint8Array(bytes), 200, { "content-type": type, "content-disposition": attachment(`${id}-${key}.${q.format === "png" ? "png" : "tif"}`) });
     },
