@@ -18,7 +18,6 @@ const EVENTS = "compox:events";
 const CONTROL = "compox:control";
 const DAY_S = 24 * 3600;
 
-/** A worker as it advertises itself. */
 /** The worker process a session is pinned to: its name, and when that process started (a worker
  * restarted under the same name is another process, without the session's state). */
 export interface SessionHolder {
@@ -26,6 +25,7 @@ export interface SessionHolder {
   started: string | undefined;
 }
 
+/** A worker as it advertises itself. */
 export interface WorkerInfo {
   name: string;
   devices: string[];
@@ -116,13 +116,13 @@ export class ClusterLink {
     await Promise.all([this.cmd.set(`compox:queued:${job.id}`, name, "EX", DAY_S), this.queue(name).add(job.kind, job, { jobId: job.id, removeOnComplete: true, removeOnFail: true })]);
   }
 
-  /** Takes a job off its queue if no worker has taken it yet; true when it was removed. */
   /** Whether a job's entry is in its queue (waiting, or taken by a worker that has not finished it). */
   async isQueued(id: string): Promise<boolean> {
     const name = await this.cmd.get(`compox:queued:${id}`);
     return name !== null && (await this.queue(name).getJob(id)) !== undefined;
   }
 
+  /** Takes a job off its queue if no worker has taken it yet; true when it was removed. */
   async removeQueued(id: string): Promise<boolean> {
     const name = await this.cmd.get(`compox:queued:${id}`);
     if (!name) return false;

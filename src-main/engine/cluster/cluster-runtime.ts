@@ -47,7 +47,6 @@ interface ApiSideDeps {
   jobOf: (kind: JobKind, id: string) => QueuedJob | string | undefined;
 }
 
-/** The hooks an API node's execution service sends jobs and stops through. */
 /** The queue a job goes to — its device's, or the worker that holds its session — or undefined
  * when its session's worker is gone (the job then ends FAILED saying so). */
 async function queueFor({ link, executions, workers }: ApiSideDeps, job: QueuedJob): Promise<string | undefined> {
