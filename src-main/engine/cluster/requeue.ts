@@ -7,7 +7,7 @@ import type { BenchmarksRepo } from "../store/benchmarks-repo.js";
 import type { AlgorithmsRepo } from "../store/algorithms-repo.js";
 import type { JobKind } from "../store/job-workers.js";
 import { resolveDevice, type GpuInfo } from "../runtime/devices.js";
-import type { QueuedJob } from "../runtime/executions.js";
+import { runnerKey, type QueuedJob } from "../runtime/executions.js";
 
 export interface RequeueDeps {
   algorithms: AlgorithmsRepo;
@@ -29,7 +29,7 @@ export function queuedJobOf(deps: RequeueDeps, kind: JobKind, id: string): Queue
   if (!found) return `its algorithm ${rec.algorithm_id}${minor === null ? "" : ` minor ${minor}`} was removed before the job could be queued again`;
   const { line, version, language } = found;
   const device = exec ? exec.resolved_execution_device : resolveDevice(version.config.default_device, deps.gpus()).device;
-  const key = `${language}:${line.algorithm_id}:${version.minor}:${device}:${pinned?.checkpoint_id ?? ""}`;
+  const key = runnerKey(language, line.algorithm_id, version.minor, device, pinned?.checkpoint_id);
   const base = { id, kind, moduleId: version.module_id, key, device };
   // A session the client named pins the job to its worker; a token made here names no holder.
   if (exec) return { ...base, target: exec, session: exec.session_token ?? undefined, sessionToken: exec.session_token ?? undefined };

@@ -80,6 +80,11 @@ export interface QueuedJob {
   sessionToken?: string;
 }
 
+/** A job's runner reuse key: jobs with the same key may share a warm runner. */
+export function runnerKey(language: string, algorithmId: string, minor: number, device: string, checkpointId: string | null | undefined): string {
+  return `${language}:${algorithmId}:${minor}:${device}:${checkpointId ?? ""}`;
+}
+
 /** What the execution service asks of cluster mode (cluster/cluster-runtime.ts). */
 export interface ClusterHooks {
   /** Sends a recorded job to the workers, in submission order; a job that cannot go ends FAILED. */
@@ -207,7 +212,7 @@ export class ExecutionService {
     const job: ActiveJob = { id: record.execution_id, kind: "execution", sessionToken: record.session_token, status: "PENDING", progress: 0, target: record, stopRequested: false };
     // No usable interpreter: refuse now, with the fix (a cluster's workers check their own).
     if (language === "py" && !deps.cluster) this.python();
-    const key = `${language}:${line.algorithm_id}:${minor}:${device.device}:${record.checkpoint_id ?? ""}`;
+    const key = runnerKey(language, line.algorithm_id, minor, device.device, record.checkpoint_id);
     this.assertRoom(); // a full queue refuses the request before anything is recorded
     deps.records.insert(record, now.getTime());
     this.kinds.set(job.id, "execution");
@@ -261,7 +266,7 @@ export class ExecutionService {
     this.kinds.set(job.id, "training");
     this.emitStatus(job.id, "PENDING", 0);
     const device = resolveDevice(config.default_device, deps.gpus()).device;
-    this.enqueue(job, { id: job.id, kind: "training", moduleId: version.module_id, key: `${language}:${line.algorithm_id}:${minor}:${device}:${record.checkpoint_id ?? ""}`, device, target: record });
+    this.enqueue(job, { id: job.id, kind: "training", moduleId: version.module_id, key: runnerKey(language, line.algorithm_id, minor, device, record.checkpoint_id), device, target: record });
     return { training_id: record.training_id };
   }
 
@@ -290,7 +295,7 @@ export class ExecutionService {
     this.kinds.set(job.id, "benchmark");
     this.emitStatus(job.id, "PENDING", 0);
     const device = resolveDevice(version.config.default_device, deps.gpus()).device;
-    this.enqueue(job, { id: job.id, kind: "benchmark", moduleId: version.module_id, key: `${language}:${line.algorithm_id}:${minor}:${device}:`, device, target });
+    this.enqueue(job, { id: job.id, kind: "benchmark", moduleId: version.module_id, key: runnerKey(language, line.algorithm_id, minor, device, null), device, target });
     return { benchmark_id: record.benchmark_id };
   }
 
