@@ -91,7 +91,7 @@ function apiHooks(side: ApiSideDeps): ClusterHooks {
       then(`stopping ${kind} ${id}`, async () => {
         await link.requestStop(id, kind);
         // Waiting in a queue, or in none (its entry lost): no worker holds it, so it ends here.
-        const waiting = (await link.removeQueued(id)) || (workers.waitingSince(Date.now()).some((j) => j.id === id) && !(await link.isQueued(id)));
+        const waiting = (await link.removeQueued(id)) || (workers.isWaiting(kind, id) && !(await link.isQueued(id)));
         if (waiting) executions().endRecorded(id, kind, "STOPPED", "stopped on request before it started");
       });
     },

@@ -50,6 +50,12 @@ export class JobWorkers {
     return (this.db.prepare(UNQUEUED_SQL).all(...KINDS.map(() => beforeMs)) as { kind: JobKind; id: string }[]).map(({ kind, id }) => ({ kind, id }));
   }
 
+  /** Whether job `id` is PENDING and no worker holds it. */
+  isWaiting(kind: JobKind, id: string): boolean {
+    const t = TABLES[kind];
+    return this.db.prepare(`SELECT 1 FROM ${t.table} WHERE ${t.id} = ? AND status = 'PENDING' AND worker IS NULL`).get(id) !== undefined;
+  }
+
   /** How many jobs wait for a runner, over every node. */
   pending(): number {
     return Number(this.db.prepare(PENDING_SQL).pluck().get());

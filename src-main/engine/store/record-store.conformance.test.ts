@@ -75,7 +75,11 @@ for (const store of RECORD_STORES) {
     assert.equal(workers.pending(), 3);
     workers.set("execution", "e1", "gpu-1");
     workers.set("training", "t1", "gpu-2");
+    assert.deepEqual(workers.waitingSince(10), [{ kind: "execution", id: "e2" }], "PENDING and held by no worker");
+    assert.deepEqual(workers.waitingSince(1), [], "only those recorded by then");
+    assert.deepEqual([workers.isWaiting("execution", "e2"), workers.isWaiting("execution", "e1"), workers.isWaiting("training", "t1")], [true, false, false]);
     executions.setStatus("e2", "RUNNING");
+    assert.equal(workers.isWaiting("execution", "e2"), false, "a started job waits no more");
     assert.equal(workers.pending(), 2);
     assert.deepEqual(workers.held(), [
       { kind: "execution", id: "e1", worker: "gpu-1" },
