@@ -5,7 +5,7 @@
 // refused naming the page and the field, never converted.
 import { CompoxError } from "../../contract/errors.js";
 import type { DType, NDArray } from "../../contract/ndarray.js";
-import { TYPED_ARRAY } from "../../contract/ndarray.js";
+import { DTYPES, TYPED_ARRAY } from "../../contract/ndarray.js";
 import { COMPRESSION_NAMES, decompress, undoFloatingPoint, undoHorizontal } from "./tiff-codecs.js";
 
 /** Whether `bytes` start like a TIFF (II*\0, MM\0*, or their BigTIFF forms). */
@@ -42,7 +42,8 @@ export function dtypeOfSamples(format: number, bits: number): DType | string {
   const name = ({ 1: "uint", 2: "int", 3: "float" } as Record<number, string>)[format];
   if (!name) return `SampleFormat ${format} (complex or undefined samples)`;
   const dtype = `${name}${bits}`;
-  return (["uint8", "uint16", "uint32", "int8", "int16", "int32", "int64", "float16", "float32", "float64"] as const).find((d) => d === dtype) ?? `${bits}-bit ${name === "uint" ? "unsigned" : name === "int" ? "signed" : "float"} samples`;
+  // "bool" cannot come out of `${name}${bits}`: every other dataset dtype can.
+  return DTYPES.find((d) => d === dtype) ?? `${bits}-bit ${name === "uint" ? "unsigned" : name === "int" ? "signed" : "float"} samples`;
 }
 
 export class TiffReader {
