@@ -7,6 +7,7 @@ import { setCookie } from "hono/cookie";
 import { getPath } from "hono/utils/url";
 import { ServerInfoSchema, type ServerInfo } from "../contract/api.js";
 import { CompoxError, errorBodyOf } from "../contract/errors.js";
+import { redactUrlsIn } from "../contract/redact.js";
 import { appRoot } from "../engine/app-paths.js";
 import { diskFullError, isDiskFull, type Engine } from "../engine/index.js";
 import { openApiDocument } from "./openapi.js";
@@ -99,7 +100,8 @@ export function createApi(engine: Engine, opts: ApiOptions = {}): Hono {
     if ((err as NodeJS.ErrnoException).code === "ABORT_ERR" || err.name === "AbortError") return c.json({ detail: "request aborted", code: "invalid_request", retryable: false }, 400);
     if (isDiskFull(err)) return c.json(diskFullError(engine.dataDir).toJSON(), 507);
     if (err instanceof URIError) return c.json({ detail: `the URL's percent-encoding is malformed (${err.message}); encode names as UTF-8`, code: "invalid_request", retryable: false }, 422);
-    console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed:`, err);
+    // Logged whole for whoever debugs it, but never with a service password in it.
+    console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed: ${redactUrlsIn(err.stack ?? String(err))}`);
     return c.json(errorBodyOf(err), 500);
   });
   return app;
