@@ -21,8 +21,34 @@ export default tseslint.config(
       "@typescript-eslint/no-empty-function": "off",
     },
   },
+  {
+    // The record store is asynchronous: a promise left unawaited, or tested as a value, is a bug.
+    files: ["src-main/**/*.ts", "e2e/**/*.ts", "bench/**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // node:test's test() returns a promise the runner itself awaits.
+      "@typescript-eslint/no-floating-promises": ["error", { allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["test", "it", "describe", "suite", "before", "after"] }] }],
+      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: false }],
+      "@typescript-eslint/await-thenable": "error",
+    },
+  },
   layer(["src-main/contract/**"], ["../*", "!./*", "electron", "better-sqlite3", "node:*"], "contract/ imports zod only: it is shared with the renderer"),
   layer(["src-main/engine/**"], ["electron", "**/server/**", "**/cli/**", "**/electron/**", "hono", "hono/*"], "the engine is a plain Node library: no electron, server or cli imports"),
-  layer(["src-main/server/**"], ["electron", "**/cli/**", "**/electron/**"], "the server is an adapter over the engine: no cli or electron imports"),
+  // Adapters reach the engine only through its public API (engine/index.ts).
+  ...["src-main/server/**", "src-main/cli/**", "src-main/electron/**"].map((files) => ({
+    files: [files],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { regex: "/engine/(?!index\\.js$)", message: "adapters use the engine through its public API: import from engine/index.js" },
+            ...(files === "src-main/server/**" ? ["electron", "**/cli/**", "**/electron/**"].map((group) => ({ group: [group], message: "the server is an adapter over the engine: no cli or electron imports" })) : []),
+          ],
+        },
+      ],
+    },
+  })),
   layer(["src-renderer/**"], ["**/src-main/engine/**", "**/src-main/server/**", "**/src-main/cli/**", "**/src-main/electron/**", "electron", "node:*"], "the renderer talks to the engine only through the HTTP client and src-main/contract"),
 );

@@ -24,7 +24,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-test("tiles cover the image once, with clipped margins", () => {
+test("tiles cover the image once, with clipped margins", async () => {
   const all = tiles(70, 50, 32, 8);
   const covered = new Uint8Array(70 * 50);
   for (const t of all) for (let y = 0; y < t.keepH; y++) for (let x = 0; x < t.keepW; x++) covered[(t.keepY0 + y) * 50 + t.keepX0 + x]!++;
@@ -51,11 +51,11 @@ test("tiled inference equals PyTorch's output within 1e-4 and gains the recorded
 });
 
 test("the bundled algorithm runs with onnxruntime in a runner process; gpu falls back to cpu with a warning", async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id } = await t.engine.deploy(folder);
   const ref = await readHdf5(`${fixtures}onnx-reference.h5`);
   const input = await t.engine.createDataset({ image: ref.noisy as NDArray });
-  const rec = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [input.file_id], additional_parameters: { tile_size: 96 }, execution_device_override: "gpu" }).execution_id, 60000);
+  const rec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id, input_dataset_ids: [input.file_id], additional_parameters: { tile_size: 96 }, execution_device_override: "gpu" })).execution_id, 60000);
   assert.equal(rec.status, "COMPLETED", rec.log);
   assert.equal(rec.resolved_execution_device, "cpu");
   assert.match(rec.log, /WARNING gpu requested but no CUDA device was found/);

@@ -27,11 +27,11 @@ const SHIFTS: [number, number][] = [[0, 0], [3.25, -1.5], [-7.6, 4.35], [12.1, 9
 
 const ENGINES = ["wasm", "js"] as const;
 
-test("the WebAssembly FFT kernel is available in this Node", () => {
+test("the WebAssembly FFT kernel is available in this Node", async () => {
   assert.equal(wasmFftAvailable(), true);
 });
 
-test("recovers known subpixel shifts within 0.05 px (power-of-two and other sizes, both paths)", () => {
+test("recovers known subpixel shifts within 0.05 px (power-of-two and other sizes, both paths)", async () => {
   for (const [h, w] of [[64, 64], [64, 128], [60, 90]] as const) {
     const ref = scene(h, w, 0, 0);
     for (const [sx, sy] of SHIFTS)
@@ -57,7 +57,7 @@ test("matches scikit-image's phase_cross_correlation on both paths (the kernel r
   }
 });
 
-test("the kernel's transforms equal the JavaScript FFT's on a power-of-two image", () => {
+test("the kernel's transforms equal the JavaScript FFT's on a power-of-two image", async () => {
   // Integer-pixel peaks of unrelated noise images are a sharp test of the whole spectrum.
   for (const seed of [1, 2, 3]) {
     const a = Float64Array.from({ length: 128 * 64 }, (_, i) => Math.sin(i * 0.37 * seed) + ((i * 7919 * seed) % 13) / 13);
@@ -68,11 +68,11 @@ test("the kernel's transforms equal the JavaScript FFT's on a power-of-two image
 });
 
 test("the bundled algorithm returns N−1 translation homographies", async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id } = await t.engine.deploy(folder);
   const ids = [];
   for (const [sx, sy] of SHIFTS.slice(0, 3)) ids.push((await t.engine.createDataset({ image: { dtype: "float32", shape: [64, 64], data: Float32Array.from(scene(64, 64, sx, sy)) } })).file_id);
-  const rec = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: ids }).execution_id);
+  const rec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id, input_dataset_ids: ids })).execution_id);
   assert.equal(rec.status, "COMPLETED", rec.log);
   assert.equal(rec.output_dataset_ids.length, 2);
   const m = (await t.engine.readDataset(rec.output_dataset_ids[1] ?? "")).transform_matrix?.data as Float64Array;

@@ -14,24 +14,24 @@ function accuracy(predicted: ArrayLike<number>, truth: ArrayLike<number>): numbe
   return ok / truth.length;
 }
 
-test("after training, ≥ 95% pixel accuracy on a held-out synthetic two-class image", () => {
+test("after training, ≥ 95% pixel accuracy on a held-out synthetic two-class image", async () => {
   const model = fitClassifier([twoClassImage(96, 96, 11)], { seed: 3 });
   const test = twoClassImage(96, 96, 99);
   const acc = accuracy(classify(compileForest(model), model, test.image, test.h, test.w), test.labels);
   assert.ok(acc >= 0.95, `accuracy ${acc}`);
 });
 
-test("training refuses masks with fewer than two classes", () => {
+test("training refuses masks with fewer than two classes", async () => {
   const one = twoClassImage(32, 32, 1);
   assert.throws(() => fitClassifier([{ ...one, labels: new Uint8Array(32 * 32).fill(1) }]), /at least two classes \(labels = dense: every mask value is a class\); found 1 \(only 1\)/);
 });
 
 test("the bundled algorithm segments with its shipped model", async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id } = await t.engine.deploy(folder);
   const sample = twoClassImage(80, 80, 5);
   const input = await t.engine.createDataset({ image: { dtype: "float32", shape: [80, 80], data: sample.image } });
-  const rec = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [input.file_id] }).execution_id, 60000);
+  const rec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id, input_dataset_ids: [input.file_id] })).execution_id, 60000);
   assert.equal(rec.status, "COMPLETED", rec.log);
   const mask = (await t.engine.readDataset(rec.output_dataset_ids[0] ?? "")).mask?.data as Uint8Array;
   assert.ok(accuracy(mask, sample.labels) >= 0.95, `accuracy ${accuracy(mask, sample.labels)}`);
@@ -40,7 +40,7 @@ test("the bundled algorithm segments with its shipped model", async () => {
 /** Trains the deployed algorithm on two synthetic images whose targets are `target(labels)`,
  * then segments a third with the checkpoint; returns the predicted mask and the third's labels. */
 async function trainThenSegment(target: (labels: Uint8Array) => Uint8Array): Promise<{ mask: Uint8Array; labels: Uint8Array }> {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id } = await t.engine.deploy(folder);
   const files = [];
   for (const seed of [21, 22]) {
@@ -49,13 +49,13 @@ async function trainThenSegment(target: (labels: Uint8Array) => Uint8Array): Pro
     const mask = await t.engine.createDataset({ mask: { dtype: "uint8", shape: [72, 72], data: target(s.labels) } });
     files.push({ input: [input.file_id], target: [mask.file_id] });
   }
-  const { sample_id } = t.engine.createSample({ files });
+  const { sample_id } = (await t.engine.createSample({ files }));
   // No labels parameter: dense is the default.
-  const rec = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { n_estimators: 8 } }).training_id, 60000);
+  const rec = await waitForTraining(t.engine, (await t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { n_estimators: 8 } })).training_id, 60000);
   assert.equal(rec.status, "COMPLETED", rec.log);
   const test = twoClassImage(72, 72, 77);
   const input = await t.engine.createDataset({ image: { dtype: "float32", shape: [72, 72], data: test.image } });
-  const run = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [input.file_id], checkpoint_id: rec.output_checkpoint_ids[0] ?? "" }).execution_id, 60000);
+  const run = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id, input_dataset_ids: [input.file_id], checkpoint_id: rec.output_checkpoint_ids[0] ?? "" })).execution_id, 60000);
   assert.equal(run.status, "COMPLETED", run.log);
   return { mask: (await t.engine.readDataset(run.output_dataset_ids[0] ?? "")).mask?.data as Uint8Array, labels: test.labels };
 }
@@ -69,7 +69,7 @@ test("train() on samples saves a checkpoint; executing with it segments a new im
 /** The synthetic image's labels as a binary mask (0 = background, 1 = blob), as a segmentation outputs it. */
 const binary = (labels: Uint8Array) => labels.map((v) => (v === 2 ? 1 : 0));
 
-test("sparse labels: a few hundred painted pixels per class train; 0 is unlabelled", () => {
+test("sparse labels: a few hundred painted pixels per class train; 0 is unlabelled", async () => {
   const s = twoClassImage(96, 96, 11);
   // Strokes: every 23rd pixel keeps its class, the rest is unlabelled (0).
   const strokes = s.labels.map((v, i) => (i % 23 === 0 ? v : 0));
@@ -91,7 +91,7 @@ test("dense 0/1 masks (what Image2Segmentation algorithms output) train over the
 });
 
 
-test("the compiled forest predicts exactly what ml-random-forest predicts", () => {
+test("the compiled forest predicts exactly what ml-random-forest predicts", async () => {
   const model = fitClassifier([twoClassImage(48, 48, 4)], { seed: 5, nEstimators: 9 });
   const test = twoClassImage(40, 40, 8);
   const { data, count } = pixelFeatures(test.image, 40, 40, model.sigmas);

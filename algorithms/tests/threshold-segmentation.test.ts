@@ -47,7 +47,7 @@ test("every global threshold equals scikit-image's (≤ 1e-6 relative), on the W
   }
 });
 
-test("the WebAssembly passes equal the JavaScript ones: counts, range, and masks at awkward thresholds", () => {
+test("the WebAssembly passes equal the JavaScript ones: counts, range, and masks at awkward thresholds", async () => {
   assert.equal(wasmThresholdsAvailable(), true);
   const n = 1000 + 13; // not a multiple of any vector width
   const u8 = Uint8Array.from({ length: n }, (_, i) => (i * 37) % 251);
@@ -85,16 +85,16 @@ test("the local threshold equals scikit-image's threshold_local (gaussian)", asy
 });
 
 test("the bundled algorithm writes mask = image > threshold for each input", async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id } = await t.engine.deploy(folder);
   const [, camera] = (await images())[0] as [string, NDArray];
   const input = await t.engine.createDataset({ image: camera });
-  const rec = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [input.file_id, input.file_id], additional_parameters: { thresholding_algorithm: "otsu" } }).execution_id);
+  const rec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id, input_dataset_ids: [input.file_id, input.file_id], additional_parameters: { thresholding_algorithm: "otsu" } })).execution_id);
   assert.equal(rec.status, "COMPLETED", rec.log);
   const threshold = Number(/otsu threshold (\S+)/.exec(rec.log)?.[1]);
   const mask = (await t.engine.readDataset(rec.output_dataset_ids[0] ?? "")).mask as NDArray;
   assert.deepEqual(mask.shape, camera.shape);
   const data = camera.data as Uint8Array;
   assert.ok((mask.data as Uint8Array).every((m, i) => m === (data[i]! > threshold ? 1 : 0)));
-  assert.throws(() => t.engine.execute({ algorithm_id, input_dataset_ids: [input.file_id], additional_parameters: { thresholding_algorithm: "magic" } }), /must be one of \["otsu","yen"/);
+  await assert.rejects(() => t.engine.execute({ algorithm_id, input_dataset_ids: [input.file_id], additional_parameters: { thresholding_algorithm: "magic" } }), /must be one of \["otsu","yen"/);
 });

@@ -23,7 +23,7 @@ const PATHS = [
   { name: "js", opts: { engine: "js" as const } },
 ];
 
-test("the WebAssembly SIMD kernel is available in this Node", () => {
+test("the WebAssembly SIMD kernel is available in this Node", async () => {
   assert.equal(wasmTvAvailable(), true);
 });
 
@@ -50,7 +50,7 @@ test("3-D TV matches scikit-image within 1e-4 on every path", async () => {
   }
 });
 
-test("the kernel's bands agree with one thread, lean mode with full mode, and a pool serves calls of other sizes", () => {
+test("the kernel's bands agree with one thread, lean mode with full mode, and a pool serves calls of other sizes", async () => {
   const volume = noisyImage(16 * 40, 36, 11);
   const one = denoiseTvChambolle(volume, [16, 40, 36], { weight: 0.1, maxNumIter: 30, engine: "wasm", threads: 1 });
   const four = denoiseTvChambolle(volume, [16, 40, 36], { weight: 0.1, maxNumIter: 30, engine: "wasm", threads: 4 });
@@ -68,17 +68,17 @@ test("the kernel's bands agree with one thread, lean mode with full mode, and a 
   assert.ok(maxAbsDiff(denoiseTvChambolle(small, [9, 13], { weight: 0.2, engine: "wasm" }), denoiseTvChambolle(small, [9, 13], { weight: 0.2, engine: "js" })) <= 1e-5);
 });
 
-test("a throwing onIteration stops the WebAssembly path, and the next call still runs", () => {
+test("a throwing onIteration stops the WebAssembly path, and the next call still runs", async () => {
   const image = noisyImage(64, 64, 3);
   assert.throws(() => denoiseTvChambolle(image, [64, 64], { weight: 0.1, engine: "wasm", threads: 2, onIteration: (i) => { if (i === 2) throw new Error("stop"); } }), /stop/);
   assert.ok(maxAbsDiff(denoiseTvChambolle(image, [64, 64], { weight: 0.1, engine: "wasm", threads: 2 }), denoiseTvChambolle(image, [64, 64], { weight: 0.1, engine: "js" })) <= 1e-5);
 });
 
 test("the bundled algorithm runs: Compox normalization before and after, float32 out, progress per image", async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id } = await t.engine.deploy(folder);
   const ids = await t.images(3, 16, 16);
-  const rec = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: ids, additional_parameters: { denoising_weight: 0.2 } }).execution_id);
+  const rec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id, input_dataset_ids: ids, additional_parameters: { denoising_weight: 0.2 } })).execution_id);
   assert.equal(rec.status, "COMPLETED", rec.log);
   assert.equal((rec.log.match(/image \d of 3 denoised/g) ?? []).length, 3);
   const outs = await Promise.all(rec.output_dataset_ids.map((id) => t.engine.readDataset(id)));
@@ -89,19 +89,19 @@ test("the bundled algorithm runs: Compox normalization before and after, float32
 });
 
 test("Stop ends a running stack within an iteration, and one large image reports progress as it goes", async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id } = await t.engine.deploy(folder);
   const ids = await t.images(8, 1024, 1024);
   const params = { denoising_weight: 0.1, max_num_iter: 400, eps: 0.00001 };
-  const id = t.engine.execute({ algorithm_id, input_dataset_ids: ids, additional_parameters: params }).execution_id;
+  const id = (await t.engine.execute({ algorithm_id, input_dataset_ids: ids, additional_parameters: params })).execution_id;
   // Progress moves inside the first image, before any image is done.
-  for (let tries = 0; t.engine.getExecution(id).progress === 0; tries++) {
+  for (let tries = 0; (await t.engine.getExecution(id)).progress === 0; tries++) {
     assert.ok(tries < 600, "no progress within 30 s");
     await new Promise((r) => setTimeout(r, 50));
   }
-  assert.ok(t.engine.getExecution(id).progress < 1 / 8, `progress ${t.engine.getExecution(id).progress}`);
+  assert.ok((await t.engine.getExecution(id)).progress < 1 / 8, `progress ${(await t.engine.getExecution(id)).progress}`);
   const asked = Date.now();
-  t.engine.stopExecution(id);
+  await t.engine.stopExecution(id);
   const rec = await waitForEnd(t.engine, id, 10000);
   assert.equal(rec.status, "STOPPED", rec.log);
   assert.doesNotMatch(rec.log, /killed/);

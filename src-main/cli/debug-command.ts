@@ -4,9 +4,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import type { Command } from "commander";
 import { CompoxError } from "../contract/errors.js";
-import { loadSettings } from "../engine/index.js";
-import { findPython } from "../engine/runtime/python.js";
-import { pythonRunnerDir } from "../engine/runtime/runner-host.js";
+import { loadSettings, findPython, pythonRunnerDir } from "../engine/index.js";
 import type { CommandContext } from "./program.js";
 
 interface DebugOptions {

@@ -2,11 +2,7 @@
 import fs from "node:fs";
 import net from "node:net";
 import type { Command } from "commander";
-import { loadSettings, readOwner } from "../engine/index.js";
-import { detectGpus } from "../engine/runtime/devices.js";
-import { findPython } from "../engine/runtime/python.js";
-import { checkClusterServices } from "../engine/cluster/cluster-check.js";
-import { clusterConfigOf } from "../engine/config/cluster-config.js";
+import { loadSettings, readOwner, detectGpus, findPython, checkClusterServices, clusterConfigOf } from "../engine/index.js";
 import { clusterSettingsOf, withClusterOptions, type ClusterFlags } from "./cluster-options.js";
 import type { CommandContext } from "./program.js";
 import { redactUrlsIn } from "../contract/redact.js";

@@ -8,8 +8,7 @@ import { ALGORITHM_TYPES } from "../contract/algorithm-config.js";
 import type { Algorithm, DeployResult } from "../contract/algorithm.js";
 import { ApiError } from "../contract/client.js";
 import { CompoxError, ConfigError, type Problem } from "../contract/errors.js";
-import { algorithmFoldersIn, appRoot, bundledAlgorithmsDir } from "../engine/app-paths.js";
-import { createEngine, loadSettings, resolveDataDir, type Engine } from "../engine/index.js";
+import { createEngine, loadSettings, resolveDataDir, type Engine, algorithmFoldersIn, appRoot, bundledAlgorithmsDir } from "../engine/index.js";
 import { registerDebug } from "./debug-command.js";
 import { registerDoctor } from "./doctor-command.js";
 import { registerRun } from "./run-command.js";
@@ -96,7 +95,7 @@ function buildProgram(io: CliIO, state: RunState): Command {
 
   async function withEngine<T>(cmd: Command, fn: (engine: Engine) => Promise<T> | T): Promise<T> {
     const settings = loadSettings({ dataDir: dataDir(cmd), env: io.env });
-    const engine = createEngine({ dataDir: dataDir(cmd), settings, role: "store" });
+    const engine = await createEngine({ dataDir: dataDir(cmd), settings, role: "store" });
     try {
       return await fn(engine);
     } finally {
@@ -180,13 +179,13 @@ function buildProgram(io: CliIO, state: RunState): Command {
       const { name, major } = parseAlgorithmRef(ref);
       const minor = opts.minor === undefined ? undefined : Number(opts.minor);
       const removed = await withEngine(cmd, async (engine) => {
-        const alg = engine.getAlgorithm(name, major);
+        const alg = await engine.getAlgorithm(name, major);
         if (!alg.removable && opts.force && !opts.yes) {
           const what = minor === undefined ? `all of ${alg.algorithm_name} ${major}` : `${alg.algorithm_name} ${major}.${minor}`;
           const answer = await io.readLine(`${alg.algorithm_name} ${major} is marked not removable. Remove ${what} anyway? [y/N] `);
           if (!/^y(es)?$/i.test(answer.trim())) throw new CompoxError("invalid_request", "cancelled: nothing was removed");
         }
-        return { algorithm: alg.algorithm_name, major, ...engine.removeAlgorithm(alg.algorithm_id, { minor, force: opts.force ?? false }) };
+        return { algorithm: alg.algorithm_name, major, ...(await engine.removeAlgorithm(alg.algorithm_id, { minor, force: opts.force ?? false })) };
       });
       print(cmd, `removed ${removed.algorithm} ${major} (minor versions ${removed.removed_minor_versions.join(", ")})`, removed);
     });

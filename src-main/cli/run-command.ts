@@ -94,7 +94,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
         client = new CompoxClient(owner.url, { token: settings.api_token });
         ctx.io.stderr(`using the Compox Desktop at ${owner.url}\n`);
       } else {
-        const engine = createEngine({ dataDir, settings });
+        const engine = await createEngine({ dataDir, settings });
         const app = createApi(engine);
         client = new CompoxClient("http://127.0.0.1/", { fetch: (input, init) => Promise.resolve(app.request(String(input), init)), headers: { host: "127.0.0.1" }, token: settings.api_token });
         close = () => engine.close();

@@ -25,7 +25,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       const dataDir = ctx.dataDir(cmd);
       const settings = loadSettings({ dataDir, env: ctx.io.env, flags: { port: opts.port, host: opts.host, ...clusterSettingsOf(opts), ...workerSettingsOf(opts) } });
       const logger: Logger = { info: (m) => ctx.io.stderr(`${m}\n`), warn: (m) => ctx.io.stderr(`warning: ${m}\n`), error: (m) => ctx.io.stderr(`error: ${m}\n`) };
-      const engine = createEngine({ dataDir, settings, logger });
+      const engine = await createEngine({ dataDir, settings, logger });
       let server: RunningServer | undefined;
       try {
         if (opts.withWorker) await engine.startWorker(workerOptionsOf(opts, settings));

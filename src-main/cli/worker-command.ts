@@ -6,8 +6,7 @@ import os from "node:os";
 import type { Command } from "commander";
 import { CompoxError } from "../contract/errors.js";
 import type { Settings } from "../contract/settings.js";
-import { createEngine, loadSettings, type Logger } from "../engine/index.js";
-import { detectGpus } from "../engine/runtime/devices.js";
+import { createEngine, loadSettings, type Logger, detectGpus } from "../engine/index.js";
 import { clusterSettingsOf, withClusterOptions, type ClusterFlags } from "./cluster-options.js";
 import type { CommandContext } from "./program.js";
 
@@ -51,7 +50,7 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
     const dataDir = ctx.dataDir(cmd);
     const settings = loadSettings({ dataDir, env: ctx.io.env, flags: { ...clusterSettingsOf(opts), ...workerSettingsOf(opts) } });
     const logger: Logger = { info: (m) => ctx.io.stderr(`${m}\n`), warn: (m) => ctx.io.stderr(`warning: ${m}\n`), error: (m) => ctx.io.stderr(`error: ${m}\n`) };
-    const engine = createEngine({ dataDir, settings, logger });
+    const engine = await createEngine({ dataDir, settings, logger });
     const options = workerOptionsOf(opts, settings);
     try {
       await engine.startWorker(options);

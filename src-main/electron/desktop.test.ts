@@ -122,7 +122,7 @@ test("tray menu, window on the engine's server, Add Algorithm → notification, 
   assert.equal(record.quitCalled, true);
   assert.equal(record.trayDestroyed, true);
   assert.equal(record.windows[0]?.destroyed, true);
-  assert.throws(() => desktop.engine.listAlgorithms(), /database connection is not open/);
+  await assert.rejects(desktop.engine.listAlgorithms(), /database connection is not open/);
   await assert.rejects(fetch(`${desktop.server.url}/`));
 });
 

@@ -5,8 +5,7 @@
 import path from "node:path";
 import type * as Electron from "electron";
 import { CompoxError } from "../contract/errors.js";
-import { appRoot } from "../engine/app-paths.js";
-import { createEngine, deployBundled, loadSettings, resolveDataDir, type Engine, type Logger } from "../engine/index.js";
+import { createEngine, deployBundled, loadSettings, resolveDataDir, type Engine, type Logger, appRoot } from "../engine/index.js";
 import { startServer, type RunningServer } from "../server/serve.js";
 
 export type ElectronModule = Pick<typeof Electron, "app" | "BrowserWindow" | "Tray" | "Menu" | "dialog" | "Notification" | "shell" | "clipboard" | "nativeImage">;
@@ -22,10 +21,10 @@ export interface Desktop {
   quit(): Promise<void>;
 }
 
-function setupEngine(logger: Logger, argv: readonly string[]): { engine: Engine; dispose: Dispose } {
+async function setupEngine(logger: Logger, argv: readonly string[]): Promise<{ engine: Engine; dispose: Dispose }> {
   const flag = argv.find((a) => a.startsWith("--data-dir="))?.slice("--data-dir=".length);
   const dataDir = resolveDataDir({ flag });
-  const engine = createEngine({ dataDir, settings: loadSettings({ dataDir }), logger });
+  const engine = await createEngine({ dataDir, settings: loadSettings({ dataDir }), logger });
   return { engine, dispose: () => engine.close() };
 }
 
@@ -82,7 +81,7 @@ export async function startDesktop(electron: ElectronModule, opts: { logger: Log
   }
   await app.whenReady();
   const disposers: Dispose[] = [];
-  const { engine, dispose: closeEngine } = setupEngine(opts.logger, opts.argv ?? process.argv);
+  const { engine, dispose: closeEngine } = await setupEngine(opts.logger, opts.argv ?? process.argv);
   disposers.push(closeEngine);
   await deployBundled(engine, (r) => ("error" in r ? opts.logger.error(`${r.folder}: ${r.error}`) : undefined));
   const { server, dispose: closeServer } = await setupServer(engine);

@@ -58,13 +58,13 @@ export class DiskReserve {
   }
 
   /** Runs `fn`, which frees space; if the disk is too full even for that, gives up the reserve and runs it again. */
-  withRoom<T>(fn: () => T): T {
+  async withRoom<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      return fn();
+      return await fn();
     } catch (err) {
       if (!isDiskFull(err) || !fs.existsSync(this.file)) throw err;
       fs.rmSync(this.file, { force: true });
-      return fn();
+      return await fn();
     }
   }
 }

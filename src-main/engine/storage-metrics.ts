@@ -17,7 +17,7 @@ export interface StorageMetrics {
 }
 
 /** Sizes of the distinct objects of one algorithm; objects that are referenced but missing are left out. */
-export function computeStorageMetrics(algorithmId: string, deps: { repo: AlgorithmsRepo; training: TrainingRepo; blobs: BlobStore }, now: Date): StorageMetrics {
+export async function computeStorageMetrics(algorithmId: string, deps: { repo: AlgorithmsRepo; training: TrainingRepo; blobs: BlobStore }, now: Date): Promise<StorageMetrics> {
   const { repo, training, blobs } = deps;
   const size = (blobId: string): number | undefined => {
     try {
@@ -28,16 +28,16 @@ export function computeStorageMetrics(algorithmId: string, deps: { repo: Algorit
   };
   const modules = new Set<string>();
   const assets = new Set<string>();
-  for (const minor of repo.minors(algorithmId)) {
-    const version = repo.getVersion(algorithmId, minor);
-    const module = version && repo.getModule(version.module_id);
+  for (const minor of await repo.minors(algorithmId)) {
+    const version = await repo.getVersion(algorithmId, minor);
+    const module = version && (await repo.getModule(version.module_id));
     if (module) modules.add(module.blob_id);
-    for (const a of repo.assets(algorithmId, minor)) assets.add(a.asset_id);
+    for (const a of await repo.assets(algorithmId, minor)) assets.add(a.asset_id);
   }
-  const checkpoints = training.listCheckpoints().filter((c) => c.parent_algorithm_id === algorithmId);
+  const checkpoints = (await training.listCheckpoints()).filter((c) => c.parent_algorithm_id === algorithmId);
   let manifestBytes = 0;
   for (const c of checkpoints) {
-    const files = training.checkpointFiles(c.checkpoint_id);
+    const files = await training.checkpointFiles(c.checkpoint_id);
     for (const blob of Object.values(files)) assets.add(blob);
     manifestBytes += Buffer.byteLength(JSON.stringify({ ...c, files }));
   }

@@ -18,8 +18,8 @@ const h5 = fileURLToPath(new URL("../engine/datasets/__fixtures__/h5py_all_dtype
 const HOST = { host: "127.0.0.1:5481" };
 
 /** An engine, its API (no socket) and a typed client over it. */
-function setup(settings: Record<string, unknown> = {}) {
-  const t = testEngine({ settings });
+async function setup(settings: Record<string, unknown> = {}) {
+  const t = await testEngine({ settings });
   const app = createApi(t.engine, { keepAliveMs: 200 });
   const client = new CompoxClient("http://127.0.0.1:5481/", { fetch: (input, init) => Promise.resolve(app.request(String(input), init)), headers: HOST });
   const req = (method: string, url: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}) => app.request(url, { method, body: init.body, headers: { ...HOST, ...init.headers } });
@@ -49,7 +49,7 @@ export class Runner extends Image2ImageRunner { inference(x, args) { this.logMes
 const GAIN = `additional_parameters = [ { name = "gain", config = { type = "float_range", default = 1.0, min = 0.0, max = 2.0, step = 0.1 } } ]`;
 
 test("GET / identifies the server; browsers go to /ui/; unknown paths are 404 with detail", async () => {
-  await using s = setup();
+  await using s = await setup();
   const info = await s.client.info();
   assert.ok(info.tags.includes("compox"));
   assert.equal(info.cuda_available, null);
@@ -63,7 +63,7 @@ test("GET / identifies the server; browsers go to /ui/; unknown paths are 404 wi
 });
 
 test("algorithms: 404 when none deployed, filters, case-insensitive names, versions as strings", async () => {
-  await using s = setup();
+  await using s = await setup();
   const r = await s.req("GET", "/api/v0/algorithm/all");
   assert.equal(r.status, 404);
   await s.deploy("Denoise", IDENTITY, { extra: `${GAIN}\ntags = ["denoising", "fast"]\nsupported_devices = ["cpu", "gpu"]` });
@@ -83,7 +83,7 @@ test("algorithms: 404 when none deployed, filters, case-insensitive names, versi
 });
 
 test("deploy/local, deploy/upload, export (403 when not exportable), delete (400 not removable, 404)", async () => {
-  await using s = setup();
+  await using s = await setup();
   using src = tempDir();
   const dir = tsAlgorithm(path.join(src.path, "demo"), "demo", "1.2", "removable = true");
   const first = await s.client.deployLocal(dir);
@@ -117,7 +117,7 @@ test("deploy/local, deploy/upload, export (403 when not exportable), delete (400
 });
 
 test("files: raw HDF5 upload, download, info, list, delete twice; 422 invalid; 413 declared too large", async () => {
-  await using s = setup({ max_upload_mb: 1 });
+  await using s = await setup({ max_upload_mb: 1 });
   const { file_id } = await s.client.uploadFile(fs.readFileSync(h5));
   assert.match(file_id, /^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-/);
   assert.deepEqual(await s.client.downloadFile(file_id), new Uint8Array(fs.readFileSync(h5)));
@@ -139,7 +139,7 @@ test("files: raw HDF5 upload, download, info, list, delete twice; 422 invalid; 4
 });
 
 test("image import, preview PNG and PNG/TIFF/HDF5 exports", async () => {
-  await using s = setup();
+  await using s = await setup();
   const camera = "/usr/lib/python3/dist-packages/skimage/data/camera.png";
   const png = fs.existsSync(camera) ? fs.readFileSync(camera) : await (await import("sharp")).default(Buffer.alloc(64 * 48, 7), { raw: { width: 64, height: 48, channels: 1 } }).png().toBuffer();
   const { file_ids } = await s.client.importImage(png, "camera.png");
@@ -161,7 +161,7 @@ test("image import, preview PNG and PNG/TIFF/HDF5 exports", async () => {
 });
 
 test("the /api/v1 presigned-URL flow is served locally", async () => {
-  await using s = setup();
+  await using s = await setup();
   const name = "6f1c2d3e-0000-1000-8000-00000000abcd";
   const { url } = (await (await s.req("GET", `/api/v1/files/${name}/upload-url`)).json()) as { url: string };
   assert.equal(url, `http://127.0.0.1:5481/api/v1/objects/${name}`);
@@ -185,7 +185,7 @@ test("the /api/v1 presigned-URL flow is served locally", async () => {
 });
 
 test("execute: JSON without Content-Type, datasets checked before the algorithm, 422s, stop 400", async () => {
-  await using s = setup();
+  await using s = await setup();
   const algorithmId = await s.deploy("ident", IDENTITY, { extra: GAIN });
   const [input] = await s.images(1);
   const post = (body: string) => s.req("POST", "/api/v0/execute-algorithm", { body });
@@ -213,7 +213,7 @@ test("execute: JSON without Content-Type, datasets checked before the algorithm,
 });
 
 test("10 concurrent executions all complete", async () => {
-  await using s = setup({ max_concurrent_executions: 3, max_loaded_runners: 3 });
+  await using s = await setup({ max_concurrent_executions: 3, max_loaded_runners: 3 });
   const algorithmId = await s.deploy("ident", IDENTITY, { extra: GAIN });
   const inputs = await s.images(2);
   const ids = await Promise.all(Array.from({ length: 10 }, () => s.client.execute({ algorithm_id: algorithmId, input_dataset_ids: inputs }).then((r) => r.execution_id)));
@@ -223,7 +223,7 @@ test("10 concurrent executions all complete", async () => {
 });
 
 test("queue full → 503 naming max_queued_jobs", async () => {
-  await using s = setup({ max_concurrent_executions: 1, max_queued_jobs: 1 });
+  await using s = await setup({ max_concurrent_executions: 1, max_queued_jobs: 1 });
   const slow = await s.deploy("slow", `import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { async inference() { for (;;) { this.checkStop(); await new Promise((r) => setTimeout(r, 10)); } } }`, { type: "Generic" });
   const a = await s.client.execute({ algorithm_id: slow, input_dataset_ids: [] });
   const b = await s.client.execute({ algorithm_id: slow, input_dataset_ids: [] });
@@ -240,7 +240,7 @@ test("queue full → 503 naming max_queued_jobs", async () => {
 });
 
 test("SSE: live events filtered by execution id, resumable with Last-Event-ID", async () => {
-  await using s = setup();
+  await using s = await setup();
   const algorithmId = await s.deploy("ident", IDENTITY, { extra: GAIN });
   const [input] = await s.images(1);
   const seen: string[] = [];
@@ -264,7 +264,7 @@ test("SSE: live events filtered by execution id, resumable with Last-Event-ID", 
 });
 
 test("settings: GET shows data_dir; PATCH changes and saves editable ones, refuses others", async () => {
-  await using s = setup();
+  await using s = await setup();
   const view = await s.client.getSettings();
   assert.equal(view.data_dir, s.dataDir);
   assert.ok(view.editable.includes("allowed_origins"));
@@ -285,7 +285,7 @@ test("settings: GET shows data_dir; PATCH changes and saves editable ones, refus
 });
 
 test("settings: the Python interpreter is checked over the API, and changing it takes effect at once", async () => {
-  await using s = setup();
+  await using s = await setup();
   // An interpreter that does not answer is refused, and nothing is saved.
   assert.equal(await statusOf(s.client.patchSettings({ python: "/no/such/python3" })), "422 invalid_request");
   assert.ok(!fs.existsSync(path.join(s.dataDir, "settings.toml")), "nothing saved");
@@ -298,7 +298,7 @@ test("settings: the Python interpreter is checked over the API, and changing it 
 });
 
 test("settings: the API token is never shown, only whether one is set; it can be replaced and removed", async () => {
-  await using s = setup();
+  await using s = await setup();
   assert.equal((await s.client.getSettings()).api_token_set, false);
   const set = await s.client.patchSettings({ api_token: "s3cret-token" });
   assert.equal(set.api_token_set, true);
@@ -309,7 +309,7 @@ test("settings: the API token is never shown, only whether one is set; it can be
 });
 
 test("settings: a python that does not answer, set in settings.toml, is reported with every candidate tried", async () => {
-  await using s = setup({ python: "/no/such/python3" });
+  await using s = await setup({ python: "/no/such/python3" });
   const missing = await s.client.checkPython();
   assert.equal(missing.chosen, null);
   assert.deepEqual(missing.tried.map((t) => t.command), ["/no/such/python3"]);
@@ -317,7 +317,7 @@ test("settings: a python that does not answer, set in settings.toml, is reported
 });
 
 test("openapi.json documents every route with schemas from zod", async () => {
-  await using s = setup();
+  await using s = await setup();
   const doc = (await (await s.req("GET", "/openapi.json")).json()) as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>> };
   assert.equal(doc.openapi, "3.1.0");
   for (const p of ["/api/v0/algorithm/all", "/api/v0/execute-algorithm", "/api/v0/executions/{id}", "/api/v0/files", "/api/v0/events", "/api/v1/files/{name}/upload-url", "/api/v0/settings"]) assert.ok(doc.paths[p], p);
@@ -327,7 +327,7 @@ test("openapi.json documents every route with schemas from zod", async () => {
 });
 
 test("Compox 3.2 error bodies: retryable on every error, unexpected 500s hidden, //api/v0 paths served", async () => {
-  await using s = setup();
+  await using s = await setup();
   const missing = await s.req("GET", "/api/v0/executions/00000000-0000-1000-8000-000000000000");
   assert.equal(missing.status, 404);
   assert.deepEqual(Object.keys((await missing.json()) as object).sort(), ["code", "detail", "retryable"]);
@@ -360,7 +360,7 @@ test("Compox 3.2 error bodies: retryable on every error, unexpected 500s hidden,
 });
 
 test("a plane of a volume: read alone, reduced to max_size by block means or nearest pixels, with its shape in headers", async () => {
-  await using s = setup();
+  await using s = await setup();
   const [d, h, w] = [4, 30, 50];
   const data = Float32Array.from({ length: d * h * w }, (_, i) => i);
   const file = path.join(s.dataDir, "volume.h5");
@@ -380,7 +380,7 @@ test("a plane of a volume: read alone, reduced to max_size by block means or nea
 });
 
 test("exports read plane by plane and keep the data: a uint16 stack as TIFF pages, one slice as a 16-bit PNG", async () => {
-  await using s = setup();
+  await using s = await setup();
   // Four slices: 3×H×W is taken for a colour image.
   const data = new Uint16Array(4 * 4 * 5).map((_, i) => i * 800);
   const { file_id } = await s.engine.createDataset({ image: { dtype: "uint16", shape: [4, 4, 5], data } });

@@ -32,7 +32,7 @@ interface Case {
 }
 
 test("the bad-input corpus: every case is a 4xx with its code and a message naming the fix", async () => {
-  await using t = testEngine({ settings: { max_unzipped_mb: 8, max_image_megapixels: 1, max_json_body_mb: 1, max_json_depth: 64 } });
+  await using t = await testEngine({ settings: { max_unzipped_mb: 8, max_image_megapixels: 1, max_json_body_mb: 1, max_json_depth: 64 } });
   const app = createApi(t.engine);
   const empty = (await t.engine.createDataset({ image: { dtype: "uint8", shape: [0, 5], data: new Uint8Array(0) } })).file_id;
   const huge = (await t.engine.createDataset({ image: { dtype: "uint8", shape: [1100, 1000], data: new Uint8Array(1100 * 1000) } })).file_id;
@@ -92,5 +92,5 @@ test("the bad-input corpus: every case is a 4xx with its code and a message nami
   assert.equal(tiff.status, 200);
   assert.equal(tiff.headers.get("content-disposition"), `attachment; filename="${odd}-bad_key _quoted_.tif"; filename*=UTF-8''${odd}-bad%0Akey%20%22quoted%22.tif`);
   // Nothing above changed what is deployed.
-  assert.deepEqual(t.engine.listAlgorithms().map((a) => a.algorithm_name), ["demo"]);
+  assert.deepEqual((await t.engine.listAlgorithms()).map((a) => a.algorithm_name), ["demo"]);
 });

@@ -12,7 +12,7 @@ const built = fs.existsSync(fileURLToPath(new URL("../../dist/cli.mjs", import.m
 const hasPytest = PYTHON !== undefined && spawnSync(PYTHON, ["-c", "import pytest, requests, numpy, h5py"]).status === 0;
 const skip = needs("python3-pytest python3-requests python3-numpy python3-h5py", hasPytest) || (built ? false : "needs dist/cli.mjs: run `npm run build` first");
 
-test("Compox's HTTP tests, ported, pass against compox serve", { skip, timeout: 300_000 }, () => {
+test("Compox's HTTP tests, ported, pass against compox serve", { skip, timeout: 300_000 }, async () => {
   const r = spawnSync(PYTHON ?? "python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider", suite], { encoding: "utf8", env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", COMPOX_URL: "" }, timeout: 290_000 });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, / passed/);

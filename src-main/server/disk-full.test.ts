@@ -49,7 +49,7 @@ async function noiseH5(mb: number): Promise<Buffer> {
 test("a full disk answers 507 naming the data directory; nothing is left behind; DELETE frees space; restart keeps the lock", { skip }, async () => {
   using disk = mountTmpfs(48) as Exclude<ReturnType<typeof mountTmpfs>, string>;
   const dataDir = path.join(disk.dir, "data");
-  let engine: Engine = createEngine({ dataDir, gpus: () => ({ cudaDevices: 0 }) });
+  let engine: Engine = await createEngine({ dataDir, gpus: () => ({ cudaDevices: 0 }) });
   const app = () => createApi(engine);
   const upload = async (body: Buffer) => {
     const res = await app().request("/api/v0/files", { method: "POST", body: new Uint8Array(body), headers: HOST });
@@ -101,11 +101,11 @@ test("a full disk answers 507 naming the data directory; nothing is left behind;
   } finally {
     fs.closeSync(fd2);
   }
-  engine = createEngine({ dataDir, gpus: () => ({ cudaDevices: 0 }) });
+  engine = await createEngine({ dataDir, gpus: () => ({ cudaDevices: 0 }) });
   try {
     // A second process on the same directory is refused.
     const engineUrl = new URL("../engine/index.ts", import.meta.url).href;
-    const second = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", `const { createEngine } = await import(${JSON.stringify(engineUrl)}); try { createEngine({ dataDir: ${JSON.stringify(dataDir)} }); console.log("opened"); } catch (e) { console.log(e.code); }`], { encoding: "utf8" });
+    const second = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", `const { createEngine } = await import(${JSON.stringify(engineUrl)}); try { await createEngine({ dataDir: ${JSON.stringify(dataDir)} }); console.log("opened"); } catch (e) { console.log(e.code); }`], { encoding: "utf8" });
     assert.equal(second.stdout.trim(), "data_dir_in_use", second.stderr);
     const list = await app().request("/api/v0/files", { headers: HOST });
     assert.equal(list.status, 200, "reads keep working on the full disk");

@@ -63,17 +63,15 @@ test("kill -9 during an execution and an upload: completed data survives, interr
 });
 
 test("soak: 2,000 executions complete and memory stays bounded", async () => {
-  await using t = testEngine({ settings: { max_concurrent_executions: 2, max_loaded_runners: 2 } });
+  await using t = await testEngine({ settings: { max_concurrent_executions: 2, max_loaded_runners: 2 } });
   const id = await t.deploy("noop", 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { inference() { this.logMessage("ok"); return ["done"]; } }\n', { type: "Generic" });
   const rss: number[] = [];
   let completed = 0;
   for (let batch = 0; batch < 40; batch++) {
-    const ids = Array.from({ length: 50 }, () => t.engine.execute({ algorithm_id: id, input_dataset_ids: [] }).execution_id);
+    const ids = await Promise.all(Array.from({ length: 50 }, async () => (await t.engine.execute({ algorithm_id: id, input_dataset_ids: [] })).execution_id));
     await t.engine.idle();
-    completed += ids.filter((e) => {
-      const rec = t.engine.getExecution(e);
-      return isTerminal(rec.status) && rec.status === "COMPLETED";
-    }).length;
+    const recs = await Promise.all(ids.map((e) => t.engine.getExecution(e)));
+    completed += recs.filter((rec) => isTerminal(rec.status) && rec.status === "COMPLETED").length;
     if (batch % 5 === 4) {
       global.gc?.();
       rss.push(process.memoryUsage().rss / 2 ** 20);

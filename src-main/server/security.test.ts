@@ -5,8 +5,8 @@ import { createApi } from "./app.js";
 import { startServer } from "./serve.js";
 import { splitHost } from "./security.js";
 
-function setup(settings: Record<string, unknown> = {}) {
-  const t = testEngine({ settings });
+async function setup(settings: Record<string, unknown> = {}) {
+  const t = await testEngine({ settings });
   const app = createApi(t.engine, { port: () => 5481 });
   const get = (headers: Record<string, string>, url = "/api/v0/settings") => app.request(url, { headers });
   return { ...t, get, [Symbol.asyncDispose]: t[Symbol.asyncDispose] };
@@ -16,13 +16,13 @@ async function detail(r: Response): Promise<string> {
   return ((await r.json()) as { detail: string }).detail;
 }
 
-test("splitHost understands names, ports and IPv6", () => {
+test("splitHost understands names, ports and IPv6", async () => {
   assert.deepEqual(splitHost("[::1]:5481"), { name: "[::1]", port: "5481" });
   assert.deepEqual(splitHost("LocalHost"), { name: "localhost", port: "" });
 });
 
 test("Host: loopback names and the configured host pass; others get 403 naming the setting", async () => {
-  await using s = setup({ host: "lab-pc.local", api_token: "t" });
+  await using s = await setup({ host: "lab-pc.local", api_token: "t" });
   for (const host of ["127.0.0.1:5481", "localhost:5481", "[::1]:5481", "lab-pc.local:5481"]) assert.equal((await s.get({ host, authorization: "Bearer t" })).status, 200, host);
   const r = await s.get({ host: "attacker.example:5481", authorization: "Bearer t" });
   assert.equal(r.status, 403);
@@ -30,7 +30,7 @@ test("Host: loopback names and the configured host pass; others get 403 naming t
 });
 
 test("Origin: the server's own and allowed_origins pass (with CORS headers); others get 403", async () => {
-  await using s = setup({ allowed_origins: ["https://viewer.example"] });
+  await using s = await setup({ allowed_origins: ["https://viewer.example"] });
   const own = await s.get({ host: "127.0.0.1:5481", origin: "http://localhost:5481" });
   assert.equal(own.status, 200);
   const allowed = await s.get({ host: "127.0.0.1:5481", origin: "https://viewer.example" });
@@ -46,7 +46,7 @@ test("Origin: the server's own and allowed_origins pass (with CORS headers); oth
 });
 
 test("api_token: Bearer, cookie or ?token= accepted; missing or wrong → 403 naming api_token", async () => {
-  await using s = setup({ api_token: "s3cret" });
+  await using s = await setup({ api_token: "s3cret" });
   const host = "127.0.0.1:5481";
   assert.equal((await s.get({ host, authorization: "Bearer s3cret" })).status, 200);
   assert.equal((await s.get({ host, cookie: "compox_token=s3cret" })).status, 200);
@@ -62,12 +62,12 @@ test("api_token: Bearer, cookie or ?token= accepted; missing or wrong → 403 na
 });
 
 test("binding a non-loopback host requires an api_token", async () => {
-  await using s = setup();
+  await using s = await setup();
   await assert.rejects(startServer(s.engine, { host: "0.0.0.0", port: 0 }), /set api_token/);
 });
 
 test("a busy port is explained, naming another Compox Desktop when it is one", async () => {
-  await using s = setup();
+  await using s = await setup();
   const first = await startServer(s.engine, { host: "127.0.0.1", port: 0 });
   try {
     await assert.rejects(startServer(s.engine, { host: "127.0.0.1", port: first.port }), /already used by another Compox Desktop/);

@@ -3,7 +3,7 @@ import type * as IORedis from "ioredis";
 import type { ClusterConfig } from "../config/cluster-config.js";
 import { lazyRequire } from "../lazy-require.js";
 import { redactUrl } from "../../contract/redact.js";
-import { postgresProblem } from "../store/postgres/pg-sync.js";
+import { postgresProblem } from "../store/postgres/pg-db.js";
 import { openObjectStore } from "../storage/open-object-store.js";
 
 const ioredis = lazyRequire<typeof IORedis>("ioredis");
@@ -49,7 +49,7 @@ export async function checkClusterServices(config: Extract<ClusterConfig, { mode
     return [
       { service: "queue", where: redactUrl(config.queueUrl), problem: queue.problem },
       ...(queue.persistence ? [{ service: "queue persistence" as const, where: redactUrl(config.queueUrl), problem: queue.persistence }] : []),
-      { service: "database", where: redactUrl(config.databaseUrl), problem: postgresProblem(config.databaseUrl, 5000) },
+      { service: "database", where: redactUrl(config.databaseUrl), problem: await postgresProblem(config.databaseUrl, 5000) },
       { service: "storage", where: storage.description, problem: await storage.check().then(() => undefined, messageOf) },
     ];
   } finally {

@@ -9,7 +9,7 @@ import type { NewEngineEvent } from "../../contract/records.js";
 import { redactUrl } from "../../contract/redact.js";
 import { lazyRequire } from "../lazy-require.js";
 import type { JobKind } from "../store/job-workers.js";
-import type { QueuedJob } from "../runtime/executions.js";
+import type { QueuedJob } from "../jobs/queued-job.js";
 
 const bullmq = lazyRequire<typeof BullMQ>("bullmq");
 const ioredis = lazyRequire<typeof IORedis>("ioredis");

@@ -6,7 +6,8 @@ import os from "node:os";
 import { CompoxError } from "../../contract/errors.js";
 import type { NewEngineEvent } from "../../contract/records.js";
 import { EventBus } from "../runtime/event-bus.js";
-import type { ClusterHooks, ExecutionService, QueuedJob } from "../runtime/executions.js";
+import type { ClusterHooks, QueuedJob } from "../jobs/queued-job.js";
+import type { ExecutionService } from "../runtime/executions.js";
 import type { JobKind, JobWorkers } from "../store/job-workers.js";
 import { ClusterLink, deviceQueue, settleWithin, workerQueue, type WorkerInfo } from "./cluster-link.js";
 
@@ -44,7 +45,7 @@ interface ApiSideDeps {
   workers: JobWorkers;
   onError: (what: string, err: unknown) => void;
   /** A PENDING job's queue entry rebuilt from its record (cluster/requeue.ts). */
-  jobOf: (kind: JobKind, id: string) => QueuedJob | string | undefined;
+  jobOf: (kind: JobKind, id: string) => Promise<QueuedJob | string | undefined>;
 }
 
 /** The queue a job goes to — its device's, or the worker that holds its session — or undefined
@@ -60,10 +61,10 @@ async function queueFor({ link, executions, workers }: ApiSideDeps, job: QueuedJ
       ? `session ${job.session} was held by worker ${holder.name}, which restarted since (at ${live.started}): the session's state was lost with the old process; start a new session (leave session_token out)`
       : undefined;
   if (lost) {
-    executions().endRecorded(job.id, job.kind, "FAILED", lost);
+    await executions().endRecorded(job.id, job.kind, "FAILED", lost);
     return undefined;
   }
-  workers.set(job.kind, job.id, holder.name);
+  await workers.set(job.kind, job.id, holder.name);
   return workerQueue(holder.name);
 }
 
@@ -82,7 +83,7 @@ function apiHooks(side: ApiSideDeps): ClusterHooks {
           const queue = await queueFor(side, job);
           if (queue) await link.enqueue(queue, job);
         } catch (err) {
-          executions().endRecorded(job.id, job.kind, "FAILED", `could not be queued: ${(err as Error).message}; check queue_url (COMPOX_QUEUE_URL) and that Redis is running (\`compox doctor\` checks)`);
+          await executions().endRecorded(job.id, job.kind, "FAILED", `could not be queued: ${(err as Error).message}; check queue_url (COMPOX_QUEUE_URL) and that Redis is running (\`compox doctor\` checks)`);
           throw err;
         }
       });
@@ -91,8 +92,8 @@ function apiHooks(side: ApiSideDeps): ClusterHooks {
       then(`stopping ${kind} ${id}`, async () => {
         await link.requestStop(id, kind);
         // Waiting in a queue, or in none (its entry lost): no worker holds it, so it ends here.
-        const waiting = (await link.removeQueued(id)) || (workers.isWaiting(kind, id) && !(await link.isQueued(id)));
-        if (waiting) executions().endRecorded(id, kind, "STOPPED", "stopped on request before it started");
+        const waiting = (await link.removeQueued(id)) || ((await workers.isWaiting(kind, id)) && !(await link.isQueued(id)));
+        if (waiting) await executions().endRecorded(id, kind, "STOPPED", "stopped on request before it started");
       });
     },
     waiting: () => workers.pending(),
@@ -112,10 +113,10 @@ function startReaper({ link, executions, workers, onError }: ApiSideDeps, onWork
       const live = await link.liveWorkers();
       onWorkers(live);
       const names = new Set(live.map((w) => w.name));
-      for (const held of workers.held()) {
+      for (const held of await workers.held()) {
         if (names.has(held.worker) || !(await link.claimLost(held.id))) continue;
         try {
-          executions().endRecorded(held.id, held.kind, "FAILED", `worker lost: ${held.worker} stopped answering while it held this ${held.kind} (killed, crashed or cut off); run it again`);
+          await executions().endRecorded(held.id, held.kind, "FAILED", `worker lost: ${held.worker} stopped answering while it held this ${held.kind} (killed, crashed or cut off); run it again`);
         } catch (err) {
           await link.releaseLost(held.id); // another pass (here or on another node) tries again
           throw err;
@@ -141,12 +142,12 @@ function startReconciler(side: ApiSideDeps): () => void {
     if (busy) return;
     busy = true;
     void (async () => {
-      for (const { kind, id } of workers.waitingSince(Date.now() - RECONCILE_AFTER_MS)) {
+      for (const { kind, id } of await workers.waitingSince(Date.now() - RECONCILE_AFTER_MS)) {
         if (await link.isQueued(id)) continue;
-        const job = jobOf(kind, id);
+        const job = await jobOf(kind, id);
         if (job === undefined) continue; // it moved on meanwhile
         if (typeof job === "string") {
-          executions().endRecorded(id, kind, "FAILED", `could not be queued again: ${job}`);
+          await executions().endRecorded(id, kind, "FAILED", `could not be queued again: ${job}`);
           continue;
         }
         const queue = await queueFor(side, job);
@@ -177,9 +178,9 @@ async function startWorker(
   if (twin)
     throw new CompoxError("invalid_request", `a worker named ${opts.name} is running (pid ${twin.pid} on ${twin.host}): give this one another --name, or wait ${HEARTBEAT_TTL_MS / 1000} s if that one was just stopped`);
   // What a previous process of this name held cannot be running: it ends FAILED now.
-  for (const held of workers.held()) {
+  for (const held of await workers.held()) {
     if (held.worker === opts.name && (await link.claimLost(held.id)))
-      executions().endRecorded(held.id, held.kind, "FAILED", `worker lost: ${opts.name} restarted while it held this ${held.kind}; run it again`);
+      await executions().endRecorded(held.id, held.kind, "FAILED", `worker lost: ${opts.name} restarted while it held this ${held.kind}; run it again`);
   }
   await link.heartbeat(info, HEARTBEAT_TTL_MS);
   const beat = setInterval(() => void link.heartbeat(info, HEARTBEAT_TTL_MS).catch((err: unknown) => onError("the heartbeat", err)), HEARTBEAT_MS);
@@ -219,11 +220,9 @@ export function openClusterNode(opts: { queueUrl: string; workers: JobWorkers; e
   // A stop request from another node: this node's only when its runners hold the job.
   const stopHeld = (id: string, kind: QueuedJob["kind"]) => {
     if (!executions().holds(id)) return;
-    try {
-      executions().stop(id, kind);
-    } catch (err) {
-      onError(`stopping ${kind} ${id}`, err);
-    }
+    executions()
+      .stop(id, kind)
+      .catch((err: unknown) => onError(`stopping ${kind} ${id}`, err));
   };
   const link = new ClusterLink(opts.queueUrl, { onEvent: (e) => events.receive(e), onStop: stopHeld }, onError);
   const side: ApiSideDeps = { link, executions, workers: opts.workers, onError, jobOf: opts.jobOf };

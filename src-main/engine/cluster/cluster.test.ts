@@ -33,9 +33,9 @@ test("a job runs on a worker and its output comes back through shared storage; a
   const { api, workers } = cluster;
   assert.equal(api.engine.mode, "cluster");
   const algorithm = await api.deploy("double", DOUBLE);
-  assert.equal(workers.w1!.engine.getAlgorithmById(algorithm).algorithm_name, "double", "a deploy on one node is visible to all");
+  assert.equal((await workers.w1!.engine.getAlgorithmById(algorithm)).algorithm_name, "double", "a deploy on one node is visible to all");
   const [input] = await api.images(1, 3, 4);
-  const rec = await waitForEnd(api.engine, api.engine.execute({ algorithm_id: algorithm, input_dataset_ids: [input!] }).execution_id, 60_000);
+  const rec = await waitForEnd(api.engine, (await api.engine.execute({ algorithm_id: algorithm, input_dataset_ids: [input!] })).execution_id, 60_000);
   assert.equal(rec.status, "COMPLETED", rec.log);
   assert.equal(rec.worker, "w1", "the record names its worker");
   assert.match(rec.log, /doubling 1x3x4/);
@@ -59,9 +59,9 @@ test("a job asking for a GPU goes to a GPU worker; cpu jobs to the cpu worker", 
   const { api } = cluster;
   await eventually(() => api.engine.gpus().cudaDevices > 0, "the API node to learn of the GPU worker from its heartbeat");
   const id = await api.deploy("where", 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { inference() { return [this.device]; } }\n', { type: "Generic", extra: 'supported_devices = ["cpu", "gpu"]\ndefault_device = "cpu"' });
-  const onGpu = await waitForEnd(api.engine, api.engine.execute({ algorithm_id: id, input_dataset_ids: [], execution_device_override: "gpu" }).execution_id, 60_000);
+  const onGpu = await waitForEnd(api.engine, (await api.engine.execute({ algorithm_id: id, input_dataset_ids: [], execution_device_override: "gpu" })).execution_id, 60_000);
   assert.deepEqual([onGpu.status, onGpu.worker, onGpu.resolved_execution_device], ["COMPLETED", "g1", "cuda"], onGpu.log);
-  const onCpu = await waitForEnd(api.engine, api.engine.execute({ algorithm_id: id, input_dataset_ids: [] }).execution_id, 60_000);
+  const onCpu = await waitForEnd(api.engine, (await api.engine.execute({ algorithm_id: id, input_dataset_ids: [] })).execution_id, 60_000);
   assert.deepEqual([onCpu.status, onCpu.worker], ["COMPLETED", "c1"], onCpu.log);
 });
 
@@ -73,15 +73,15 @@ test("a session stays on the worker that first served it; when that worker is go
   const { api, workers } = cluster;
   const counter = await api.deploy("counter", COUNTER, { type: "Generic" });
   const runs = [];
-  for (let i = 0; i < 4; i++) runs.push(await waitForEnd(api.engine, api.engine.execute({ algorithm_id: counter, input_dataset_ids: [], session_token: "s-1" }).execution_id, 60_000));
+  for (let i = 0; i < 4; i++) runs.push(await waitForEnd(api.engine, (await api.engine.execute({ algorithm_id: counter, input_dataset_ids: [], session_token: "s-1" })).execution_id, 60_000));
   assert.deepEqual(runs.map((r) => [r.status, /count (\d+)/.exec(r.log)?.[1]]), ["1", "2", "3", "4"].map((n) => ["COMPLETED", n]));
   const holder = runs[0]!.worker!;
   assert.deepEqual(new Set(runs.map((r) => r.worker)), new Set([holder]));
   await workers[holder]!.engine.close();
-  const orphan = await waitForEnd(api.engine, api.engine.execute({ algorithm_id: counter, input_dataset_ids: [], session_token: "s-1" }).execution_id, 60_000);
+  const orphan = await waitForEnd(api.engine, (await api.engine.execute({ algorithm_id: counter, input_dataset_ids: [], session_token: "s-1" })).execution_id, 60_000);
   assert.equal(orphan.status, "FAILED");
   assert.match(orphan.log, new RegExp(`session s-1 was held by worker ${holder}, which is gone: the session's state went with it; start a new session`));
-  const fresh = await waitForEnd(api.engine, api.engine.execute({ algorithm_id: counter, input_dataset_ids: [], session_token: "s-2" }).execution_id, 60_000);
+  const fresh = await waitForEnd(api.engine, (await api.engine.execute({ algorithm_id: counter, input_dataset_ids: [], session_token: "s-2" })).execution_id, 60_000);
   assert.equal(fresh.status, "COMPLETED", `the other worker takes new sessions: ${fresh.log}`);
   assert.notEqual(fresh.worker, holder);
 });
@@ -89,11 +89,11 @@ test("a session stays on the worker that first served it; when that worker is go
 test("accepted jobs survive Redis losing its queues: they are queued again and run; a stop still ends one", { skip: needsClusterServices, timeout: 180_000 }, async () => {
   await using services = await startClusterServices();
   const settings = services.settings;
-  await using api = testEngine({ settings });
+  await using api = await testEngine({ settings });
   await api.engine.ready();
   const algorithm = await api.deploy("double", DOUBLE);
   const [input] = await api.images(1, 3, 4);
-  const ids = [0, 1, 2, 3].map(() => api.engine.execute({ algorithm_id: algorithm, input_dataset_ids: [input!] }).execution_id);
+  const ids = await Promise.all([0, 1, 2, 3].map(async () => (await api.engine.execute({ algorithm_id: algorithm, input_dataset_ids: [input!] })).execution_id));
   const redis = new Redis(String(settings.queue_url));
   try {
     await eventually(async () => (await Promise.all(ids.map((id) => redis.exists(`compox:queued:${id}`)))).every(Boolean), "the jobs to reach Redis");
@@ -102,9 +102,9 @@ test("accepted jobs survive Redis losing its queues: they are queued again and r
   } finally {
     redis.disconnect();
   }
-  api.engine.stopExecution(ids[3]!);
+  await api.engine.stopExecution(ids[3]!);
   assert.equal((await waitForEnd(api.engine, ids[3]!, 30_000)).status, "STOPPED", "a stop ends a job whose entry was lost");
-  await using worker = testEngine({ settings });
+  await using worker = await testEngine({ settings });
   await worker.engine.startWorker({ name: "w1", devices: ["cpu"], concurrency: 2 });
   for (const id of ids.slice(0, 3)) {
     const rec = await waitForEnd(api.engine, id, 90_000);
@@ -123,27 +123,27 @@ export class Runner extends BaseRunner {
 
 test("a stopping worker takes no new job, lets the running one finish within its grace, and fails it past the grace", { skip: needsClusterServices, timeout: 180_000 }, async () => {
   await using services = await startClusterServices();
-  await using api = testEngine({ settings: services.settings });
+  await using api = await testEngine({ settings: services.settings });
   await api.engine.ready();
   const slow = await api.deploy("slow", SLOW, { type: "Generic" });
-  const run = (ms: number) => api.engine.execute({ algorithm_id: slow, input_dataset_ids: [], additional_parameters: { ms } }).execution_id;
-  const generous = testEngine({ settings: { ...services.settings, worker_shutdown_grace_s: 60 } });
+  const run = async (ms: number) => (await api.engine.execute({ algorithm_id: slow, input_dataset_ids: [], additional_parameters: { ms } })).execution_id;
+  const generous = await testEngine({ settings: { ...services.settings, worker_shutdown_grace_s: 60 } });
   await generous.engine.startWorker({ name: "w1", devices: ["cpu"], concurrency: 1 });
-  const a = run(1500);
-  await eventually(() => api.engine.getExecution(a).log.includes("working"), "the job to run on w1");
+  const a = await run(1500);
+  await eventually(async () => (await api.engine.getExecution(a)).log.includes("working"), "the job to run on w1");
   const closing = generous.engine.close();
-  const b = run(10);
+  const b = await run(10);
   await closing;
   await generous[Symbol.asyncDispose]();
-  const ra = api.engine.getExecution(a);
+  const ra = (await api.engine.getExecution(a));
   assert.equal(ra.status, "COMPLETED", `a running job finishes within the grace: ${ra.log}`);
-  assert.equal(api.engine.getExecution(b).status, "PENDING", "a stopping worker takes no new job");
+  assert.equal((await api.engine.getExecution(b)).status, "PENDING", "a stopping worker takes no new job");
 
-  await using hasty = testEngine({ settings: { ...services.settings, worker_shutdown_grace_s: 0 } });
+  await using hasty = await testEngine({ settings: { ...services.settings, worker_shutdown_grace_s: 0 } });
   await hasty.engine.startWorker({ name: "w2", devices: ["cpu"], concurrency: 1 });
   assert.equal((await waitForEnd(api.engine, b, 60_000)).status, "COMPLETED", "the job w1 left is taken by another worker");
-  const c = run(600_000);
-  await eventually(() => api.engine.getExecution(c).log.includes("working"), "the long job to run on w2");
+  const c = await run(600_000);
+  await eventually(async () => (await api.engine.getExecution(c)).log.includes("working"), "the long job to run on w2");
   await hasty.engine.close();
   const rc = await waitForEnd(api.engine, c, 30_000);
   assert.equal(rc.status, "FAILED");
@@ -152,16 +152,16 @@ test("a stopping worker takes no new job, lets the running one finish within its
 
 test("a session whose worker restarted under the same name fails saying its state was lost, never a silent fresh start", { skip: needsClusterServices, timeout: 120_000 }, async () => {
   await using services = await startClusterServices();
-  await using api = testEngine({ settings: services.settings });
+  await using api = await testEngine({ settings: services.settings });
   await api.engine.ready();
   const counter = await api.deploy("counter", COUNTER, { type: "Generic" });
-  const first = testEngine({ settings: services.settings });
+  const first = await testEngine({ settings: services.settings });
   await first.engine.startWorker({ name: "w1", devices: ["cpu"], concurrency: 1 });
-  const run = () => waitForEnd(api.engine, api.engine.execute({ algorithm_id: counter, input_dataset_ids: [], session_token: "s-3" }).execution_id, 60_000);
+  const run = async () => waitForEnd(api.engine, (await api.engine.execute({ algorithm_id: counter, input_dataset_ids: [], session_token: "s-3" })).execution_id, 60_000);
   assert.match((await run()).log, /count 1/);
   assert.match((await run()).log, /count 2/);
   await first[Symbol.asyncDispose]();
-  await using again = testEngine({ settings: services.settings });
+  await using again = await testEngine({ settings: services.settings });
   await again.engine.startWorker({ name: "w1", devices: ["cpu"], concurrency: 1 });
   const after = await run();
   assert.equal(after.status, "FAILED", after.log);

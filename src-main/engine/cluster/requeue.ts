@@ -7,7 +7,7 @@ import type { BenchmarksRepo } from "../store/benchmarks-repo.js";
 import type { AlgorithmsRepo } from "../store/algorithms-repo.js";
 import type { JobKind } from "../store/job-workers.js";
 import { resolveDevice, type GpuInfo } from "../runtime/devices.js";
-import { runnerKey, type QueuedJob } from "../runtime/executions.js";
+import { runnerKey, type QueuedJob } from "../jobs/queued-job.js";
 
 export interface RequeueDeps {
   algorithms: AlgorithmsRepo;
@@ -18,14 +18,14 @@ export interface RequeueDeps {
 }
 
 /** The queue entry of a PENDING job; undefined when it is no longer PENDING, or a string saying why it cannot run. */
-export function queuedJobOf(deps: RequeueDeps, kind: JobKind, id: string): QueuedJob | string | undefined {
-  const exec = kind === "execution" ? deps.records.get(id) : undefined;
-  const train = kind === "training" ? deps.training.get(id) : undefined;
-  const rec = exec ?? train ?? (kind === "benchmark" ? deps.benchmarks.get(id) : undefined);
+export async function queuedJobOf(deps: RequeueDeps, kind: JobKind, id: string): Promise<QueuedJob | string | undefined> {
+  const exec = kind === "execution" ? await deps.records.get(id) : undefined;
+  const train = kind === "training" ? await deps.training.get(id) : undefined;
+  const rec = exec ?? train ?? (kind === "benchmark" ? await deps.benchmarks.get(id) : undefined);
   if (!rec || rec.status !== "PENDING") return undefined;
   const pinned = exec ?? train;
   const minor = pinned && pinned.algorithm_minor_version !== "" ? Number(pinned.algorithm_minor_version) : null;
-  const found = deps.algorithms.runnable(rec.algorithm_id, minor);
+  const found = await deps.algorithms.runnable(rec.algorithm_id, minor);
   if (!found) return `its algorithm ${rec.algorithm_id}${minor === null ? "" : ` minor ${minor}`} was removed before the job could be queued again`;
   const { line, version, language } = found;
   const device = exec ? exec.resolved_execution_device : resolveDevice(version.config.default_device, deps.gpus()).device;

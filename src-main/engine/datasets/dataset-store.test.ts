@@ -27,7 +27,7 @@ function setup(expiryDays = 7) {
       now = new Date(now.getTime() + ms);
     },
     [Symbol.dispose]() {
-      db.close();
+      db.raw.close();
       dir[Symbol.dispose]();
     },
   };
@@ -41,7 +41,7 @@ test("an uploaded HDF5 stream is stored under a UUIDv1 with its keys", async () 
   assert.equal(info.size, fs.statSync(fixture).size);
   const back = await t.store.read(info.file_id, ["image"]);
   assert.deepEqual([...(back.image?.data ?? [])], Array.from({ length: 12 }, (_, i) => i));
-  assert.deepEqual(t.store.list().map((d) => d.file_id), [info.file_id]);
+  assert.deepEqual((await t.store.list()).map((d) => d.file_id), [info.file_id]);
 });
 
 test("invalid and truncated HDF5 are refused with Compox's message, leaving nothing behind", async () => {
@@ -50,7 +50,7 @@ test("invalid and truncated HDF5 are refused with Compox's message, leaving noth
   for (const body of bad) {
     await assert.rejects(t.store.putStream(Readable.from([body]), { maxBytes: 1e9 }), (e: CompoxError) => e.code === "invalid_hdf5" && e.message === "The provided file is not a valid hdf5 file.");
   }
-  assert.deepEqual(t.store.list(), []);
+  assert.deepEqual((await t.store.list()), []);
   assert.deepEqual(fs.readdirSync(path.join(t.dir, "datasets", "tmp")), []);
 });
 
@@ -65,27 +65,27 @@ test("datasets expire after dataset_expiry_days; 0 means never", async () => {
   const a = await t.store.putArrays({ image: { dtype: "uint8", shape: [1], data: new Uint8Array([1]) } });
   const kept = await t.store.putArrays({ image: { dtype: "uint8", shape: [1], data: new Uint8Array([2]) } });
   t.advance(6 * 24 * 3600e3);
-  assert.equal(t.store.sweepExpired(), 0);
+  assert.equal((await t.store.sweepExpired()), 0);
   t.advance(2 * 24 * 3600e3);
-  assert.equal(t.store.sweepExpired(new Set([kept.file_id])), 1);
-  assert.equal(t.store.get(a.file_id), undefined);
+  assert.equal((await t.store.sweepExpired(new Set([kept.file_id]))), 1);
+  assert.equal((await t.store.get(a.file_id)), undefined);
   assert.ok(!fs.existsSync(t.store.pathOf(a.file_id)));
   using never = setup(0);
   const n = await never.store.putArrays({ image: { dtype: "uint8", shape: [1], data: new Uint8Array([1]) } });
   assert.equal(n.expires, null);
   never.advance(1e12);
-  assert.equal(never.store.sweepExpired(), 0);
+  assert.equal(await never.store.sweepExpired(), 0);
 });
 
 test("delete removes the record at once and the file soon after, and reports a second delete", async () => {
   using t = setup();
   const a = await t.store.putArrays({ image: { dtype: "uint8", shape: [1], data: new Uint8Array([1]) } });
   const file = t.store.pathOf(a.file_id);
-  assert.equal(t.store.delete(a.file_id), true);
-  assert.equal(t.store.get(a.file_id), undefined);
+  assert.equal((await t.store.delete(a.file_id)), true);
+  assert.equal((await t.store.get(a.file_id)), undefined);
   assert.equal(fs.existsSync(file), false, "moved out of the store at once");
-  assert.equal(t.store.delete(a.file_id), false);
-  assert.equal(t.store.get("../../etc/passwd"), undefined);
+  assert.equal((await t.store.delete(a.file_id)), false);
+  assert.equal((await t.store.get("../../etc/passwd")), undefined);
   const tmp = path.join(t.dir, "datasets", "tmp");
   for (let i = 0; i < 100 && fs.readdirSync(tmp).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
   assert.deepEqual(fs.readdirSync(tmp), [], "and unlinked off the request path");
@@ -95,7 +95,7 @@ test("a large upload arriving in small, uneven chunks is stored byte for byte", 
   using t = setup();
   const data = new Uint8Array(9 * 2 ** 20 + 7).map((_, i) => (i * 31) % 256);
   await t.store.putArrays({ image: { dtype: "uint8", shape: [data.length], data } });
-  const [info] = t.store.list();
+  const [info] = (await t.store.list());
   const bytes = fs.readFileSync(t.store.pathOf(info!.file_id));
   const chunks = function* () {
     for (let at = 0, n = 1; at < bytes.length; at += n, n = (n * 7 + 13) % 70000 + 1) yield bytes.subarray(at, at + n);
@@ -135,9 +135,9 @@ test("an import stops when its client goes, and leaves none of its pages behind"
   const tiff = encodeTiff(Array.from({ length: 500 }, () => ({ width: 8, height: 4, channels: 1 as const, data: new Uint8Array(32) })));
   const client = new AbortController();
   const importing = t.store.importImage(tiff, "long.tif", limits, client.signal);
-  await eventually(() => t.store.list().length > 0, "the first page to be stored");
+  await eventually(async () => (await t.store.list()).length > 0, "the first page to be stored");
   client.abort();
   await assert.rejects(importing, (e: Error) => e.name === "AbortError");
-  assert.deepEqual(t.store.list(), []);
+  assert.deepEqual((await t.store.list()), []);
   await eventually(() => fs.readdirSync(path.dirname(t.store.tempPath())).length === 0, "the removed pages' files to be unlinked");
 });

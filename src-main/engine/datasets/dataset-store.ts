@@ -69,30 +69,32 @@ export class DatasetStore {
     return path.join(this.opts.dir, UUID.test(id) ? `${id}.h5` : `name-${createHash("sha256").update(id).digest("hex")}.h5`);
   }
 
-  get(id: string): DatasetInfo | undefined {
+  async get(id: string): Promise<DatasetInfo | undefined> {
     if (!isDatasetId(id)) return undefined;
-    const row = this.opts.db.prepare("SELECT * FROM datasets WHERE file_id = ?").get(id) as DatasetRow | undefined;
+    const row = await this.opts.db.get<DatasetRow>("SELECT * FROM datasets WHERE file_id = ?", id);
     return row && this.toInfo(row);
   }
 
   /** The dataset's info, or a 404 naming the id. */
-  require(id: string): DatasetInfo {
-    const info = this.get(id);
+  async require(id: string): Promise<DatasetInfo> {
+    const info = await this.get(id);
     if (!info) throw new NotFoundError("dataset_not_found", `dataset ${id} not found (it may have expired or been deleted)`);
     return info;
   }
 
   /** The ids among `ids` that do not exist. */
-  missing(ids: readonly string[]): string[] {
-    return ids.filter((id) => !this.get(id));
+  async missing(ids: readonly string[]): Promise<string[]> {
+    const found = await Promise.all(ids.map((id) => this.get(id)));
+    return ids.filter((_, i) => !found[i]);
   }
 
   /** Newest first; `before` is a file_id to page from. */
-  list(limit = 50, before?: string): DatasetInfo[] {
-    const anchor = before ? (this.opts.db.prepare("SELECT created_ms FROM datasets WHERE file_id = ?").pluck().get(before) as number | undefined) : undefined;
-    const rows = (anchor === undefined
-      ? this.opts.db.prepare("SELECT * FROM datasets ORDER BY created_ms DESC, file_id DESC LIMIT ?").all(limit)
-      : this.opts.db.prepare("SELECT * FROM datasets WHERE created_ms < ? ORDER BY created_ms DESC, file_id DESC LIMIT ?").all(anchor, limit)) as DatasetRow[];
+  async list(limit = 50, before?: string): Promise<DatasetInfo[]> {
+    const anchor = before ? (await this.opts.db.column<number>("SELECT created_ms FROM datasets WHERE file_id = ?", before))[0] : undefined;
+    const rows =
+      anchor === undefined
+        ? await this.opts.db.all<DatasetRow>("SELECT * FROM datasets ORDER BY created_ms DESC, file_id DESC LIMIT ?", limit)
+        : await this.opts.db.all<DatasetRow>("SELECT * FROM datasets WHERE created_ms < ? ORDER BY created_ms DESC, file_id DESC LIMIT ?", anchor, limit);
     return rows.map((r) => this.toInfo(r));
   }
 
@@ -166,7 +168,7 @@ export class DatasetStore {
       }
       return out;
     } catch (err) {
-      for (const info of out) this.delete(info.file_id);
+      for (const info of out) await this.delete(info.file_id);
       throw err;
     }
   }
@@ -177,7 +179,7 @@ export class DatasetStore {
 
   /** The dataset's file on this node (fetched from the shared store first if this node lacks it), or a 404. */
   async localPath(id: string, signal?: AbortSignal): Promise<string> {
-    this.require(id);
+    await this.require(id);
     const file = this.pathOf(id);
     const { shared } = this.opts;
     if (!shared || fs.existsSync(file)) return file;
@@ -195,9 +197,9 @@ export class DatasetStore {
    * into tmp/ (a rename) and unlinked off the request path — a crash in between leaves it to the
    * start-up sweep of tmp/.
    */
-  delete(id: string): boolean {
-    if (!this.get(id)) return false;
-    this.opts.db.prepare("DELETE FROM datasets WHERE file_id = ?").run(id);
+  async delete(id: string): Promise<boolean> {
+    if (!(await this.get(id))) return false;
+    await this.opts.db.run("DELETE FROM datasets WHERE file_id = ?", id);
     void this.opts.shared?.delete(this.keyOf(id)).catch(() => {}); // an orphan object costs space, not correctness
     const doomed = this.tempPath();
     try {
@@ -210,11 +212,11 @@ export class DatasetStore {
   }
 
   /** Removes expired datasets and stray temp files; returns how many datasets went. */
-  sweepExpired(protectedIds: ReadonlySet<string> = new Set()): number {
+  async sweepExpired(protectedIds: ReadonlySet<string> = new Set()): Promise<number> {
     const now = this.opts.now().getTime();
-    const ids = this.opts.db.prepare("SELECT file_id FROM datasets WHERE expires_ms IS NOT NULL AND expires_ms <= ?").pluck().all(now) as string[];
+    const ids = await this.opts.db.column<string>("SELECT file_id FROM datasets WHERE expires_ms IS NOT NULL AND expires_ms <= ?", now);
     let n = 0;
-    for (const id of ids) if (!protectedIds.has(id) && this.delete(id)) n++;
+    for (const id of ids) if (!protectedIds.has(id) && (await this.delete(id))) n++;
     return n;
   }
 
@@ -222,12 +224,12 @@ export class DatasetStore {
    * Cluster mode: removes this node's copies of datasets that no longer exist (deleted or expired
    * on another node); returns how many. Copies of live datasets stay, as a cache.
    */
-  sweepStaleCopies(): number {
+  async sweepStaleCopies(): Promise<number> {
     if (!this.opts.shared) return 0;
     let n = 0;
     for (const name of fs.readdirSync(this.opts.dir)) {
       const id = name.endsWith(".h5") ? name.slice(0, -3) : "";
-      if (!UUID.test(id) || this.get(id)) continue;
+      if (!UUID.test(id) || (await this.get(id))) continue;
       fs.rmSync(path.join(this.opts.dir, name), { force: true });
       n++;
     }
@@ -274,10 +276,8 @@ export class DatasetStore {
     fs.renameSync(tmp, this.pathOf(id));
     // In the shared store before it is recorded: a node that sees the record can fetch the file.
     await this.opts.shared?.putFile(this.keyOf(id), this.pathOf(id));
-    this.opts.db
-      .prepare(`INSERT INTO datasets (file_id, size, keys_json, name, time_created, created_ms, expires_ms) VALUES (@file_id, @size, @keys_json, @name, @time_created, @created_ms, @expires_ms)
-         ON CONFLICT (file_id) DO UPDATE SET size = excluded.size, keys_json = excluded.keys_json, name = excluded.name, time_created = excluded.time_created, created_ms = excluded.created_ms, expires_ms = excluded.expires_ms`)
-      .run(row);
+    await this.opts.db.run(`INSERT INTO datasets (file_id, size, keys_json, name, time_created, created_ms, expires_ms) VALUES (@file_id, @size, @keys_json, @name, @time_created, @created_ms, @expires_ms)
+         ON CONFLICT (file_id) DO UPDATE SET size = excluded.size, keys_json = excluded.keys_json, name = excluded.name, time_created = excluded.time_created, created_ms = excluded.created_ms, expires_ms = excluded.expires_ms`, row);
     return this.toInfo(row);
   }
 

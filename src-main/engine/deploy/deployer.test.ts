@@ -7,10 +7,10 @@ import { ConfigError, DeployError, type CompoxError } from "../../contract/error
 import { createEngine } from "../engine.js";
 import { pyproject, tempDir, tsAlgorithm, writeFiles } from "../testing/temp-algorithm.js";
 
-function setup() {
+async function setup() {
   const data = tempDir("compox-data-");
   const src = tempDir("compox-src-");
-  const engine = createEngine({ dataDir: data.path });
+  const engine = await createEngine({ dataDir: data.path });
   return {
     engine,
     src: src.path,
@@ -32,7 +32,7 @@ function blobFiles(dataDir: string): string[] {
 }
 
 test("the versioning table: 3 → unchanged → code 4 → asset 5 → metadata still 5 → new major", async () => {
-  await using t = setup();
+  await using t = await setup();
   const dir = tsAlgorithm(path.join(t.src, "demo"));
   const first = await t.engine.deploy(dir);
   assert.equal(first.outcome, "created");
@@ -56,7 +56,7 @@ test("the versioning table: 3 → unchanged → code 4 → asset 5 → metadata 
   writeFiles(dir, { "pyproject.toml": pyproject("demo", "1.3.0").replace("test algorithm", "better words") });
   const meta = await t.engine.deploy(dir);
   assert.deepEqual([meta.outcome, meta.algorithm_minor_version, meta.changed], ["metadata_updated", "5", false]);
-  const rec = t.engine.getAlgorithm("DEMO", 1);
+  const rec = (await t.engine.getAlgorithm("DEMO", 1));
   assert.equal(rec.algorithm_description, "better words");
   assert.deepEqual(rec.algorithm_minor_versions, ["3", "4", "5"]);
   assert.equal(rec.latest_algorithm_minor_version, "5");
@@ -66,20 +66,20 @@ test("the versioning table: 3 → unchanged → code 4 → asset 5 → metadata 
   assert.equal(major.outcome, "created");
   assert.notEqual(major.algorithm_id, first.algorithm_id);
   assert.equal(major.algorithm_minor_version, "0");
-  assert.equal(t.engine.listAlgorithms().length, 2);
+  assert.equal((await t.engine.listAlgorithms()).length, 2);
 });
 
 test("a name differing only in case is the same line", async () => {
-  await using t = setup();
+  await using t = await setup();
   const a = await t.engine.deploy(tsAlgorithm(path.join(t.src, "a"), "Demo", "1.0"));
   const b = await t.engine.deploy(tsAlgorithm(path.join(t.src, "b"), "demo", "1.0"));
   assert.equal(b.algorithm_id, a.algorithm_id);
   assert.equal(b.changed, false); // only the pyproject text differs: metadata
-  assert.equal(t.engine.getAlgorithm("dEmO", 1).algorithm_name, "Demo");
+  assert.equal((await t.engine.getAlgorithm("dEmO", 1)).algorithm_name, "Demo");
 });
 
 test("two algorithms sharing a 50 MB asset store it once", async () => {
-  await using t = setup();
+  await using t = await setup();
   const big = Buffer.alloc(50 * 1024 * 1024, 7);
   const one = tsAlgorithm(path.join(t.src, "one"), "one");
   const two = tsAlgorithm(path.join(t.src, "two"), "two");
@@ -94,7 +94,7 @@ test("two algorithms sharing a 50 MB asset store it once", async () => {
 });
 
 test("export → import round-trips to the same module and assets (unchanged)", async () => {
-  await using t = setup();
+  await using t = await setup();
   const first = await t.engine.deploy(tsAlgorithm(path.join(t.src, "demo")));
   const zip = await t.engine.exportAlgorithm("demo", 1);
   assert.equal(zip.filename, "demo-1.3.zip");
@@ -106,7 +106,7 @@ test("export → import round-trips to the same module and assets (unchanged)", 
 
   // Into a fresh data directory it creates the same line at the same minor.
   using other = tempDir("compox-data2-");
-  const engine2 = createEngine({ dataDir: other.path });
+  const engine2 = await createEngine({ dataDir: other.path });
   const zipFile = path.join(t.src, "demo.zip");
   fs.writeFileSync(zipFile, zip.bytes);
   const imported = await engine2.deploy(zipFile);
@@ -116,7 +116,7 @@ test("export → import round-trips to the same module and assets (unchanged)", 
 });
 
 test("a zip wrapping the algorithm in one folder deploys", async () => {
-  await using t = setup();
+  await using t = await setup();
   const zip = new AdmZip();
   zip.addFile("demo/pyproject.toml", Buffer.from(pyproject("demo", "1.0")));
   zip.addFile("demo/Runner.js", Buffer.from("export class Runner {}"));
@@ -125,7 +125,7 @@ test("a zip wrapping the algorithm in one folder deploys", async () => {
 });
 
 test("zip-slip: '..' entries and absolute paths are refused, nothing written", async () => {
-  await using t = setup();
+  await using t = await setup();
   for (const bad of ["../evil.txt", "/etc/evil", "files/../../evil", "C:/evil.txt", "..\\evil.txt"]) {
     const zip = new AdmZip();
     zip.addFile("pyproject.toml", Buffer.from(pyproject("demo", "1.0")));
@@ -142,44 +142,44 @@ test("zip-slip: '..' entries and absolute paths are refused, nothing written", a
       return true;
     });
   }
-  assert.deepEqual(t.engine.listAlgorithms(), []);
+  assert.deepEqual((await t.engine.listAlgorithms()), []);
   assert.ok(!fs.existsSync(path.join(path.dirname(t.src), "evil.txt")));
 });
 
 test("export refuses non-exportable algorithms; remove refuses non-removable ones unless forced", async () => {
-  await using t = setup();
+  await using t = await setup();
   const r = await t.engine.deploy(tsAlgorithm(path.join(t.src, "demo"), "demo", "1.0", "exportable = false"));
   await assert.rejects(t.engine.exportAlgorithm("demo", 1), (e: CompoxError) => e.code === "algorithm_not_exportable" && e.status === 403);
-  assert.throws(() => t.engine.removeAlgorithm(r.algorithm_id), (e: CompoxError) => e.code === "algorithm_not_removable" && /--force/.test(e.message));
-  t.engine.removeAlgorithm(r.algorithm_id, { force: true });
-  assert.deepEqual(t.engine.listAlgorithms(), []);
+  await assert.rejects(() => t.engine.removeAlgorithm(r.algorithm_id), (e: CompoxError) => e.code === "algorithm_not_removable" && /--force/.test(e.message));
+  await t.engine.removeAlgorithm(r.algorithm_id, { force: true });
+  assert.deepEqual((await t.engine.listAlgorithms()), []);
   // Removing the only user of its blobs frees them.
   assert.deepEqual(blobFiles(t.dataDir), []);
 });
 
 test("removing the latest minor makes the previous one latest", async () => {
-  await using t = setup();
+  await using t = await setup();
   const dir = tsAlgorithm(path.join(t.src, "demo"), "demo", "1.0", "removable = true");
   const r = await t.engine.deploy(dir);
   writeFiles(dir, { "files/weights.bin": "v2" });
   await t.engine.deploy(dir);
-  assert.equal(t.engine.getAlgorithm("demo", 1).latest_algorithm_minor_version, "1");
-  t.engine.removeAlgorithm(r.algorithm_id, { minor: 1 });
-  const rec = t.engine.getAlgorithm("demo", 1);
+  assert.equal((await t.engine.getAlgorithm("demo", 1)).latest_algorithm_minor_version, "1");
+  await t.engine.removeAlgorithm(r.algorithm_id, { minor: 1 });
+  const rec = (await t.engine.getAlgorithm("demo", 1));
   assert.deepEqual([rec.latest_algorithm_minor_version, rec.algorithm_minor_versions], ["0", ["0"]]);
   // As Compox: removing a minor that does not exist is a no-op, not an error.
-  assert.deepEqual(t.engine.removeAlgorithm(r.algorithm_id, { minor: 7 }), { removed_minor_versions: [] });
-  assert.deepEqual(t.engine.getAlgorithm("demo", 1).algorithm_minor_versions, ["0"]);
+  assert.deepEqual((await t.engine.removeAlgorithm(r.algorithm_id, { minor: 7 })), { removed_minor_versions: [] });
+  assert.deepEqual((await t.engine.getAlgorithm("demo", 1)).algorithm_minor_versions, ["0"]);
 });
 
 /** Deploys a folder built from `files` and returns the error's problems. */
-async function deployProblems(t: ReturnType<typeof setup>, files: Record<string, string>): Promise<{ err: ConfigError; text: string }> {
+async function deployProblems(t: Awaited<ReturnType<typeof setup>>, files: Record<string, string>): Promise<{ err: ConfigError; text: string }> {
   const dir = writeFiles(fs.mkdtempSync(path.join(t.src, "bad-")), files);
   try {
     await t.engine.deploy(dir);
   } catch (err) {
     assert.ok(err instanceof ConfigError, String(err));
-    assert.deepEqual(t.engine.listAlgorithms(), [], "nothing half-written");
+    assert.deepEqual((await t.engine.listAlgorithms()), [], "nothing half-written");
     return { err, text: err.message };
   }
   throw new Error("deploy should have failed");
@@ -188,7 +188,7 @@ async function deployProblems(t: ReturnType<typeof setup>, files: Record<string,
 const runner = "export class Runner {}\n";
 
 test("bad folders get one clear error naming file, field and fix", async () => {
-  await using t = setup();
+  await using t = await setup();
   const cases: [string, Record<string, string>, RegExp][] = [
     ["missing pyproject", { "Runner.js": runner }, /pyproject\.toml: missing: every algorithm folder needs/],
     ["missing [project]", { "pyproject.toml": "[tool.compox]\n", "Runner.js": runner }, /pyproject\.toml: project: the \[project\] table with name and version is required/],
@@ -211,7 +211,7 @@ test("bad folders get one clear error naming file, field and fix", async () => {
 });
 
 test("config errors and structural errors are all reported together", async () => {
-  await using t = setup();
+  await using t = await setup();
   const { err } = await deployProblems(t, {
     "pyproject.toml": pyproject("x", "1").replace("Image2Image", "Nope"),
     "Runner.ts": 'import "lodash";\nexport class Runner {}\n',
@@ -223,7 +223,7 @@ test("config errors and structural errors are all reported together", async () =
 });
 
 test("symlinks leaving the folder and unreadable files are errors; links inside are followed", async () => {
-  await using t = setup();
+  await using t = await setup();
   using outside = tempDir();
   fs.writeFileSync(path.join(outside.path, "secret.txt"), "s");
   const dir = tsAlgorithm(path.join(t.src, "links"));
@@ -240,7 +240,7 @@ test("symlinks leaving the folder and unreadable files are errors; links inside 
 });
 
 test("dot-files, node_modules, __pycache__ and *.pyc are neither module nor asset", async () => {
-  await using t = setup();
+  await using t = await setup();
   const dir = tsAlgorithm(path.join(t.src, "demo"));
   const first = await t.engine.deploy(dir);
   writeFiles(dir, { ".git/config": "x", "node_modules/x/index.js": "x", "__pycache__/a.pyc": "x", "files/b.pyc": "x", ".DS_Store": "x" });
@@ -250,7 +250,7 @@ test("dot-files, node_modules, __pycache__ and *.pyc are neither module nor asse
 });
 
 test("deprecated keys and missing descriptions come back as warnings, not errors", async () => {
-  await using t = setup();
+  await using t = await setup();
   const r = await t.engine.deploy(tsAlgorithm(path.join(t.src, "demo"), "demo", "1.0", "hash_module = true\nfavourite_colour = 'blue'"));
   const paths = r.warnings.map((w) => w.path);
   assert.ok(paths.includes("tool.compox.hash_module"));
@@ -258,18 +258,18 @@ test("deprecated keys and missing descriptions come back as warnings, not errors
 });
 
 test("check_importable loads a TS module at deploy time and fails the deploy when it throws", async () => {
-  await using t = setup();
+  await using t = await setup();
   const ok = tsAlgorithm(path.join(t.src, "ok"), "ok", "1.0", "check_importable = true");
   writeFiles(ok, { "Runner.ts": 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { async loadAssets() { this.w = await this.fetchAsset("files/weights.bin"); } }\n' });
   assert.equal((await t.engine.deploy(ok)).outcome, "created");
   const bad = tsAlgorithm(path.join(t.src, "bad"), "bad", "1.0", "check_importable = true");
   writeFiles(bad, { "Runner.ts": 'import { BaseRunner } from "compox";\nthrow new Error("missing calibration table");\nexport class Runner extends BaseRunner {}\n' });
   await assert.rejects(t.engine.deploy(bad), /Runner\.ts: check_importable: loading the module failed: missing calibration table/);
-  assert.throws(() => t.engine.getAlgorithm("bad", 1), /not found/);
+  await assert.rejects(() => t.engine.getAlgorithm("bad", 1), /not found/);
 });
 
 test("redeploying an unchanged folder answers from the store without loading the module again; any change takes the full path", async () => {
-  await using t = setup();
+  await using t = await setup();
   const marker = path.join(t.src, "imported");
   const dir = tsAlgorithm(path.join(t.src, "quick"), "quick", "1.0", "check_importable = true");
   writeFiles(dir, { "Runner.ts": `import fs from "node:fs";\nimport { BaseRunner } from "compox";\nfs.writeFileSync(${JSON.stringify(marker)}, "x");\nexport class Runner extends BaseRunner {}\n` });

@@ -103,7 +103,7 @@ export async function deployZip(ctx: DeployContext, zipBytes: Buffer, label = "a
  * are redeployed at every start. Undefined whenever the full path must decide (it also reports
  * every problem).
  */
-function unchangedDeploy(ctx: DeployContext, folder: string, overrides: DeployOverrides): DeployResult | undefined {
+async function unchangedDeploy(ctx: DeployContext, folder: string, overrides: DeployOverrides): Promise<DeployResult | undefined> {
   if (Object.keys(overrides).length > 0 || !fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) return undefined;
   const scan = scanFolder(folder);
   if (scan.problems.length > 0 || scan.pyproject === undefined || !scan.language || ctx.checkLanguage?.(scan.language)) return undefined;
@@ -113,17 +113,17 @@ function unchangedDeploy(ctx: DeployContext, folder: string, overrides: DeployOv
   } catch {
     return undefined;
   }
-  const line = ctx.repo.findLine(parsed.config.name, parsed.config.major);
-  const latest = line && ctx.repo.getVersion(line.algorithm_id, line.latest_minor);
+  const line = await ctx.repo.findLine(parsed.config.name, parsed.config.major);
+  const latest = line && (await ctx.repo.getVersion(line.algorithm_id, line.latest_minor));
   if (!line || !latest || latest.pyproject !== scan.pyproject || latest.module_id !== computeModuleId(scan.sources)) return undefined;
-  const stored = new Map(ctx.repo.assets(line.algorithm_id, line.latest_minor).map((a) => [a.path, a.asset_id]));
+  const stored = new Map((await ctx.repo.assets(line.algorithm_id, line.latest_minor)).map((a) => [a.path, a.asset_id]));
   if (stored.size !== scan.assets.length || scan.assets.some((a) => stored.get(a.path) !== blobIdOfFile(a.source))) return undefined;
   return { algorithm_id: line.algorithm_id, algorithm_name: line.name, algorithm_major_version: String(line.major), algorithm_minor_version: String(line.latest_minor), changed: false, outcome: "unchanged", warnings: parsed.warnings };
 }
 
 /** Deploys an algorithm folder under SPEC section 2's versioning rules. */
 export async function deployFolder(ctx: DeployContext, folder: string, overrides: DeployOverrides = {}): Promise<DeployResult> {
-  const unchanged = unchangedDeploy(ctx, folder, overrides);
+  const unchanged = await unchangedDeploy(ctx, folder, overrides);
   if (unchanged) return unchanged;
   const { scan, parsed } = await validateFolder(folder);
   const { warnings } = parsed;
@@ -162,14 +162,14 @@ export async function deployFolder(ctx: DeployContext, folder: string, overrides
   const pyproject = scan.pyproject as string;
 
   // IMMEDIATE: two deployers (CLI beside a server) must not both read "latest" and both add a minor.
-  const apply = ctx.db.transaction((): DeployResult => {
+  return ctx.db.transaction(async (): Promise<DeployResult> => {
     const { repo } = ctx;
-    repo.upsertModule({ module_id: moduleId, blob_id: moduleBlob.id, language: scan.language ?? "ts", entry_point: entryPoint });
-    const line = repo.findLine(config.name, config.major);
+    await repo.upsertModule({ module_id: moduleId, blob_id: moduleBlob.id, language: scan.language ?? "ts", entry_point: entryPoint });
+    const line = await repo.findLine(config.name, config.major);
     const latest = line && {
       minor: line.latest_minor,
-      module_id: repo.getVersion(line.algorithm_id, line.latest_minor)?.module_id ?? "",
-      assets: Object.fromEntries(repo.assets(line.algorithm_id, line.latest_minor).map((a) => [a.path, a.asset_id])),
+      module_id: (await repo.getVersion(line.algorithm_id, line.latest_minor))?.module_id ?? "",
+      assets: Object.fromEntries((await repo.assets(line.algorithm_id, line.latest_minor)).map((a) => [a.path, a.asset_id])),
     };
     const decision = decideVersion(latest, { module_id: moduleId, assets: assetMap }, config.minor);
     const algorithmId = line?.algorithm_id ?? uuidv1();
@@ -184,18 +184,17 @@ export async function deployFolder(ctx: DeployContext, folder: string, overrides
     });
     switch (decision.kind) {
       case "create_line":
-        repo.insertLine({ algorithm_id: algorithmId, name: config.name, major: config.major, latest_minor: decision.minor, created_at: at });
+        await repo.insertLine({ algorithm_id: algorithmId, name: config.name, major: config.major, latest_minor: decision.minor, created_at: at });
         break;
       case "add_minor":
-        repo.setLatestMinor(algorithmId, decision.minor);
+        await repo.setLatestMinor(algorithmId, decision.minor);
         break;
       case "unchanged":
-        return result(repo.updateMetadata(algorithmId, decision.minor, config, pyproject, at) ? "metadata_updated" : "unchanged");
+        return result((await repo.updateMetadata(algorithmId, decision.minor, config, pyproject, at)) ? "metadata_updated" : "unchanged");
     }
-    repo.insertVersion({ algorithm_id: algorithmId, minor: decision.minor, module_id: moduleId, config, pyproject, created_at: at, updated_at: at });
-    repo.insertAssets(algorithmId, decision.minor, assets);
-    repo.setStorageMetrics(algorithmId, null);
+    await repo.insertVersion({ algorithm_id: algorithmId, minor: decision.minor, module_id: moduleId, config, pyproject, created_at: at, updated_at: at });
+    await repo.insertAssets(algorithmId, decision.minor, assets);
+    await repo.setStorageMetrics(algorithmId, null);
     return result(decision.kind === "create_line" ? "created" : "new_minor");
-  });
-  return apply.immediate();
+  }, { exclusive: true });
 }

@@ -11,14 +11,14 @@ export interface ExportSource {
 }
 
 /** The zip bytes of one minor version. Callers check `exportable` and existence first. */
-export function exportVersionZip(src: ExportSource, algorithmId: string, minor: number, assetOverrides: Readonly<Record<string, string>> = {}): Buffer {
-  const version = src.repo.getVersion(algorithmId, minor);
+export async function exportVersionZip(src: ExportSource, algorithmId: string, minor: number, assetOverrides: Readonly<Record<string, string>> = {}): Promise<Buffer> {
+  const version = await src.repo.getVersion(algorithmId, minor);
   if (!version) throw new Error(`version ${algorithmId}/${minor} missing`);
-  const module = src.repo.getModule(version.module_id);
+  const module = await src.repo.getModule(version.module_id);
   if (!module) throw new Error(`module ${version.module_id} missing`);
   const files: SourceFile[] = [{ path: "pyproject.toml", content: Buffer.from(version.pyproject, "utf8") }];
   files.push(...unzipSources(src.blobs.read(module.blob_id)));
-  for (const asset of src.repo.assets(algorithmId, minor)) {
+  for (const asset of await src.repo.assets(algorithmId, minor)) {
     files.push({ path: asset.path, content: src.blobs.read(assetOverrides[asset.path] ?? asset.asset_id) });
   }
   return zipFiles(files);

@@ -54,14 +54,14 @@ const CASES: { folder: string; params: Record<string, unknown>; outputs: number 
 ];
 
 test("Compox-style algorithms of every typed runner run unchanged, with outputs equal to compox.algorithm_debug", { skip, timeout: 180_000 }, async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   using work = tempDir("compox-debug-");
   const inputs: string[] = [];
   for (const image of images()) inputs.push((await t.engine.createDataset({ image })).file_id);
   for (const c of CASES) {
     const folder = path.join(fixtures, c.folder);
     const deployed = await t.engine.deploy(folder);
-    const rec = await waitForEnd(t.engine, t.engine.execute({ algorithm_id: deployed.algorithm_id, input_dataset_ids: inputs, additional_parameters: c.params }).execution_id, 60_000);
+    const rec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id: deployed.algorithm_id, input_dataset_ids: inputs, additional_parameters: c.params })).execution_id, 60_000);
     assert.equal(rec.status, "COMPLETED", `${c.folder}: ${rec.log}`);
     assert.equal(rec.output_dataset_ids.length, c.outputs, c.folder);
     // Compox's pipeline lines, in order.
@@ -83,16 +83,16 @@ test("Compox-style algorithms of every typed runner run unchanged, with outputs 
   // What each type writes, as Compox writes it.
   const one = async (folder: string, params: Record<string, unknown> = {}) => {
     const a = await t.engine.deploy(path.join(fixtures, folder));
-    const rec = await waitForEnd(t.engine, t.engine.execute({ algorithm_id: a.algorithm_id, input_dataset_ids: inputs, additional_parameters: params }).execution_id, 60_000);
+    const rec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id: a.algorithm_id, input_dataset_ids: inputs, additional_parameters: params })).execution_id, 60_000);
     return rec.output_dataset_ids;
   };
   const [region] = await one("cx_multiregion", { low: 85, high: 170 });
-  const info = t.engine.getDataset(region ?? "");
+  const info = (await t.engine.getDataset(region ?? ""));
   assert.deepEqual(info.keys.region_names, { shape: [3], dtype: "str", values: ["dark", "middle", "bright"] });
   assert.deepEqual(info.keys.region_masks?.shape, [3, H, W]);
   assert.equal(info.keys.region_masks?.dtype, "bool");
   const [alignment] = await one("cx_alignment");
-  const a = t.engine.getDataset(alignment ?? "").keys;
+  const a = (await t.engine.getDataset(alignment ?? "")).keys;
   for (const key of ["points1", "points2", "confidence"]) assert.deepEqual(a[key], { shape: [0], dtype: "str", values: [] }, key);
   const m = await t.engine.readDataset(alignment ?? "", ["transform_matrix", "translation_matrix"]);
   assert.deepEqual(values(m.transform_matrix), values(m.translation_matrix));
@@ -100,11 +100,11 @@ test("Compox-style algorithms of every typed runner run unchanged, with outputs 
 });
 
 test("a Compox-style Generic runner: annotated schema with text fields, KeyError sessions, runner_context reset, Compox's validation", { skip }, async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id } = await t.engine.deploy(path.join(fixtures, "cx_generic"));
   const input = (await t.engine.createDataset({ data: { dtype: "float64", shape: [2], data: Float64Array.from([1.5, 2]) } })).file_id;
   const run = async () => {
-    const rec = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [input], session_token: "s1" }).execution_id, 60_000);
+    const rec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id, input_dataset_ids: [input], session_token: "s1" })).execution_id, 60_000);
     assert.equal(rec.status, "COMPLETED", rec.log);
     const [id] = rec.output_dataset_ids;
     return { arrays: await t.engine.readDataset(id ?? ""), text: await readHdf5Strings(await t.engine.datasetPath(id ?? "")) };
@@ -129,20 +129,20 @@ test("a Compox-style Generic runner: annotated schema with text fields, KeyError
 });
 
 test("a Compox-style training and benchmark: run_training, save_checkpoint, benchmark() with benchmark_outputs", { skip }, async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const deployed = await t.engine.deploy(path.join(fixtures, "cx_segmentation"));
-  const algorithm = t.engine.getAlgorithmById(deployed.algorithm_id);
+  const algorithm = (await t.engine.getAlgorithmById(deployed.algorithm_id));
   assert.deepEqual(algorithm.benchmark_outputs.map((p) => p.name), ["inference_time", "images"]);
   const [image] = images();
   const mask: NDArray = { dtype: "uint8", shape: [H, W], data: (image?.data as Uint8Array).map((v) => (v >= 130 ? 1 : 0)) };
-  const sample = t.engine.createSample({ files: [{ input: [(await t.engine.createDataset({ image: image as NDArray })).file_id], target: [(await t.engine.createDataset({ mask })).file_id] }] });
-  const training = await waitForTraining(t.engine, t.engine.train({ algorithm_id: deployed.algorithm_id, training_data: [sample.sample_id], additional_parameters: { margin: 1 } }).training_id, 60_000);
+  const sample = (await t.engine.createSample({ files: [{ input: [(await t.engine.createDataset({ image: image as NDArray })).file_id], target: [(await t.engine.createDataset({ mask })).file_id] }] }));
+  const training = await waitForTraining(t.engine, (await t.engine.train({ algorithm_id: deployed.algorithm_id, training_data: [sample.sample_id], additional_parameters: { margin: 1 } })).training_id, 60_000);
   assert.equal(training.status, "COMPLETED", training.log);
   assert.match(training.log, /Starting training\.[\s\S]*Fetched training dataset with 1 samples\.[\s\S]*Training completed in/);
   assert.equal(training.output_checkpoint_ids.length, 1);
   assert.ok(Number(training.state.threshold) > 60 && Number(training.state.threshold) < 200, JSON.stringify(training.state));
 
-  const b = await waitForBenchmark(t.engine, t.engine.benchmark({ algorithm_id: deployed.algorithm_id, additional_parameters: { any: "thing" } }).benchmark_id);
+  const b = await waitForBenchmark(t.engine, (await t.engine.benchmark({ algorithm_id: deployed.algorithm_id, additional_parameters: { any: "thing" } })).benchmark_id);
   assert.equal(b.status, "COMPLETED", b.log);
   assert.deepEqual(Object.keys(b).sort(), ["additional_parameters", "algorithm_id", "benchmark_id", "data", "log", "status", "time_completed", "time_started"]);
   assert.deepEqual(b.additional_parameters, { any: "thing" });
@@ -152,7 +152,7 @@ test("a Compox-style training and benchmark: run_training, save_checkpoint, benc
 
   // An algorithm without benchmark() fails its benchmark, saying so.
   const other = await t.engine.deploy(path.join(fixtures, "cx_embedding"));
-  const f = await waitForBenchmark(t.engine, t.engine.benchmark({ algorithm_id: other.algorithm_id }).benchmark_id);
+  const f = await waitForBenchmark(t.engine, (await t.engine.benchmark({ algorithm_id: other.algorithm_id })).benchmark_id);
   assert.equal(f.status, "FAILED");
   assert.deepEqual(f.data, {});
   assert.match(f.log, /Benchmarking is not implemented for this algorithm/);
@@ -187,7 +187,7 @@ with zipfile.ZipFile(zip_path, "w") as z:
 }
 
 test("a zip exported by Compox 3.2 (bytecode only, relative imports, no .zip extension) deploys and runs like the sources", { skip }, async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   using work = tempDir("compox-export-");
   const folder = path.join(fixtures, "cx_image2image");
   const zip = compoxExport(folder, work.path, "cx_image2image_v1");
@@ -196,7 +196,7 @@ test("a zip exported by Compox 3.2 (bytecode only, relative imports, no .zip ext
   const params = { gain: 1.5, offsets: [1, 2] };
   const outputsOf = async (source: string, name?: string) => {
     const deployed = await t.engine.deploy(source, name ? { algorithm_name: name } : {});
-    const rec = await waitForEnd(t.engine, t.engine.execute({ algorithm_id: deployed.algorithm_id, input_dataset_ids: inputs, additional_parameters: params }).execution_id, 60_000);
+    const rec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id: deployed.algorithm_id, input_dataset_ids: inputs, additional_parameters: params })).execution_id, 60_000);
     assert.equal(rec.status, "COMPLETED", rec.log);
     return Promise.all(rec.output_dataset_ids.map(async (id) => values((await t.engine.readDataset(id)).image)));
   };

@@ -19,9 +19,9 @@ test("after a kill -9 mid-execution, a restart records it FAILED 'interrupted' a
   child.kill("SIGKILL");
   await once(child, "exit");
 
-  const engine = createEngine({ dataDir: data.path });
+  const engine = await createEngine({ dataDir: data.path });
   try {
-    const rec = engine.getExecution(execution_id);
+    const rec = (await engine.getExecution(execution_id));
     assert.equal(rec.status, "FAILED");
     assert.equal(rec.progress, 1);
     assert.notEqual(rec.time_completed, "");
@@ -41,14 +41,14 @@ test("a graceful close fails running work as interrupted", async () => {
   child.kill("SIGKILL");
   await once(child, "exit");
   // Restart, run something slow, and close while it runs.
-  const engine = createEngine({ dataDir: data.path });
-  const [alg] = engine.listAlgorithms();
-  const { execution_id } = engine.execute({ algorithm_id: alg?.algorithm_id ?? "", input_dataset_ids: [] });
+  const engine = await createEngine({ dataDir: data.path });
+  const [alg] = (await engine.listAlgorithms());
+  const { execution_id } = (await engine.execute({ algorithm_id: alg?.algorithm_id ?? "", input_dataset_ids: [] }));
   await waitForStatus(engine, execution_id, "RUNNING", 10000);
   await engine.close();
-  const again = createEngine({ dataDir: data.path });
+  const again = await createEngine({ dataDir: data.path });
   try {
-    const rec = again.getExecution(execution_id);
+    const rec = await again.getExecution(execution_id);
     assert.equal(rec.status, "FAILED");
     assert.match(rec.log, /interrupted: the application stopped/);
   } finally {
@@ -60,7 +60,7 @@ test("temp files a killed process left under the data directory are swept at the
   using data = tempDir();
   const fs = await import("node:fs");
   const path = await import("node:path");
-  const first = createEngine({ dataDir: data.path });
+  const first = await createEngine({ dataDir: data.path });
   await first.close();
   const leftovers = [path.join(data.path, "tmp", "deploy-x1", "big.bin"), path.join(data.path, "cache", "bundles", "m.mjs.1234.tmp"), path.join(data.path, "cache", "py", ".m.5678", "Runner.py")];
   for (const f of leftovers) {
@@ -69,7 +69,7 @@ test("temp files a killed process left under the data directory are swept at the
   }
   const kept = path.join(data.path, "cache", "bundles", "m.mjs");
   fs.writeFileSync(kept, "kept");
-  const engine = createEngine({ dataDir: data.path });
+  const engine = await createEngine({ dataDir: data.path });
   try {
     for (const f of leftovers) assert.equal(fs.existsSync(f), false, f);
     assert.equal(fs.existsSync(path.join(data.path, "tmp", "deploy-x1")), false);

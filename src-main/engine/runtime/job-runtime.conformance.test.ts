@@ -22,7 +22,7 @@ const RUNTIMES: { name: string; skip: string | false; open(settings?: SettingsIn
     name: "in-process",
     skip: false,
     async open(settings = {}) {
-      const t = testEngine({ settings, stopGraceMs: 1500 });
+      const t = await testEngine({ settings, stopGraceMs: 1500 });
       return { engine: t.engine, deploy: t.deploy, [Symbol.asyncDispose]: () => t[Symbol.asyncDispose]() };
     },
   },
@@ -71,7 +71,7 @@ for (const runtime of RUNTIMES) {
     const events: EngineEvent[] = [];
     r.engine.onEvent((e) => events.push(e));
     const id = await r.deploy("steps", STEPS, { type: "Generic" });
-    const { execution_id } = r.engine.execute({ algorithm_id: id, input_dataset_ids: [] });
+    const { execution_id } = (await r.engine.execute({ algorithm_id: id, input_dataset_ids: [] }));
     assert.equal((await waitForEnd(r.engine, execution_id, 60_000)).status, "COMPLETED");
     await new Promise((resolve) => setTimeout(resolve, 200)); // the last events may follow the record
     assert.deepEqual(statuses(events, execution_id), ["PENDING", "STARTED", "RUNNING", "COMPLETED"]);
@@ -91,17 +91,17 @@ for (const runtime of RUNTIMES) {
     r.engine.onEvent((e) => events.push(e));
     const coop = await r.deploy("coop", COOPERATIVE, { type: "Generic" });
     const noop = await r.deploy("noop", NOOP, { type: "Generic" });
-    const first = r.engine.execute({ algorithm_id: coop, input_dataset_ids: [] }).execution_id;
+    const first = (await r.engine.execute({ algorithm_id: coop, input_dataset_ids: [] })).execution_id;
     await waitForStatus(r.engine, first, "RUNNING", 60_000);
-    const second = r.engine.execute({ algorithm_id: noop, input_dataset_ids: [] }).execution_id;
-    const third = r.engine.execute({ algorithm_id: noop, input_dataset_ids: [] }).execution_id;
-    const fourth = r.engine.execute({ algorithm_id: noop, input_dataset_ids: [] }).execution_id;
+    const second = (await r.engine.execute({ algorithm_id: noop, input_dataset_ids: [] })).execution_id;
+    const third = (await r.engine.execute({ algorithm_id: noop, input_dataset_ids: [] })).execution_id;
+    const fourth = (await r.engine.execute({ algorithm_id: noop, input_dataset_ids: [] })).execution_id;
     await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.deepEqual([second, third, fourth].map((id) => r.engine.getExecution(id).status), ["PENDING", "PENDING", "PENDING"], "one at a time");
-    r.engine.stopExecution(third);
+    assert.deepEqual(await Promise.all([second, third, fourth].map(async (id) => (await r.engine.getExecution(id)).status)), ["PENDING", "PENDING", "PENDING"], "one at a time");
+    await r.engine.stopExecution(third);
     assert.equal((await waitForEnd(r.engine, third, 5000)).status, "STOPPED");
     const stopAt = Date.now();
-    r.engine.stopExecution(first);
+    await r.engine.stopExecution(first);
     assert.equal((await waitForEnd(r.engine, first, 5000)).status, "STOPPED");
     assert.ok(Date.now() - stopAt < 2000, `a running job STOPPED ${Date.now() - stopAt} ms after the request`);
     for (const id of [second, fourth]) assert.equal((await waitForEnd(r.engine, id, 60_000)).status, "COMPLETED");
@@ -114,14 +114,14 @@ for (const runtime of RUNTIMES) {
   test(name("max_queued_jobs refuses the next request, recording nothing"), opts, async () => {
     await using r = await runtime.open({ max_concurrent_executions: 1, max_queued_jobs: 1 });
     const coop = await r.deploy("coop", COOPERATIVE, { type: "Generic" });
-    const running = r.engine.execute({ algorithm_id: coop, input_dataset_ids: [] }).execution_id;
+    const running = (await r.engine.execute({ algorithm_id: coop, input_dataset_ids: [] })).execution_id;
     await waitForStatus(r.engine, running, "RUNNING", 60_000);
-    const queued = r.engine.execute({ algorithm_id: coop, input_dataset_ids: [] }).execution_id;
-    const before = r.engine.listExecutions().length;
-    assert.throws(() => r.engine.execute({ algorithm_id: coop, input_dataset_ids: [] }), (e: CompoxError) => e.code === "queue_full" && e.status === 503 && /max_queued_jobs/.test(e.message));
-    assert.equal(r.engine.listExecutions().length, before);
+    const queued = (await r.engine.execute({ algorithm_id: coop, input_dataset_ids: [] })).execution_id;
+    const before = (await r.engine.listExecutions()).length;
+    await assert.rejects(() => r.engine.execute({ algorithm_id: coop, input_dataset_ids: [] }), (e: CompoxError) => e.code === "queue_full" && e.status === 503 && /max_queued_jobs/.test(e.message));
+    assert.equal((await r.engine.listExecutions()).length, before);
     for (const id of [queued, running]) {
-      r.engine.stopExecution(id);
+      await r.engine.stopExecution(id);
       assert.equal((await waitForEnd(r.engine, id, 5000)).status, "STOPPED");
     }
   });
@@ -129,10 +129,10 @@ for (const runtime of RUNTIMES) {
   test(name("a session carries items between executions with its token; a runner's error fails its job"), opts, async () => {
     await using r = await runtime.open();
     const counter = await r.deploy("counter", COUNTER, { type: "Generic" });
-    const run = async (token?: string) => (await waitForEnd(r.engine, r.engine.execute({ algorithm_id: counter, input_dataset_ids: [], session_token: token }).execution_id, 60_000)).output_dataset_ids;
+    const run = async (token?: string) => (await waitForEnd(r.engine, (await r.engine.execute({ algorithm_id: counter, input_dataset_ids: [], session_token: token })).execution_id, 60_000)).output_dataset_ids;
     assert.deepEqual([await run("s1"), await run("s1"), await run("s2"), await run()], [["n=1"], ["n=2"], ["n=1"], ["n=1"]]);
     const throws = await r.deploy("throws", THROWS, { type: "Generic" });
-    const failed = await waitForEnd(r.engine, r.engine.execute({ algorithm_id: throws, input_dataset_ids: [] }).execution_id, 60_000);
+    const failed = await waitForEnd(r.engine, (await r.engine.execute({ algorithm_id: throws, input_dataset_ids: [] })).execution_id, 60_000);
     assert.equal(failed.status, "FAILED");
     assert.match(failed.log, /ERROR execution failed: bad voxel spacing/);
   });

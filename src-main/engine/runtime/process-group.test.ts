@@ -36,25 +36,25 @@ export class Runner extends BaseRunner {
 const skip = OWN_GROUP && fs.existsSync("/proc/self/stat") ? false : "process groups read through /proc (Linux)";
 
 test("a process a job starts and leaves running ends when the job ends, and with a stop", { skip }, async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   using dir = tempDir();
   const id = await t.deploy("spawner", SPAWNER, { type: "Generic" });
   const pidOf = async (file: string) => Number(await eventually(() => fs.existsSync(file) && fs.readFileSync(file, "utf8"), `${file} to be written`));
 
   const done = path.join(dir.path, "done.pid");
-  const a = t.engine.execute({ algorithm_id: id, input_dataset_ids: [], additional_parameters: { pid_file: done } }).execution_id;
+  const a = (await t.engine.execute({ algorithm_id: id, input_dataset_ids: [], additional_parameters: { pid_file: done } })).execution_id;
   const ra = await waitForEnd(t.engine, a, 20000);
   assert.equal(ra.status, "COMPLETED", ra.log);
   const leftover = await pidOf(done);
   await eventually(() => !running(leftover), `sleep ${leftover} to end with its job`);
-  assert.match(t.engine.getExecution(a).log, /ended 1 process\(es\) the job started and left running/);
+  assert.match((await t.engine.getExecution(a)).log, /ended 1 process\(es\) the job started and left running/);
 
   const stopped = path.join(dir.path, "stopped.pid");
-  const b = t.engine.execute({ algorithm_id: id, input_dataset_ids: [], additional_parameters: { pid_file: stopped, stay: true } }).execution_id;
+  const b = (await t.engine.execute({ algorithm_id: id, input_dataset_ids: [], additional_parameters: { pid_file: stopped, stay: true } })).execution_id;
   await waitForStatus(t.engine, b, "RUNNING");
   const child = await pidOf(stopped);
   assert.ok(running(child), "the job's child runs while the job does");
-  t.engine.stopExecution(b);
+  await t.engine.stopExecution(b);
   assert.equal((await waitForEnd(t.engine, b, 10000)).status, "STOPPED");
   await eventually(() => !running(child), `sleep ${child} to end with the stop`);
 });

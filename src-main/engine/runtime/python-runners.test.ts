@@ -12,10 +12,10 @@ const fixtures = fileURLToPath(new URL("./__fixtures__/python/", import.meta.url
 const skip = needsPython;
 
 test("a Compox-style Image2Image runner: old __init__, helper package, asset, log, progress, print", { skip }, async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id } = await t.engine.deploy(`${fixtures}py_image2image`);
   const inputs = await t.images(3, 4, 5);
-  const rec = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: inputs, additional_parameters: { offset: 0.5 } }).execution_id, 60000);
+  const rec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id, input_dataset_ids: inputs, additional_parameters: { offset: 0.5 } })).execution_id, 60000);
   assert.equal(rec.status, "COMPLETED", rec.log);
   assert.match(rec.log, /INFO scaling 3 images by 2\.5/);
   assert.match(rec.log, /a print from the algorithm/);
@@ -27,9 +27,9 @@ test("a Compox-style Image2Image runner: old __init__, helper package, asset, lo
 });
 
 test("a Generic runner: custom schema, sessions across executions, locked assets", { skip }, async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id } = await t.engine.deploy(`${fixtures}py_generic`);
-  const run = async () => (await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [], session_token: "s" }).execution_id, 60000)).output_dataset_ids;
+  const run = async () => (await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id, input_dataset_ids: [], session_token: "s" })).execution_id, 60000)).output_dataset_ids;
   const first = await run();
   assert.deepEqual(first.slice(0, 3), ["count=1", "hits=1", "locked=yes"]);
   const second = await run();
@@ -38,50 +38,50 @@ test("a Generic runner: custom schema, sessions across executions, locked assets
 });
 
 test("Python failures, stops and crashes end with the right status; the engine keeps serving", { skip }, async () => {
-  await using t = testEngine({ stopGraceMs: 2000 });
+  await using t = await testEngine({ stopGraceMs: 2000 });
   const { algorithm_id } = await t.engine.deploy(`${fixtures}py_misbehaving`);
-  const raised = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [], additional_parameters: { mode: "raise" } }).execution_id, 60000);
+  const raised = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id, input_dataset_ids: [], additional_parameters: { mode: "raise" } })).execution_id, 60000);
   assert.equal(raised.status, "FAILED");
   assert.match(raised.log, /ValueError: bad voxel spacing/);
   assert.match(raised.log, /Traceback \(most recent call last\)/);
 
-  const loop = t.engine.execute({ algorithm_id, input_dataset_ids: [], additional_parameters: { mode: "loop" } }).execution_id;
+  const loop = (await t.engine.execute({ algorithm_id, input_dataset_ids: [], additional_parameters: { mode: "loop" } })).execution_id;
   await waitForStatus(t.engine, loop, "RUNNING", 60000);
-  await eventually(() => t.engine.getExecution(loop).progress > 0, "the loop to report progress");
-  t.engine.stopExecution(loop);
+  await eventually(async () => (await t.engine.getExecution(loop)).progress > 0, "the loop to report progress");
+  await t.engine.stopExecution(loop);
   const stopped = await waitForEnd(t.engine, loop, 10000);
   assert.equal(stopped.status, "STOPPED", stopped.log);
   assert.doesNotMatch(stopped.log, /killed/, "set_progress checks for the stop");
 
-  const crashed = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [], additional_parameters: { mode: "crash" } }).execution_id, 60000);
+  const crashed = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id, input_dataset_ids: [], additional_parameters: { mode: "crash" } })).execution_id, 60000);
   assert.equal(crashed.status, "FAILED");
   assert.match(crashed.log, /the runner process exited with code 3/);
   // A crashed interpreter is replaced on the next execution.
-  const again = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [], additional_parameters: { mode: "raise" } }).execution_id, 60000);
+  const again = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id, input_dataset_ids: [], additional_parameters: { mode: "raise" } })).execution_id, 60000);
   assert.match(again.log, /bad voxel spacing/);
 });
 
 test("hostile Python runners cannot take the engine down: garbage on the channel, 16 MB lines while killed, busy loops", { skip }, async () => {
-  await using t = testEngine({ stopGraceMs: 1000 });
+  await using t = await testEngine({ stopGraceMs: 1000 });
   const { algorithm_id } = await t.engine.deploy(`${fixtures}py_misbehaving`);
-  const run = (mode: string) => t.engine.execute({ algorithm_id, input_dataset_ids: [], additional_parameters: { mode } }).execution_id;
+  const run = async (mode: string) => (await t.engine.execute({ algorithm_id, input_dataset_ids: [], additional_parameters: { mode } })).execution_id;
   const garbage = await waitForEnd(t.engine, run("garbage"), 60000);
   assert.equal(garbage.status, "FAILED");
   assert.match(garbage.log, /the runner broke its message protocol: it sent a line that is not JSON \("not json"\)/);
 
-  const flood = run("flood");
+  const flood = await run("flood");
   await waitForStatus(t.engine, flood, "RUNNING", 60000);
-  await eventually(() => t.engine.getExecution(flood).log.includes("flooding"), "the flood to start");
-  t.engine.stopExecution(flood);
+  await eventually(async () => (await t.engine.getExecution(flood)).log.includes("flooding"), "the flood to start");
+  await t.engine.stopExecution(flood);
   const flooded = await waitForEnd(t.engine, flood, 10000);
   assert.equal(flooded.status, "STOPPED", flooded.log.slice(0, 2000));
   assert.match(flooded.log, /its process was killed/);
 
-  const busy = run("busy");
+  const busy = await run("busy");
   await waitForStatus(t.engine, busy, "RUNNING", 60000);
-  await eventually(() => t.engine.getExecution(busy).log.includes("busy"), "the busy loop to start");
+  await eventually(async () => (await t.engine.getExecution(busy)).log.includes("busy"), "the busy loop to start");
   const started = Date.now();
-  t.engine.stopExecution(busy);
+  await t.engine.stopExecution(busy);
   const stopped = await waitForEnd(t.engine, busy, 5000);
   assert.equal(stopped.status, "STOPPED");
   assert.doesNotMatch(stopped.log, /killed/);
@@ -92,7 +92,7 @@ test("hostile Python runners cannot take the engine down: garbage on the channel
 });
 
 test("check_importable imports a Python module at deploy time and fails the deploy with the Python error", { skip }, async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { tempDir, writeFiles, pyproject } = await import("../testing/temp-algorithm.js");
   using src = tempDir();
   const bad = writeFiles(`${src.path}/bad`, {
@@ -114,7 +114,7 @@ test("the Compox-style skimage TV example runs over HTTP with the same output as
   const { CompoxClient } = await import("../../contract/client.js");
   const { writeHdf5, readHdf5 } = await import("../datasets/hdf5.js");
   const { tempDir } = await import("../testing/temp-algorithm.js");
-  await using t = testEngine();
+  await using t = await testEngine();
   const app = createApi(t.engine);
   const client = new CompoxClient("http://127.0.0.1/", { fetch: (i, init) => Promise.resolve(app.request(String(i), init)), headers: { host: "127.0.0.1" } });
   const example = fileURLToPath(new URL("../../../examples/python_tv_denoising", import.meta.url));
@@ -136,31 +136,31 @@ test("the Compox-style skimage TV example runs over HTTP with the same output as
 });
 
 test("deploying a Python algorithm without a usable interpreter says how to fix it", async () => {
-  await using t = testEngine({ settings: { python: "/nonexistent/python3" } });
+  await using t = await testEngine({ settings: { python: "/nonexistent/python3" } });
   await assert.rejects(t.engine.deploy(`${fixtures}py_generic`), /Runner\.py: Python algorithms need a Python 3 with numpy and h5py .*apt-get install python3-numpy python3-h5py/);
 });
 
 test("a Python training run saves a checkpoint that the next execution uses", { skip }, async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id } = await t.engine.deploy(`${fixtures}py_trainable`);
   const ids = await t.images(2, 2, 2);
-  const { sample_id } = t.engine.createSample({ files: [{ input: ids, target: [] }] });
-  const { training_id } = t.engine.train({ algorithm_id, training_data: [sample_id] });
+  const { sample_id } = (await t.engine.createSample({ files: [{ input: ids, target: [] }] }));
+  const { training_id } = (await t.engine.train({ algorithm_id, training_data: [sample_id] }));
   const rec = await waitForTraining(t.engine, training_id, 60000);
   assert.equal(rec.status, "COMPLETED", rec.log);
   assert.deepEqual(rec.state, { loss: 0.25, samples: 2 });
-  const checkpoint = t.engine.getCheckpoint(rec.output_checkpoint_ids[0] ?? "");
+  const checkpoint = (await t.engine.getCheckpoint(rec.output_checkpoint_ids[0] ?? ""));
   assert.deepEqual(checkpoint.properties, { inputs: 2 });
   // images(2, 2, 2): pixels 0..3 (mean 1.5) and 10..13 (mean 11.5): the learnt mean is 6.5.
-  const run = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [], checkpoint_id: checkpoint.checkpoint_id }).execution_id, 60000);
+  const run = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id, input_dataset_ids: [], checkpoint_id: checkpoint.checkpoint_id })).execution_id, 60000);
   assert.deepEqual(run.output_dataset_ids, ["mean=6.5"]);
 });
 
 test("Python temp store: Compox's helpers with the <sample_id>/<file_index>/<key>/ layout, annotated schemas, cleanup", { skip }, async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id } = await t.engine.deploy(`${fixtures}py_temp_store`);
   const { A, B, inputs } = await twoSamples(t);
-  const rec = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [A, B] }).training_id, 60000);
+  const rec = await waitForTraining(t.engine, (await t.engine.train({ algorithm_id, training_data: [A, B] })).training_id, 60000);
   assert.equal(rec.status, "COMPLETED", rec.log);
   const root = path.join(t.dataDir, "training-temp", rec.training_id);
   const rel = relativeTo(root);
@@ -172,20 +172,20 @@ test("Python temp store: Compox's helpers with the <sample_id>/<file_index>/<key
   assert.deepEqual(state.back, sums);
   assert.deepEqual(state.flat.map(rel), numberedFiles("flat", 4));
   assert.deepEqual([state.keys, state.sample_ids], [["image", "image", "image", "image"], [A, B]]);
-  assert.deepEqual(t.engine.getCheckpoint(rec.output_checkpoint_ids[0] ?? "").properties, { stage: "image" }); // get_state()
+  assert.deepEqual((await t.engine.getCheckpoint(rec.output_checkpoint_ids[0] ?? "")).properties, { stage: "image" }); // get_state()
   assert.equal(fs.existsSync(root), false);
 
-  const bad = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [A], additional_parameters: { mode: "badsave" } }).training_id, 60000);
+  const bad = await waitForTraining(t.engine, (await t.engine.train({ algorithm_id, training_data: [A], additional_parameters: { mode: "badsave" } })).training_id, 60000);
   assert.equal(bad.status, "FAILED");
   assert.match(bad.log, /file 1 saved to "bad": 1 validation error for ImageSchema\nimage\n {2}Value error, Image must be 2D \(got 4 dimensions\)/);
 });
 
 test("Python temp store: a 100-sample dataset trains with bounded memory", { skip: skip || (process.platform !== "linux" && "reads peak memory from /proc") }, async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id } = await t.engine.deploy(`${fixtures}py_temp_store`);
   const [h, w] = [512, 512];
   const sampleIds = await manySamples(t, 100, h, w);
-  const rec = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: sampleIds, additional_parameters: { mode: "big" } }).training_id, 120000);
+  const rec = await waitForTraining(t.engine, (await t.engine.train({ algorithm_id, training_data: sampleIds, additional_parameters: { mode: "big" } })).training_id, 120000);
   assert.equal(rec.status, "COMPLETED", rec.log);
   const state = rec.state as { samples: number; pixels: number; foreground: number; growthMb: number };
   assert.deepEqual([state.samples, state.pixels, state.foreground], [100, 100 * h * w, h * w]);

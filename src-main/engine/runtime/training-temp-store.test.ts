@@ -44,9 +44,9 @@ function tree(dir: string): string[] {
 }
 
 test("temp store: the exact <sample_id>/<file_index>/<key>/ layout, loads, derived files, key filter; removed when the training ends", async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id, A, B, inputs } = await setup(t);
-  const { training_id } = t.engine.train({ algorithm_id, training_data: [A, B] });
+  const { training_id } = (await t.engine.train({ algorithm_id, training_data: [A, B] }));
   const rec = await waitForTraining(t.engine, training_id);
   assert.equal(rec.status, "COMPLETED", rec.log);
   const root = path.join(t.dataDir, "training-temp", training_id);
@@ -65,14 +65,14 @@ test("temp store: the exact <sample_id>/<file_index>/<key>/ layout, loads, deriv
 });
 
 test("temp store: a failed training's folder is kept only with keep_failed_training_temp; leftovers are swept at start", async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id, A, B } = await setup(t);
-  const failed = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [A], additional_parameters: { mode: "fail" } }).training_id);
+  const failed = await waitForTraining(t.engine, (await t.engine.train({ algorithm_id, training_data: [A], additional_parameters: { mode: "fail" } })).training_id);
   assert.equal(failed.status, "FAILED");
   assert.equal(fs.existsSync(path.join(t.dataDir, "training-temp", failed.training_id)), false);
 
   t.engine.updateSettings({ keep_failed_training_temp: true });
-  const kept = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [A, B], additional_parameters: { mode: "fail" } }).training_id);
+  const kept = await waitForTraining(t.engine, (await t.engine.train({ algorithm_id, training_data: [A, B], additional_parameters: { mode: "fail" } })).training_id);
   assert.equal(kept.status, "FAILED");
   const root = path.join(t.dataDir, "training-temp", kept.training_id);
   assert.match(kept.log, new RegExp(`temp folder is kept for debugging \\(keep_failed_training_temp\\): ${root.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
@@ -83,15 +83,15 @@ test("temp store: a failed training's folder is kept only with keep_failed_train
   );
   assert.equal(files.length, 6 + 4 + 4, "dataset files, derived files and the flat copies");
   // A successful training still cleans up with the setting on.
-  const ok = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [A] }).training_id);
+  const ok = await waitForTraining(t.engine, (await t.engine.train({ algorithm_id, training_data: [A] })).training_id);
   assert.equal(ok.status, "COMPLETED", ok.log);
   assert.equal(fs.existsSync(path.join(t.dataDir, "training-temp", ok.training_id)), false);
 });
 
 test("temp store errors name the fix: a sample key without a schema, an item that breaks the schema, a folder outside", async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id, A } = await setup(t);
-  const run = async (mode: string) => waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [A], additional_parameters: { mode } }).training_id);
+  const run = async (mode: string) => waitForTraining(t.engine, (await t.engine.train({ algorithm_id, training_data: [A], additional_parameters: { mode } })).training_id);
   const noschema = await run("noschema");
   assert.equal(noschema.status, "FAILED");
   assert.match(noschema.log, new RegExp(`no schema for the sample key "target" \\(sample ${A}\\); pass one for each of input, target`));
@@ -106,7 +106,7 @@ test("the engine removes temp folders a previous process left behind", async () 
   using data = tempDir();
   const stray = path.join(data.path, "training-temp", "00000000-dead-1000-8000-000000000000", "x", "0");
   fs.mkdirSync(stray, { recursive: true });
-  const engine = createEngine({ dataDir: data.path });
+  const engine = await createEngine({ dataDir: data.path });
   try {
     assert.deepEqual(fs.readdirSync(path.join(data.path, "training-temp")), []);
   } finally {
@@ -146,11 +146,11 @@ export class Runner extends BaseRunner {
 }`;
 
 test("a 100-sample dataset trains through the temp store with bounded memory", { skip: process.platform !== "linux" && "reads peak memory from /proc" }, async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const algorithm_id = await t.deploy("big_trainer", BIG_RUNNER, { type: "Generic", extra: "trainable = true", files: { "files/model.json": "{}" } });
   const [h, w] = [1024, 512];
   const sampleIds = await manySamples(t, 100, h, w);
-  const rec = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: sampleIds }).training_id, 120000);
+  const rec = await waitForTraining(t.engine, (await t.engine.train({ algorithm_id, training_data: sampleIds })).training_id, 120000);
   assert.equal(rec.status, "COMPLETED", rec.log);
   const state = rec.state as { samples: number; pixels: number; foreground: number; growthMb: number };
   assert.equal(state.samples, 100);

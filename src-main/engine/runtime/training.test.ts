@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { CompoxError } from "../../contract/errors.js";
 import type { EngineEvent } from "../../contract/records.js";
-import { testEngine, waitForEnd, waitForTraining } from "../testing/test-engine.js";
+import { testEngine, waitForEnd, waitForTraining, type TestEngine } from "../testing/test-engine.js";
 
 const TRAINABLE = `import { BaseRunner } from "compox";
 export class Runner extends BaseRunner {
@@ -32,60 +32,60 @@ training_parameters = [
   { name = "mode", config = { type = "string_enum", default = "ok", options = ["ok", "none", "wrong", "slow"] } },
 ]`;
 
-async function setup(t: ReturnType<typeof testEngine>) {
+async function setup(t: TestEngine) {
   const algorithm_id = await t.deploy("trainme", TRAINABLE, { type: "Generic", extra: PARAMS, files: { "files/model.json": JSON.stringify({ value: "shipped" }) } });
   const [a, b] = await t.images(2);
-  const { sample_id } = t.engine.createSample({ files: [{ input: [a ?? ""], target: [b ?? ""] }], tags: ["demo"] });
+  const { sample_id } = (await t.engine.createSample({ files: [{ input: [a ?? ""], target: [b ?? ""] }], tags: ["demo"] }));
   return { algorithm_id, sample_id };
 }
 
 test("train: RUNNING → COMPLETED with a checkpoint; state streams; the checkpoint replaces the asset in executions", async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id, sample_id } = await setup(t);
   const events: EngineEvent[] = [];
   t.engine.onEvent((e) => events.push(e));
-  const { training_id } = t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { epochs: 4 }, tags: ["v1"] });
+  const { training_id } = (await t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { epochs: 4 }, tags: ["v1"] }));
   const rec = await waitForTraining(t.engine, training_id);
   assert.equal(rec.status, "COMPLETED", rec.log);
   assert.deepEqual(rec.state, { epoch: 4, loss: 0.25 });
   assert.equal(rec.output_checkpoint_ids.length, 1);
   const states = events.filter((e) => e.type === "state").map((e) => (e as { state: Record<string, unknown> }).state.epoch);
   assert.deepEqual(states, [1, 2, 3, 4]);
-  const checkpoint = t.engine.getCheckpoint(rec.output_checkpoint_ids[0] ?? "");
+  const checkpoint = (await t.engine.getCheckpoint(rec.output_checkpoint_ids[0] ?? ""));
   assert.deepEqual([checkpoint.training_id, checkpoint.parent_algorithm_id, checkpoint.properties, checkpoint.tags], [training_id, algorithm_id, { samples: 1 }, ["v1"]]);
-  assert.deepEqual(t.engine.listCheckpoints({ positive_tags: ["v1"] }).map((c) => c.checkpoint_id), [checkpoint.checkpoint_id]);
-  const plain = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [] }).execution_id);
-  const withCheckpoint = await waitForEnd(t.engine, t.engine.execute({ algorithm_id, input_dataset_ids: [], checkpoint_id: checkpoint.checkpoint_id }).execution_id);
+  assert.deepEqual((await t.engine.listCheckpoints({ positive_tags: ["v1"] })).map((c) => c.checkpoint_id), [checkpoint.checkpoint_id]);
+  const plain = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id, input_dataset_ids: [] })).execution_id);
+  const withCheckpoint = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id, input_dataset_ids: [], checkpoint_id: checkpoint.checkpoint_id })).execution_id);
   assert.deepEqual(plain.output_dataset_ids, ["model=shipped"]);
   assert.deepEqual(withCheckpoint.output_dataset_ids, ["model=0"]); // the first input pixel is 0
   // A training can start from a checkpoint; its checkpoints record the parent.
-  const next = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [sample_id], checkpoint_id: checkpoint.checkpoint_id }).training_id);
-  assert.equal(t.engine.getCheckpoint(next.output_checkpoint_ids[0] ?? "").parent_checkpoint_id, checkpoint.checkpoint_id);
+  const next = await waitForTraining(t.engine, (await t.engine.train({ algorithm_id, training_data: [sample_id], checkpoint_id: checkpoint.checkpoint_id })).training_id);
+  assert.equal((await t.engine.getCheckpoint(next.output_checkpoint_ids[0] ?? "")).parent_checkpoint_id, checkpoint.checkpoint_id);
 });
 
 test("training failures: no checkpoint saved, a checkpoint file that is not an asset; 404s and not trainable", async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id, sample_id } = await setup(t);
-  const none = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { mode: "none" } }).training_id);
+  const none = await waitForTraining(t.engine, (await t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { mode: "none" } })).training_id);
   assert.equal(none.status, "FAILED");
   assert.match(none.log, /training finished without saving a checkpoint/);
-  const wrong = await waitForTraining(t.engine, t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { mode: "wrong" } }).training_id);
+  const wrong = await waitForTraining(t.engine, (await t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { mode: "wrong" } })).training_id);
   assert.equal(wrong.status, "FAILED");
   assert.match(wrong.log, /files\/other\.json is not an asset of the algorithm; .* use one of files\/model\.json/);
-  const code = (fn: () => unknown) => {
+  const code = async (fn: () => unknown) => {
     try {
-      fn();
+      await fn();
       return "ok";
     } catch (e) {
       return (e as CompoxError).code;
     }
   };
-  assert.equal(code(() => t.engine.train({ algorithm_id, training_data: ["nope"] })), "sample_not_found");
-  assert.equal(code(() => t.engine.createSample({ files: [{ input: ["00000000-0000-1000-8000-000000000000"], target: [] }] })), "sample_input_files_not_found");
-  assert.equal(code(() => t.engine.train({ algorithm_id, training_data: [sample_id], checkpoint_id: "nope" })), "checkpoint_not_found");
+  assert.equal(await code(async () => (await t.engine.train({ algorithm_id, training_data: ["nope"] }))), "sample_not_found");
+  assert.equal(await code(async () => (await t.engine.createSample({ files: [{ input: ["00000000-0000-1000-8000-000000000000"], target: [] }] }))), "sample_input_files_not_found");
+  assert.equal(await code(async () => (await t.engine.train({ algorithm_id, training_data: [sample_id], checkpoint_id: "nope" }))), "checkpoint_not_found");
   const plain = await t.deploy("plain", 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner {}\n', { type: "Generic" });
   // As Compox 3.x: accepted, then FAILED saying why.
-  const { training_id } = t.engine.train({ algorithm_id: plain, training_data: [sample_id] });
+  const { training_id } = (await t.engine.train({ algorithm_id: plain, training_data: [sample_id] }));
   const rec = await waitForTraining(t.engine, training_id, 10000);
   assert.equal(rec.status, "FAILED");
   assert.match(rec.log, /does not declare itself trainable/);
@@ -93,16 +93,16 @@ test("training failures: no checkpoint saved, a checkpoint file that is not an a
 });
 
 test("stop mid-training ends STOPPED; samples keep their datasets from expiring", async () => {
-  await using t = testEngine();
+  await using t = await testEngine();
   const { algorithm_id, sample_id } = await setup(t);
-  const { training_id } = t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { epochs: 100, mode: "slow" } });
-  for (let i = 0; i < 300 && t.engine.getTraining(training_id).state.epoch === undefined; i++) await new Promise((r) => setTimeout(r, 20));
-  t.engine.stopTraining(training_id);
+  const { training_id } = (await t.engine.train({ algorithm_id, training_data: [sample_id], additional_parameters: { epochs: 100, mode: "slow" } }));
+  for (let i = 0; i < 300 && (await t.engine.getTraining(training_id)).state.epoch === undefined; i++) await new Promise((r) => setTimeout(r, 20));
+  await t.engine.stopTraining(training_id);
   const rec = await waitForTraining(t.engine, training_id, 10000);
   assert.equal(rec.status, "STOPPED", rec.log);
-  assert.throws(() => t.engine.stopTraining(training_id), (e: CompoxError) => e.code === "training_not_stoppable");
-  const files = t.engine.getSample(sample_id).files.flatMap((f) => [...f.input, ...f.target]);
+  await assert.rejects(() => t.engine.stopTraining(training_id), (e: CompoxError) => e.code === "training_not_stoppable");
+  const files = (await t.engine.getSample(sample_id)).files.flatMap((f) => [...f.input, ...f.target]);
   assert.ok(files.length === 2);
-  t.engine.deleteSample(sample_id);
-  assert.throws(() => t.engine.getSample(sample_id), /not found/);
+  await t.engine.deleteSample(sample_id);
+  await assert.rejects(() => t.engine.getSample(sample_id), /not found/);
 });

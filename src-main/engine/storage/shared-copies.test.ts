@@ -21,13 +21,13 @@ test("a dataset written on one node is read on another; deleted there, its copy 
   assert.ok(!fs.existsSync(b.pathOf(info.file_id)), "no copy on b yet");
   assert.deepEqual([...((await b.read(info.file_id)).image!.data as Uint16Array)], [1, 2, 3, 4, 5, 6]);
   assert.ok(fs.existsSync(b.pathOf(info.file_id)), "b keeps a copy");
-  assert.equal(a.delete(info.file_id), true);
+  assert.equal(await a.delete(info.file_id), true);
   // The shared object goes off the request path.
   await eventually(async () => !(await shared.has(`datasets/${info.file_id}.h5`)), "the shared copy to be deleted");
-  assert.equal(b.sweepStaleCopies(), 1);
+  assert.equal(await b.sweepStaleCopies(), 1);
   assert.ok(!fs.existsSync(b.pathOf(info.file_id)));
   await assert.rejects(b.localPath(info.file_id), /not found/);
-  db.close();
+  await db.close();
 });
 
 test("blobs are published before records name them, and fetched where they are missing", async () => {

@@ -16,14 +16,12 @@ interface Row {
 export class DeploysRepo {
   constructor(private readonly db: Db) {}
 
-  insert(deployId: string, path: string, timeStarted: string, createdMs: number): void {
-    this.db
-      .prepare("INSERT INTO deploys (deploy_id, path, status, time_started, time_completed, result, error, created_ms) VALUES (?, ?, 'PENDING', ?, '', NULL, NULL, ?)")
-      .run(deployId, path, timeStarted, createdMs);
+  async insert(deployId: string, path: string, timeStarted: string, createdMs: number): Promise<void> {
+    await this.db.run("INSERT INTO deploys (deploy_id, path, status, time_started, time_completed, result, error, created_ms) VALUES (?, ?, 'PENDING', ?, '', NULL, NULL, ?)", deployId, path, timeStarted, createdMs);
   }
 
-  get(id: string): DeployRecord | undefined {
-    const r = this.db.prepare("SELECT deploy_id, path, status, time_started, time_completed, result, error FROM deploys WHERE deploy_id = ?").get(id) as Row | undefined;
+  async get(id: string): Promise<DeployRecord | undefined> {
+    const r = (await this.db.get("SELECT deploy_id, path, status, time_started, time_completed, result, error FROM deploys WHERE deploy_id = ?", id)) as Row | undefined;
     if (!r) return undefined;
     const result = r.result === null ? undefined : (JSON.parse(r.result) as DeployResult);
     const error = r.error === null ? null : (JSON.parse(r.error) as Record<string, unknown>);
@@ -42,14 +40,12 @@ export class DeploysRepo {
     };
   }
 
-  setStatus(id: string, status: DeployRecord["status"], fields: { time_completed?: string; result?: DeployResult; error?: object } = {}): void {
-    this.db
-      .prepare("UPDATE deploys SET status = ?, time_completed = COALESCE(?, time_completed), result = COALESCE(?, result), error = COALESCE(?, error) WHERE deploy_id = ?")
-      .run(status, fields.time_completed ?? null, fields.result ? JSON.stringify(fields.result) : null, fields.error ? JSON.stringify(fields.error) : null, id);
+  async setStatus(id: string, status: DeployRecord["status"], fields: { time_completed?: string; result?: DeployResult; error?: object } = {}): Promise<void> {
+    await this.db.run("UPDATE deploys SET status = ?, time_completed = COALESCE(?, time_completed), result = COALESCE(?, result), error = COALESCE(?, error) WHERE deploy_id = ?", status, fields.time_completed ?? null, fields.result ? JSON.stringify(fields.result) : null, fields.error ? JSON.stringify(fields.error) : null, id);
   }
 
   /** Deploys a previous process left unfinished end FAILED (crash safety). */
-  failUnfinished(time: string, error: object): number {
-    return this.db.prepare("UPDATE deploys SET status = 'FAILED', time_completed = ?, error = ? WHERE status IN ('PENDING', 'RUNNING')").run(time, JSON.stringify(error)).changes;
+  async failUnfinished(time: string, error: object): Promise<number> {
+    return (await this.db.run("UPDATE deploys SET status = 'FAILED', time_completed = ?, error = ? WHERE status IN ('PENDING', 'RUNNING')", time, JSON.stringify(error))).changes;
   }
 }

@@ -13,13 +13,13 @@ interface Row extends Omit<ExecutionRecord, "input_dataset_ids" | "additional_pa
   algorithm_name: string | null;
 }
 
-function toRecord(r: Row, logs: LogStore): ExecutionRecord {
+async function toRecord(r: Row, logs: LogStore): Promise<ExecutionRecord> {
   const { created_ms: _created, algorithm_name, worker, ...rest } = r;
   return {
     ...rest,
     ...(algorithm_name ? { algorithm_name } : {}),
     ...(worker ? { worker } : {}),
-    log: logs.read(r.execution_id),
+    log: await logs.read(r.execution_id),
     input_dataset_ids: JSON.parse(r.input_dataset_ids) as string[],
     additional_parameters: JSON.parse(r.additional_parameters) as Record<string, unknown>,
     output_dataset_ids: JSON.parse(r.output_dataset_ids) as string[],
@@ -40,15 +40,11 @@ export class ExecutionsRepo {
     private readonly logs: LogStore,
   ) {}
 
-  insert(rec: ExecutionRecord, createdMs: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO executions (execution_id, algorithm_id, algorithm_minor_version, input_dataset_ids, execution_device_override, resolved_execution_device,
+  async insert(rec: ExecutionRecord, createdMs: number): Promise<void> {
+    await this.db.run(`INSERT INTO executions (execution_id, algorithm_id, algorithm_minor_version, input_dataset_ids, execution_device_override, resolved_execution_device,
           additional_parameters, session_token, checkpoint_id, output_dataset_ids, status, progress, time_started, time_completed, log, created_ms, algorithm_name)
          VALUES (@execution_id, @algorithm_id, @algorithm_minor_version, @input_dataset_ids, @execution_device_override, @resolved_execution_device,
-          @additional_parameters, @session_token, @checkpoint_id, @output_dataset_ids, @status, @progress, @time_started, @time_completed, @log, @created_ms, @algorithm_name)`,
-      )
-      .run({
+          @additional_parameters, @session_token, @checkpoint_id, @output_dataset_ids, @status, @progress, @time_started, @time_completed, @log, @created_ms, @algorithm_name)`, {
         ...rec,
         algorithm_name: rec.algorithm_name ?? null,
         input_dataset_ids: JSON.stringify(rec.input_dataset_ids),
@@ -58,12 +54,12 @@ export class ExecutionsRepo {
       });
   }
 
-  get(id: string): ExecutionRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM executions WHERE execution_id = ?").get(id) as Row | undefined;
-    return row && toRecord(row, this.logs);
+  async get(id: string): Promise<ExecutionRecord | undefined> {
+    const row = (await this.db.get("SELECT * FROM executions WHERE execution_id = ?", id)) as Row | undefined;
+    return row && (await toRecord(row, this.logs));
   }
 
-  list(q: ExecutionQuery = {}): ExecutionRecord[] {
+  async list(q: ExecutionQuery = {}): Promise<ExecutionRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (q.algorithm_id) {
@@ -79,45 +75,41 @@ export class ExecutionsRepo {
       params.push(q.before);
     }
     const sql = `SELECT * FROM executions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY rowid DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, q.limit ?? 50) as Row[]).map((r) => toRecord(r, this.logs));
+    return Promise.all((await this.db.all<Row>(sql, ...params, q.limit ?? 50)).map((r) => toRecord(r, this.logs)));
   }
 
   /** Moves the record to `status`; false (and nothing written) once it has ended: an end state is written once. */
-  setStatus(id: string, status: Status, fields: { progress?: number; time_completed?: string; output_dataset_ids?: string[] } = {}): boolean {
+  async setStatus(id: string, status: Status, fields: { progress?: number; time_completed?: string; output_dataset_ids?: string[] } = {}): Promise<boolean> {
     return (
-      this.db
-        .prepare(
-          `UPDATE executions SET status = ?, progress = COALESCE(?, progress), time_completed = COALESCE(?, time_completed),
-            output_dataset_ids = COALESCE(?, output_dataset_ids) WHERE execution_id = ? AND status NOT IN ${TERMINAL_SQL}`,
-        )
-        .run(status, fields.progress ?? null, fields.time_completed ?? null, fields.output_dataset_ids ? JSON.stringify(fields.output_dataset_ids) : null, id).changes > 0
+      (await this.db.run(`UPDATE executions SET status = ?, progress = COALESCE(?, progress), time_completed = COALESCE(?, time_completed),
+            output_dataset_ids = COALESCE(?, output_dataset_ids) WHERE execution_id = ? AND status NOT IN ${TERMINAL_SQL}`, status, fields.progress ?? null, fields.time_completed ?? null, fields.output_dataset_ids ? JSON.stringify(fields.output_dataset_ids) : null, id)).changes > 0
     );
   }
 
   /** Stores progress (the engine only ever raises it: clients plot it). */
-  setProgress(id: string, progress: number): void {
-    this.db.prepare("UPDATE executions SET progress = ? WHERE execution_id = ?").run(progress, id);
+  async setProgress(id: string, progress: number): Promise<void> {
+    await this.db.run("UPDATE executions SET progress = ? WHERE execution_id = ?", progress, id);
   }
 
-  appendLog(id: string, line: string): void {
-    this.logs.append(id, line);
+  appendLog(id: string, line: string): Promise<void> {
+    return this.logs.append(id, line);
   }
 
   /** Ids of records a previous process left unfinished. */
-  unfinished(): string[] {
-    return this.db.prepare("SELECT execution_id FROM executions WHERE status IN ('PENDING', 'STARTED', 'RUNNING')").pluck().all() as string[];
+  async unfinished(): Promise<string[]> {
+    return (await this.db.column("SELECT execution_id FROM executions WHERE status IN ('PENDING', 'STARTED', 'RUNNING')")) as string[];
   }
 
   /** Deletes records created before `ms`; returns how many. */
-  pruneBefore(ms: number): number {
-    const n = this.db.prepare("DELETE FROM executions WHERE created_ms < ? AND status IN ('COMPLETED', 'FAILED', 'STOPPED')").run(ms).changes;
-    if (n > 0) this.logs.pruneOrphans();
+  async pruneBefore(ms: number): Promise<number> {
+    const n = (await this.db.run("DELETE FROM executions WHERE created_ms < ? AND status IN ('COMPLETED', 'FAILED', 'STOPPED')", ms)).changes;
+    if (n > 0) await this.logs.pruneOrphans();
     return n;
   }
 
   /** Dataset ids still referenced as inputs of unfinished executions. */
-  activeInputIds(): Set<string> {
-    const rows = this.db.prepare("SELECT input_dataset_ids FROM executions WHERE status IN ('PENDING', 'STARTED', 'RUNNING')").pluck().all() as string[];
+  async activeInputIds(): Promise<Set<string>> {
+    const rows = (await this.db.column("SELECT input_dataset_ids FROM executions WHERE status IN ('PENDING', 'STARTED', 'RUNNING')")) as string[];
     return new Set(rows.flatMap((r) => JSON.parse(r) as string[]));
   }
 }

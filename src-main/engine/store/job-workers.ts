@@ -24,9 +24,9 @@ export class JobWorkers {
   constructor(private readonly db: Db) {}
 
   /** Names the worker that runs (or, for a pinned session, will run) a job. */
-  set(kind: JobKind, id: string, worker: string): void {
+  async set(kind: JobKind, id: string, worker: string): Promise<void> {
     const t = TABLES[kind];
-    this.db.prepare(`UPDATE ${t.table} SET worker = ? WHERE ${t.id} = ?`).run(worker, id);
+    await this.db.run(`UPDATE ${t.table} SET worker = ? WHERE ${t.id} = ?`, worker, id);
   }
 
   /**
@@ -34,30 +34,30 @@ export class JobWorkers {
    * (two workers, or a stop, cannot slip in between). Returns the job's status, or undefined
    * when it has ended or does not exist.
    */
-  claim(kind: JobKind, id: string, worker: string): Status | undefined {
+  async claim(kind: JobKind, id: string, worker: string): Promise<Status | undefined> {
     const t = TABLES[kind];
-    return this.db.prepare(`UPDATE ${t.table} SET worker = ? WHERE ${t.id} = ? AND ${UNFINISHED} RETURNING status`).pluck().get(worker, id) as Status | undefined;
+    return (await this.db.column(`UPDATE ${t.table} SET worker = ? WHERE ${t.id} = ? AND ${UNFINISHED} RETURNING status`, worker, id))[0] as Status | undefined;
   }
 
   /** Unfinished jobs that a worker has taken or is pinned to. */
-  held(): { kind: JobKind; id: string; worker: string }[] {
-    return (this.db.prepare(HELD_SQL).all() as { kind: JobKind; id: string; worker: string }[]).map(({ kind, id, worker }) => ({ kind, id, worker }));
+  async held(): Promise<{ kind: JobKind; id: string; worker: string }[]> {
+    return ((await this.db.all(HELD_SQL)) as { kind: JobKind; id: string; worker: string }[]).map(({ kind, id, worker }) => ({ kind, id, worker }));
   }
 
   /** PENDING jobs no worker has taken, recorded at or before `beforeMs`, oldest first: what the
    * reconciler checks against the queues. */
-  waitingSince(beforeMs: number): { kind: JobKind; id: string }[] {
-    return (this.db.prepare(UNQUEUED_SQL).all(...KINDS.map(() => beforeMs)) as { kind: JobKind; id: string }[]).map(({ kind, id }) => ({ kind, id }));
+  async waitingSince(beforeMs: number): Promise<{ kind: JobKind; id: string }[]> {
+    return ((await this.db.all(UNQUEUED_SQL, ...KINDS.map(() => beforeMs))) as { kind: JobKind; id: string }[]).map(({ kind, id }) => ({ kind, id }));
   }
 
   /** Whether job `id` is PENDING and no worker holds it. */
-  isWaiting(kind: JobKind, id: string): boolean {
+  async isWaiting(kind: JobKind, id: string): Promise<boolean> {
     const t = TABLES[kind];
-    return this.db.prepare(`SELECT 1 FROM ${t.table} WHERE ${t.id} = ? AND status = 'PENDING' AND worker IS NULL`).get(id) !== undefined;
+    return (await this.db.get(`SELECT 1 FROM ${t.table} WHERE ${t.id} = ? AND status = 'PENDING' AND worker IS NULL`, id)) !== undefined;
   }
 
   /** How many jobs wait for a runner, over every node. */
-  pending(): number {
-    return Number(this.db.prepare(PENDING_SQL).pluck().get());
+  async pending(): Promise<number> {
+    return Number((await this.db.column(PENDING_SQL))[0]);
   }
 }

@@ -4,12 +4,12 @@ import { tempDir } from "../testing/temp-algorithm.js";
 import { openDb } from "./db.js";
 import { LogStore } from "./log-store.js";
 
-test("a log over its budget keeps its head and tail and says what was cut", () => {
+test("a log over its budget keeps its head and tail and says what was cut", async () => {
   using dir = tempDir();
   const db = openDb(dir.path);
   const logs = new LogStore(db, () => 8 * 1024);
-  for (let i = 0; i < 1000; i++) logs.append("j", `line ${String(i).padStart(4, "0")} ${"x".repeat(40)}`);
-  const text = logs.read("j");
+  for (let i = 0; i < 1000; i++) (await logs.append("j", `line ${String(i).padStart(4, "0")} ${"x".repeat(40)}`));
+  const text = (await logs.read("j"));
   assert.ok(Buffer.byteLength(text) <= 8 * 1024 + 200, `${Buffer.byteLength(text)} bytes`);
   const lines = text.trimEnd().split("\n");
   assert.match(lines[0] ?? "", /^line 0000 /);
@@ -22,28 +22,28 @@ test("a log over its budget keeps its head and tail and says what was cut", () =
   assert.match(lines[marker - 1] ?? "", new RegExp(`^line ${String(marker - 1).padStart(4, "0")} `));
   assert.match(lines[marker + 1] ?? "", new RegExp(`^line ${String(marker + cut).padStart(4, "0")} `));
   // The table holds only what is shown: appends deleted what they cut.
-  assert.equal(db.prepare("SELECT COUNT(*) FROM job_logs WHERE job_id = 'j'").pluck().get(), lines.length - 1);
-  db.close();
+  assert.equal((await db.column("SELECT COUNT(*) FROM job_logs WHERE job_id = 'j'"))[0], lines.length - 1);
+  await db.close();
 });
 
-test("a huge line is cut to half the budget; a log is resumed after a restart; orphans are pruned", () => {
+test("a huge line is cut to half the budget; a log is resumed after a restart; orphans are pruned", async () => {
   using dir = tempDir();
   let db = openDb(dir.path);
   let logs = new LogStore(db, () => 8 * 1024);
-  logs.append("j", "é".repeat(100_000));
-  const first = logs.read("j");
+  await logs.append("j", "é".repeat(100_000));
+  const first = (await logs.read("j"));
   assert.ok(Buffer.byteLength(first) <= 4 * 1024, `${Buffer.byteLength(first)} bytes`);
   assert.match(first, /^é+… \(this line was 195 KB; cut to the first \d KB: setting max_log_kb\)\n$/);
-  db.close();
+  await db.close();
   // After a restart the store rebuilds its counts from the table and goes on cutting.
   db = openDb(dir.path);
   logs = new LogStore(db, () => 8 * 1024);
-  for (let i = 0; i < 500; i++) logs.append("j", `after restart ${i} ${"y".repeat(30)}`);
-  const text = logs.read("j");
+  for (let i = 0; i < 500; i++) (await logs.append("j", `after restart ${i} ${"y".repeat(30)}`));
+  const text = (await logs.read("j"));
   assert.ok(Buffer.byteLength(text) <= 8 * 1024 + 200);
   assert.match(text, /^é+…/);
   assert.match(text, /after restart 499 y+\n$/);
-  logs.pruneOrphans();
-  assert.equal(logs.read("j"), "", "no record owns job j");
-  db.close();
+  await logs.pruneOrphans();
+  assert.equal((await logs.read("j")), "", "no record owns job j");
+  await db.close();
 });

@@ -1,25 +1,34 @@
-// The record store's port: the part of better-sqlite3's API the repositories use, so SQLite (the
-// desktop) and PostgreSQL (cluster mode, postgres/pg-db.ts) sit behind one synchronous interface.
-// The repositories write SQL both understand: `?` or `@name` parameters, ON CONFLICT upserts,
-// `rowid` for insertion order (a real column in PostgreSQL), octet_length.
+// The record store's port: what the repositories ask of a database, so SQLite (the desktop) and
+// PostgreSQL (cluster mode, postgres/pg-db.ts) sit behind one asynchronous interface. Nothing on
+// the engine's thread waits on the network: PostgreSQL answers through a pool of connections,
+// SQLite runs its statements on the spot (a local file: microseconds).
+// The repositories write SQL both understand: `?` or `@name` parameters (positional values, or one
+// object of named ones), ON CONFLICT upserts, `rowid` for insertion order (a real column in
+// PostgreSQL), octet_length.
 
-/** A statement: run it for its changes, or read one row, all rows, or (after pluck) first columns. */
-export interface SqlStatement {
-  run(...params: unknown[]): { changes: number };
-  get(...params: unknown[]): unknown;
-  all(...params: unknown[]): unknown[];
-  /** Rows become their first column's value. */
-  pluck(): SqlStatement;
+/** Statements, run on their own or inside a transaction. */
+export interface SqlQueries {
+  /** Runs a statement for its effect; `changes` counts the rows it touched. */
+  run(sql: string, ...params: unknown[]): Promise<{ changes: number }>;
+  /** The first row, or undefined. */
+  get<T>(sql: string, ...params: unknown[]): Promise<T | undefined>;
+  /** Every row. */
+  all<T>(sql: string, ...params: unknown[]): Promise<T[]>;
+  /** The first column of every row. */
+  column<T>(sql: string, ...params: unknown[]): Promise<T[]>;
 }
 
-/** A function run in one transaction; `immediate` also keeps other writers out until it ends. */
-export interface Transaction<T> {
-  (): T;
-  immediate(): T;
+export interface TransactionOptions {
+  /** Also keeps other writers (other processes, other nodes) out until it ends: for read-then-write decisions. */
+  exclusive?: boolean;
 }
 
-export interface SqlDb {
-  prepare(sql: string): SqlStatement;
-  transaction<T>(fn: () => T): Transaction<T>;
-  close(): void;
+export interface SqlDb extends SqlQueries {
+  /**
+   * Runs `fn` in one transaction: the statements it runs through this database (directly or
+   * through repositories, however deep) commit together or not at all. A transaction started
+   * inside another becomes a savepoint. Statements from outside wait until it ends.
+   */
+  transaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T>;
+  close(): Promise<void>;
 }

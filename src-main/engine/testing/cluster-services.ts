@@ -20,7 +20,7 @@ export interface ClusterServices {
 
 export async function startClusterServices(): Promise<ClusterServices> {
   const redis = await startRedis();
-  const database = tempDatabase();
+  const database = await tempDatabase();
   const s3 = await startS3();
   const settings = { queue_url: redis.url, database_url: database.url, storage_url: "s3://compox-test/cluster", s3_endpoint: s3.endpoint };
   return {
@@ -29,7 +29,7 @@ export async function startClusterServices(): Promise<ClusterServices> {
     async [Symbol.asyncDispose]() {
       await s3[Symbol.asyncDispose]();
       await redis[Symbol.asyncDispose]();
-      database[Symbol.dispose]();
+      await database[Symbol.asyncDispose]();
     },
   };
 }
@@ -39,6 +39,8 @@ export interface TestCluster {
   api: TestEngine;
   /** Each worker engine by name. */
   workers: Record<string, TestEngine>;
+  /** The services' settings (database_url, queue_url, …). */
+  settings: SettingsInput;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -46,16 +48,17 @@ export interface TestCluster {
 export async function startTestCluster(workers: readonly WorkerOptions[], options: Partial<EngineOptions> = {}): Promise<TestCluster> {
   const services = await startClusterServices();
   const open = () => testEngine({ ...options, settings: { ...services.settings, ...options.settings } });
-  const api = open();
+  const api = await open();
   const engines: Record<string, TestEngine> = {};
   await api.engine.ready();
   for (const w of workers) {
-    engines[w.name] = open();
+    engines[w.name] = await open();
     await engines[w.name]!.engine.startWorker(w);
   }
   return {
     api,
     workers: engines,
+    settings: services.settings,
     async [Symbol.asyncDispose]() {
       for (const w of Object.values(engines)) await w[Symbol.asyncDispose]();
       await api[Symbol.asyncDispose]();

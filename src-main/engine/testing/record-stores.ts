@@ -8,26 +8,32 @@ import { tempDir } from "./temp-algorithm.js";
 export interface OpenedStore {
   db: Db;
   /** Opens the same store again (a restart), closing the current handle. */
-  reopen(): Db;
-  [Symbol.dispose](): void;
+  reopen(): Promise<Db>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 export interface RecordStoreCase {
   name: string;
   skip: string | false;
-  open(): OpenedStore;
+  open(): Promise<OpenedStore>;
 }
 
 export const RECORD_STORES: readonly RecordStoreCase[] = [
   {
     name: "SQLite",
     skip: false,
-    open() {
+    async open() {
       const dir = tempDir("compox-records-");
-      const store = {
-        db: openDb(dir.path) as Db,
-        reopen: () => (store.db.close(), (store.db = openDb(dir.path))),
-        [Symbol.dispose]: () => (store.db.close(), dir[Symbol.dispose]()),
+      const store: OpenedStore = {
+        db: openDb(dir.path),
+        async reopen() {
+          await store.db.close();
+          return (store.db = openDb(dir.path));
+        },
+        async [Symbol.asyncDispose]() {
+          await store.db.close();
+          dir[Symbol.dispose]();
+        },
       };
       return store;
     },
@@ -35,12 +41,18 @@ export const RECORD_STORES: readonly RecordStoreCase[] = [
   {
     name: "PostgreSQL",
     skip: needsPostgres,
-    open() {
-      const database = tempDatabase();
-      const store = {
-        db: openPgDb(database.url) as Db,
-        reopen: () => (store.db.close(), (store.db = openPgDb(database.url))),
-        [Symbol.dispose]: () => (store.db.close(), database[Symbol.dispose]()),
+    async open() {
+      const database = await tempDatabase();
+      const store: OpenedStore = {
+        db: await openPgDb(database.url),
+        async reopen() {
+          await store.db.close();
+          return (store.db = await openPgDb(database.url));
+        },
+        async [Symbol.asyncDispose]() {
+          await store.db.close();
+          await database[Symbol.asyncDispose]();
+        },
       };
       return store;
     },

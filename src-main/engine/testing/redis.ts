@@ -41,7 +41,9 @@ export async function startRedis(): Promise<{ url: string; [Symbol.asyncDispose]
     async [Symbol.asyncDispose]() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
-        child.kill();
+        // SIGTERM waits on an AOF rewrite that CONFIG SET appendonly started (and may never end
+        // while one runs); this server's data is thrown away anyway.
+        child.kill("SIGKILL");
         await exited;
       }
       fs.rmSync(dir, { recursive: true, force: true });

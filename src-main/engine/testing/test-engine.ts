@@ -16,10 +16,11 @@ export interface TestEngine {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-export function testEngine(options: Partial<EngineOptions> = {}): TestEngine {
+/** An engine on a fresh temp data directory; dispose it to close it and remove its files. */
+export async function testEngine(options: Partial<EngineOptions> = {}): Promise<TestEngine> {
   const data = tempDir("compox-engine-");
   const src = tempDir("compox-alg-");
-  const engine = createEngine({ dataDir: data.path, stopGraceMs: 5000, runnerMemoryMb: 2048, gpus: () => ({ cudaDevices: 0 }), ...options });
+  const engine = await createEngine({ dataDir: data.path, stopGraceMs: 5000, runnerMemoryMb: 2048, gpus: () => ({ cudaDevices: 0 }), ...options });
   return {
     engine,
     dataDir: data.path,
@@ -45,10 +46,10 @@ export function testEngine(options: Partial<EngineOptions> = {}): TestEngine {
 }
 
 /** Polls a record until `done` says so; throws with its log when `failed` does or time runs out. */
-async function pollRecord<R extends { status: ExecutionRecord["status"]; log: string }>(read: () => R, done: (r: R) => boolean, failed: (r: R) => boolean, what: string, timeoutMs: number): Promise<R> {
+async function pollRecord<R extends { status: ExecutionRecord["status"]; log: string }>(read: () => Promise<R>, done: (r: R) => boolean, failed: (r: R) => boolean, what: string, timeoutMs: number): Promise<R> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const rec = read();
+    const rec = await read();
     if (done(rec)) return rec;
     if (failed(rec) || Date.now() > deadline) throw new Error(`${what} is ${rec.status} after ${timeoutMs} ms at most; log:\n${rec.log}`);
     await new Promise((r) => setTimeout(r, 20));
@@ -57,22 +58,22 @@ async function pollRecord<R extends { status: ExecutionRecord["status"]; log: st
 
 const ends = (r: { status: ExecutionRecord["status"] }) => isTerminal(r.status);
 
-/** Polls until the execution ends (or `timeoutMs` passes) and returns the record. */
-export function waitForEnd(engine: Engine, id: string, timeoutMs = 30000): Promise<ExecutionRecord> {
-  return pollRecord(() => engine.getExecution(id), ends, () => false, `execution ${id}`, timeoutMs);
+/** Polls until the execution (`id`, or the promise of one) ends (or `timeoutMs` passes) and returns the record. */
+export function waitForEnd(engine: Engine, id: string | Promise<string>, timeoutMs = 30000): Promise<ExecutionRecord> {
+  return Promise.resolve(id).then((id) => pollRecord(() => engine.getExecution(id), ends, () => false, `execution ${id}`, timeoutMs));
 }
 
 /** Polls until the execution reaches `status`. */
-export function waitForStatus(engine: Engine, id: string, status: ExecutionRecord["status"], timeoutMs = 30000): Promise<ExecutionRecord> {
-  return pollRecord(() => engine.getExecution(id), (r) => r.status === status, ends, `execution ${id} (waited for ${status})`, timeoutMs);
+export function waitForStatus(engine: Engine, id: string | Promise<string>, status: ExecutionRecord["status"], timeoutMs = 30000): Promise<ExecutionRecord> {
+  return Promise.resolve(id).then((id) => pollRecord(() => engine.getExecution(id), (r) => r.status === status, ends, `execution ${id} (waited for ${status})`, timeoutMs));
 }
 
 /** Polls until the benchmark ends (or `timeoutMs` passes) and returns the record. */
-export function waitForBenchmark(engine: Engine, id: string, timeoutMs = 30000): Promise<BenchmarkRecord> {
-  return pollRecord(() => engine.getBenchmark(id), ends, () => false, `benchmark ${id}`, timeoutMs);
+export function waitForBenchmark(engine: Engine, id: string | Promise<string>, timeoutMs = 30000): Promise<BenchmarkRecord> {
+  return Promise.resolve(id).then((id) => pollRecord(() => engine.getBenchmark(id), ends, () => false, `benchmark ${id}`, timeoutMs));
 }
 
 /** Polls until the training ends (or `timeoutMs` passes) and returns the record. */
-export function waitForTraining(engine: Engine, id: string, timeoutMs = 30000): Promise<TrainingRecord> {
-  return pollRecord(() => engine.getTraining(id), ends, () => false, `training ${id}`, timeoutMs);
+export function waitForTraining(engine: Engine, id: string | Promise<string>, timeoutMs = 30000): Promise<TrainingRecord> {
+  return Promise.resolve(id).then((id) => pollRecord(() => engine.getTraining(id), ends, () => false, `training ${id}`, timeoutMs));
 }

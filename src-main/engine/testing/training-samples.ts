@@ -11,8 +11,8 @@ export async function twoSamples(t: TestEngine): Promise<{ A: string; B: string;
   const [a1, a2, a3, b1] = inputs as [string, string, string, string];
   const m1 = (await t.engine.createDataset({ mask: ones(3, 4) })).file_id;
   const m2 = (await t.engine.createDataset({ mask: ones(3, 4) })).file_id;
-  const A = t.engine.createSample({ files: [{ input: [a1, a2], target: [m1] }, { input: [a3], target: [] }] }).sample_id;
-  const B = t.engine.createSample({ files: [{ input: [b1], target: [m2] }] }).sample_id;
+  const A = (await t.engine.createSample({ files: [{ input: [a1, a2], target: [m1] }, { input: [a3], target: [] }] })).sample_id;
+  const B = (await t.engine.createSample({ files: [{ input: [b1], target: [m2] }] })).sample_id;
   return { A, B, inputs };
 }
 
@@ -33,7 +33,7 @@ export async function manySamples(t: TestEngine, count: number, h: number, w: nu
   for (let i = 0; i < count; i++) {
     const input = (await t.engine.createDataset({ image: { dtype: "float32", shape: [h, w], data: new Float32Array(h * w).fill(i) } })).file_id;
     const mask = (await t.engine.createDataset({ mask: { dtype: "uint8", shape: [h, w], data: new Uint8Array(h * w).map((_, j) => (j % count === i ? 1 : 0)) } })).file_id;
-    ids.push(t.engine.createSample({ files: [{ input: [input], target: [mask] }] }).sample_id);
+    ids.push((await t.engine.createSample({ files: [{ input: [input], target: [mask] }] })).sample_id);
   }
   return ids;
 }

@@ -45,15 +45,15 @@ function minorOf(raw: string | undefined): number | undefined {
 export function algorithmRoutes(r: Router, engine: Engine): void {
   r.route(
     { method: "get", path: "/api/v0/algorithm/all", summary: "List deployed algorithms", tags: ["algorithms"], query: FilterQuery, response: z.array(AlgorithmSchema), errors: [404] },
-    (c) => {
-      const all = engine.listAlgorithms();
+    async (c) => {
+      const all = await engine.listAlgorithms();
       if (all.length === 0) throw new NotFoundError("algorithm_not_found", "no algorithms are deployed");
-      return c.json(engine.listAlgorithms(query(c, FilterQuery)));
+      return c.json(await engine.listAlgorithms(query(c, FilterQuery)));
     },
   );
   r.route(
     { method: "get", path: "/api/v0/algorithm/{name}/{major}", summary: "The latest minor version of an algorithm line", tags: ["algorithms"], response: AlgorithmSchema, errors: [404] },
-    (c) => c.json(engine.getAlgorithm(param(c, "name"), major(param(c, "major")))),
+    async (c) => c.json(await engine.getAlgorithm(param(c, "name"), major(param(c, "major")))),
   );
   r.route(
     { method: "get", path: "/api/v0/algorithm/{name}/{major}/export", summary: "The algorithm folder as a zip", tags: ["algorithms"], query: ExportQuery, response: "application/zip", errors: [403, 404] },
@@ -72,14 +72,14 @@ export function algorithmRoutes(r: Router, engine: Engine): void {
   );
   r.route(
     { method: "post", path: "/api/v0/deploy/local-async", summary: "Start deploying a folder or .zip in the background; poll GET /api/v0/deploy/{deploy_id}", tags: ["deploy"], query: PathQuery, response: z.object({ deploy_id: z.string() }), errors: [422] },
-    (c) => {
+    async (c) => {
       const q = query(c, PathQuery);
-      return c.json(engine.deployAsync(q.path, overridesOf(q)));
+      return c.json(await engine.deployAsync(q.path, overridesOf(q)));
     },
   );
   r.route(
     { method: "get", path: "/api/v0/deploy/{deploy_id}", summary: "An asynchronous deploy: PENDING, RUNNING, COMPLETED (with result) or FAILED (with error)", tags: ["deploy"], response: DeployRecordSchema, errors: [404] },
-    (c) => c.json(engine.getDeploy(param(c, "deploy_id"))),
+    async (c) => c.json(await engine.getDeploy(param(c, "deploy_id"))),
   );
   r.route(
     { method: "post", path: "/api/v0/deploy/upload", summary: "Deploy an uploaded .zip (raw body)", tags: ["deploy"], body: "binary", response: DeployResultSchema, errors: [400, 413] },
@@ -87,9 +87,9 @@ export function algorithmRoutes(r: Router, engine: Engine): void {
   );
   r.route(
     { method: "delete", path: "/api/v0/deploy/algorithm/{algorithm_id}", summary: "Remove an algorithm line or one minor version", tags: ["deploy"], query: MinorQuery, response: RemoveResultSchema, errors: [400, 404] },
-    (c) => {
+    async (c) => {
       const minor = minorOf(query(c, MinorQuery).algorithm_minor_version);
-      const removed = engine.removeAlgorithm(param(c, "algorithm_id"), { minor });
+      const removed = await engine.removeAlgorithm(param(c, "algorithm_id"), { minor });
       const detail = removed.removed_minor_versions.length > 0 ? `removed minor version(s) ${removed.removed_minor_versions.join(", ")}` : `minor version ${minor} does not exist; nothing was removed`;
       return c.json({ detail, ...removed });
     },

@@ -5,13 +5,10 @@ import { z } from "zod";
 import { DatasetInfoSchema, DetailSchema, FileIdSchema, FileIdsSchema, PageQuerySchema, UrlSchema } from "../../contract/api.js";
 import { CompoxError } from "../../contract/errors.js";
 import { TYPED_ARRAY, type NDArray } from "../../contract/ndarray.js";
-import { checkPictureShape, exportPng, exportTiff, pickKey, previewPng, tiffPage } from "../../engine/datasets/image-export.js";
-import { encodeTiff } from "../../engine/datasets/tiff-writer.js";
-import { isDatasetId } from "../../engine/datasets/dataset-store.js";
-import type { KeyInfo } from "../../engine/datasets/hdf5.js";
 import type { Engine } from "../../engine/index.js";
 import { param, query, type Router } from "../router.js";
 import { attachment, bodyStream, checkDeclaredSize, fileResponse, readBody } from "../streams.js";
+import { checkPictureShape, exportPng, exportTiff, pickKey, previewPng, tiffPage, encodeTiff, isDatasetId, type KeyInfo } from "../../engine/index.js";
 
 const ImportQuery = z.object({ filename: z.string().default("image") });
 const PreviewQuery = z.object({
@@ -57,8 +54,8 @@ interface Picture {
 
 /** The key of a dataset to draw (the requested one, or the first image-like), checked by its shape
  * before anything is read (`allPlanes`: every plane is drawn, as in a TIFF). */
-function pictureKey(engine: Engine, id: string, requested: string | undefined, allPlanes: boolean): Picture {
-  const info = engine.getDataset(id);
+async function pictureKey(engine: Engine, id: string, requested: string | undefined, allPlanes: boolean): Promise<Picture> {
+  const info = await engine.getDataset(id);
   const key = pickKey(info.keys, requested);
   const { shape, dtype } = info.keys[key]!;
   checkPictureShape(shape, engine.settings.max_image_megapixels, allPlanes);
@@ -111,9 +108,9 @@ export function fileRoutes(r: Router, engine: Engine): void {
   );
   r.route(
     { method: "get", path: "/api/v0/files", summary: "List datasets, newest first", tags: ["files"], query: PageQuerySchema, response: z.array(DatasetInfoSchema) },
-    (c) => {
+    async (c) => {
       const q = query(c, PageQuerySchema);
-      return c.json(engine.listDatasets(q.limit, q.before));
+      return c.json(await engine.listDatasets(q.limit, q.before));
     },
   );
   r.route(
@@ -130,20 +127,20 @@ export function fileRoutes(r: Router, engine: Engine): void {
   );
   r.route(
     { method: "delete", path: "/api/v0/files/{id}", summary: "Delete a dataset", tags: ["files"], response: DetailSchema, errors: [404] },
-    (c) => {
-      engine.deleteDataset(param(c, "id"));
+    async (c) => {
+      await engine.deleteDataset(param(c, "id"));
       return c.json({ detail: `dataset ${param(c, "id")} deleted` });
     },
   );
   r.route(
     { method: "get", path: "/api/v0/files/{id}/info", summary: "A dataset's keys, shapes and dtypes", tags: ["files"], response: DatasetInfoSchema, errors: [404] },
-    (c) => c.json(engine.getDataset(param(c, "id"))),
+    async (c) => c.json(await engine.getDataset(param(c, "id"))),
   );
   r.route(
     { method: "get", path: "/api/v0/files/{id}/preview.png", summary: "A contrast-stretched PNG preview", tags: ["files"], query: PreviewQuery, response: "image/png", errors: [404, 422] },
     async (c) => {
       const q = query(c, PreviewQuery);
-      const array = await planeArray(engine, pictureKey(engine, param(c, "id"), q.key, false), q.slice, q.max_size);
+      const array = await planeArray(engine, await pictureKey(engine, param(c, "id"), q.key, false), q.slice, q.max_size);
       const png = await previewPng(array, { slice: array.shape.length > 3 ? q.slice : 0, maxSize: q.max_size });
       return c.body(new Uint8Array(png), 200, { "content-type": "image/png", "cache-control": "max-age=3600" });
     },
@@ -161,7 +158,7 @@ export function fileRoutes(r: Router, engine: Engine): void {
     async (c) => {
       const q = query(c, PlaneQuery);
       const id = param(c, "id");
-      const key = pickKey(engine.getDataset(id).keys, q.key);
+      const key = pickKey((await engine.getDataset(id)).keys, q.key);
       const corners = [q.x, q.y, q.w, q.h];
       if (corners.some((v) => v !== undefined) && corners.some((v) => v === undefined)) throw new CompoxError("invalid_request", "a region needs all of x, y, w and h (or none of them, for the whole plane)");
       const region = q.x !== undefined ? { x: q.x, y: q.y!, w: q.w!, h: q.h! } : undefined;
@@ -177,7 +174,7 @@ export function fileRoutes(r: Router, engine: Engine): void {
       const q = query(c, ExportQuery);
       const id = param(c, "id");
       if (q.format === "h5") return download(c, engine, id);
-      const picture = pictureKey(engine, id, q.key, q.format === "tiff");
+      const picture = await pictureKey(engine, id, q.key, q.format === "tiff");
       const bytes = q.format === "png" ? await pngExport(engine, picture, q.slice) : await tiffExport(engine, picture);
       const { key } = picture;
       const type = q.format === "png" ? "image/png" : "image/tiff";
@@ -194,16 +191,16 @@ export function fileRoutes(r: Router, engine: Engine): void {
   );
   r.route(
     { method: "get", path: "/api/v1/files/{name}/download-url", summary: "Where to GET the dataset named {name}", tags: ["files v1"], response: UrlSchema, errors: [404] },
-    (c) => {
+    async (c) => {
       const name = objectName(param(c, "name"));
-      engine.getDataset(name);
+      await engine.getDataset(name);
       return c.json({ url: `${origin(c)}/api/v1/objects/${name}` });
     },
   );
   r.route(
     { method: "delete", path: "/api/v1/files/{name}", summary: "Delete the dataset named {name}", tags: ["files v1"], response: DetailSchema, errors: [404] },
-    (c) => {
-      engine.deleteDataset(objectName(param(c, "name")));
+    async (c) => {
+      await engine.deleteDataset(objectName(param(c, "name")));
       return c.json({ detail: "File deleted successfully" });
     },
   );

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import Database from "better-sqlite3";
-import { migrate } from "../db.js";
+import { migrate } from "../sqlite/sqlite-db.js";
 import * as m0001 from "./0001-algorithms.js";
 
 test("0001 creates the algorithm tables and enforces one line per name and major", () => {

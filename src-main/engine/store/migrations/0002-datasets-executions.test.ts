@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import Database from "better-sqlite3";
-import { migrate } from "../db.js";
+import { migrate } from "../sqlite/sqlite-db.js";
 import * as m0001 from "./0001-algorithms.js";
 import * as m0002 from "./0002-datasets-executions.js";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import Database from "better-sqlite3";
-import { migrate } from "../db.js";
+import { migrate } from "../sqlite/sqlite-db.js";
 import { MIGRATIONS } from "./index.js";
 
 test("0006 gives existing records the name of their algorithm where it still exists", () => {

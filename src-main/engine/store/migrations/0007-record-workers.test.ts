@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import Database from "better-sqlite3";
-import { migrate } from "../db.js";
+import { migrate } from "../sqlite/sqlite-db.js";
 import { MIGRATIONS } from "./index.js";
 
 test("0007 adds an empty worker column to executions, trainings and benchmarks", () => {

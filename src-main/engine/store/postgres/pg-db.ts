@@ -1,16 +1,37 @@
-// The record store on PostgreSQL (cluster mode): the SqlDb port over a blocking connection
-// (pg-sync.ts), its schema brought up to date by numbered migrations under an advisory lock, so
-// API nodes and workers starting together migrate once.
+// The record store on PostgreSQL (cluster mode): the SqlDb port over a pool of connections, so a
+// node's requests, heartbeats and reapers never wait behind one another's round trips. A
+// connection that breaks (a server restart, a network cut) leaves the pool and a new one is made
+// on next need: the process carries on once PostgreSQL is back, and meanwhile answers 503
+// `service_unavailable` (retryable). The schema is brought up to date by numbered migrations
+// under an advisory lock, so API nodes and workers starting together migrate once.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { createRequire } from "node:module";
+import type PgModule from "pg";
 import { CompoxError } from "../../../contract/errors.js";
-import type { SqlDb, SqlStatement, Transaction } from "../sql.js";
-import { PG_MIGRATIONS, type PgMigration } from "./migrations/index.js";
 import { redactUrl } from "../../../contract/redact.js";
-import { PgError, PgSyncConnection } from "./pg-sync.js";
+import type { SqlDb, TransactionOptions } from "../sql.js";
+import { PG_MIGRATIONS, type PgMigration } from "./migrations/index.js";
 import { toPostgres } from "./sql-dialect.js";
+
+// Loaded on first use: the desktop never needs it.
+const pgModule = () => createRequire(import.meta.url)("pg") as typeof PgModule;
 
 /** Advisory lock keys: schema migrations, and transactions that must not interleave (deploys). */
 const MIGRATION_LOCK = 0x636f6d70; // "comp"
 const WRITER_LOCK = 0x6f786462; // "oxdb"
+
+/** Connections per process: requests, the worker's claims and the reaper each get their own. */
+const POOL_SIZE = 10;
+
+/** PostgreSQL's refusal of a statement, with its SQLSTATE code. */
+export class PgError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
 
 /** SQLite's `SELECT *` leaves out its rowid; so does this store, where rowid is a real column. */
 function withoutRowid(row: Record<string, unknown>): Record<string, unknown> {
@@ -19,110 +40,178 @@ function withoutRowid(row: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
-class PgStatement implements SqlStatement {
-  constructor(
-    private readonly conn: PgSyncConnection,
-    private readonly sql: string,
-    private readonly plucked = false,
-  ) {}
-
-  private rows(params: unknown[]): unknown[] {
-    const { text, values } = toPostgres(this.sql, params);
-    const rows = this.conn.query(text, values).rows.map(withoutRowid);
-    return this.plucked ? rows.map((r) => Object.values(r)[0]) : rows;
-  }
-
-  run(...params: unknown[]): { changes: number } {
-    const { text, values } = toPostgres(this.sql, params);
-    return { changes: this.conn.query(text, values).changes };
-  }
-
-  get(...params: unknown[]): unknown {
-    return this.rows(params)[0];
-  }
-
-  all(...params: unknown[]): unknown[] {
-    return this.rows(params);
-  }
-
-  pluck(): SqlStatement {
-    return new PgStatement(this.conn, this.sql, true);
-  }
+export interface PgOptions {
+  /** How long one statement may take before it fails (ms). */
+  queryTimeoutMs?: number;
+  /** How long reaching the server may take (ms). */
+  connectTimeoutMs?: number;
 }
+
+type Client = PgModule.PoolClient;
 
 /** PostgreSQL behind the SqlDb port. */
 export class PgDb implements SqlDb {
-  private depth = 0;
+  private readonly pool: PgModule.Pool;
+  private readonly current = new AsyncLocalStorage<{ client: Client; depth: number; ended: boolean }>();
 
-  constructor(readonly conn: PgSyncConnection) {}
-
-  prepare(sql: string): SqlStatement {
-    return new PgStatement(this.conn, sql);
+  constructor(
+    readonly url: string,
+    options: PgOptions = {},
+  ) {
+    const pg = pgModule();
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: POOL_SIZE,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      query_timeout: options.queryTimeoutMs ?? 30_000,
+      idleTimeoutMillis: 30_000,
+      allowExitOnIdle: true,
+      // As the desktop's SQLite (WAL, synchronous = NORMAL): a crash of the server may lose the
+      // last moments of commits, never consistency; each write then costs a round trip, not an fsync.
+      options: "-c synchronous_commit=off",
+      // BIGINT (ms times, counts) as numbers.
+      types: { getTypeParser: ((oid: number, format?: "text" | "binary") => (oid === 20 ? Number : pg.types.getTypeParser(oid, format))) as PgModule.CustomTypesConfig["getTypeParser"] },
+    });
+    // A pooled connection the server dropped while idle: the pool discards it; nothing to do.
+    this.pool.on("error", () => undefined);
   }
 
-  transaction<T>(fn: () => T): Transaction<T> {
-    const run =
-      (exclusive: boolean) =>
-      (): T => {
-        // Nested calls become savepoints, as in better-sqlite3.
-        const savepoint = this.depth > 0 ? `s${this.depth}` : undefined;
-        this.conn.query(savepoint ? `SAVEPOINT ${savepoint}` : "BEGIN");
-        if (exclusive && !savepoint) this.conn.query(`SELECT pg_advisory_xact_lock(${WRITER_LOCK})`);
-        this.depth++;
-        try {
-          const result = fn();
-          this.depth--;
-          this.conn.query(savepoint ? `RELEASE SAVEPOINT ${savepoint}` : "COMMIT");
-          return result;
-        } catch (err) {
-          this.depth--;
-          this.conn.query(savepoint ? `ROLLBACK TO SAVEPOINT ${savepoint}` : "ROLLBACK");
-          throw err;
-        }
-      };
-    return Object.assign(run(false), { immediate: run(true) });
+  async run(sql: string, ...params: unknown[]): Promise<{ changes: number }> {
+    return { changes: (await this.query(sql, params)).rowCount ?? 0 };
   }
 
-  close(): void {
-    this.conn.close();
+  async get<T>(sql: string, ...params: unknown[]): Promise<T | undefined> {
+    const row = (await this.query(sql, params)).rows[0];
+    return row && (withoutRowid(row) as T);
+  }
+
+  async all<T>(sql: string, ...params: unknown[]): Promise<T[]> {
+    return (await this.query(sql, params)).rows.map((r) => withoutRowid(r) as T);
+  }
+
+  async column<T>(sql: string, ...params: unknown[]): Promise<T[]> {
+    return (await this.query(sql, params)).rows.map((r) => Object.values(r)[0] as T);
+  }
+
+  async transaction<T>(fn: () => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const outer = this.current.getStore();
+    if (outer && !outer.ended) return this.savepoint(fn, outer);
+    const client = await this.connect();
+    const tx = { client, depth: 0, ended: false };
+    let broken: unknown;
+    try {
+      await this.send(client, "BEGIN");
+      if (options.exclusive) await this.send(client, `SELECT pg_advisory_xact_lock(${WRITER_LOCK})`);
+      const result = await this.current.run(tx, fn);
+      await this.send(client, "COMMIT");
+      return result;
+    } catch (err) {
+      await client.query("ROLLBACK").catch((e: unknown) => (broken = e));
+      throw err;
+    } finally {
+      tx.ended = true;
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end().catch(() => undefined);
+  }
+
+  /** Runs `sql` on the current transaction's connection, or any pooled one. */
+  private query(sql: string, params: readonly unknown[]): Promise<PgModule.QueryResult<Record<string, unknown>>> {
+    const { text, values } = toPostgres(sql, params);
+    const tx = this.current.getStore();
+    return tx && !tx.ended ? this.send(tx.client, text, values) : this.send(this.pool, text, values);
+  }
+
+  private async send(on: Client | PgModule.Pool, text: string, values: unknown[] = []): Promise<PgModule.QueryResult<Record<string, unknown>>> {
+    try {
+      return await on.query({ text, values });
+    } catch (err) {
+      throw this.problem(err);
+    }
+  }
+
+  private async connect(): Promise<Client> {
+    try {
+      return await this.pool.connect();
+    } catch (err) {
+      throw this.problem(err);
+    }
+  }
+
+  private async savepoint<T>(fn: () => Promise<T>, outer: { client: Client; depth: number }): Promise<T> {
+    const name = `s${++outer.depth}`;
+    await this.send(outer.client, `SAVEPOINT ${name}`);
+    try {
+      const result = await fn();
+      await this.send(outer.client, `RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (err) {
+      await this.send(outer.client, `ROLLBACK TO SAVEPOINT ${name}`);
+      throw err;
+    } finally {
+      outer.depth--;
+    }
+  }
+
+  /** What a failed call means: PostgreSQL's refusal (PgError), a setting to fix, or an outage to wait out. */
+  private problem(err: unknown): Error {
+    if (err instanceof CompoxError || err instanceof PgError) return err;
+    const { message = String(err), code } = (err ?? {}) as { message?: string; code?: string };
+    const where = `PostgreSQL at ${redactUrl(this.url)}`;
+    // Wrong password, no such database: the setting is wrong, waiting will not help.
+    if (code === "28P01" || code === "28000" || code === "3D000")
+      return new CompoxError("internal_error", `cannot use ${where}: ${message}; check database_url (COMPOX_DATABASE_URL); \`compox doctor\` checks`);
+    // A SQLSTATE outside connection (08), shutdown (57P0x) and resources (53): the statement's own refusal.
+    if (code && /^[0-9A-Z]{5}$/.test(code) && !/^(08|53|57P0)/.test(code)) return new PgError(message, code);
+    return new CompoxError("service_unavailable", `${where} cannot be reached (${message}); this node goes on once it answers again: try again shortly, and check database_url (COMPOX_DATABASE_URL) and that the server is running (\`compox doctor\` checks)`);
   }
 }
 
 /** Brings the schema to the newest version, in one transaction under an advisory lock; returns it. */
-export function migratePg(db: PgDb, migrations: readonly PgMigration[] = PG_MIGRATIONS): number {
-  const q = (sql: string) => db.conn.query(sql);
-  q("BEGIN");
-  try {
-    q(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
-    q("CREATE TABLE IF NOT EXISTS compox_schema (version BIGINT NOT NULL)");
-    let current = Number(q("SELECT max(version) AS v FROM compox_schema").rows[0]?.v ?? 0);
+export async function migratePg(db: PgDb, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<number> {
+  return db.transaction(async () => {
+    await db.run(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await db.run("CREATE TABLE IF NOT EXISTS compox_schema (version BIGINT NOT NULL)");
+    let current = Number((await db.get<{ v: number | null }>("SELECT max(version) AS v FROM compox_schema"))?.v ?? 0);
     const newest = migrations.at(-1)?.version ?? 0;
     if (current > newest)
       throw new CompoxError("internal_error", `the PostgreSQL database was written by a newer Compox Desktop (schema ${current}, this one knows ${newest}); upgrade every node`);
     for (const m of migrations) {
       if (m.version <= current) continue;
-      q(m.sql);
-      q(`INSERT INTO compox_schema (version) VALUES (${m.version})`);
+      await db.run(m.sql);
+      await db.run(`INSERT INTO compox_schema (version) VALUES (${m.version})`);
       current = m.version;
     }
-    q("COMMIT");
     return current;
-  } catch (err) {
-    q("ROLLBACK");
-    throw err;
-  }
+  });
 }
 
 /** Connects to `url` and migrates; throws a CompoxError naming the setting when it cannot. */
-export function openPgDb(url: string): PgDb {
-  const db = new PgDb(new PgSyncConnection(url));
+export async function openPgDb(url: string, options?: PgOptions): Promise<PgDb> {
+  const db = new PgDb(url, options);
   try {
-    migratePg(db);
+    await migratePg(db);
   } catch (err) {
-    db.close();
+    await db.close();
     if (err instanceof PgError)
       throw new CompoxError("internal_error", `PostgreSQL at ${redactUrl(url)} refused Compox's tables: ${err.message}; the role in database_url needs to own the database (createdb -O <role> <db>) or have CREATE on its schema`);
     throw err;
   }
   return db;
+}
+
+/** What keeps `url` from answering `SELECT 1` within `timeoutMs`, or undefined when it answers. */
+export async function postgresProblem(url: string, timeoutMs: number): Promise<string | undefined> {
+  const db = new PgDb(url, { connectTimeoutMs: timeoutMs, queryTimeoutMs: timeoutMs });
+  try {
+    await db.get("SELECT 1");
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    await db.close();
+  }
 }

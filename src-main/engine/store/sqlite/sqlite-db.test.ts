@@ -3,28 +3,28 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { MIGRATIONS } from "./migrations/index.js";
+import { MIGRATIONS } from "../migrations/index.js";
 import Database from "better-sqlite3";
-import { cachePreparedStatements, migrate, nativeBindingFor, openDb } from "./db.js";
+import { cachePreparedStatements, migrate, nativeBindingFor, openDb } from "./sqlite-db.js";
 
 test("openDb uses WAL and applies every migration once", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compox-db-"));
   const db = openDb(dir);
-  assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
-  assert.equal(db.pragma("user_version", { simple: true }), MIGRATIONS.at(-1)?.version);
-  db.close();
+  assert.equal(db.raw.pragma("journal_mode", { simple: true }), "wal");
+  assert.equal(db.raw.pragma("user_version", { simple: true }), MIGRATIONS.at(-1)?.version);
+  db.raw.close();
   const again = openDb(dir); // reopening is a no-op
-  assert.equal(migrate(again), MIGRATIONS.at(-1)?.version);
-  again.close();
+  assert.equal(migrate(again.raw), MIGRATIONS.at(-1)?.version);
+  again.raw.close();
   fs.rmSync(dir, { recursive: true });
 });
 
 test("migrate refuses a database from a newer version", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compox-db-"));
   const db = openDb(dir);
-  db.pragma("user_version = 999");
-  assert.throws(() => migrate(db), /newer Compox Desktop/);
-  db.close();
+  db.raw.pragma("user_version = 999");
+  assert.throws(() => migrate(db.raw), /newer Compox Desktop/);
+  db.raw.close();
   fs.rmSync(dir, { recursive: true });
 });
 

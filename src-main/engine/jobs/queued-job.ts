@@ -1,0 +1,38 @@
+// A recorded job as it travels to whatever runs it — this process's runners, or (cluster mode) a
+// worker's through the queues — and the hooks cluster mode offers the job service.
+import type { ExecutionRecord } from "../../contract/records.js";
+import type { JobKind } from "../store/job-workers.js";
+
+/** What loading a runner needs to know about the job's record. */
+export type LoadTarget = Pick<ExecutionRecord, "algorithm_id" | "algorithm_minor_version" | "checkpoint_id"> & { resolved_execution_device?: string };
+
+/** A recorded job as it travels to a worker (cluster mode). */
+export interface QueuedJob {
+  id: string;
+  kind: JobKind;
+  moduleId: string;
+  /** Runner reuse key: language, algorithm, minor, device, checkpoint. */
+  key: string;
+  device: string;
+  /** What loading its runner needs (benchmarks have no record field for it). */
+  target: LoadTarget;
+  /** The session a client named, which pins the job to the worker that holds it. */
+  session?: string;
+  /** An execution's session token (named by the client or made here): the worker that runs it holds the session. */
+  sessionToken?: string;
+}
+
+/** A job's runner reuse key: jobs with the same key may share a warm runner. */
+export function runnerKey(language: string, algorithmId: string, minor: number, device: string, checkpointId: string | null | undefined): string {
+  return `${language}:${algorithmId}:${minor}:${device}:${checkpointId ?? ""}`;
+}
+
+/** What the job service asks of cluster mode (cluster/cluster-runtime.ts). */
+export interface ClusterHooks {
+  /** Sends a recorded job to the workers, in submission order; a job that cannot go ends FAILED. */
+  dispatch(job: QueuedJob): void;
+  /** Asks the worker holding a job to stop it, or takes it off the queue. */
+  requestStop(id: string, kind: JobKind): void;
+  /** Jobs waiting over the whole cluster (max_queued_jobs applies to them). */
+  waiting(): Promise<number>;
+}
