@@ -2,71 +2,16 @@
 // execution (submitted over HTTP, done when COMPLETED arrives on the SSE stream) over the desktop
 // mode, measured in the same run on the same machine, and the throughput of 1 and 2 workers. The
 // services are real: redis-server, PostgreSQL (npm run setup:system) and s3rver.
-import { once } from "node:events";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildProcess } from "node:child_process";
-import { CompoxClient } from "../src-main/contract/client.js";
 import { startClusterServices } from "../src-main/engine/testing/cluster-services.js";
-import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
 import { serveProcess, workerProcess } from "../src-main/server/testing/serve-process.js";
-import { watchExecutions, type ExecutionWatch } from "./execution-watch.js";
+import { BURST, latencies, pct, prepare, ROUNDS, stopAll, throughput } from "./service-measures.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 100);
-const BURST = Number(process.env.BENCH_BURST ?? 400);
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
-
-const NOOP = 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { inference() { return []; } }\n';
-
-interface Setup {
-  client: CompoxClient;
-  algorithm: string;
-  watcher: ExecutionWatch;
-}
-
-async function prepare(url: string, src: string): Promise<Setup> {
-  const client = new CompoxClient(url);
-  const { algorithm_id } = await client.deployLocal(writeFiles(path.join(src, "noop"), { "pyproject.toml": pyproject("noop", "1.0", "").replace("Image2Image", "Generic"), "Runner.ts": NOOP }));
-  const watcher = watchExecutions(client);
-  await new Promise((r) => setTimeout(r, 300));
-  return { client, algorithm: algorithm_id, watcher };
-}
-
-const runOne = async ({ client, algorithm, watcher }: Setup) => watcher.ended((await client.execute({ algorithm_id: algorithm, input_dataset_ids: [] })).execution_id);
-
-/** Per-execution latency in ms, one at a time, after a warm-up. */
-async function latencies(s: Setup): Promise<number[]> {
-  for (let i = 0; i < 20; i++) await runOne(s);
-  const out: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const t0 = performance.now();
-    await runOne(s);
-    out.push(performance.now() - t0);
-  }
-  return out;
-}
-
-/** Executions per second from 4 concurrent clients. */
-async function throughput(s: Setup): Promise<number> {
-  let left = BURST;
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: 4 }, async () => {
-    while (left-- > 0) await runOne(s);
-  }));
-  return BURST / ((performance.now() - t0) / 1000);
-}
-
-async function stopAll(children: ChildProcess[]): Promise<void> {
-  await Promise.all(children.map(async (c) => {
-    if (c.exitCode !== null) return;
-    const exited = once(c, "exit");
-    c.kill("SIGTERM");
-    await exited;
-  }));
-}
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "compox-bench-cluster-"));
 const rows: string[] = [];

@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   deploy_path_not_found: 400,
   parameters_invalid: 422,
   device_not_supported: 422,
+  /** A bioimage.io model package that cannot be deployed: its description, its files' sha256, its weights, or its reproduction test. */
+  model_invalid: 422,
   queue_full: 503,
   /** A service cluster mode depends on (shared storage, the queue, the database) does not answer. */
   service_unavailable: 503,

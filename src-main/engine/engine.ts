@@ -21,7 +21,8 @@ import { PythonChoice } from "./runtime/python-choice.js";
 import { SessionCache } from "./runtime/session-cache.js";
 import { acquireOwnerLock, type OwnerLock } from "./owner-lock.js";
 import { AlgorithmsRepo } from "./store/algorithms-repo.js";
-import { openRecordStore, type Db } from "./store/db.js";
+import { openRecordStore } from "./store/db.js";
+import type { SqlDb } from "./store/sql.js";
 import { JobWorkers } from "./store/job-workers.js";
 import { clusterConfigOf } from "./config/cluster-config.js";
 import { secureDataDir } from "./config/data-dir.js";
@@ -80,7 +81,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const lock: OwnerLock | undefined = owner ? acquireOwnerLock(options.dataDir) : undefined;
   const reserve = new DiskReserve(options.dataDir);
   const planes = new PlaneReader();
-  let db: Db;
+  let db: SqlDb;
   try {
     // On a full disk, opening the store is what needs room first.
     db = await reserve.withRoom(() => openRecordStore(options.dataDir, clustered ? cluster.databaseUrl : undefined));

@@ -15,7 +15,7 @@ import type { DiskReserve } from "../disk-space.js";
 import type { ExportedZip, Logger, RemoveOptions } from "../engine-api.js";
 import type { EventBus } from "../runtime/event-bus.js";
 import { computeStorageMetrics, type StorageMetrics } from "../storage-metrics.js";
-import type { AlgorithmsRepo } from "../store/algorithms-repo.js";
+import { AlgorithmsRepo } from "../store/algorithms-repo.js";
 import type { Db } from "../store/db.js";
 import type { DeploysRepo } from "../store/deploys-repo.js";
 import type { TrainingRepo } from "../store/training-repo.js";
@@ -138,7 +138,8 @@ export class AlgorithmService {
     const minors = opts.minor !== undefined ? [opts.minor] : existing;
     const freed = new Set<string>();
     await db.transaction(
-      async () => {
+      async (tx) => {
+        const repo = new AlgorithmsRepo(tx);
         for (const m of minors) {
           for (const a of await repo.assets(algorithmId, m)) freed.add(a.asset_id);
           await repo.deleteVersion(algorithmId, m);

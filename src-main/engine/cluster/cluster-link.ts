@@ -1,6 +1,7 @@
 // Cluster mode's use of Redis, in one place: BullMQ queues for jobs (one per device, and one per
 // worker for pinned sessions), pub/sub for events and stop requests, and short-lived keys for
-// worker heartbeats, session pins and stop flags. Loaded only in cluster mode.
+// worker heartbeats (a sorted set: no keyspace scans), session pins and stop flags. Loaded only
+// in cluster mode.
 import { randomUUID } from "node:crypto";
 import type * as BullMQ from "bullmq";
 import type * as IORedis from "ioredis";
@@ -17,6 +18,23 @@ const ioredis = lazyRequire<typeof IORedis>("ioredis");
 const EVENTS = "compox:events";
 const CONTROL = "compox:control";
 const DAY_S = 24 * 3600;
+/** Live workers: a sorted set of names by the time (Redis's, ms) their heartbeat lapses, and their descriptions. */
+const WORKERS = "compox:workers";
+const WORKER_INFO = "compox:worker-info";
+
+// Redis's own clock, so that the nodes' clocks need not agree.
+const NOW_MS = "local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
+const HEARTBEAT = `${NOW_MS}
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+return 1`;
+// Drops the lapsed (and their descriptions), then returns the descriptions of the rest.
+const LIVE_WORKERS = `${NOW_MS}
+local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+if #gone > 0 then redis.call('ZREM', KEYS[1], unpack(gone)); redis.call('HDEL', KEYS[2], unpack(gone)) end
+local live = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')
+if #live == 0 then return {} end
+return redis.call('HMGET', KEYS[2], unpack(live))`;
 
 /** The worker process a session is pinned to: its name, and when that process started (a worker
  * restarted under the same name is another process, without the session's state). */
@@ -122,6 +140,11 @@ export class ClusterLink {
     return name !== null && (await this.queue(name).getJob(id)) !== undefined;
   }
 
+  /** Drops the keys of a job that has ended (where it was queued, a stop request), instead of keeping them a day. */
+  async forgetJob(id: string): Promise<void> {
+    await this.cmd.del(`compox:queued:${id}`, `compox:stop:${id}`);
+  }
+
   /** Takes a job off its queue if no worker has taken it yet; true when it was removed. */
   async removeQueued(id: string): Promise<boolean> {
     const name = await this.cmd.get(`compox:queued:${id}`);
@@ -161,27 +184,20 @@ export class ClusterLink {
     await Promise.all([this.cmd.set(`compox:session:${token}`, worker, "EX", ttl, "NX"), this.cmd.expire(`compox:session:${token}`, ttl)]);
   }
 
-  /** Says this worker is alive for `ttlMs`. */
+  /** Says this worker is alive for `ttlMs` (by Redis's clock, so nodes' clocks need not agree). */
   async heartbeat(info: WorkerInfo, ttlMs: number): Promise<void> {
-    await this.cmd.set(`compox:worker:${info.name}`, JSON.stringify(info), "PX", ttlMs);
+    await this.cmd.eval(HEARTBEAT, 2, WORKERS, WORKER_INFO, info.name, ttlMs, JSON.stringify(info));
   }
 
   /** Says this worker is gone (a clean stop), so its jobs need not wait for the heartbeat to lapse. */
   async leave(name: string): Promise<void> {
-    await this.cmd.del(`compox:worker:${name}`);
+    await this.cmd.multi().zrem(WORKERS, name).hdel(WORKER_INFO, name).exec();
   }
 
-  /** The workers whose heartbeat has not lapsed. */
+  /** The workers whose heartbeat has not lapsed: one sorted set read, however large the keyspace. */
   async liveWorkers(): Promise<WorkerInfo[]> {
-    const keys: string[] = [];
-    let cursor = "0";
-    do {
-      const [next, batch] = await this.cmd.scan(cursor, "MATCH", "compox:worker:*", "COUNT", 100);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== "0");
-    if (keys.length === 0) return [];
-    return (await this.cmd.mget(...keys)).filter((v): v is string => v !== null).map((v) => JSON.parse(v) as WorkerInfo);
+    const infos = (await this.cmd.eval(LIVE_WORKERS, 2, WORKERS, WORKER_INFO)) as (string | null)[];
+    return infos.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as WorkerInfo);
   }
 
   /** True for the one node that gets to settle job `id` as lost. */

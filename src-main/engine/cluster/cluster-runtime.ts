@@ -189,6 +189,8 @@ async function startWorker(
     const pinned = job.sessionToken ? link.pinSession(job.sessionToken, `${opts.name}#${info.started}`, deps.sessionHours() * 3600) : Promise.resolve();
     await executions().runQueued(job, { worker: opts.name, stopRequested: () => link.stopRequested(job.id) });
     await pinned;
+    // Ended (here or elsewhere) unless this worker still runs it (the queue handed it over twice).
+    if (!executions().holds(job.id)) await link.forgetJob(job.id).catch((err: unknown) => onError(`forgetting ${job.kind} ${job.id}`, err));
   };
   const consumers = [...opts.devices.map(deviceQueue), workerQueue(opts.name)].map((q) => link.consume(q, opts.concurrency, run));
   return async (graceMs: number, interrupt: () => Promise<void>) => {

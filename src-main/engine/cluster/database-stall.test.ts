@@ -29,9 +29,9 @@ test("a 10 s database stall while a worker runs a job: the job ends COMPLETED, n
   // The stall: another client holds job_logs exclusively, so every log write waits on it.
   const admin = new PgDb(String(cluster.settings.database_url));
   let stallOver = false;
-  const stall = admin.transaction(async () => {
-    await admin.run("LOCK TABLE job_logs IN ACCESS EXCLUSIVE MODE");
-    await admin.run(`SELECT pg_sleep(${STALL_S})`);
+  const stall = admin.transaction(async (tx) => {
+    await tx.run("LOCK TABLE job_logs IN ACCESS EXCLUSIVE MODE");
+    await tx.run(`SELECT pg_sleep(${STALL_S})`);
     stallOver = true;
   });
   try {

@@ -8,7 +8,8 @@ import { ConfigError, DeployError, type Problem } from "../../contract/errors.js
 import { formatCompoxTime } from "../../contract/time.js";
 import { blobIdOfFile, type BlobStore } from "../blobs/blob-store.js";
 import { parsePyproject, type ParsedPyproject } from "../config/pyproject.js";
-import type { AlgorithmsRepo, AssetRow } from "../store/algorithms-repo.js";
+import { AlgorithmsRepo, type AssetRow } from "../store/algorithms-repo.js";
+import { algorithmFromModel, modelDescriptionIn } from "../bioimageio/import.js";
 import type { Db } from "../store/db.js";
 import { bundleModule, runnerExportProblem } from "./bundler.js";
 import { BYTECODE_ENTRY, scanFolder, type ScannedFolder } from "./folder-scan.js";
@@ -121,8 +122,18 @@ async function unchangedDeploy(ctx: DeployContext, folder: string, overrides: De
   return { algorithm_id: line.algorithm_id, algorithm_name: line.name, algorithm_major_version: String(line.major), algorithm_minor_version: String(line.latest_minor), changed: false, outcome: "unchanged", warnings: parsed.warnings };
 }
 
-/** Deploys an algorithm folder under SPEC section 2's versioning rules. */
+/** Deploys an algorithm folder under SPEC section 2's versioning rules; a bioimage.io model
+ * package is verified and deployed as the algorithm it describes (bioimageio/import.ts). */
 export async function deployFolder(ctx: DeployContext, folder: string, overrides: DeployOverrides = {}): Promise<DeployResult> {
+  const model = modelDescriptionIn(folder);
+  if (model) {
+    const tmp = fs.mkdtempSync(path.join(ctx.scratchDir, "model-"));
+    try {
+      return await deployFolder(ctx, (await algorithmFromModel(folder, model, tmp)).folder, overrides);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
   const unchanged = await unchangedDeploy(ctx, folder, overrides);
   if (unchanged) return unchanged;
   const { scan, parsed } = await validateFolder(folder);
@@ -162,8 +173,8 @@ export async function deployFolder(ctx: DeployContext, folder: string, overrides
   const pyproject = scan.pyproject as string;
 
   // IMMEDIATE: two deployers (CLI beside a server) must not both read "latest" and both add a minor.
-  return ctx.db.transaction(async (): Promise<DeployResult> => {
-    const { repo } = ctx;
+  return ctx.db.transaction(async (tx): Promise<DeployResult> => {
+    const repo = new AlgorithmsRepo(tx);
     await repo.upsertModule({ module_id: moduleId, blob_id: moduleBlob.id, language: scan.language ?? "ts", entry_point: entryPoint });
     const line = await repo.findLine(config.name, config.major);
     const latest = line && {

@@ -70,7 +70,7 @@ interface ActiveJob extends JobState {
   stopRequested: boolean;
   stopTimer?: NodeJS.Timeout;
   runner?: PooledRunner<RunnerHost>;
-  /** Called once the job has ended (a worker's queue waits for it). */
+  /** Called once the job has ended (a worker's queue waits for it); set on a worker only. */
   ended?: () => void;
 }
 
@@ -423,7 +423,10 @@ export class ExecutionService {
       const kept = this.trainingTemp.release(job.id, status === "FAILED" && this.deps.settings().keep_failed_training_temp);
       if (kept) this.log(job.id, `the training's temp folder is kept for debugging (keep_failed_training_temp): ${kept}`, "INFO");
     }
-    await this.recorder.end(job, status, { outputs, data });
+    const written = await this.recorder.end(job, status, { outputs, data });
+    // A worker that was taken for lost (frozen, cut off) and then resumed: the record ended
+    // elsewhere and stays as it is; the log says what became of this run.
+    if (!written && job.ended && status !== "FAILED") this.log(job.id, `this worker finished the ${job.kind} (${status}), but it had been taken for lost meanwhile and the record had ended: the result is discarded`, "WARNING");
   }
 
   private log(id: string, message: string, level: LogLevel, at?: Date): void {

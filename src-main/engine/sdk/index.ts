@@ -8,3 +8,4 @@ export { DTYPES, TYPED_ARRAY, sizeOf, zeros } from "../../contract/ndarray.js";
 export type { DatasetValue, DType, NDArray, TypedArray } from "../../contract/ndarray.js";
 export { floatToHalf, halfToFloat } from "../../contract/float16.js";
 export { stack, split } from "./ndarray-ops.js";
+export { BioimageioRunner } from "./bioimageio/runner.js";

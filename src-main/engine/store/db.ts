@@ -2,10 +2,11 @@
 // mode), else SQLite in the data directory.
 import { openPgDb } from "./postgres/pg-db.js";
 import { openDb } from "./sqlite/sqlite-db.js";
-import type { SqlDb } from "./sql.js";
+import type { SqlDb, SqlTx } from "./sql.js";
 
-/** The record store the repositories use: SQLite (sqlite/sqlite-db.ts) or PostgreSQL (postgres/pg-db.ts). */
-export type Db = SqlDb;
+/** What the repositories are made on: the record store — SQLite (sqlite/sqlite-db.ts) or
+ * PostgreSQL (postgres/pg-db.ts) — or a transaction open on it. */
+export type Db = SqlTx;
 
 export { openDb };
 

@@ -47,3 +47,16 @@ test("a huge line is cut to half the budget; a log is resumed after a restart; o
   assert.equal((await logs.read("j")), "", "no record owns job j");
   await db.close();
 });
+
+test("two writers of one log (two processes in a cluster) both keep their lines, in order", async () => {
+  using dir = tempDir();
+  const db = openDb(dir.path);
+  const a = new LogStore(db, () => 1 << 20);
+  const b = new LogStore(db, () => 1 << 20);
+  await a.append("j", "one (from a)");
+  await b.append("j", "two (from b)");
+  // a still believes it wrote the last line: its next line must not take b's place.
+  await a.append("j", "three (from a)");
+  assert.equal(await b.read("j"), "one (from a)\ntwo (from b)\nthree (from a)\n");
+  await db.close();
+});

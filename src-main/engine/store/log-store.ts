@@ -19,6 +19,9 @@ interface LogState {
 
 const INSERT = "INSERT INTO job_logs (job_id, seq, part, line) VALUES (?, ?, ?, ?)";
 
+/** A line whose (job, seq) is taken: SQLite's and PostgreSQL's unique-key refusals. */
+const isDuplicateLine = (err: unknown) => (err as { code?: string }).code === "23505" || /UNIQUE constraint failed: job_logs/.test((err as Error).message ?? "");
+
 const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 
 export class LogStore {
@@ -34,7 +37,17 @@ export class LogStore {
 
   /** Appends one line (without its newline); resolves once it is stored. */
   append(jobId: string, text: string): Promise<void> {
-    return this.serial.run(jobId, () => this.write(jobId, text));
+    return this.serial.run(jobId, async () => {
+      try {
+        await this.write(jobId, text);
+      } catch (err) {
+        if (!isDuplicateLine(err)) throw err;
+        // Another process appended to this log since this one read it (cluster mode: the API
+        // node that settles a lost worker's job, a worker resuming): read it again and append after.
+        this.states.delete(jobId);
+        await this.write(jobId, text);
+      }
+    });
   }
 
   /** The whole log as one string, with a line saying what was cut and where. */
@@ -100,11 +113,11 @@ export class LogStore {
       s.start = 0;
     }
     const { cutLines, cutBytes } = s;
-    await this.db.transaction(async () => {
-      await this.db.run(INSERT, jobId, seq, "tail", line);
-      for (const old of cut) await this.db.run("DELETE FROM job_logs WHERE job_id = ? AND seq = ?", jobId, old);
+    await this.db.transaction(async (tx) => {
+      await tx.run(INSERT, jobId, seq, "tail", line);
+      for (const old of cut) await tx.run("DELETE FROM job_logs WHERE job_id = ? AND seq = ?", jobId, old);
       if (cut.length > 0)
-        await this.db.run("INSERT INTO job_log_cuts (job_id, lines, bytes) VALUES (?, ?, ?) ON CONFLICT (job_id) DO UPDATE SET lines = excluded.lines, bytes = excluded.bytes", jobId, cutLines, cutBytes);
+        await tx.run("INSERT INTO job_log_cuts (job_id, lines, bytes) VALUES (?, ?, ?) ON CONFLICT (job_id) DO UPDATE SET lines = excluded.lines, bytes = excluded.bytes", jobId, cutLines, cutBytes);
     });
   }
 

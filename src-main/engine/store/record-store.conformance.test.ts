@@ -123,12 +123,13 @@ for (const store of RECORD_STORES) {
     await using s = await store.open();
     const repo = new AlgorithmsRepo(s.db);
     const config = { algorithm_type: "Image2Image" } as never;
-    await s.db.transaction(async () => {
-      await repo.insertLine({ algorithm_id: "a", name: "Demo", major: 1, latest_minor: 0, created_at: "t" });
-      await repo.upsertModule({ module_id: "m", blob_id: "b".repeat(64), language: "ts", entry_point: "Runner.ts" });
-      await repo.upsertModule({ module_id: "m", blob_id: "b".repeat(64), language: "ts", entry_point: "Runner.ts" });
-      await repo.insertVersion({ algorithm_id: "a", minor: 0, module_id: "m", config, pyproject: "p", created_at: "t", updated_at: "t" });
-      await repo.insertAssets("a", 0, [{ path: "files/w.bin", asset_id: "c".repeat(64), size: 5_000_000_000 }]);
+    await s.db.transaction(async (tx) => {
+      const inTx = new AlgorithmsRepo(tx);
+      await inTx.insertLine({ algorithm_id: "a", name: "Demo", major: 1, latest_minor: 0, created_at: "t" });
+      await inTx.upsertModule({ module_id: "m", blob_id: "b".repeat(64), language: "ts", entry_point: "Runner.ts" });
+      await inTx.upsertModule({ module_id: "m", blob_id: "b".repeat(64), language: "ts", entry_point: "Runner.ts" });
+      await inTx.insertVersion({ algorithm_id: "a", minor: 0, module_id: "m", config, pyproject: "p", created_at: "t", updated_at: "t" });
+      await inTx.insertAssets("a", 0, [{ path: "files/w.bin", asset_id: "c".repeat(64), size: 5_000_000_000 }]);
     }, { exclusive: true });
     assert.equal((await repo.findLine("DEMO", 1))?.algorithm_id, "a", "names are found whatever their case");
     const runnable = (await repo.runnable("a", null));
@@ -143,9 +144,9 @@ for (const store of RECORD_STORES) {
     assert.equal((await repo.updateMetadata("a", 0, config, "p", "t2")), false, "unchanged metadata is no update");
     assert.equal((await repo.updateMetadata("a", 0, config, "p2", "t2")), true);
     await assert.rejects(
-      s.db.transaction(async () => {
-        await repo.setLatestMinor("a", 7);
-        await s.db.transaction(() => repo.insertLine({ algorithm_id: "b", name: "B", major: 1, latest_minor: 0, created_at: "t" }));
+      s.db.transaction(async (tx) => {
+        await new AlgorithmsRepo(tx).setLatestMinor("a", 7);
+        await tx.transaction((inner) => new AlgorithmsRepo(inner).insertLine({ algorithm_id: "b", name: "B", major: 1, latest_minor: 0, created_at: "t" }));
         throw new Error("deploy failed");
       }),
       /deploy failed/,
@@ -217,8 +218,8 @@ for (const store of RECORD_STORES) {
     const held = new Promise<void>((resolve) => (release = resolve));
     let entered!: () => void;
     const inside = new Promise<void>((resolve) => (entered = resolve));
-    const failing = s.db.transaction(async () => {
-      await repo.insert("inside", "p", "t", 1);
+    const failing = s.db.transaction(async (tx) => {
+      await new DeploysRepo(tx).insert("inside", "p", "t", 1);
       entered();
       await held;
       throw new Error("rolled back");

@@ -7,8 +7,9 @@ export class SerialByKey {
 
   /** Runs `op` after every earlier operation of `key` has settled; resolves or rejects as it does. */
   run<T>(key: string, op: () => Promise<T>): Promise<T> {
-    const before = this.tails.get(key) ?? Promise.resolve();
-    const done = before.then(op);
+    const before = this.tails.get(key);
+    // Nothing pending: start now (SQLite then writes before this returns, with no extra hop).
+    const done = before ? before.then(op) : start(op);
     const settled = done.catch(() => undefined);
     this.tails.set(key, settled);
     void settled.then(() => {
@@ -20,5 +21,14 @@ export class SerialByKey {
   /** Resolves once every operation of `key` asked for so far has settled. */
   async settled(key: string): Promise<void> {
     await this.tails.get(key);
+  }
+}
+
+/** Calls `op` now; a synchronous throw becomes a rejection. */
+function start<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return op();
+  } catch (err) {
+    return Promise.reject(err);
   }
 }

@@ -18,17 +18,21 @@ export interface SqlQueries {
   column<T>(sql: string, ...params: unknown[]): Promise<T[]>;
 }
 
+/** Statements, and transactions: the database, or an open transaction (where a transaction is a savepoint). */
+export interface SqlTx extends SqlQueries {
+  /**
+   * Runs `fn` in one transaction: the statements it runs through `tx` (directly, or through
+   * repositories made on it) commit together or not at all. Statements sent to the database
+   * itself meanwhile are not part of it. Inside a transaction, this makes a savepoint.
+   */
+  transaction<T>(fn: (tx: SqlTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
+}
+
 export interface TransactionOptions {
   /** Also keeps other writers (other processes, other nodes) out until it ends: for read-then-write decisions. */
   exclusive?: boolean;
 }
 
-export interface SqlDb extends SqlQueries {
-  /**
-   * Runs `fn` in one transaction: the statements it runs through this database (directly or
-   * through repositories, however deep) commit together or not at all. A transaction started
-   * inside another becomes a savepoint. Statements from outside wait until it ends.
-   */
-  transaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T>;
+export interface SqlDb extends SqlTx {
   close(): Promise<void>;
 }

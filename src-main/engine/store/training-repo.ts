@@ -121,11 +121,11 @@ export class TrainingRepo {
   // ── checkpoints ──
   /** Stores a checkpoint and appends its id to the training's output_checkpoint_ids. */
   async insertCheckpoint(c: Checkpoint & { algorithm_minor_version: string }, files: Record<string, string>): Promise<void> {
-    await this.db.transaction(async () => {
-      await this.db.run("INSERT INTO checkpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?)", c.checkpoint_id, c.training_id, c.parent_algorithm_id, c.parent_checkpoint_id, c.algorithm_minor_version, c.created_at, JSON.stringify(c.properties), JSON.stringify(c.tags));
-      for (const [p, blob] of Object.entries(files)) await this.db.run("INSERT INTO checkpoint_files VALUES (?, ?, ?)", c.checkpoint_id, p, blob);
-      const ids = await this.db.get<{ output_checkpoint_ids: string }>("SELECT output_checkpoint_ids FROM trainings WHERE training_id = ?", c.training_id);
-      if (ids) await this.db.run("UPDATE trainings SET output_checkpoint_ids = ? WHERE training_id = ?", JSON.stringify([...(JSON.parse(ids.output_checkpoint_ids) as string[]), c.checkpoint_id]), c.training_id);
+    await this.db.transaction(async (tx) => {
+      await tx.run("INSERT INTO checkpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?)", c.checkpoint_id, c.training_id, c.parent_algorithm_id, c.parent_checkpoint_id, c.algorithm_minor_version, c.created_at, JSON.stringify(c.properties), JSON.stringify(c.tags));
+      for (const [p, blob] of Object.entries(files)) await tx.run("INSERT INTO checkpoint_files VALUES (?, ?, ?)", c.checkpoint_id, p, blob);
+      const ids = await tx.get<{ output_checkpoint_ids: string }>("SELECT output_checkpoint_ids FROM trainings WHERE training_id = ?", c.training_id);
+      if (ids) await tx.run("UPDATE trainings SET output_checkpoint_ids = ? WHERE training_id = ?", JSON.stringify([...(JSON.parse(ids.output_checkpoint_ids) as string[]), c.checkpoint_id]), c.training_id);
     });
   }
 

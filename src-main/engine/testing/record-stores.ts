@@ -1,14 +1,15 @@
 // The record store's implementations, as the conformance suite opens them: SQLite in a temp
 // folder, and PostgreSQL in a fresh database (skipped, naming the package, when none answers).
-import { openDb, type Db } from "../store/db.js";
+import { openDb } from "../store/db.js";
+import type { SqlDb } from "../store/sql.js";
 import { openPgDb } from "../store/postgres/pg-db.js";
 import { needsPostgres, tempDatabase } from "./postgres.js";
 import { tempDir } from "./temp-algorithm.js";
 
 export interface OpenedStore {
-  db: Db;
+  db: SqlDb;
   /** Opens the same store again (a restart), closing the current handle. */
-  reopen(): Promise<Db>;
+  reopen(): Promise<SqlDb>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 

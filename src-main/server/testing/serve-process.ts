@@ -11,12 +11,15 @@ export interface ProcessOptions {
   env?: Record<string, string>;
   /** Arguments after the command's own. */
   args?: string[];
+  /** Another checkout to run (with its own dist/), e.g. the base of a before/after benchmark. */
+  root?: string;
 }
 
 /** Runs `compox --json <command> …` on `dataDir`; resolves with the JSON line it prints once ready. */
 async function cliProcess(command: string[], dataDir: string, opts: ProcessOptions): Promise<{ ready: Record<string, unknown>; child: ChildProcess; stderr: () => string }> {
-  if (!fs.existsSync(path.join(root, "dist", "cli.mjs"))) throw new Error("dist/ is missing: run `npm run build`");
-  const child = spawn(process.execPath, [path.join(root, "bin", "compox.mjs"), "--json", ...command, "--data-dir", dataDir, ...(opts.args ?? [])], {
+  const tree = opts.root ?? root;
+  if (!fs.existsSync(path.join(tree, "dist", "cli.mjs"))) throw new Error(`${tree}/dist/ is missing: run \`npm run build\` there`);
+  const child = spawn(process.execPath, [path.join(tree, "bin", "compox.mjs"), "--json", ...command, "--data-dir", dataDir, ...(opts.args ?? [])], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, COMPOX_DATA_DIR: "", ...opts.env },
   });

@@ -4,12 +4,11 @@
 // on next need: the process carries on once PostgreSQL is back, and meanwhile answers 503
 // `service_unavailable` (retryable). The schema is brought up to date by numbered migrations
 // under an advisory lock, so API nodes and workers starting together migrate once.
-import { AsyncLocalStorage } from "node:async_hooks";
 import { createRequire } from "node:module";
 import type PgModule from "pg";
 import { CompoxError } from "../../../contract/errors.js";
 import { redactUrl } from "../../../contract/redact.js";
-import type { SqlDb, TransactionOptions } from "../sql.js";
+import type { SqlDb, SqlQueries, SqlTx, TransactionOptions } from "../sql.js";
 import { PG_MIGRATIONS, type PgMigration } from "./migrations/index.js";
 import { toPostgres } from "./sql-dialect.js";
 
@@ -48,16 +47,95 @@ export interface PgOptions {
 }
 
 type Client = PgModule.PoolClient;
+type Queryable = Client | PgModule.Pool;
+
+/** Statements on one queryable (the pool, or the connection a transaction holds). */
+abstract class PgQueries implements SqlQueries {
+  async run(sql: string, ...params: unknown[]): Promise<{ changes: number }> {
+    return { changes: (await this.query(sql, params)).rowCount ?? 0 };
+  }
+
+  async get<T>(sql: string, ...params: unknown[]): Promise<T | undefined> {
+    const row = (await this.query(sql, params)).rows[0];
+    return row && (withoutRowid(row) as T);
+  }
+
+  async all<T>(sql: string, ...params: unknown[]): Promise<T[]> {
+    return (await this.query(sql, params)).rows.map((r) => withoutRowid(r) as T);
+  }
+
+  async column<T>(sql: string, ...params: unknown[]): Promise<T[]> {
+    return (await this.query(sql, params)).rows.map((r) => Object.values(r)[0] as T);
+  }
+
+  /** Where statements go; throws once that is no longer allowed (an ended transaction). */
+  protected abstract target(): Queryable;
+
+  /** Turns a failed call into what it means (PgDb.problem). */
+  protected abstract problem(err: unknown): Error;
+
+  private query(sql: string, params: readonly unknown[]): Promise<PgModule.QueryResult<Record<string, unknown>>> {
+    const { text, values } = toPostgres(sql, params);
+    return this.send(text, values);
+  }
+
+  protected async send(text: string, values: unknown[] = []): Promise<PgModule.QueryResult<Record<string, unknown>>> {
+    try {
+      return await this.target().query({ text, values });
+    } catch (err) {
+      throw this.problem(err);
+    }
+  }
+}
+
+/** An open transaction's handle: its statements go to the connection it holds. */
+class PgTransaction extends PgQueries implements SqlTx {
+  /** False once the transaction has ended: a late statement through it is a bug, not a write. */
+  live = true;
+  private depth = 0;
+
+  constructor(
+    private readonly client: Client,
+    private readonly explain: (err: unknown) => Error,
+  ) {
+    super();
+  }
+
+  /** A savepoint inside this transaction. */
+  async transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+    const name = `s${++this.depth}`;
+    await this.send(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn(this);
+      await this.send(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (err) {
+      await this.send(`ROLLBACK TO SAVEPOINT ${name}`);
+      throw err;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  protected target(): Queryable {
+    if (!this.live) throw new Error("a statement was sent through a transaction that has ended");
+    return this.client;
+  }
+
+  protected problem(err: unknown): Error {
+    return this.explain(err);
+  }
+}
 
 /** PostgreSQL behind the SqlDb port. */
-export class PgDb implements SqlDb {
+export class PgDb extends PgQueries implements SqlDb {
   private readonly pool: PgModule.Pool;
-  private readonly current = new AsyncLocalStorage<{ client: Client; depth: number; ended: boolean }>();
 
   constructor(
     readonly url: string,
     options: PgOptions = {},
   ) {
+    super();
     const pg = pgModule();
     this.pool = new pg.Pool({
       connectionString: url,
@@ -76,40 +154,26 @@ export class PgDb implements SqlDb {
     this.pool.on("error", () => undefined);
   }
 
-  async run(sql: string, ...params: unknown[]): Promise<{ changes: number }> {
-    return { changes: (await this.query(sql, params)).rowCount ?? 0 };
-  }
-
-  async get<T>(sql: string, ...params: unknown[]): Promise<T | undefined> {
-    const row = (await this.query(sql, params)).rows[0];
-    return row && (withoutRowid(row) as T);
-  }
-
-  async all<T>(sql: string, ...params: unknown[]): Promise<T[]> {
-    return (await this.query(sql, params)).rows.map((r) => withoutRowid(r) as T);
-  }
-
-  async column<T>(sql: string, ...params: unknown[]): Promise<T[]> {
-    return (await this.query(sql, params)).rows.map((r) => Object.values(r)[0] as T);
-  }
-
-  async transaction<T>(fn: () => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    const outer = this.current.getStore();
-    if (outer && !outer.ended) return this.savepoint(fn, outer);
-    const client = await this.connect();
-    const tx = { client, depth: 0, ended: false };
+  async transaction<T>(fn: (tx: SqlTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    let client: Client;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw this.problem(err);
+    }
+    const tx = new PgTransaction(client, (err) => this.problem(err));
     let broken: unknown;
     try {
-      await this.send(client, "BEGIN");
-      if (options.exclusive) await this.send(client, `SELECT pg_advisory_xact_lock(${WRITER_LOCK})`);
-      const result = await this.current.run(tx, fn);
-      await this.send(client, "COMMIT");
+      await tx.run("BEGIN");
+      if (options.exclusive) await tx.run(`SELECT pg_advisory_xact_lock(${WRITER_LOCK})`);
+      const result = await fn(tx);
+      await tx.run("COMMIT");
       return result;
     } catch (err) {
       await client.query("ROLLBACK").catch((e: unknown) => (broken = e));
       throw err;
     } finally {
-      tx.ended = true;
+      tx.live = false;
       client.release(broken instanceof Error ? broken : undefined);
     }
   }
@@ -118,46 +182,12 @@ export class PgDb implements SqlDb {
     await this.pool.end().catch(() => undefined);
   }
 
-  /** Runs `sql` on the current transaction's connection, or any pooled one. */
-  private query(sql: string, params: readonly unknown[]): Promise<PgModule.QueryResult<Record<string, unknown>>> {
-    const { text, values } = toPostgres(sql, params);
-    const tx = this.current.getStore();
-    return tx && !tx.ended ? this.send(tx.client, text, values) : this.send(this.pool, text, values);
-  }
-
-  private async send(on: Client | PgModule.Pool, text: string, values: unknown[] = []): Promise<PgModule.QueryResult<Record<string, unknown>>> {
-    try {
-      return await on.query({ text, values });
-    } catch (err) {
-      throw this.problem(err);
-    }
-  }
-
-  private async connect(): Promise<Client> {
-    try {
-      return await this.pool.connect();
-    } catch (err) {
-      throw this.problem(err);
-    }
-  }
-
-  private async savepoint<T>(fn: () => Promise<T>, outer: { client: Client; depth: number }): Promise<T> {
-    const name = `s${++outer.depth}`;
-    await this.send(outer.client, `SAVEPOINT ${name}`);
-    try {
-      const result = await fn();
-      await this.send(outer.client, `RELEASE SAVEPOINT ${name}`);
-      return result;
-    } catch (err) {
-      await this.send(outer.client, `ROLLBACK TO SAVEPOINT ${name}`);
-      throw err;
-    } finally {
-      outer.depth--;
-    }
+  protected target(): Queryable {
+    return this.pool;
   }
 
   /** What a failed call means: PostgreSQL's refusal (PgError), a setting to fix, or an outage to wait out. */
-  private problem(err: unknown): Error {
+  protected problem(err: unknown): Error {
     if (err instanceof CompoxError || err instanceof PgError) return err;
     const { message = String(err), code } = (err ?? {}) as { message?: string; code?: string };
     const where = `PostgreSQL at ${redactUrl(this.url)}`;
@@ -172,17 +202,17 @@ export class PgDb implements SqlDb {
 
 /** Brings the schema to the newest version, in one transaction under an advisory lock; returns it. */
 export async function migratePg(db: PgDb, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<number> {
-  return db.transaction(async () => {
-    await db.run(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
-    await db.run("CREATE TABLE IF NOT EXISTS compox_schema (version BIGINT NOT NULL)");
-    let current = Number((await db.get<{ v: number | null }>("SELECT max(version) AS v FROM compox_schema"))?.v ?? 0);
+  return db.transaction(async (tx) => {
+    await tx.run(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await tx.run("CREATE TABLE IF NOT EXISTS compox_schema (version BIGINT NOT NULL)");
+    let current = Number((await tx.get<{ v: number | null }>("SELECT max(version) AS v FROM compox_schema"))?.v ?? 0);
     const newest = migrations.at(-1)?.version ?? 0;
     if (current > newest)
       throw new CompoxError("internal_error", `the PostgreSQL database was written by a newer Compox Desktop (schema ${current}, this one knows ${newest}); upgrade every node`);
     for (const m of migrations) {
       if (m.version <= current) continue;
-      await db.run(m.sql);
-      await db.run(`INSERT INTO compox_schema (version) VALUES (${m.version})`);
+      await tx.run(m.sql);
+      await tx.run(`INSERT INTO compox_schema (version) VALUES (${m.version})`);
       current = m.version;
     }
     return current;

@@ -1,15 +1,16 @@
 // The record store on SQLite (the desktop): better-sqlite3 in WAL mode behind the async port.
 // Statements run on the spot (a local file answers in microseconds, so a worker thread would
 // cost more than it saves); a transaction holds the connection, and statements from outside it
-// wait until it ends, so no other caller's write joins it or is rolled back with it.
-import { AsyncLocalStorage } from "node:async_hooks";
+// wait until it ends, so no other caller's write joins it or is rolled back with it. Its
+// statements go through the handle it is given (no AsyncLocalStorage: that would slow every
+// promise in the process).
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { CompoxError } from "../../../contract/errors.js";
 import { appRoot } from "../../app-paths.js";
 import { MIGRATIONS, type Migration } from "../migrations/index.js";
-import type { SqlDb, TransactionOptions } from "../sql.js";
+import type { SqlDb, SqlQueries, SqlTx, TransactionOptions } from "../sql.js";
 
 export type SqliteConnection = Database.Database;
 
@@ -65,14 +66,8 @@ export function cachePreparedStatements(db: SqliteConnection): SqliteConnection 
   return db;
 }
 
-/** The transaction (of which database) the current async call chain runs in. */
-const current = new AsyncLocalStorage<{ db: SqliteDb; depth: number; ended?: boolean }>();
-
-/** SQLite behind the SqlDb port. */
-export class SqliteDb implements SqlDb {
-  /** The transaction running now, which statements from outside it wait for. */
-  private open: Promise<unknown> | undefined;
-
+/** The statements both the database and an open transaction run; `exec` says when. */
+abstract class SqliteQueries implements SqlQueries {
   constructor(readonly raw: SqliteConnection) {}
 
   run(sql: string, ...params: unknown[]): Promise<{ changes: number }> {
@@ -91,25 +86,71 @@ export class SqliteDb implements SqlDb {
     return this.exec(() => this.raw.prepare(sql).pluck().all(...params) as T[]);
   }
 
-  async transaction<T>(fn: () => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    const outer = current.getStore();
-    if (outer?.db === this && !outer.ended) return this.savepoint(fn, outer);
+  protected abstract exec<T>(statement: () => T): Promise<T>;
+}
+
+/** An open transaction's handle: its statements run at once, on the connection it holds. */
+class SqliteStatements extends SqliteQueries implements SqlTx {
+  /** False once its transaction has ended: a late statement through it is a bug, not a write. */
+  live = true;
+  private depth = 0;
+
+
+  /** A savepoint inside this transaction. */
+  async transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+    this.assertLive();
+    const name = `s${++this.depth}`;
+    this.raw.prepare(`SAVEPOINT ${name}`).run();
+    try {
+      const result = await fn(this);
+      this.raw.prepare(`RELEASE ${name}`).run();
+      return result;
+    } catch (err) {
+      this.raw.prepare(`ROLLBACK TO ${name}`).run();
+      this.raw.prepare(`RELEASE ${name}`).run();
+      throw err;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  protected exec<T>(statement: () => T): Promise<T> {
+    try {
+      this.assertLive();
+      return Promise.resolve(statement());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private assertLive(): void {
+    if (!this.live) throw new Error("a statement was sent through a transaction that has ended");
+  }
+}
+
+/** SQLite behind the SqlDb port. */
+export class SqliteDb extends SqliteQueries implements SqlDb {
+  /** The transaction running now, which statements from outside it wait for. */
+  private open: Promise<unknown> | undefined;
+
+
+  async transaction<T>(fn: (tx: SqlTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     while (this.open) await this.open.catch(() => undefined);
     // From here to `this.open = …` nothing yields: no second transaction can start in between.
-    const tx = { db: this, depth: 0, ended: false };
-    const body = current.run(tx, async () => {
+    const tx = new SqliteStatements(this.raw);
+    const body = (async () => {
       this.raw.prepare(options.exclusive ? "BEGIN IMMEDIATE" : "BEGIN").run();
       try {
-        const result = await fn();
+        const result = await fn(tx);
         this.raw.prepare("COMMIT").run();
         return result;
       } catch (err) {
         if (this.raw.inTransaction) this.raw.prepare("ROLLBACK").run();
         throw err;
       } finally {
-        tx.ended = true; // a promise it left running is outside it from now on
+        tx.live = false;
       }
-    });
+    })();
     this.open = body;
     try {
       return await body;
@@ -123,26 +164,9 @@ export class SqliteDb implements SqlDb {
     if (this.raw.open) this.raw.close();
   }
 
-  private async savepoint<T>(fn: () => Promise<T>, outer: { depth: number }): Promise<T> {
-    const name = `s${++outer.depth}`;
-    this.raw.prepare(`SAVEPOINT ${name}`).run();
-    try {
-      const result = await fn();
-      this.raw.prepare(`RELEASE ${name}`).run();
-      return result;
-    } catch (err) {
-      this.raw.prepare(`ROLLBACK TO ${name}`).run();
-      this.raw.prepare(`RELEASE ${name}`).run();
-      throw err;
-    } finally {
-      outer.depth--;
-    }
-  }
-
-  /** Runs a statement now, or after the transaction in progress when it is not part of it. */
-  private exec<T>(statement: () => T): Promise<T> {
-    const tx = current.getStore();
-    if (this.open && (tx?.db !== this || tx.ended)) return this.afterTransactions().then(statement);
+  /** Runs a statement now, or after the transaction in progress (of which it is not part). */
+  protected exec<T>(statement: () => T): Promise<T> {
+    if (this.open) return this.afterTransactions().then(statement);
     try {
       return Promise.resolve(statement());
     } catch (err) {

@@ -1,0 +1,82 @@
+// A real bioimage.io model package (unet2d_nuclei_broad, spec 0.5 and 0.4) deployed as an
+// algorithm: verified at import against its own test tensors, refused with the reason when a file
+// was changed, the weights cannot run or the reproduction test fails, then run on its test image
+// (reproducing the test output) and on a larger image in tiles.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import yaml from "js-yaml";
+import type { CompoxError } from "../../contract/errors.js";
+import { zipFiles } from "../deploy/module-zip.js";
+import { readNpy } from "../sdk/bioimageio/npy.js";
+import { BIOIMAGEIO_FIXTURE } from "../testing/bioimageio.js";
+import { tempDir } from "../testing/temp-algorithm.js";
+import { testEngine, waitForEnd } from "../testing/test-engine.js";
+
+const { dir: FIXTURE, skip } = BIOIMAGEIO_FIXTURE;
+
+/** A copy of the package with only `description` (renamed to `as`), its YAML changed by `edit`. */
+function variant(into: string, description: string, as: string, edit: (doc: Record<string, unknown>) => void = () => {}): string {
+  const out = path.join(into, `${as}-${Math.random().toString(36).slice(2)}`);
+  fs.mkdirSync(out);
+  for (const f of fs.readdirSync(FIXTURE)) if (!f.endsWith(".yaml")) fs.copyFileSync(path.join(FIXTURE, f), path.join(out, f));
+  const doc = yaml.load(fs.readFileSync(path.join(FIXTURE, description), "utf8")) as Record<string, unknown>;
+  edit(doc);
+  fs.writeFileSync(path.join(out, as), yaml.dump(doc));
+  return out;
+}
+
+const code = async (p: Promise<unknown>) => p.then(() => "deployed", (e: CompoxError) => `${e.status} ${e.code}: ${e.message}`);
+
+test("a bioimage.io package deploys as a verified algorithm (0.5 and 0.4, folder and zip), and runs whole and tiled", { skip, timeout: 300_000 }, async () => {
+  await using t = await testEngine();
+  using work = tempDir();
+  const r = await t.engine.deploy(FIXTURE);
+  assert.equal(r.outcome, "created");
+  assert.equal(r.algorithm_name, "unet_2d_nuclei_broad", "the name as a lowercase identifier (the package has no id)");
+  const alg = await t.engine.getAlgorithmById(r.algorithm_id);
+  assert.ok(alg.algorithm_tags.includes("bioimage.io") && alg.algorithm_tags.includes("segmentation"));
+  assert.match(alg.algorithm_description, /A 2d U-Net trained on the nuclei broad dataset.*bioimage\.io model "UNet 2D Nuclei Broad".*Constantin Pape.*license MIT/);
+  assert.equal((await t.engine.deploy(FIXTURE)).outcome, "unchanged", "the same package again changes nothing");
+
+  const zip = zipFiles(fs.readdirSync(FIXTURE).map((f) => ({ path: f, content: fs.readFileSync(path.join(FIXTURE, f)) })));
+  assert.equal((await t.engine.deployZip(zip, "unet2d_nuclei_broad.zip")).outcome, "unchanged", "a zip of it is the same package");
+
+  const v04 = await t.engine.deploy(variant(work.path, "v0_4_9.bioimageio.yaml", "rdf.yaml"));
+  assert.equal(v04.outcome, "created");
+  assert.deepEqual([v04.algorithm_name, v04.algorithm_major_version, v04.algorithm_minor_version], ["unet_2d_nuclei_broad", "0", "1"], "spec 0.4: version 0.1.3 from the description");
+
+  // Refusals that say what is wrong.
+  const tampered = variant(work.path, "bioimageio.yaml", "bioimageio.yaml");
+  fs.appendFileSync(path.join(tampered, "weights.onnx"), "x");
+  assert.match(await code(t.engine.deploy(tampered)), /^422 model_invalid: bioimageio\.yaml: weights\.onnx: weights\.onnx has sha256 [0-9a-f]{64}, the description says 85f5ac80/);
+  const wrongOutput = variant(work.path, "bioimageio.yaml", "bioimageio.yaml", (doc) => {
+    const out = (doc.outputs as { test_tensor: { source: string; sha256?: string } }[])[0]!;
+    out.test_tensor = { source: "test_input.npy" };
+  });
+  assert.match(await code(t.engine.deploy(wrongOutput)), /^422 model_invalid: bioimageio\.yaml: the reproduction test failed for outputs\[0\] \(probability\): \d+ of 262144 values differ from test_input\.npy by more than 0\.001 \+ 0\.001·\|expected\| \(at most 26 may\)/);
+  const torchOnly = variant(work.path, "bioimageio.yaml", "bioimageio.yaml", (doc) => delete (doc.weights as Record<string, unknown>).onnx);
+  assert.match(await code(t.engine.deploy(torchOnly)), /^422 model_invalid: bioimageio\.yaml: weights: Compox Desktop runs ONNX weights in the package \(torchscript and pytorch_state_dict are not supported yet\); this one has pytorch_state_dict \(http/);
+  assert.equal((await t.engine.listAlgorithms()).filter((a) => a.algorithm_name === "unet_2d_nuclei_broad").length, 2, "nothing half-deployed");
+
+  // Runs: the test image reproduces the test output; a larger image runs in tiles.
+  const input = readNpy(fs.readFileSync(path.join(FIXTURE, "test_input.npy")));
+  const expected = readNpy(fs.readFileSync(path.join(FIXTURE, "test_output.npy")));
+  const ds = await t.engine.createDataset({ image: { dtype: "float32", shape: [512, 512], data: input.data } });
+  const rec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id: r.algorithm_id, input_dataset_ids: [ds.file_id] })).execution_id, 120_000);
+  assert.equal(rec.status, "COMPLETED", rec.log);
+  const out = (await t.engine.readDataset(rec.output_dataset_ids[0]!)).image!;
+  assert.deepEqual(out.shape, [512, 512]);
+  let worst = 0;
+  for (let i = 0; i < expected.data.length; i++) worst = Math.max(worst, Math.abs((out.data as Float32Array)[i]! - expected.data[i]!));
+  assert.ok(worst < 1e-4, `the run reproduces test_output.npy (largest difference ${worst})`);
+
+  const big = new Float32Array(700 * 900).map((_, i) => input.data[(Math.floor(i / 900) % 512) * 512 + ((i % 900) % 512)]!);
+  const bigDs = await t.engine.createDataset({ image: { dtype: "float32", shape: [700, 900], data: big } });
+  const bigRec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id: r.algorithm_id, input_dataset_ids: [bigDs.file_id] })).execution_id, 120_000);
+  assert.equal(bigRec.status, "COMPLETED", bigRec.log);
+  const bigOut = (await t.engine.readDataset(bigRec.output_dataset_ids[0]!)).image!;
+  assert.deepEqual(bigOut.shape, [700, 900]);
+  assert.ok((bigOut.data as Float32Array).every((v) => v >= 0 && v <= 1), "probabilities, after the sigmoid");
+});

@@ -1,0 +1,193 @@
+// A bioimage.io model description (rdf.yaml, bioimageio.yaml, *.bioimageio.yaml), spec 0.4 or
+// 0.5, read into one form: what Compox Desktop runs (inputs, outputs, their axes, halos and
+// processing steps, the weights) and what it shows (name, description, authors, covers, …).
+// What it cannot run is refused here, naming the field.
+import yaml from "js-yaml";
+
+export type AxisType = "batch" | "channel" | "space" | "time" | "index";
+
+/** A tensor's axis. `size`: fixed, a minimum and step (any min + n·step), or another tensor's axis. */
+export interface Axis {
+  id: string;
+  type: AxisType;
+  size?: number | { min: number; step: number } | { tensor: string; axis: string; scale: number; offset: number };
+  /** Pixels of each side of an output tile the model cannot be trusted on. */
+  halo: number;
+}
+
+/** A pre- or postprocessing step, as spec 0.5 names it, with its arguments made explicit. */
+export interface Step {
+  id: "zero_mean_unit_variance" | "scale_range" | "scale_linear" | "clip" | "sigmoid" | "binarize" | "ensure_dtype";
+  kwargs: Record<string, unknown>;
+}
+
+export interface TensorDescription {
+  id: string;
+  axes: Axis[];
+  test: { source: string; sha256?: string };
+  preprocessing: Step[];
+  postprocessing: Step[];
+}
+
+export type WeightsFormat = "onnx" | "torchscript" | "pytorch_state_dict" | "keras_hdf5" | "tensorflow_saved_model_bundle" | "tensorflow_js";
+
+export interface ModelDescription {
+  /** The description file, relative to the package. */
+  file: string;
+  formatVersion: string;
+  id?: string;
+  name: string;
+  version: string;
+  description: string;
+  authors: string[];
+  license?: string;
+  tags: string[];
+  covers: string[];
+  documentation?: string;
+  cite: string[];
+  inputs: TensorDescription[];
+  outputs: TensorDescription[];
+  weights: Partial<Record<WeightsFormat, { source: string; sha256?: string }>>;
+  /** The reproduction test's tolerance: |out − expected| ≤ atol + rtol·|expected|, at most `mismatchedPerMillion` elements off. */
+  tolerance: { atol: number; rtol: number; mismatchedPerMillion: number };
+}
+
+/** The names a description file has: rdf.yaml, bioimageio.yaml, or <anything>.bioimageio.yaml. */
+export const isDescriptionFile = (name: string) => name === "rdf.yaml" || name === "bioimageio.yaml" || name.endsWith(".bioimageio.yaml");
+
+type Yaml = Record<string, unknown>;
+
+class Problem extends Error {}
+
+const fail = (file: string, field: string, what: string): never => {
+  throw new Problem(`${file}: ${field}: ${what}`);
+};
+
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
+const str = (v: unknown) => (typeof v === "string" ? v : v === undefined || v === null ? undefined : String(v));
+const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+
+/** Whether `text` describes a model (`type: model`); undefined when it is not YAML at all. */
+export function describesModel(text: string): boolean | undefined {
+  try {
+    const doc = yaml.load(text) as Yaml | undefined;
+    return doc?.type === "model";
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads a model description; throws naming the file and field of what is wrong or unsupported. */
+export function readDescription(text: string, file: string): ModelDescription {
+  let doc: Yaml;
+  try {
+    doc = yaml.load(text) as Yaml;
+  } catch (err) {
+    throw new Problem(`${file}: not valid YAML: ${(err as Error).message.split("\n")[0]}`);
+  }
+  if (doc?.type !== "model") fail(file, "type", `is ${JSON.stringify(doc?.type)}: only model descriptions can be run`);
+  const formatVersion = str(doc.format_version) ?? fail(file, "format_version", "is missing");
+  const v05 = /^0\.5\./.test(formatVersion);
+  if (!v05 && !/^0\.4\./.test(formatVersion)) fail(file, "format_version", `is ${formatVersion}: Compox Desktop reads spec 0.4.x and 0.5.x`);
+  const inputs = list(doc.inputs).map((t, i) => (v05 ? tensor05(t as Yaml, `inputs[${i}]`, file) : tensor04(t as Yaml, `inputs[${i}]`, file, list(doc.test_inputs)[i])));
+  const outputs = list(doc.outputs).map((t, i) => (v05 ? tensor05(t as Yaml, `outputs[${i}]`, file) : tensor04(t as Yaml, `outputs[${i}]`, file, list(doc.test_outputs)[i])));
+  if (inputs.length === 0) fail(file, "inputs", "the model has no inputs");
+  if (outputs.length === 0) fail(file, "outputs", "the model has no outputs");
+  const ids = [...inputs, ...outputs].map((t) => t.id);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice) fail(file, "inputs/outputs", `the tensor name "${twice}" is used twice; each input and output needs its own`);
+  const weights: ModelDescription["weights"] = {};
+  for (const [format, entry] of Object.entries((doc.weights as Yaml | undefined) ?? {})) {
+    const source = str((entry as Yaml)?.source);
+    if (source) weights[format as WeightsFormat] = { source, sha256: str((entry as Yaml).sha256) };
+  }
+  const config = ((doc.config as Yaml | undefined)?.bioimageio as Yaml | undefined) ?? {};
+  const tolerance = v05
+    ? (list(config.reproducibility_tolerance)[0] as Yaml | undefined)
+    : ((config.test_kwargs as Yaml | undefined)?.onnx as Yaml | undefined) ?? (config.test_kwargs as Yaml | undefined);
+  return {
+    file,
+    formatVersion,
+    id: str(doc.id),
+    name: str(doc.name) ?? fail(file, "name", "is missing"),
+    version: str(doc.version) ?? "1.0.0",
+    description: str(doc.description) ?? "",
+    authors: list(doc.authors).map((a) => str((a as Yaml)?.name) ?? String(a)),
+    license: str(doc.license),
+    tags: list(doc.tags).map(String),
+    covers: list(doc.covers).map(String),
+    documentation: str(doc.documentation),
+    cite: list(doc.cite).map((c) => [str((c as Yaml)?.text), str((c as Yaml)?.doi) ?? str((c as Yaml)?.url)].filter(Boolean).join(" — ")),
+    inputs,
+    outputs,
+    weights,
+    tolerance: {
+      atol: num(tolerance?.absolute_tolerance) ?? num(tolerance?.atol) ?? 1e-3,
+      rtol: num(tolerance?.relative_tolerance) ?? num(tolerance?.rtol) ?? 1e-3,
+      mismatchedPerMillion: num(tolerance?.mismatched_elements_per_million) ?? (v05 ? 100 : 0),
+    },
+  };
+}
+
+const LETTER_TYPES: Record<string, AxisType> = { b: "batch", c: "channel", z: "space", y: "space", x: "space", t: "time", i: "index" };
+
+function tensor04(t: Yaml, field: string, file: string, testSource: unknown): TensorDescription {
+  const id = str(t.name) ?? fail(file, `${field}.name`, "is missing");
+  const letters = str(t.axes) ?? fail(file, `${field}.axes`, "is missing");
+  const shape = t.shape;
+  const halo = list(t.halo).map(Number);
+  const axes = [...letters].map((letter, k): Axis => {
+    const type = LETTER_TYPES[letter] ?? fail(file, `${field}.axes`, `"${letter}" is not an axis letter (b, c, z, y, x, t, i)`);
+    let size: Axis["size"];
+    if (Array.isArray(shape)) size = Number(shape[k]);
+    else if (shape && typeof shape === "object" && "min" in shape) size = { min: Number(list((shape as Yaml).min)[k]), step: Number(list((shape as Yaml).step)[k]) };
+    else if (shape && typeof shape === "object" && "reference_tensor" in shape) {
+      const s = shape as Yaml;
+      size = { tensor: String(s.reference_tensor), axis: letter, scale: Number(list(s.scale)[k] ?? 1), offset: Number(list(s.offset)[k] ?? 0) };
+    }
+    return { id: letter === "b" ? "batch" : letter === "c" ? "channel" : letter, type, size, halo: halo[k] ?? 0 };
+  });
+  return { id, axes, test: { source: str(testSource) ?? fail(file, field.startsWith("in") ? "test_inputs" : "test_outputs", `has no test tensor for ${id}`) }, preprocessing: steps(t.preprocessing, `${field}.preprocessing`, file, "0.4"), postprocessing: steps(t.postprocessing, `${field}.postprocessing`, file, "0.4") };
+}
+
+function tensor05(t: Yaml, field: string, file: string): TensorDescription {
+  const id = str(t.id) ?? fail(file, `${field}.id`, "is missing");
+  const axes = list(t.axes).map((raw, k): Axis => {
+    const a = raw as Yaml;
+    const type = (str(a.type) ?? fail(file, `${field}.axes[${k}].type`, "is missing")) as AxisType;
+    if (!["batch", "channel", "space", "time", "index"].includes(type)) fail(file, `${field}.axes[${k}].type`, `"${type}" is not an axis type`);
+    let size: Axis["size"];
+    if (typeof a.size === "number") size = a.size;
+    else if (a.size && typeof a.size === "object" && "min" in (a.size as Yaml)) size = { min: Number((a.size as Yaml).min), step: Number((a.size as Yaml).step ?? 0) };
+    else if (a.size && typeof a.size === "object" && "tensor_id" in (a.size as Yaml)) size = { tensor: String((a.size as Yaml).tensor_id), axis: String((a.size as Yaml).axis_id), scale: 1, offset: Number((a.size as Yaml).offset ?? 0) };
+    else if (type === "channel") size = list(a.channel_names).length || undefined;
+    return { id: str(a.id) ?? (type === "space" ? "x" : type), type, size, halo: Number(a.halo ?? 0) };
+  });
+  const test = t.test_tensor as Yaml | undefined;
+  return {
+    id,
+    axes,
+    test: { source: str(test?.source) ?? fail(file, `${field}.test_tensor`, "is missing"), sha256: str(test?.sha256) },
+    preprocessing: steps(t.preprocessing, `${field}.preprocessing`, file, "0.5"),
+    postprocessing: steps(t.postprocessing, `${field}.postprocessing`, file, "0.5"),
+  };
+}
+
+/** Processing steps in 0.5's terms; axes given as 0.4's letter strings become lists. */
+function steps(raw: unknown, field: string, file: string, spec: "0.4" | "0.5"): Step[] {
+  return list(raw).map((entry, k) => {
+    const e = entry as Yaml;
+    const name = str(spec === "0.5" ? e.id : e.name) ?? fail(file, `${field}[${k}]`, `has no ${spec === "0.5" ? "id" : "name"}`);
+    const kwargs = { ...((e.kwargs as Yaml | undefined) ?? {}) };
+    if (typeof kwargs.axes === "string") kwargs.axes = [...kwargs.axes];
+    if (name === "fixed_zero_mean_unit_variance") return { id: "zero_mean_unit_variance" as const, kwargs: { ...kwargs, mode: "fixed" } };
+    if (name === "zero_mean_unit_variance" || name === "scale_range" || name === "scale_linear" || name === "clip" || name === "sigmoid" || name === "binarize" || name === "ensure_dtype") {
+      if (name === "scale_range" && kwargs.reference_tensor) fail(file, `${field}[${k}]`, "scale_range with a reference_tensor is not supported yet");
+      return { id: name, kwargs };
+    }
+    return fail(file, `${field}[${k}]`, `the processing step "${name}" is not supported (supported: zero_mean_unit_variance, fixed_zero_mean_unit_variance, scale_range, scale_linear, clip, sigmoid, binarize, ensure_dtype)`);
+  });
+}
+
+/** Whether `err` is this module's refusal of a description (the message names file and field). */
+export const isDescriptionProblem = (err: unknown): err is Error => err instanceof Problem;
