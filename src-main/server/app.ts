@@ -26,6 +26,8 @@ export interface ApiOptions {
   uiDir?: string;
   /** SSE keep-alive interval (tests shorten it). */
   keepAliveMs?: number;
+  /** Aborted when the server is shutting down: event streams end, so the requests in flight can finish. */
+  draining?: AbortSignal;
 }
 
 function version(): string {
@@ -84,7 +86,7 @@ export function createApi(engine: Engine, opts: ApiOptions = {}): Hono {
   fileRoutes(router, engine);
   executionRoutes(router, engine);
   trainingRoutes(router, engine);
-  eventRoutes(router, engine, opts.keepAliveMs);
+  eventRoutes(router, engine, opts.keepAliveMs, opts.draining);
   settingsRoutes(router, engine);
   // Built on first request: turning every schema into JSON Schema is start-up time nobody waits for.
   let doc: Record<string, unknown> | undefined;

@@ -26,12 +26,13 @@ async function whoHolds(port: number): Promise<string> {
 }
 
 /** Serves the engine's API on `host:port` (port 0 picks a free one). */
-export async function startServer(engine: Engine, opts: { host: string; port: number } & Omit<ApiOptions, "port">): Promise<RunningServer> {
+export async function startServer(engine: Engine, opts: { host: string; port: number; graceMs?: number } & Omit<ApiOptions, "port" | "draining">): Promise<RunningServer> {
   const bracketed = opts.host.includes(":") && !opts.host.startsWith("[") ? `[${opts.host}]` : opts.host;
   if (!isLoopbackName(bracketed) && !engine.settings.api_token)
     throw new CompoxError("forbidden", `binding to the non-loopback host "${opts.host}" exposes this computer's algorithms and data: set api_token (setting, COMPOX_API_TOKEN or settings.toml) first`);
   let port = opts.port;
-  const app = createApi(engine, { ...opts, port: () => port });
+  const draining = new AbortController();
+  const app = createApi(engine, { ...opts, port: () => port, draining: draining.signal });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }) as Server;
     s.once("listening", () => resolve(s));
@@ -48,10 +49,17 @@ export async function startServer(engine: Engine, opts: { host: string; port: nu
   return {
     url,
     port,
+    // No new connections; event streams end; requests in flight get `graceMs` (default 10 s) to
+    // finish, then what is left is cut.
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections(); // SSE streams would otherwise hold the close forever
+        const cut = setTimeout(() => server.closeAllConnections(), opts.graceMs ?? 10_000);
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+        draining.abort();
+        server.closeIdleConnections();
       }),
   };
 }

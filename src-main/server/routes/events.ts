@@ -2,7 +2,7 @@
 // with Last-Event-ID; the stream ends when the client goes away, or falls too far behind.
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
-import type { EngineEvent } from "../../contract/records.js";
+import { isTerminal, type EngineEvent } from "../../contract/records.js";
 import type { Engine } from "../../engine/index.js";
 import { query, type Router } from "../router.js";
 
@@ -18,7 +18,23 @@ function sseMessage(e: EngineEvent): string {
  * the server this much at most instead of everything that happens while it sleeps. */
 export const MAX_QUEUED_EVENTS = 1000;
 
-export function eventRoutes(r: Router, engine: Pick<Engine, "onEvent" | "eventsSince">, keepAliveMs = 15000): void {
+/**
+ * The end of the one job a stream follows, when its record has ended: a client that connects (or
+ * reconnects, to a restarted node or another one) after the job ended still hears how.
+ */
+async function endedStatus(engine: Pick<Engine, "getExecution" | "getTraining" | "eventsSince">, q: { execution_id?: string; training_id?: string }): Promise<EngineEvent | undefined> {
+  try {
+    const rec = q.execution_id ? await engine.getExecution(q.execution_id) : q.training_id ? await engine.getTraining(q.training_id) : undefined;
+    if (!rec || !isTerminal(rec.status)) return undefined;
+    // Numbered as the newest event this node has: the client has everything up to here.
+    const id = engine.eventsSince(0).at(-1)?.id ?? 0;
+    return { id, type: "status", ...(q.execution_id ? { execution_id: q.execution_id } : { training_id: q.training_id! }), status: rec.status, progress: 1 } as EngineEvent;
+  } catch {
+    return undefined; // no such job (yet): live events only
+  }
+}
+
+export function eventRoutes(r: Router, engine: Pick<Engine, "onEvent" | "eventsSince" | "getExecution" | "getTraining">, keepAliveMs = 15000, draining?: AbortSignal): void {
   r.route(
     { method: "get", path: "/api/v0/events", summary: "Live status, progress, log and deploy events (SSE)", tags: ["events"], query: EventsQuery, response: "text/event-stream" },
     (c) => {
@@ -50,6 +66,14 @@ export function eventRoutes(r: Router, engine: Pick<Engine, "onEvent" | "eventsS
           }
         });
         stream.onAbort(close);
+        // Following one job: if it has ended already, say how (unless the replay just did).
+        if (q.execution_id || q.training_id) {
+          const ended = await endedStatus(engine, q);
+          if (ended && !queue.some((e) => e.type === "status" && isTerminal(e.status))) queue.push(ended);
+        }
+        // The server is shutting down: the client reconnects (to this node once it is back, or another) with Last-Event-ID.
+        draining?.addEventListener("abort", close, { once: true });
+        if (draining?.aborted) close();
         while (open) {
           // Everything queued since the last write (an execution's STARTED, RUNNING and first log
           // line usually come in one tick) goes out as one socket write.
@@ -64,6 +88,7 @@ export function eventRoutes(r: Router, engine: Pick<Engine, "onEvent" | "eventsS
           if (queue.length === 0 && open) await stream.write(": keep-alive\n\n");
         }
         off();
+        draining?.removeEventListener("abort", close);
       });
     },
   );
