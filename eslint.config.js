@@ -50,5 +50,13 @@ export default tseslint.config(
       ],
     },
   })),
+  // runtime/ by where code runs: the engine-side host (runtime/*.ts), the TS/JS runner process
+  // (node-runner/: it sees only the SDK, the protocol, the HDF5 reader and the contract), and what
+  // both speak (protocol/).
+  ...[
+    ["src-main/engine/runtime/node-runner/**", "^\\.\\./(?!protocol/|\\.\\./sdk/|\\.\\./datasets/hdf5\\.js$|\\.\\./\\.\\./contract/)", "the runner process sees only the SDK, runtime/protocol, the HDF5 reader and the contract, never the engine's host side"],
+    ["src-main/engine/runtime/protocol/**", "^\\.\\./(?!\\.\\./sdk/|\\.\\./\\.\\./contract/)", "the runner protocol is shared by both sides: it imports only the SDK's types and the contract"],
+    ["src-main/engine/runtime/*.ts", "node-runner/", "the engine-side host starts runner processes by path, never by importing their code"],
+  ].map(([files, regex, message]) => ({ files: [files], ignores: ["**/*.test.ts"], rules: { "no-restricted-imports": ["error", { patterns: [{ regex, message }] }] } })),
   layer(["src-renderer/**"], ["**/src-main/engine/**", "**/src-main/server/**", "**/src-main/cli/**", "**/src-main/electron/**", "electron", "node:*"], "the renderer talks to the engine only through the HTTP client and src-main/contract"),
 );

@@ -16,7 +16,7 @@ const common = { absWorkingDir: root, bundle: true, platform: "node", format: "e
 const requireShim = { js: 'import { createRequire as __compoxCreateRequire } from "node:module"; const require = __compoxCreateRequire(import.meta.url);' };
 const notBundled = ["better-sqlite3", "sharp", "onnxruntime-node", "esbuild", "h5wasm", "adm-zip", "electron", "electron-log", "fft.js", "ml-random-forest"];
 await esbuild.build({ ...common, packages: undefined, external: notBundled, banner: requireShim, entryPoints: { cli: "src-main/cli/main.ts" }, outdir: "dist" });
-await esbuild.build({ ...common, entryPoints: { runner: "src-main/engine/runtime/runner-main.ts", "runner-worker": "src-main/engine/runtime/runner-worker.ts", "plane-worker": "src-main/engine/datasets/plane-worker.ts", "electron-main": "src-main/electron/main.ts" }, outdir: "dist" });
+await esbuild.build({ ...common, entryPoints: { runner: "src-main/engine/runtime/node-runner/runner-main.ts", "runner-worker": "src-main/engine/runtime/node-runner/runner-worker.ts", "plane-worker": "src-main/engine/datasets/plane-worker.ts", "electron-main": "src-main/electron/main.ts" }, outdir: "dist" });
 await esbuild.build({ ...common, entryPoints: { compox: "src-main/engine/sdk/index.ts" }, outdir: "dist/sdk" });
 // The Python runner and its `compox` package run from source files.
 cpSync(`${root}/src-main/engine/runtime/python`, `${root}/dist/python`, { recursive: true, filter: (f) => !f.includes("__pycache__") });

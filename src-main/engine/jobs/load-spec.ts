@@ -7,7 +7,7 @@ import { ensureBundle } from "../deploy/bundle-cache.js";
 import { unzipSources } from "../deploy/module-zip.js";
 import { resolveDevice, type GpuInfo } from "../runtime/devices.js";
 import { extractModule } from "../runtime/module-dir.js";
-import type { LoadSpec } from "../runtime/protocol.js";
+import type { LoadSpec } from "../runtime/protocol/protocol.js";
 import { runnerImports } from "../runtime/runner-host.js";
 import type { AlgorithmsRepo } from "../store/algorithms-repo.js";
 import type { TrainingRepo } from "../store/training-repo.js";

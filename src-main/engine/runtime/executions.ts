@@ -23,7 +23,7 @@ import { saveCheckpoint } from "../jobs/checkpoint-save.js";
 import { benchmarkOf, executionOf, requireCheckpoint, trainingOf, type Submission } from "../jobs/submission.js";
 import type { GpuInfo } from "./devices.js";
 import type { EventBus } from "./event-bus.js";
-import type { RunnerEvent } from "./protocol.js";
+import type { RunnerEvent } from "./protocol/protocol.js";
 import { RunnerHost } from "./runner-host.js";
 import { RunnerPool, type PooledRunner } from "./runner-pool.js";
 import { TrainingTemp } from "./training-temp.js";

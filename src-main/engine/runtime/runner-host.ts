@@ -11,9 +11,9 @@ import { createHash } from "node:crypto";
 import type { BundleImports } from "../deploy/bundle-cache.js";
 import { isShippedPackage } from "../deploy/bundler.js";
 import { appRoot } from "../app-paths.js";
-import { isViolation, LineDecoder, type Violation } from "./message-decoder.js";
-import { JSON_CODEC, V8_CODEC, type WireCodec } from "./wire-codec.js";
-import { Rpc, type EngineMethods, type BenchmarkSpec, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods, type TrainSpec } from "./protocol.js";
+import { isViolation, LineDecoder, type Violation } from "./protocol/message-decoder.js";
+import { JSON_CODEC, V8_CODEC, type WireCodec } from "./protocol/wire-codec.js";
+import { Rpc, type EngineMethods, type BenchmarkSpec, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods, type TrainSpec } from "./protocol/protocol.js";
 
 export interface RunnerHostOptions {
   /** Handles the runner's calls to the engine (datasets, sessions). */
@@ -98,7 +98,7 @@ function runnerEntry(): { entry: string; execArgv: string[]; sdk: string } {
   const fromSource = import.meta.url.endsWith(".ts");
   if (fromSource) {
     const here = path.join(root, "src-main", "engine");
-    return { entry: path.join(here, "runtime", "runner-main.ts"), execArgv: ["--import", "tsx"], sdk: path.join(here, "sdk", "index.ts") };
+    return { entry: path.join(here, "runtime", "node-runner", "runner-main.ts"), execArgv: ["--import", "tsx"], sdk: path.join(here, "sdk", "index.ts") };
   }
   const dist = path.join(root, "dist");
   return { entry: path.join(dist, "runner.mjs"), execArgv: [], sdk: path.join(dist, "sdk", "compox.mjs") };

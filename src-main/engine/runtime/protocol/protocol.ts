@@ -1,6 +1,6 @@
 // The one typed union of messages between the engine and a runner process, and the small RPC that
 // carries them both ways. Errors cross as {name, message, stack}, never as Error objects.
-import type { LogLevel, RunnerDevice, TrainingSample } from "../sdk/context.js";
+import type { LogLevel, RunnerDevice, TrainingSample } from "../../sdk/context.js";
 
 export interface LoadSpec {
   /** File path of the esbuild bundle of the module (TS/JS runners). */

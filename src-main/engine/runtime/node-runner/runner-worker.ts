@@ -7,12 +7,12 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { format } from "node:util";
 import { parentPort, workerData } from "node:worker_threads";
-import { readHdf5, writeHdf5 } from "../datasets/hdf5.js";
-import { installContext, type JobContext, type LogLevel, type RunnerContext } from "../sdk/context.js";
-import { loadAndLockAssets, type BaseRunner } from "../sdk/runners.js";
+import { readHdf5, writeHdf5 } from "../../datasets/hdf5.js";
+import { installContext, type JobContext, type LogLevel, type RunnerContext } from "../../sdk/context.js";
+import { loadAndLockAssets, type BaseRunner } from "../../sdk/runners.js";
 import { ProgressGate } from "./progress-gate.js";
 import { TempStore } from "./temp-store.js";
-import { Rpc, type BenchmarkSpec, type EngineMethods, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods, type TrainSpec } from "./protocol.js";
+import { Rpc, type BenchmarkSpec, type EngineMethods, type ExecuteSpec, type LoadSpec, type Message, type RunnerEvent, type RunnerMethods, type TrainSpec } from "../protocol/protocol.js";
 
 /** Raised by the main thread (Atomics) with the stop token of the job to stop. */
 const stopFlag = new Int32Array((workerData as { stopFlag: SharedArrayBuffer }).stopFlag);

@@ -4,8 +4,8 @@
 // sorts the way the author saved them.
 import fs from "node:fs";
 import path from "node:path";
-import type { NDArray } from "../../contract/ndarray.js";
-import { readHdf5, writeHdf5 } from "../datasets/hdf5.js";
+import type { NDArray } from "../../../contract/ndarray.js";
+import { readHdf5, writeHdf5 } from "../../datasets/hdf5.js";
 
 /** The name of the n-th file saved into a folder: 000000.h5, 000001.h5, … */
 export const tempFileName = (n: number): string => `${String(n).padStart(6, "0")}.h5`;

@@ -4,8 +4,8 @@
 import net from "node:net";
 import { createInterface } from "node:readline";
 import { Worker } from "node:worker_threads";
-import type { ExecuteSpec, Message } from "./protocol.js";
-import { V8_CODEC } from "./wire-codec.js";
+import type { ExecuteSpec, Message } from "../protocol/protocol.js";
+import { V8_CODEC } from "../protocol/wire-codec.js";
 
 // The engine's messages arrive as lines on fd 3; ours leave on fd 4 (see wire-codec.ts).
 // Sockets, not fs streams: a blocking fs read of fd 3 would hold up process.exit().
