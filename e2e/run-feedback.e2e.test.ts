@@ -18,7 +18,7 @@ test("malformed numbers are field errors, progress is indeterminate until report
         "pyproject.toml": pyproject(
           "failing",
           "1.0",
-          'additional_parameters = [ { name = "weight", displayed_name = "Weight", description = "any", config = { type = "float", default = 0.5, adjustable = true } }, { name = "gain", displayed_name = "Gain", description = "a range", config = { type = "float_range", default = 2.0, min = 0.0, max = 10.0, step = 0.5 } }, { name = "sizes", displayed_name = "Sizes", description = "a list", config = { type = "float_list", default = [1.5, 2.0], adjustable = true } } ]',
+          'additional_parameters = [ { name = "weight", displayed_name = "Weight", description = "any", config = { type = "float", default = 0.5, adjustable = true } }, { name = "gain", displayed_name = "Gain", description = "a range", config = { type = "float_range", default = 2.0, min = 0.0, max = 10.0, step = 0.5, adjustable = true } }, { name = "sizes", displayed_name = "Sizes", description = "a list", config = { type = "float_list", default = [1.5, 2.0], adjustable = true } } ]',
         ).replace("Image2Image", "Generic"),
         "Runner.ts": 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { async inference() { await new Promise((r) => setTimeout(r, 1500)); throw new Error("bad voxel spacing: give it in mm"); } }\n',
       }),
@@ -49,6 +49,17 @@ test("malformed numbers are field errors, progress is indeterminate until report
 
     // A slider shows its range; a list is edited item by item, its errors naming the item from 1.
     assert.equal((await page.locator('[data-param="gain"] .field-range').textContent())?.trim(), "0 – 10");
+    // The slider's number box too: "1e" stays an error when the box is left, never becomes 0.00.
+    const gainBox = page.locator('[data-param="gain"] input.number');
+    await gainBox.fill("");
+    await gainBox.pressSequentially("1e");
+    await gainBox.blur();
+    assert.equal(await gainBox.getAttribute("aria-invalid"), "true");
+    assert.match((await page.locator('[data-param="gain"] .field-error').textContent()) ?? "", /not a number/);
+    assert.notEqual(await page.locator('[data-param="gain"] input[type="range"]').inputValue(), "0", "the slider did not jump to 0");
+    await gainBox.fill("2.00");
+    await gainBox.blur();
+    assert.equal(await gainBox.getAttribute("aria-invalid"), "false");
     const items = page.locator('[data-param="sizes"] input.list-item');
     assert.deepEqual(await items.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)), ["1.5", "2"]);
     await page.click('[data-param="sizes"] button:has-text("Add item")');
@@ -66,6 +77,8 @@ test("malformed numbers are field errors, progress is indeterminate until report
 
     await page.click("button.primary:has-text('Run')");
     await page.waitForSelector(".progress.indeterminate");
+    // The API says RUNNING while the runner works; so does the view (never PENDING meanwhile).
+    await page.waitForSelector(".progress-row .state:has-text('RUNNING')", { timeout: 60_000 });
     await page.waitForSelector(".failure-banner:not([hidden])", { timeout: 60_000 });
     assert.match((await page.locator(".failure-banner").textContent()) ?? "", /Failed: bad voxel spacing: give it in mm/);
     assert.equal(await page.locator(".progress-row.status-failed").count(), 1);

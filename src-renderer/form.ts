@@ -56,8 +56,11 @@ export function parameterForm(params: readonly Parameter[], initial: Record<stri
           check();
         });
         box.addEventListener("change", () => {
-          box.value = formatNumber(Number(box.value), w.decimals);
-          range.value = box.value;
+          // Text the browser cannot read ("1e") reads as "": left as typed, for check() to name, never made 0.
+          if (!box.validity.badInput && box.value !== "") {
+            box.value = formatNumber(Number(box.value), w.decimals);
+            range.value = box.value;
+          }
           check();
         });
         control = h("div.range", {}, range, box, h("span.field-range", { id: `${id}-range` }, `${formatNumber(w.min, w.decimals)} – ${formatNumber(w.max, w.decimals)}`));

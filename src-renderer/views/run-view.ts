@@ -233,6 +233,8 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
     const elapsed = h("span.elapsed");
     const state = h("span.state", { role: "status" }, "PENDING");
     const remaining = h("span.remaining.muted");
+    const lost = h("span.connection-lost.muted", { role: "status" }, "connection to the server lost: reconnecting…");
+    lost.hidden = true;
     const banner = h("div.failure-banner");
     banner.hidden = true;
     const log = h("div.log", { role: "log" });
@@ -245,10 +247,17 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
       {
         type: "button",
         onclick: () => {
+          const before = state.textContent;
           stopping = true;
           stop.disabled = true;
           state.textContent = "Stopping…";
-          void api.stopExecution(id).catch((e: Error) => ((status.textContent = e.message), (stopping = false)));
+          void api.stopExecution(id).catch((e: Error) => {
+            // Not stopped (the server did not take the request): say why, and let Stop be tried again.
+            status.textContent = `Stop failed: ${e.message}`;
+            stopping = false;
+            stop.disabled = false;
+            state.textContent = before;
+          });
         },
       },
       "Stop",
@@ -256,7 +265,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
     const copy = h("button.link", { type: "button", onclick: () => void navigator.clipboard?.writeText(log.innerText) }, "Copy log");
     // Indeterminate until the runner reports progress; ARIA values once it does.
     const meter = h("div.progress.indeterminate", { role: "progressbar", "aria-label": "Progress", "aria-valuemin": 0, "aria-valuemax": 100 }, bar);
-    const row = h("div.progress-row", {}, meter, pct, state, elapsed, remaining, stop);
+    const row = h("div.progress-row", {}, meter, pct, state, elapsed, remaining, lost, stop);
     mount(execution, row, banner, h("div.log-head", {}, h("strong", {}, "Log"), copy), log, results);
     const started = Date.now();
     const tick = setInterval(() => (elapsed.textContent = duration(Date.now() - started)), 500);
@@ -289,6 +298,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
       finished = true;
       unsubscribe();
       clearInterval(tick);
+      lost.hidden = true;
       elapsed.textContent = duration((rec.time_completed ? parseCompoxTime(rec.time_completed).getTime() : Date.now()) - parseCompoxTime(rec.time_started).getTime());
       state.textContent = rec.status;
       state.className = `state status-${rec.status.toLowerCase()}`;
@@ -311,19 +321,30 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
     const unsubscribe = api.events(
       (e: EngineEvent) => {
         if (!("execution_id" in e) || e.execution_id !== id) return;
+        lost.hidden = true;
         if (e.type === "log") addLine(e.line);
-        else if (e.type === "progress") setProgress(e.progress);
-        else if (e.type === "status") {
+        else if (e.type === "progress") {
+          setProgress(e.progress);
+          // Progress comes from a running job, whether or not its RUNNING reached this stream first.
+          if (!stopping && (state.textContent === "PENDING" || state.textContent === "STARTED")) state.textContent = "RUNNING";
+        } else if (e.type === "status") {
           if (!stopping || isTerminal(e.status)) state.textContent = e.status;
           if (isTerminal(e.status)) void api.getExecution(id).then(finish);
         }
       },
-      { executionId: id },
+      {
+        executionId: id,
+        // The server went away: the stream reconnects on its own (and then hears how the run ended).
+        onError: () => {
+          if (!finished) lost.hidden = false;
+        },
+      },
     );
-    // The record may already be finished (a fast run) before the stream is open.
+    // The record may already be further on (a fast run) than the stream, which opens after it.
     void api.getExecution(id).then((rec) => {
-      if (isTerminal(rec.status)) void finish(rec);
-      else rec.log.split("\n").filter(Boolean).forEach(addLine);
+      if (isTerminal(rec.status)) return void finish(rec);
+      if (!stopping && state.textContent === "PENDING") state.textContent = rec.status;
+      rec.log.split("\n").filter(Boolean).forEach(addLine);
     });
   }
 
