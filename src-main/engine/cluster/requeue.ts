@@ -29,7 +29,7 @@ export async function queuedJobOf(deps: RequeueDeps, kind: JobKind, id: string):
   if (!found) return `its algorithm ${rec.algorithm_id}${minor === null ? "" : ` minor ${minor}`} was removed before the job could be queued again`;
   const { line, version, language } = found;
   const device = exec ? exec.resolved_execution_device : resolveDevice(version.config.default_device, deps.gpus()).device;
-  const key = runnerKey(language, line.algorithm_id, version.minor, device, pinned?.checkpoint_id);
+  const key = runnerKey(language, line.algorithm_id, version.minor, device);
   const base = { id, kind, moduleId: version.module_id, key, device };
   // A session the client named pins the job to its worker; a token made here names no holder.
   if (exec) return { ...base, target: exec, session: exec.session_token ?? undefined, sessionToken: exec.session_token ?? undefined };

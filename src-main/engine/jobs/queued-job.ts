@@ -11,7 +11,7 @@ export interface QueuedJob {
   id: string;
   kind: JobKind;
   moduleId: string;
-  /** Runner reuse key: language, algorithm, minor, device, checkpoint. */
+  /** Runner reuse key: language, algorithm, minor, device (a runner loads one checkpoint at a time, and can load another). */
   key: string;
   device: string;
   /** What loading its runner needs (benchmarks have no record field for it). */
@@ -22,9 +22,10 @@ export interface QueuedJob {
   sessionToken?: string;
 }
 
-/** A job's runner reuse key: jobs with the same key may share a warm runner. */
-export function runnerKey(language: string, algorithmId: string, minor: number, device: string, checkpointId: string | null | undefined): string {
-  return `${language}:${algorithmId}:${minor}:${device}:${checkpointId ?? ""}`;
+/** A job's runner reuse key: jobs with the same key may share a warm runner process (which
+ * loads the job's checkpoint in place when it has another one loaded). */
+export function runnerKey(language: string, algorithmId: string, minor: number, device: string): string {
+  return `${language}:${algorithmId}:${minor}:${device}`;
 }
 
 /** What the job service asks of cluster mode (cluster/cluster-runtime.ts). */

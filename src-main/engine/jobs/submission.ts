@@ -92,7 +92,7 @@ export async function executionOf(deps: SubmissionDeps, req: ExecuteRequest): Pr
     log: "",
     algorithm_name: line.name,
   };
-  const key = runnerKey(language, line.algorithm_id, minor, device.device, record.checkpoint_id);
+  const key = runnerKey(language, line.algorithm_id, minor, device.device);
   const queued: QueuedJob = { id: record.execution_id, kind: "execution", moduleId: version.module_id, key, device: device.device, target: record, session: req.session_token || undefined, sessionToken: record.session_token };
   return { record, queued, sessionToken: record.session_token, needsPython: language === "py", warnings };
 }
@@ -134,7 +134,7 @@ export async function trainingOf(deps: SubmissionDeps, req: TrainRequest): Promi
       ? [`${line.name} does not declare itself trainable (trainable = true or training_parameters in its pyproject.toml); its Runner's train() is called anyway`]
       : [];
   const device = resolveDevice(config.default_device, deps.gpus()).device;
-  const queued: QueuedJob = { id: record.training_id, kind: "training", moduleId: version.module_id, key: runnerKey(language, line.algorithm_id, minor, device, record.checkpoint_id), device, target: record };
+  const queued: QueuedJob = { id: record.training_id, kind: "training", moduleId: version.module_id, key: runnerKey(language, line.algorithm_id, minor, device), device, target: record };
   return { record, queued, sessionToken: uuidv1(), needsPython: false, warnings };
 }
 
@@ -154,6 +154,6 @@ export async function benchmarkOf(deps: SubmissionDeps, req: BenchmarkRequest): 
   };
   const target = { algorithm_id: line.algorithm_id, algorithm_minor_version: String(minor), checkpoint_id: null };
   const device = resolveDevice(version.config.default_device, deps.gpus()).device;
-  const queued: QueuedJob = { id: record.benchmark_id, kind: "benchmark", moduleId: version.module_id, key: runnerKey(language, line.algorithm_id, minor, device, null), device, target };
+  const queued: QueuedJob = { id: record.benchmark_id, kind: "benchmark", moduleId: version.module_id, key: runnerKey(language, line.algorithm_id, minor, device), device, target };
   return { record, queued, sessionToken: uuidv1(), needsPython: language === "py", warnings: [] };
 }

@@ -74,6 +74,9 @@ interface ActiveJob extends JobState {
   ended?: () => void;
 }
 
+/** What a job needs loaded in its runner beyond the algorithm: its checkpoint ("" for the shipped assets). */
+const variantOf = (target: LoadTarget) => target.checkpoint_id ?? "";
+
 export const INTERRUPTED = "interrupted: the application stopped";
 const STOP_POSTED = "Stop request posted successfully";
 
@@ -183,7 +186,7 @@ export class ExecutionService {
       return this.deps.cluster.dispatch(queued);
     }
     this.active.set(job.id, job);
-    this.scheduler.submit({ id: job.id, key: queued.key, run: (runner) => this.run(job, runner, queued.moduleId) });
+    this.scheduler.submit({ id: job.id, key: queued.key, variant: variantOf(queued.target), run: (runner) => this.run(job, runner, queued.moduleId) });
   }
 
   /**
@@ -200,7 +203,7 @@ export class ExecutionService {
       const job: ActiveJob = { id: queued.id, kind: queued.kind, sessionToken: queued.sessionToken ?? uuidv1(), status, progress: 0, target: queued.target, stopRequested: false, ended: resolve };
       this.recorder.track(job.id, job.kind);
       this.active.set(job.id, job);
-      this.scheduler.submit({ id: job.id, key: queued.key, run: (runner) => this.run(job, runner, queued.moduleId) });
+      this.scheduler.submit({ id: job.id, key: queued.key, variant: variantOf(queued.target), run: (runner) => this.run(job, runner, queued.moduleId) });
     });
     // Held before this check, so a stop that comes later finds it here.
     if (await opts.stopRequested()) await this.stop(queued.id, queued.kind);
@@ -332,10 +335,17 @@ export class ExecutionService {
     const { deps } = this;
     const { target } = job;
     try {
+      // A warm runner with another checkpoint loaded loads this job's in place: no new process
+      // (the label loop's every stroke makes a new checkpoint).
+      if (runner.ready && runner.variant !== variantOf(target)) {
+        runner.ready = false;
+        runner.loaded = undefined;
+      }
       if (runner.ready) await this.recorder.transition(job, "STARTED", "RUNNING"); // a warm runner: one write for both
       else {
         await this.recorder.transition(job, "STARTED");
         if (!runner.loaded) {
+          runner.variant = variantOf(target);
           runner.loaded = loadSpecOf(this.deps, target, moduleId).then((spec) => runner.host.load(spec));
           runner.loaded.then(() => (runner.ready = true), () => void runner.host.kill("the algorithm failed to load"));
         }

@@ -1,6 +1,7 @@
-// Loaded runners, keyed by algorithm id + minor version + device + checkpoint. At most
-// `maxLoaded` processes live at once; an idle one is reused for the same key, the least recently
-// used idle one is unloaded to make room, and any stays idle at most `idleMinutes`.
+// Loaded runners, keyed by language + algorithm id + minor version + device. At most `maxLoaded`
+// processes live at once; an idle one is reused for the same key (one with the job's load — its
+// checkpoint — first, else one that loads it in place), the least recently used idle one is
+// unloaded to make room, and any stays idle at most `idleMinutes`.
 
 export interface PooledRunner<H> {
   key: string;
@@ -9,6 +10,8 @@ export interface PooledRunner<H> {
   loaded?: Promise<unknown>;
   /** True once `loaded` has resolved: a job can start without waiting. */
   ready?: boolean;
+  /** What `loaded` loaded (a checkpoint id, "" for the shipped assets). */
+  variant?: string;
   busy: boolean;
   lastUsed: number;
   idleTimer?: NodeJS.Timeout;
@@ -28,11 +31,11 @@ export class RunnerPool<H> {
 
   constructor(private readonly opts: PoolOptions<H>) {}
 
-  /** A busy runner for `key`, or undefined when every slot is taken by busy runners. */
-  tryAcquire(key: string): PooledRunner<H> | undefined {
+  /** A busy runner for `key` (preferring one that has `variant` loaded), or undefined when every slot is taken by busy runners. */
+  tryAcquire(key: string, variant?: string): PooledRunner<H> | undefined {
     this.dropDead();
     const idle = [...this.entries].filter((e) => !e.busy);
-    const same = idle.find((e) => e.key === key);
+    const same = idle.find((e) => e.key === key && e.variant === variant) ?? idle.find((e) => e.key === key);
     if (same) return this.take(same);
     if (this.entries.size >= this.opts.maxLoaded()) {
       const lru = idle.sort((a, b) => a.lastUsed - b.lastUsed)[0];

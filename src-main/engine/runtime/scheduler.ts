@@ -7,6 +7,8 @@ export interface Job<H> {
   id: string;
   /** Runner key: jobs with the same key can share a loaded runner. */
   key: string;
+  /** What the job needs loaded in the runner (its checkpoint): a runner that has it is preferred. */
+  variant?: string;
   run(runner: PooledRunner<H>): Promise<void>;
 }
 
@@ -64,7 +66,7 @@ export class Scheduler<H> {
   private pump(): void {
     while (this.running < this.limits().maxConcurrent && this.queue.length > 0) {
       const job = this.queue[0] as Job<H>;
-      const runner = this.pool.tryAcquire(job.key);
+      const runner = this.pool.tryAcquire(job.key, job.variant);
       if (!runner) break; // every loaded runner is busy: wait for one to finish
       this.queue.shift();
       this.running++;

@@ -63,6 +63,30 @@ test("train: RUNNING → COMPLETED with a checkpoint; state streams; the checkpo
   assert.equal((await t.engine.getCheckpoint(next.output_checkpoint_ids[0] ?? "")).parent_checkpoint_id, checkpoint.checkpoint_id);
 });
 
+test("a new checkpoint is loaded into the warm runner (no new process); each run gets its own checkpoint's files", async () => {
+  await using t = await testEngine({ settings: { max_loaded_runners: 4 } });
+  const runner = TRAINABLE.replace('inference() { return ["model=" + this.model.value]; }', 'inference() { return ["model=" + this.model.value + " pid=" + process.pid]; }');
+  const algorithm_id = await t.deploy("warm", runner, { type: "Generic", extra: PARAMS, files: { "files/model.json": JSON.stringify({ value: "shipped" }) } });
+  const images = await t.images(2);
+  // Two samples whose first pixels differ (0 and 10): two checkpoints with different values.
+  const checkpoints: string[] = [];
+  for (const image of images) {
+    const { sample_id } = await t.engine.createSample({ files: [{ input: [image], target: [] }] });
+    const done = await waitForTraining(t.engine, (await t.engine.train({ algorithm_id, training_data: [sample_id] })).training_id);
+    assert.equal(done.status, "COMPLETED", done.log);
+    checkpoints.push(done.output_checkpoint_ids[0]!);
+  }
+  const run = async (checkpoint_id?: string) => {
+    const rec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id, input_dataset_ids: [], checkpoint_id })).execution_id);
+    assert.equal(rec.status, "COMPLETED", rec.log);
+    const [, model, pid] = /^model=(\S+) pid=(\d+)$/.exec(rec.output_dataset_ids[0]!)!;
+    return { model, pid };
+  };
+  const runs = [await run(checkpoints[0]), await run(checkpoints[1]), await run(), await run(checkpoints[0])];
+  assert.deepEqual(runs.map((r) => r.model), ["0", "10", "shipped", "0"], "each run sees its own checkpoint's files (or the shipped ones)");
+  assert.equal(new Set(runs.map((r) => r.pid)).size, 1, `one runner process served them all: ${runs.map((r) => r.pid).join(", ")}`);
+});
+
 test("training failures: no checkpoint saved, a checkpoint file that is not an asset; 404s and not trainable", async () => {
   await using t = await testEngine();
   const { algorithm_id, sample_id } = await setup(t);
