@@ -11,15 +11,7 @@ import { needsClusterServices, startClusterServices } from "../engine/testing/cl
 import { eventually } from "../engine/testing/eventually.js";
 import { pyproject, tempDir, writeFiles } from "../engine/testing/temp-algorithm.js";
 import { serveProcess, workerProcess } from "./testing/serve-process.js";
-
-// Logs a line every 100 ms for `ms`.
-const TICKING = `import { BaseRunner } from "compox";
-export class Runner extends BaseRunner {
-  async inference(_d, args) {
-    for (let t = 0; t < Number(args.ms); t += 100) { this.logMessage("tick " + t); await new Promise((r) => setTimeout(r, 100)); }
-    return [];
-  }
-}`;
+import { TICKING_RUNNER } from "../engine/testing/ticking-runner.js";
 
 test("a frozen worker's job fails as lost; the thawed worker's late result is discarded, saying so", { skip: needsClusterServices, timeout: 180_000 }, async () => {
   await using services = await startClusterServices();
@@ -28,7 +20,7 @@ test("a frozen worker's job fails as lost; the thawed worker's late result is di
   const worker = await workerProcess(path.join(dirs.path, "w1"), { env: services.env, args: ["--name", "w1"] });
   try {
     const client = new CompoxClient(api.url);
-    const folder = writeFiles(path.join(dirs.path, "src", "ticking"), { "pyproject.toml": pyproject("ticking", "1.0").replace("Image2Image", "Generic"), "Runner.ts": TICKING });
+    const folder = writeFiles(path.join(dirs.path, "src", "ticking"), { "pyproject.toml": pyproject("ticking", "1.0").replace("Image2Image", "Generic"), "Runner.ts": TICKING_RUNNER });
     const { algorithm_id } = await client.deployLocal(folder);
     const { execution_id } = await client.execute({ algorithm_id, input_dataset_ids: [], additional_parameters: { ms: 4000 } });
     const read = () => client.getExecution(execution_id);

@@ -7,22 +7,14 @@ import { PgDb } from "../store/postgres/pg-db.js";
 import { needsClusterServices, startTestCluster } from "../testing/cluster-services.js";
 import { eventually } from "../testing/eventually.js";
 import { waitForEnd } from "../testing/test-engine.js";
-
-// Logs a line every 50 ms for `ms`: each line is a write to job_logs, the table the stall locks.
-const CHATTY = `import { BaseRunner } from "compox";
-export class Runner extends BaseRunner {
-  async inference(_d, args) {
-    for (let t = 0; t < Number(args.ms); t += 50) { this.logMessage("tick " + t); await new Promise((r) => setTimeout(r, 50)); }
-    return [];
-  }
-}`;
+import { TICKING_RUNNER } from "../testing/ticking-runner.js";
 
 const STALL_S = 10;
 
 test("a 10 s database stall while a worker runs a job: the job ends COMPLETED, never 'worker lost', and the API answers meanwhile", { skip: needsClusterServices, timeout: 180_000 }, async () => {
   await using cluster = await startTestCluster([{ name: "w1", devices: ["cpu"], concurrency: 1 }]);
   const { api } = cluster;
-  const algorithm = await api.deploy("chatty", CHATTY, { type: "Generic" });
+  const algorithm = await api.deploy("chatty", TICKING_RUNNER, { type: "Generic" });
   const { execution_id } = await api.engine.execute({ algorithm_id: algorithm, input_dataset_ids: [], additional_parameters: { ms: 3000 } });
   await eventually(async () => (await api.engine.getExecution(execution_id)).log.includes("tick"), "the job to run on w1", 60_000);
 
