@@ -1,4 +1,5 @@
-// The history of executions and trainings: status, duration, parameters; "Open" shows a past run
+// The history of executions and trainings: status, duration, inputs by name, parameters, and a
+// search over all of them; "Open" shows a past run
 // whole (parameters, checkpoint, log, results in the viewer) and "Run again" repeats it with the
 // same inputs, parameters and checkpoint. Removed algorithms keep the name they had.
 import type { Algorithm } from "../../src-main/contract/algorithm.js";
@@ -57,7 +58,10 @@ async function detailOf(e: Entry, title: string, alg: Algorithm | undefined, ope
 }
 
 export async function historyView(algorithms: Algorithm[], open: (alg: Algorithm, request: RunRequest) => void): Promise<HTMLElement> {
-  const [runs, trainings] = await Promise.all([api.listExecutions({ limit: 100 }), api.listTrainings({ limit: 100 })]);
+  const [runs, trainings, files] = await Promise.all([api.listExecutions({ limit: 100 }), api.listTrainings({ limit: 100 }), api.listFiles(500).catch(() => [])]);
+  // Inputs by the names they were uploaded or imported under (an expired one by its id's start).
+  const fileNames = new Map(files.map((f) => [f.file_id, f.name ?? f.file_id.slice(0, 8)]));
+  const inputsOf = (e: Entry): string[] => (e.kind === "run" ? e.rec.input_dataset_ids.map((id) => fileNames.get(id) ?? id.slice(0, 8)) : [`${e.rec.training_data.length} sample${e.rec.training_data.length === 1 ? "" : "s"}`]);
   const entries: Entry[] = [...runs.map((rec) => ({ kind: "run" as const, rec })), ...trainings.map((rec) => ({ kind: "training" as const, rec }))].sort(
     (a, b) => parseCompoxTime(b.rec.time_started).getTime() - parseCompoxTime(a.rec.time_started).getTime(),
   );
@@ -79,17 +83,19 @@ export async function historyView(algorithms: Algorithm[], open: (alg: Algorithm
       entries.map((e) => {
         const alg = byId.get(e.rec.algorithm_id);
         const name = nameOf(e);
-        const inputs = e.kind === "run" ? e.rec.input_dataset_ids.length : e.rec.training_data.length;
+        const inputs = inputsOf(e);
+        const params = Object.entries(e.rec.additional_parameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ");
+        const searchable = [name, e.kind === "run" ? "run" : "training", e.rec.status, e.rec.time_started, ...inputs, params].join(" ").toLowerCase();
         return h(
           "tr",
-          { "data-status": e.rec.status, "data-kind": e.kind, "data-id": idOf(e) },
+          { "data-status": e.rec.status, "data-kind": e.kind, "data-id": idOf(e), "data-search": searchable },
           h("td", {}, name),
           h("td", {}, e.kind === "run" ? "run" : "training"),
           h("td", {}, h(`span.state.status-${e.rec.status.toLowerCase()}`, {}, e.rec.status)),
           h("td", {}, e.rec.time_started.slice(0, 19)),
           h("td", {}, tookOf(e.rec)),
-          h("td", {}, e.kind === "run" ? String(inputs) : `${inputs} sample${inputs === 1 ? "" : "s"}`),
-          h("td.params", {}, Object.entries(e.rec.additional_parameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")),
+          h("td.inputs", { title: inputs.join("\n") }, inputs.length > 2 ? `${inputs.slice(0, 2).join(", ")} +${inputs.length - 2} more` : inputs.join(", ") || "none"),
+          h("td.params", {}, params),
           h(
             "td.row-actions",
             {},
@@ -114,5 +120,17 @@ export async function historyView(algorithms: Algorithm[], open: (alg: Algorithm
       }),
     ),
   );
-  return h("div.history-view", {}, table, detail);
+  const rows = [...table.querySelectorAll<HTMLTableRowElement>("tbody tr")];
+  const count = h("span.muted", { role: "status" }, `${rows.length} of ${rows.length}`);
+  const search = h("input", { type: "search", placeholder: "Search by algorithm, input, status or parameter", "aria-label": "Search history" }) as HTMLInputElement;
+  search.addEventListener("input", () => {
+    const words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    let shown = 0;
+    for (const row of rows) {
+      row.hidden = !words.every((w) => (row.dataset.search ?? "").includes(w));
+      if (!row.hidden) shown++;
+    }
+    count.textContent = `${shown} of ${rows.length}`;
+  });
+  return h("div.history-view", {}, h("div.history-search", {}, search, count), table, detail);
 }
