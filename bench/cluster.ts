@@ -21,8 +21,8 @@ async function serviceCounts(settings: SettingsInput): Promise<{ redis: number; 
   try {
     const stats = await redis.info("commandstats");
     const commands = [...stats.matchAll(/calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
-    // Each backend reports its counts at most once a second.
-    await new Promise((r) => setTimeout(r, 1100));
+    // A busy backend reports its counts at most once a second, an idle one within 10 s.
+    await new Promise((r) => setTimeout(r, 11_000));
     const row = await db.get<{ n: number }>("SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()");
     return { redis: commands, db: Number(row?.n ?? 0) };
   } finally {
