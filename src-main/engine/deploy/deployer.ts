@@ -9,7 +9,7 @@ import { formatCompoxTime } from "../../contract/time.js";
 import { blobIdOfFile, type BlobStore } from "../blobs/blob-store.js";
 import { parsePyproject, type ParsedPyproject } from "../config/pyproject.js";
 import { AlgorithmsRepo, type AssetRow } from "../store/algorithms-repo.js";
-import { algorithmFromModel, modelDescriptionIn } from "../bioimageio/import.js";
+import { isDescriptionFile } from "../sdk/bioimageio/description-file.js";
 import type { Db } from "../store/db.js";
 import { bundleModule, runnerExportProblem } from "./bundler.js";
 import { BYTECODE_ENTRY, scanFolder, type ScannedFolder } from "./folder-scan.js";
@@ -122,14 +122,22 @@ async function unchangedDeploy(ctx: DeployContext, folder: string, overrides: De
   return { algorithm_id: line.algorithm_id, algorithm_name: line.name, algorithm_major_version: String(line.major), algorithm_minor_version: String(line.latest_minor), changed: false, outcome: "unchanged", warnings: parsed.warnings };
 }
 
+/** A folder without a pyproject.toml that holds a bioimage.io description file (read to be sure). */
+function mayBeModelPackage(folder: string): boolean {
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory() || fs.existsSync(path.join(folder, "pyproject.toml"))) return false;
+  return fs.readdirSync(folder).some(isDescriptionFile);
+}
+
 /** Deploys an algorithm folder under SPEC section 2's versioning rules; a bioimage.io model
  * package is verified and deployed as the algorithm it describes (bioimageio/import.ts). */
 export async function deployFolder(ctx: DeployContext, folder: string, overrides: DeployOverrides = {}): Promise<DeployResult> {
-  const model = modelDescriptionIn(folder);
-  if (model) {
+  // Loaded only for a folder that may be one: YAML, the pipeline and ONNX Runtime stay out of start-up.
+  const model = mayBeModelPackage(folder) ? await import("../bioimageio/import.js") : undefined;
+  const description = model?.modelDescriptionIn(folder);
+  if (model && description) {
     const tmp = fs.mkdtempSync(path.join(ctx.scratchDir, "model-"));
     try {
-      return await deployFolder(ctx, (await algorithmFromModel(folder, model, tmp)).folder, overrides);
+      return await deployFolder(ctx, (await model.algorithmFromModel(folder, description, tmp)).folder, overrides);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

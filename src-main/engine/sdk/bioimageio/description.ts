@@ -52,8 +52,7 @@ export interface ModelDescription {
   tolerance: { atol: number; rtol: number; mismatchedPerMillion: number };
 }
 
-/** The names a description file has: rdf.yaml, bioimageio.yaml, or <anything>.bioimageio.yaml. */
-export const isDescriptionFile = (name: string) => name === "rdf.yaml" || name === "bioimageio.yaml" || name.endsWith(".bioimageio.yaml");
+export { isDescriptionFile } from "./description-file.js";
 
 type Yaml = Record<string, unknown>;
 
