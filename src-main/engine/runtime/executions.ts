@@ -297,7 +297,7 @@ export class ExecutionService {
       }
     }
     const keepFailed = this.deps.settings().keep_failed_training_temp;
-    const failed = new Set(keepFailed ? (await this.deps.training.list({ status: "FAILED", limit: 1e9 })).map((t) => t.training_id) : []);
+    const failed = new Set(keepFailed ? await this.deps.training.failedIds() : []);
     this.trainingTemp.sweep((id) => failed.has(id));
     return n;
   }

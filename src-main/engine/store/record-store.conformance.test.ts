@@ -177,6 +177,10 @@ for (const store of RECORD_STORES) {
     assert.deepEqual((await repo.list({ limit: 1 })).map((t) => t.training_id), ["t2"], "newest first");
     assert.deepEqual((await repo.list({ before: "t2" })).map((t) => t.training_id), ["t1"]);
     assert.deepEqual((await repo.unfinished()), ["t2"]);
+    assert.deepEqual(await repo.failedIds(), []);
+    await repo.insert({ ...training, training_id: "t3" }, 3);
+    await repo.setStatus("t3", "FAILED");
+    assert.deepEqual(await repo.failedIds(), ["t3"], "the failed ones only");
     assert.deepEqual((await repo.checkpointFiles("c1")), { "files/model.json": "d".repeat(64) });
     assert.deepEqual((await repo.listCheckpoints()).map((c) => c.checkpoint_id), ["c1"]);
     assert.deepEqual((await repo.deleteCheckpoint("c1")), ["d".repeat(64)]);

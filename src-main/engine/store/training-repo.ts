@@ -114,6 +114,11 @@ export class TrainingRepo {
     await this.db.run("UPDATE trainings SET state = ? WHERE training_id = ?", JSON.stringify(state), id);
   }
 
+  /** Ids of the trainings that ended FAILED (their temp folders may be kept for debugging). */
+  failedIds(): Promise<string[]> {
+    return this.db.column<string>("SELECT training_id FROM trainings WHERE status = 'FAILED'");
+  }
+
   async unfinished(): Promise<string[]> {
     return (await this.db.column("SELECT training_id FROM trainings WHERE status IN ('PENDING', 'STARTED', 'RUNNING')")) as string[];
   }
