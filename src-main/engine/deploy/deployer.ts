@@ -137,7 +137,7 @@ export async function deployFolder(ctx: DeployContext, folder: string, overrides
   if (model && description) {
     const tmp = fs.mkdtempSync(path.join(ctx.scratchDir, "model-"));
     try {
-      return await deployFolder(ctx, (await model.algorithmFromModel(folder, description, tmp)).folder, overrides);
+      return await deployFolder(ctx, await model.algorithmFromModel(folder, description, tmp), overrides);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

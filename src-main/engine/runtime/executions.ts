@@ -185,6 +185,11 @@ export class ExecutionService {
       this.recorder.forgetLog(job.id);
       return this.deps.cluster.dispatch(queued);
     }
+    this.schedule(job, queued);
+  }
+
+  /** Holds a job and queues it for this process's runners (preferring one that has its checkpoint loaded). */
+  private schedule(job: ActiveJob, queued: QueuedJob): void {
     this.active.set(job.id, job);
     this.scheduler.submit({ id: job.id, key: queued.key, variant: variantOf(queued.target), run: (runner) => this.run(job, runner, queued.moduleId) });
   }
@@ -202,8 +207,7 @@ export class ExecutionService {
       // The job as it was submitted (the record's fields travel with it; its status is claimed above).
       const job: ActiveJob = { id: queued.id, kind: queued.kind, sessionToken: queued.sessionToken ?? uuidv1(), status, progress: 0, target: queued.target, stopRequested: false, ended: resolve };
       this.recorder.track(job.id, job.kind);
-      this.active.set(job.id, job);
-      this.scheduler.submit({ id: job.id, key: queued.key, variant: variantOf(queued.target), run: (runner) => this.run(job, runner, queued.moduleId) });
+      this.schedule(job, queued);
     });
     // Held before this check, so a stop that comes later finds it here.
     if (await opts.stopRequested()) await this.stop(queued.id, queued.kind);

@@ -87,6 +87,15 @@ abstract class SqliteQueries implements SqlQueries {
   }
 
   protected abstract exec<T>(statement: () => T): Promise<T>;
+
+  /** Runs `statement` now; a throw becomes a rejection. */
+  protected now<T>(statement: () => T): Promise<T> {
+    try {
+      return Promise.resolve(statement());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
 }
 
 /** An open transaction's handle: its statements run at once, on the connection it holds. */
@@ -94,7 +103,6 @@ class SqliteStatements extends SqliteQueries implements SqlTx {
   /** False once its transaction has ended: a late statement through it is a bug, not a write. */
   live = true;
   private depth = 0;
-
 
   /** A savepoint inside this transaction. */
   async transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
@@ -115,12 +123,10 @@ class SqliteStatements extends SqliteQueries implements SqlTx {
   }
 
   protected exec<T>(statement: () => T): Promise<T> {
-    try {
+    return this.now(() => {
       this.assertLive();
-      return Promise.resolve(statement());
-    } catch (err) {
-      return Promise.reject(err);
-    }
+      return statement();
+    });
   }
 
   private assertLive(): void {
@@ -132,7 +138,6 @@ class SqliteStatements extends SqliteQueries implements SqlTx {
 export class SqliteDb extends SqliteQueries implements SqlDb {
   /** The transaction running now, which statements from outside it wait for. */
   private open: Promise<unknown> | undefined;
-
 
   async transaction<T>(fn: (tx: SqlTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     while (this.open) await this.open.catch(() => undefined);
@@ -160,18 +165,13 @@ export class SqliteDb extends SqliteQueries implements SqlDb {
   }
 
   async close(): Promise<void> {
-    while (this.open) await this.open.catch(() => undefined);
+    await this.afterTransactions();
     if (this.raw.open) this.raw.close();
   }
 
   /** Runs a statement now, or after the transaction in progress (of which it is not part). */
   protected exec<T>(statement: () => T): Promise<T> {
-    if (this.open) return this.afterTransactions().then(statement);
-    try {
-      return Promise.resolve(statement());
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return this.open ? this.afterTransactions().then(statement) : this.now(statement);
   }
 
   private async afterTransactions(): Promise<void> {
