@@ -57,6 +57,8 @@ export default tseslint.config(
     ["src-main/engine/runtime/node-runner/**", "^\\.\\./(?!protocol/|\\.\\./sdk/|\\.\\./datasets/hdf5\\.js$|\\.\\./\\.\\./contract/)", "the runner process sees only the SDK, runtime/protocol, the HDF5 reader and the contract, never the engine's host side"],
     ["src-main/engine/runtime/protocol/**", "^\\.\\./(?!\\.\\./sdk/|\\.\\./\\.\\./contract/)", "the runner protocol is shared by both sides: it imports only the SDK's types and the contract"],
     ["src-main/engine/runtime/*.ts", "node-runner/", "the engine-side host starts runner processes by path, never by importing their code"],
+    // Jobs know a JobQueue, not which mode chose it (engine.ts does).
+    ["src-main/engine/jobs/**", "^\\.\\./cluster/", "jobs/ works through the JobQueue port (jobs/job-queue.ts); only engine.ts knows cluster mode"],
   ].map(([files, regex, message]) => ({ files: [files], ignores: ["**/*.test.ts"], rules: { "no-restricted-imports": ["error", { patterns: [{ regex, message }] }] } })),
   layer(["src-renderer/**"], ["**/src-main/engine/**", "**/src-main/server/**", "**/src-main/cli/**", "**/src-main/electron/**", "electron", "node:*"], "the renderer talks to the engine only through the HTTP client and src-main/contract"),
 );

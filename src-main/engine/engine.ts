@@ -15,7 +15,10 @@ import type { DeployContext } from "./deploy/deployer.js";
 import type { Engine, Logger } from "./engine-api.js";
 import { detectGpus, type GpuInfo } from "./runtime/devices.js";
 import { EventBus } from "./runtime/event-bus.js";
-import { ExecutionService } from "./runtime/executions.js";
+import { InProcessQueue } from "./jobs/in-process-queue.js";
+import { JobRecorder } from "./jobs/job-recorder.js";
+import { JobService } from "./jobs/job-service.js";
+import { LocalRunners } from "./jobs/local-runners.js";
 import { checkImportable } from "./runtime/import-check.js";
 import { PythonChoice } from "./runtime/python-choice.js";
 import { SessionCache } from "./runtime/session-cache.js";
@@ -27,7 +30,7 @@ import { JobWorkers } from "./store/job-workers.js";
 import { clusterConfigOf } from "./config/cluster-config.js";
 import { secureDataDir } from "./config/data-dir.js";
 import { DiskReserve, diskFullError, isDiskFull } from "./disk-space.js";
-import { openClusterNode, type ClusterNode } from "./cluster/cluster-runtime.js";
+import { openClusterNode, RelayedEventBus, type ClusterNode } from "./cluster/cluster-runtime.js";
 import { queuedJobOf } from "./cluster/requeue.js";
 import { openObjectStore } from "./storage/open-object-store.js";
 import { BenchmarksRepo } from "./store/benchmarks-repo.js";
@@ -121,43 +124,58 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const deploys = new DeploysRepo(db);
   const jobWorkers = new JobWorkers(db);
   const reportError = (what: string, err: unknown) => logger.error(`${what}: ${(err as Error)?.message ?? String(err)}`);
-  // Cluster mode: this process's part in the cluster (owners only: a store-only engine queues nothing).
+  // Cluster mode: events reach every node, and (owners only: a store-only engine queues nothing)
+  // jobs go to the workers' queues; on the desktop they go to this process's runners.
+  const events = clustered && owner ? new RelayedEventBus() : new EventBus();
+  const recorder = new JobRecorder({ records, training, benchmarks, logs, events, now, onWriteError: (what, err) => reportError(`recording ${what}`, err) });
+  const runners = new LocalRunners({
+    recorder,
+    records,
+    training,
+    benchmarks,
+    events,
+    now,
+    gpus: (): GpuInfo => gpus(),
+    algorithms: repo,
+    blobs,
+    datasets,
+    sessions: new SessionCache(() => ({ maxSessions: settings.session_max, maxItems: settings.session_max_items, expireHours: settings.session_expire_hours }), () => now().getTime()),
+    settings: () => settings,
+    bundleDir,
+    trainingTempDir: path.join(options.dataDir, "training-temp"),
+    python: () => python.command(),
+    workers: jobWorkers,
+    runnerMemoryMb: options.runnerMemoryMb ?? 8192,
+    stopGraceMs: options.stopGraceMs ?? 5000,
+  });
   const node: ClusterNode | undefined =
-    clustered && owner
+    events instanceof RelayedEventBus && cluster.mode === "cluster"
       ? openClusterNode({
           queueUrl: cluster.queueUrl,
+          events,
+          processor: runners,
           workers: jobWorkers,
-          executions: (): ExecutionService => executions,
           onError: (what, err) => reportError(`cluster mode: ${what}`, err),
           jobOf: (kind, id) => queuedJobOf({ algorithms: repo, records, training, benchmarks, gpus: (): GpuInfo => gpus() }, kind, id),
+          forgetLog: (id) => logs.forget(id),
+          maxQueued: () => settings.max_queued_jobs,
         })
       : undefined;
-  const events = node?.events ?? new EventBus();
   // A job may ask for a GPU that some worker has, whatever this node has.
   const localGpus = options.gpus ?? detectGpus;
   const gpus = node ? () => ({ cudaDevices: Math.max(localGpus().cudaDevices, node.hasGpuWorker() ? 1 : 0) }) : localGpus;
-  const sessions = new SessionCache(() => ({ maxSessions: settings.session_max, maxItems: settings.session_max_items, expireHours: settings.session_expire_hours }), () => now().getTime());
-  const executions = new ExecutionService({
+  const executions = new JobService({
+    recorder,
+    runners,
+    queue: node?.queue ?? new InProcessQueue(runners, () => python.command()),
     algorithms: repo,
-    blobs,
     datasets,
     records,
     training,
     benchmarks,
-    logs,
-    sessions,
-    events,
     settings: () => settings,
-    now,
-    bundleDir,
-    trainingTempDir: path.join(options.dataDir, "training-temp"),
-    python: () => python.command(),
     gpus,
-    cluster: node?.hooks,
-    workers: jobWorkers,
-    runnerMemoryMb: options.runnerMemoryMb ?? 8192,
-    stopGraceMs: options.stopGraceMs ?? 5000,
-    onWriteError: (what, err) => reportError(`recording ${what}`, err),
+    now,
   });
   const algorithms = new AlgorithmService({ db, repo, training, deploys, blobs, deployContext, events, logger, reserve, now, owner });
   const samples = new SamplesCheckpoints({ training, algorithms: repo, datasets, now, deleteUnreferenced: (ids) => algorithms.deleteUnreferenced(ids) });

@@ -1,15 +1,14 @@
-// Cluster mode's two roles over the same execution service: an API node records jobs and sends
-// them to the workers' queues (and settles jobs whose worker is gone); a worker takes jobs from
-// the queues of its devices and its own (pinned sessions) and runs them with its runners. Events
-// cross nodes through Redis, so an SSE client of any API node sees every job live.
+// Cluster mode's two roles: an API node records jobs and sends them to the workers' queues
+// (cluster-queue.ts), and settles jobs whose worker is gone; a worker takes jobs from the queues
+// of its devices and its own (pinned sessions) and hands them to this process's runners (a
+// JobProcessor). Events cross nodes through Redis, so an SSE client of any API node sees every job live.
 import os from "node:os";
 import { CompoxError } from "../../contract/errors.js";
 import type { NewEngineEvent } from "../../contract/records.js";
 import { EventBus } from "../runtime/event-bus.js";
-import type { ClusterHooks, QueuedJob } from "../jobs/queued-job.js";
-import type { ExecutionService } from "../runtime/executions.js";
-import type { JobKind, JobWorkers } from "../store/job-workers.js";
+import type { QueuedJob } from "../jobs/queued-job.js";
 import { ClusterLink, deviceQueue, settleWithin, workerQueue, type WorkerInfo } from "./cluster-link.js";
+import { clusterQueue, queueFor, type ClusterSide } from "./cluster-queue.js";
 
 /** How often a worker says it is alive, and how long that holds. */
 const HEARTBEAT_MS = 2000;
@@ -21,16 +20,19 @@ const REAP_MS = 2000;
 const RECONCILE_MS = 10_000;
 const RECONCILE_AFTER_MS = 10_000;
 
-/** An event bus whose events also reach every other node (and theirs this one). */
-class RelayedEventBus extends EventBus {
-  constructor(private readonly publish: (event: NewEngineEvent) => void) {
-    super();
-  }
+/** An event bus whose events also reach every other node (and theirs this one) once a cluster node relays it. */
+export class RelayedEventBus extends EventBus {
+  private publish: (event: NewEngineEvent) => void = () => {};
 
   override emit(event: NewEngineEvent) {
     const numbered = super.emit(event);
     this.publish(event);
     return numbered;
+  }
+
+  /** Sends every event emitted here on with `publish`. */
+  relayTo(publish: (event: NewEngineEvent) => void): void {
+    this.publish = publish;
   }
 
   /** An event from another node: shown here, not sent on. */
@@ -39,72 +41,11 @@ class RelayedEventBus extends EventBus {
   }
 }
 
-interface ApiSideDeps {
-  link: ClusterLink;
-  executions: () => ExecutionService;
-  workers: JobWorkers;
-  onError: (what: string, err: unknown) => void;
-  /** A PENDING job's queue entry rebuilt from its record (cluster/requeue.ts). */
-  jobOf: (kind: JobKind, id: string) => Promise<QueuedJob | string | undefined>;
-}
-
-/** The queue a job goes to — its device's, or the worker that holds its session — or undefined
- * when its session's worker is gone (the job then ends FAILED saying so). */
-async function queueFor({ link, executions, workers }: ApiSideDeps, job: QueuedJob): Promise<string | undefined> {
-  // Workers offer "cpu" and "gpu"; a job resolved to an accelerator (cuda) needs a "gpu" one.
-  const holder = job.session ? await link.sessionWorker(job.session) : null;
-  if (!holder) return deviceQueue(job.device === "cpu" ? "cpu" : "gpu");
-  const live = (await link.liveWorkers()).find((w) => w.name === holder.name);
-  const lost = !live
-    ? `session ${job.session} was held by worker ${holder.name}, which is gone: the session's state went with it; start a new session (leave session_token out)`
-    : holder.started !== undefined && live.started !== holder.started
-      ? `session ${job.session} was held by worker ${holder.name}, which restarted since (at ${live.started}): the session's state was lost with the old process; start a new session (leave session_token out)`
-      : undefined;
-  if (lost) {
-    await executions().endRecorded(job.id, job.kind, "FAILED", lost);
-    return undefined;
-  }
-  await workers.set(job.kind, job.id, holder.name);
-  return workerQueue(holder.name);
-}
-
-/** The hooks an API node's execution service sends jobs and stops through. */
-function apiHooks(side: ApiSideDeps): ClusterHooks {
-  const { link, executions, workers, onError } = side;
-  // One chain: jobs reach the queues in the order they were submitted here (FIFO).
-  let chain: Promise<unknown> = Promise.resolve();
-  const then = (what: string, fn: () => Promise<void>) => {
-    chain = chain.then(fn).catch((err: unknown) => onError(what, err));
-  };
-  return {
-    dispatch(job) {
-      then(`queueing ${job.kind} ${job.id}`, async () => {
-        try {
-          const queue = await queueFor(side, job);
-          if (queue) await link.enqueue(queue, job);
-        } catch (err) {
-          await executions().endRecorded(job.id, job.kind, "FAILED", `could not be queued: ${(err as Error).message}; check queue_url (COMPOX_QUEUE_URL) and that Redis is running (\`compox doctor\` checks)`);
-          throw err;
-        }
-      });
-    },
-    requestStop(id, kind) {
-      then(`stopping ${kind} ${id}`, async () => {
-        await link.requestStop(id, kind);
-        // Waiting in a queue, or in none (its entry lost): no worker holds it, so it ends here.
-        const waiting = (await link.removeQueued(id)) || ((await workers.isWaiting(kind, id)) && !(await link.isQueued(id)));
-        if (waiting) await executions().endRecorded(id, kind, "STOPPED", "stopped on request before it started");
-      });
-    },
-    waiting: () => workers.pending(),
-  };
-}
-
 /**
  * Settles, every few seconds, the jobs held by workers that stopped answering (killed, cut off):
  * FAILED "worker lost", once over all API nodes. Also keeps the set of live workers' devices.
  */
-function startReaper({ link, executions, workers, onError }: ApiSideDeps, onWorkers: (live: WorkerInfo[]) => void): () => void {
+function startReaper({ link, processor, workers, onError }: ClusterSide, onWorkers: (live: WorkerInfo[]) => void): () => void {
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
@@ -116,7 +57,7 @@ function startReaper({ link, executions, workers, onError }: ApiSideDeps, onWork
       for (const held of await workers.held()) {
         if (names.has(held.worker) || !(await link.claimLost(held.id))) continue;
         try {
-          await executions().endRecorded(held.id, held.kind, "FAILED", `worker lost: ${held.worker} stopped answering while it held this ${held.kind} (killed, crashed or cut off); run it again`);
+          await processor.endRecorded(held.id, held.kind, "FAILED", `worker lost: ${held.worker} stopped answering while it held this ${held.kind} (killed, crashed or cut off); run it again`);
         } catch (err) {
           await link.releaseLost(held.id); // another pass (here or on another node) tries again
           throw err;
@@ -135,8 +76,8 @@ function startReaper({ link, executions, workers, onError }: ApiSideDeps, onWork
  * queue: its API node died before it reached Redis, or Redis lost it (restarted without
  * persistence). Queueing is idempotent (the entry's id is the job's), so nodes may do it at once.
  */
-function startReconciler(side: ApiSideDeps): () => void {
-  const { link, executions, workers, onError, jobOf } = side;
+function startReconciler(side: ClusterSide): () => void {
+  const { link, processor, workers, onError, jobOf } = side;
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
@@ -147,7 +88,7 @@ function startReconciler(side: ApiSideDeps): () => void {
         const job = await jobOf(kind, id);
         if (job === undefined) continue; // it moved on meanwhile
         if (typeof job === "string") {
-          await executions().endRecorded(id, kind, "FAILED", `could not be queued again: ${job}`);
+          await processor.endRecorded(id, kind, "FAILED", `could not be queued again: ${job}`);
           continue;
         }
         const queue = await queueFor(side, job);
@@ -170,9 +111,9 @@ export interface WorkerOptions {
 /** Runs this process as a worker until the returned function is called (which lets running jobs finish within its grace, then leaves). */
 async function startWorker(
   opts: WorkerOptions,
-  deps: ApiSideDeps & { sessionHours: () => number },
+  deps: ClusterSide & { sessionHours: () => number },
 ): Promise<(graceMs: number, interrupt: () => Promise<void>) => Promise<void>> {
-  const { link, executions, workers, onError } = deps;
+  const { link, processor, workers, onError } = deps;
   const info: WorkerInfo = { ...opts, host: os.hostname(), pid: process.pid, started: new Date().toISOString() };
   const twin = (await link.liveWorkers()).find((w) => w.name === opts.name);
   if (twin)
@@ -180,17 +121,17 @@ async function startWorker(
   // What a previous process of this name held cannot be running: it ends FAILED now.
   for (const held of await workers.held()) {
     if (held.worker === opts.name && (await link.claimLost(held.id)))
-      await executions().endRecorded(held.id, held.kind, "FAILED", `worker lost: ${opts.name} restarted while it held this ${held.kind}; run it again`);
+      await processor.endRecorded(held.id, held.kind, "FAILED", `worker lost: ${opts.name} restarted while it held this ${held.kind}; run it again`);
   }
   await link.heartbeat(info, HEARTBEAT_TTL_MS);
   const beat = setInterval(() => void link.heartbeat(info, HEARTBEAT_TTL_MS).catch((err: unknown) => onError("the heartbeat", err)), HEARTBEAT_MS);
   const run = async (job: QueuedJob) => {
     // Pinned while the job runs (the next request of its session comes after it ends).
     const pinned = job.sessionToken ? link.pinSession(job.sessionToken, `${opts.name}#${info.started}`, deps.sessionHours() * 3600) : Promise.resolve();
-    await executions().runQueued(job, { worker: opts.name, stopRequested: () => link.stopRequested(job.id) });
+    await processor.runQueued(job, { worker: opts.name, stopRequested: () => link.stopRequested(job.id) });
     await pinned;
     // Ended (here or elsewhere) unless this worker still runs it (the queue handed it over twice).
-    if (!executions().holds(job.id)) await link.forgetJob(job.id).catch((err: unknown) => onError(`forgetting ${job.kind} ${job.id}`, err));
+    if (!processor.holds(job.id)) await link.forgetJob(job.id).catch((err: unknown) => onError(`forgetting ${job.kind} ${job.id}`, err));
   };
   const consumers = [...opts.devices.map(deviceQueue), workerQueue(opts.name)].map((q) => link.consume(q, opts.concurrency, run));
   return async (graceMs: number, interrupt: () => Promise<void>) => {
@@ -209,31 +150,29 @@ async function startWorker(
   };
 }
 
-/** This process as a cluster node: its event bus, the hooks its execution service uses, and its roles. */
+/** This process as a cluster node: the JobQueue its job service uses, and its roles. */
 export type ClusterNode = ReturnType<typeof openClusterNode>;
 
 /**
- * Connects this process to the cluster's Redis: events of every node shown here, stop requests
- * for jobs this node's runners hold, lost workers' jobs settled; `startWorker` makes it a worker.
+ * Connects this process to the cluster's Redis: events of every node shown here (and this one's
+ * sent to them), stop requests for jobs this node's runners hold, lost workers' jobs settled;
+ * `startWorker` makes it a worker.
  */
-export function openClusterNode(opts: { queueUrl: string; workers: JobWorkers; executions: () => ExecutionService; onError: (what: string, err: unknown) => void; jobOf: ApiSideDeps["jobOf"] }) {
-  const { executions, onError } = opts;
-  const events: RelayedEventBus = new RelayedEventBus((e) => link.publishEvent(e));
+export function openClusterNode(opts: Omit<ClusterSide, "link"> & { queueUrl: string; events: RelayedEventBus }) {
+  const { processor, onError, events } = opts;
   // A stop request from another node: this node's only when its runners hold the job.
   const stopHeld = (id: string, kind: QueuedJob["kind"]) => {
-    if (!executions().holds(id)) return;
-    executions()
-      .stop(id, kind)
-      .catch((err: unknown) => onError(`stopping ${kind} ${id}`, err));
+    processor.stop(id).catch((err: unknown) => onError(`stopping ${kind} ${id}`, err));
   };
   const link = new ClusterLink(opts.queueUrl, { onEvent: (e) => events.receive(e), onStop: stopHeld }, onError);
-  const side: ApiSideDeps = { link, executions, workers: opts.workers, onError, jobOf: opts.jobOf };
+  events.relayTo((e) => link.publishEvent(e));
+  const side: ClusterSide = { ...opts, link };
   let gpuWorkers = false;
   let stopReaper: (() => void) | undefined;
   let stopWorker: ((graceMs: number, interrupt: () => Promise<void>) => Promise<void>) | undefined;
   return {
-    events,
-    hooks: apiHooks(side),
+    /** The JobQueue of this node's job service. */
+    queue: clusterQueue(side),
     /** Whether a live worker offers a GPU (as the reaper last saw). */
     hasGpuWorker: () => gpuWorkers,
     /** Starts settling lost workers' jobs (every node that runs work or takes requests). */

@@ -1,5 +1,5 @@
 // Cluster mode in one process, what only it has (the behaviours both runtimes share are in
-// runtime/job-runtime.conformance.test.ts): an API engine and worker engines, each on its own data
+// jobs/job-queue.conformance.test.ts): an API engine and worker engines, each on its own data
 // directory, sharing Redis, PostgreSQL and S3 (s3rver) — outputs through the shared storage,
 // deploys seen everywhere, devices routed to workers that have them, sessions pinned to a worker.
 import assert from "node:assert/strict";

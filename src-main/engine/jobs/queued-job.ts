@@ -1,12 +1,12 @@
-// A recorded job as it travels to whatever runs it — this process's runners, or (cluster mode) a
-// worker's through the queues — and the hooks cluster mode offers the job service.
+// A recorded job as it travels to whatever runs it: this process's runners, or (cluster mode) a
+// worker's through the queues.
 import type { ExecutionRecord } from "../../contract/records.js";
 import type { JobKind } from "../store/job-workers.js";
 
 /** What loading a runner needs to know about the job's record. */
 export type LoadTarget = Pick<ExecutionRecord, "algorithm_id" | "algorithm_minor_version" | "checkpoint_id"> & { resolved_execution_device?: string };
 
-/** A recorded job as it travels to a worker (cluster mode). */
+/** A recorded job as it travels through a JobQueue (jobs/job-queue.ts). */
 export interface QueuedJob {
   id: string;
   kind: JobKind;
@@ -26,14 +26,4 @@ export interface QueuedJob {
  * loads the job's checkpoint in place when it has another one loaded). */
 export function runnerKey(language: string, algorithmId: string, minor: number, device: string): string {
   return `${language}:${algorithmId}:${minor}:${device}`;
-}
-
-/** What the job service asks of cluster mode (cluster/cluster-runtime.ts). */
-export interface ClusterHooks {
-  /** Sends a recorded job to the workers, in submission order; a job that cannot go ends FAILED. */
-  dispatch(job: QueuedJob): void;
-  /** Asks the worker holding a job to stop it, or takes it off the queue. */
-  requestStop(id: string, kind: JobKind): void;
-  /** Jobs waiting over the whole cluster (max_queued_jobs applies to them). */
-  waiting(): Promise<number>;
 }

@@ -25,8 +25,6 @@ export interface SubmissionDeps {
 export interface Submission<R> {
   record: R;
   queued: QueuedJob;
-  /** The token a running job's session calls use. */
-  sessionToken: string;
   /** Runs on a Python runner here (so it needs an interpreter now, on the desktop). */
   needsPython: boolean;
   warnings: string[];
@@ -94,7 +92,7 @@ export async function executionOf(deps: SubmissionDeps, req: ExecuteRequest): Pr
   };
   const key = runnerKey(language, line.algorithm_id, minor, device.device);
   const queued: QueuedJob = { id: record.execution_id, kind: "execution", moduleId: version.module_id, key, device: device.device, target: record, session: req.session_token || undefined, sessionToken: record.session_token };
-  return { record, queued, sessionToken: record.session_token, needsPython: language === "py", warnings };
+  return { record, queued, needsPython: language === "py", warnings };
 }
 
 /** A training request (runner.train()), validated and built. */
@@ -135,7 +133,7 @@ export async function trainingOf(deps: SubmissionDeps, req: TrainRequest): Promi
       : [];
   const device = resolveDevice(config.default_device, deps.gpus()).device;
   const queued: QueuedJob = { id: record.training_id, kind: "training", moduleId: version.module_id, key: runnerKey(language, line.algorithm_id, minor, device), device, target: record };
-  return { record, queued, sessionToken: uuidv1(), needsPython: false, warnings };
+  return { record, queued, needsPython: false, warnings };
 }
 
 /** A benchmark request: the runner's benchmark(args) on the latest minor, default device, no
@@ -155,5 +153,5 @@ export async function benchmarkOf(deps: SubmissionDeps, req: BenchmarkRequest): 
   const target = { algorithm_id: line.algorithm_id, algorithm_minor_version: String(minor), checkpoint_id: null };
   const device = resolveDevice(version.config.default_device, deps.gpus()).device;
   const queued: QueuedJob = { id: record.benchmark_id, kind: "benchmark", moduleId: version.module_id, key: runnerKey(language, line.algorithm_id, minor, device), device, target };
-  return { record, queued, sessionToken: uuidv1(), needsPython: language === "py", warnings: [] };
+  return { record, queued, needsPython: language === "py", warnings: [] };
 }

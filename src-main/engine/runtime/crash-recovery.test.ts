@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { createEngine } from "../engine.js";
 import { tempDir } from "../testing/temp-algorithm.js";
 import { waitForStatus } from "../testing/test-engine.js";
-import { INTERRUPTED } from "./executions.js";
+import { INTERRUPTED } from "../jobs/local-runners.js";
 
 const script = fileURLToPath(new URL("../testing/run-until-killed.ts", import.meta.url));
 

@@ -1,6 +1,6 @@
 // FIFO job queue: at most `maxConcurrent` jobs run at once, each on a runner from the pool; the
 // rest wait in order, up to `maxQueued`.
-import { CompoxError } from "../../contract/errors.js";
+import { queueFullError } from "../jobs/job-queue.js";
 import type { PooledRunner, RunnerPool } from "./runner-pool.js";
 
 export interface Job<H> {
@@ -30,7 +30,7 @@ export class Scheduler<H> {
   /** Throws `queue_full` when no job can be queued now. */
   assertRoom(): void {
     if (this.queue.length >= this.limits().maxQueued)
-      throw new CompoxError("queue_full", `the job queue is full (max_queued_jobs = ${this.limits().maxQueued}); wait for running jobs or raise the setting`);
+      throw queueFullError(this.limits().maxQueued);
   }
 
   /** Queues a job; refuses when the queue is full. */

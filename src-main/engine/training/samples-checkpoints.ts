@@ -1,5 +1,5 @@
 // Samples (input/target dataset pairs a training reads) and the checkpoints trainings save, as
-// the API lists, shows and deletes them. Trainings themselves run as jobs (runtime/executions.ts).
+// the API lists, shows and deletes them. Trainings themselves run as jobs (jobs/job-service.ts).
 import { v1 as uuidv1 } from "uuid";
 import { NotFoundError } from "../../contract/errors.js";
 import type { Checkpoint, Sample } from "../../contract/records.js";

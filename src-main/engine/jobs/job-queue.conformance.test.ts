@@ -1,4 +1,4 @@
-// One suite, both job runtimes behind the engine: the desktop's (in-process scheduler and event
+// One suite, both JobQueue implementations behind the engine: the desktop's (in-process scheduler and event
 // bus) and cluster mode's (BullMQ queues and Redis pub/sub, an API engine and a worker engine
 // sharing PostgreSQL and S3). Events, order, stop, queue limits, sessions and failures must be the
 // same in both; a behaviour only one has is a bug in the port.
