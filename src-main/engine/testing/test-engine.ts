@@ -9,8 +9,8 @@ import { pyproject, tempDir, writeFiles } from "./temp-algorithm.js";
 export interface TestEngine {
   engine: Engine;
   dataDir: string;
-  /** Deploys a TS algorithm whose Runner.ts is `runner`; returns its algorithm_id. */
-  deploy(name: string, runner: string, opts?: { type?: string; extra?: string; files?: Record<string, string | Buffer> }): Promise<string>;
+  /** Deploys an algorithm whose Runner.ts (or, with `language: "py"`, Runner.py) is `runner`; returns its algorithm_id. */
+  deploy(name: string, runner: string, opts?: { type?: string; extra?: string; files?: Record<string, string | Buffer>; language?: "ts" | "py" }): Promise<string>;
   /** Uploads 2-D uint8 images as datasets (key `image`). */
   images(count: number, h?: number, w?: number): Promise<string[]>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -26,7 +26,7 @@ export async function testEngine(options: Partial<EngineOptions> = {}): Promise<
     dataDir: data.path,
     async deploy(name, runner, opts = {}) {
       const toml = pyproject(name, "1.0.0", opts.extra ?? "").replace('algorithm_type = "Image2Image"', `algorithm_type = "${opts.type ?? "Image2Image"}"`);
-      const dir = writeFiles(path.join(src.path, name), { "pyproject.toml": toml, "Runner.ts": runner, ...(opts.files ?? {}) });
+      const dir = writeFiles(path.join(src.path, name), { "pyproject.toml": toml, [opts.language === "py" ? "Runner.py" : "Runner.ts"]: runner, ...(opts.files ?? {}) });
       return (await engine.deploy(dir)).algorithm_id;
     },
     async images(count, h = 4, w = 5) {
