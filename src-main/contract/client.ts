@@ -1,9 +1,11 @@
 // The one typed HTTP client of the API: the renderer, the CLI's `run` and the tests all use it.
+// Its calls and their types come from the endpoint table (contract/endpoints.ts): `call` answers
+// JSON, `send` the Response, `urlOf` a link; the named methods below are shorthands over them.
 // Only `fetch` (browser or Node): no Node imports, so the renderer can bundle it.
-import type { Algorithm, AlgorithmFilter, DeployResult } from "./algorithm.js";
-import type { DatasetInfoBody, ServerInfo } from "./api.js";
-import type { Checkpoint, EngineEvent, ExecuteRequest, ExecutionRecord, Sample, Status, TrainingRecord, TrainRequest } from "./records.js";
-import type { PythonCheckResult, SettingsPatch, SettingsView } from "./settings-api.js";
+import type { Algorithm, AlgorithmFilter } from "./algorithm.js";
+import { ENDPOINTS, fillPath, type CallInput, type Endpoint, type EndpointName, type Endpoints, type JsonResponse } from "./endpoints.js";
+import type { EngineEvent, ExecuteRequest, Sample, TrainRequest } from "./records.js";
+import type { SettingsPatch } from "./settings-api.js";
 
 /** A non-2xx answer, with the server's `{detail, code, details}`. */
 export class ApiError extends Error {
@@ -25,9 +27,15 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Headers added to every request. */
   headers?: Record<string, string>;
+  /** Check each JSON answer against the endpoint's response schema (tests: the server keeps the contract). */
+  validate?: boolean;
 }
 
-type Query = Record<string, string | number | string[] | undefined | null>;
+/** A call's input (omitted where an endpoint takes none) and an AbortSignal. */
+type CallArgs<N extends EndpointName> = Partial<CallInput<Endpoints[N]>> extends CallInput<Endpoints[N]> ? [input?: CallInput<Endpoints[N]>, signal?: AbortSignal] : [input: CallInput<Endpoints[N]>, signal?: AbortSignal];
+
+type Query = Record<string, string | number | boolean | string[] | undefined | null>;
+type Input = { params?: Record<string, string | number>; query?: object; json?: unknown; body?: BodyInit };
 
 export class CompoxClient {
   private readonly doFetch: typeof fetch;
@@ -47,6 +55,31 @@ export class CompoxClient {
       for (const item of Array.isArray(v) ? v : [v]) u.searchParams.append(k, String(item));
     }
     return u.toString();
+  }
+
+  /** The absolute URL of endpoint `name` with its params and query (links, picture sources). */
+  urlOf<N extends EndpointName>(name: N, input: Pick<CallInput<Endpoints[N]>, "params" | "query">): string {
+    const ep: Endpoint = ENDPOINTS[name];
+    return this.url(fillPath(ep.path, input.params ?? {}), (input.query ?? {}) as Query);
+  }
+
+  /** Calls endpoint `name` (contract/endpoints.ts) and answers its JSON, typed by the table; throws ApiError for non-2xx answers. */
+  async call<N extends EndpointName>(name: N, ...[input, signal]: CallArgs<N>): Promise<JsonResponse<Endpoints[N]>> {
+    const res = await this.send(name, ...([input, signal] as CallArgs<N>));
+    const body: unknown = await res.json();
+    const schema = (ENDPOINTS[name] as Endpoint).response;
+    if (this.opts.validate && schema && typeof schema !== "string") {
+      const checked = schema.safeParse(body);
+      if (!checked.success) throw new Error(`${name}: the answer does not match contract/endpoints.ts: ${checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    }
+    return body as JsonResponse<Endpoints[N]>;
+  }
+
+  /** Calls endpoint `name` and returns the Response itself (files, pictures, streams); throws ApiError for non-2xx answers. */
+  send<N extends EndpointName>(name: N, ...[input, signal]: CallArgs<N>): Promise<Response> {
+    const ep: Endpoint = ENDPOINTS[name];
+    const i = (input ?? {}) as Input;
+    return this.request(ep.method.toUpperCase(), fillPath(ep.path, i.params), { query: i.query as Query | undefined, json: i.json, body: i.body, signal });
   }
 
   /** Sends a request; throws ApiError for non-2xx answers. */
@@ -76,68 +109,68 @@ export class CompoxClient {
     return res;
   }
 
-  private async json<T>(method: string, path: string, init: Parameters<CompoxClient["request"]>[2] = {}): Promise<T> {
-    return (await (await this.request(method, path, init)).json()) as T;
+  private async bytes<N extends EndpointName>(name: N, ...args: CallArgs<N>): Promise<Uint8Array> {
+    return new Uint8Array(await (await this.send(name, ...args)).arrayBuffer());
   }
 
-  info = () => this.json<ServerInfo>("GET", "/");
+  info = () => this.call("info");
 
   // algorithms
   listAlgorithms = async (filter: AlgorithmFilter = {}): Promise<Algorithm[]> => {
     try {
-      return await this.json<Algorithm[]>("GET", "/api/v0/algorithm/all", { query: filter as Query });
+      return await this.call("listAlgorithms", { query: filter });
     } catch (err) {
       if (err instanceof ApiError && err.status === 404 && err.code === "algorithm_not_found") return []; // Compox's "none deployed"
       throw err;
     }
   };
-  getAlgorithm = (name: string, major: number | string) => this.json<Algorithm>("GET", `/api/v0/algorithm/${encodeURIComponent(name)}/${major}`);
-  exportUrl = (name: string, major: number | string, minor?: string, checkpointId?: string) => this.url(`/api/v0/algorithm/${encodeURIComponent(name)}/${major}/export`, { algorithm_minor_version: minor, checkpoint_id: checkpointId });
-  deployLocal = (path: string) => this.json<DeployResult>("POST", "/api/v0/deploy/local", { query: { path } });
-  deployZip = (zip: BodyInit) => this.json<DeployResult>("POST", "/api/v0/deploy/upload", { body: zip });
-  removeAlgorithm = (algorithmId: string, minor?: string) => this.json<{ detail: string }>("DELETE", `/api/v0/deploy/algorithm/${algorithmId}`, { query: { algorithm_minor_version: minor } });
+  getAlgorithm = (name: string, major: number | string) => this.call("getAlgorithm", { params: { name, major } });
+  exportUrl = (name: string, major: number | string, minor?: string, checkpointId?: string) => this.urlOf("exportAlgorithm", { params: { name, major }, query: { algorithm_minor_version: minor, checkpoint_id: checkpointId } });
+  deployLocal = (path: string) => this.call("deployLocal", { query: { path } });
+  deployZip = (zip: BodyInit) => this.call("deployUpload", { body: zip });
+  removeAlgorithm = (algorithmId: string, minor?: string) => this.call("removeAlgorithm", { params: { algorithm_id: algorithmId }, query: { algorithm_minor_version: minor } });
 
   // datasets
-  uploadFile = (hdf5: BodyInit) => this.json<{ file_id: string }>("POST", "/api/v0/files", { body: hdf5 });
-  importImage = (bytes: BodyInit, filename: string) => this.json<{ file_ids: string[] }>("POST", "/api/v0/files/import", { body: bytes, query: { filename } });
-  listFiles = (limit = 50, before?: string) => this.json<DatasetInfoBody[]>("GET", "/api/v0/files", { query: { limit, before } });
-  fileInfo = (id: string) => this.json<DatasetInfoBody>("GET", `/api/v0/files/${id}/info`);
-  deleteFile = (id: string) => this.json<{ detail: string }>("DELETE", `/api/v0/files/${id}`);
-  downloadFile = async (id: string) => new Uint8Array(await (await this.request("GET", `/api/v0/files/${id}`)).arrayBuffer());
-  previewUrl = (id: string, q: { key?: string; slice?: number; max_size?: number } = {}) => this.url(`/api/v0/files/${id}/preview.png`, q);
+  uploadFile = (hdf5: BodyInit) => this.call("uploadFile", { body: hdf5 });
+  importImage = (bytes: BodyInit, filename: string) => this.call("importImage", { body: bytes, query: { filename } });
+  listFiles = (limit = 50, before?: string) => this.call("listFiles", { query: { limit, before } });
+  fileInfo = (id: string) => this.call("fileInfo", { params: { id } });
+  deleteFile = (id: string) => this.call("deleteFile", { params: { id } });
+  downloadFile = (id: string) => this.bytes("downloadFile", { params: { id } });
+  previewUrl = (id: string, q: { key?: string; slice?: number; max_size?: number } = {}) => this.urlOf("filePreview", { params: { id }, query: q });
   /** One 2-D plane of a dataset as float32, reduced to at most max_size on a side (GET /files/{id}/plane). */
-  plane = async (id: string, q: { key?: string; slice?: number; max_size?: number; sampling?: "mean" | "nearest"; x?: number; y?: number; w?: number; h?: number } = {}) => {
-    const res = await this.request("GET", `/api/v0/files/${id}/plane`, { query: q });
+  plane = async (id: string, q: CallInput<Endpoints["filePlane"]>["query"] = {}) => {
+    const res = await this.send("filePlane", { params: { id }, query: q });
     const [h = 0, w = 0] = (res.headers.get("x-compox-shape") ?? "").split(",").map(Number);
     const [rx = 0, ry = 0, rw = w, rh = h] = (res.headers.get("x-compox-region") ?? "").split(",").map(Number);
     const region = { x: rx, y: ry, w: rw, h: rh };
     return { shape: [h, w] as [number, number], factor: Number(res.headers.get("x-compox-factor") ?? 1), depth: Number(res.headers.get("x-compox-depth") ?? 1), region, data: new Float32Array(await res.arrayBuffer()) };
   };
-  fileExportUrl = (id: string, format: "png" | "tiff" | "h5", key?: string) => this.url(`/api/v0/files/${id}/export`, { format, key });
-  exportFile = async (id: string, format: "png" | "tiff" | "h5", key?: string) => new Uint8Array(await (await this.request("GET", `/api/v0/files/${id}/export`, { query: { format, key } })).arrayBuffer());
+  fileExportUrl = (id: string, format: "png" | "tiff" | "h5", key?: string) => this.urlOf("fileExport", { params: { id }, query: { format, key } });
+  exportFile = (id: string, format: "png" | "tiff" | "h5", key?: string) => this.bytes("fileExport", { params: { id }, query: { format, key } });
 
   // executions
-  execute = (req: ExecuteRequest) => this.json<{ execution_id: string }>("POST", "/api/v0/execute-algorithm", { json: req });
-  getExecution = (id: string) => this.json<ExecutionRecord>("GET", `/api/v0/executions/${id}`);
-  listExecutions = (q: { algorithm_id?: string; status?: Status; limit?: number; before?: string } = {}) => this.json<ExecutionRecord[]>("GET", "/api/v0/executions", { query: q });
-  stopExecution = (id: string) => this.json<{ detail: string }>("POST", `/api/v0/executions/${id}/stop`);
+  execute = (req: ExecuteRequest) => this.call("execute", { json: req });
+  getExecution = (id: string) => this.call("getExecution", { params: { id } });
+  listExecutions = (q: CallInput<Endpoints["listExecutions"]>["query"] = {}) => this.call("listExecutions", { query: q });
+  stopExecution = (id: string) => this.call("stopExecution", { params: { id } });
 
   // training
-  createSample = (files: Sample["files"], tags?: string[]) => this.json<{ sample_id: string }>("POST", "/api/v0/sample", { json: { files, tags } });
-  listSamples = (q: { positive_tags?: string[]; negative_tags?: string[] } = {}) => this.json<Sample[]>("GET", "/api/v0/sample/all", { query: q });
-  deleteSample = (id: string) => this.json<{ detail: string }>("DELETE", `/api/v0/sample/${id}`);
-  train = (req: TrainRequest) => this.json<{ training_id: string }>("POST", "/api/v0/train-algorithm", { json: req });
-  getTraining = (id: string) => this.json<TrainingRecord>("GET", `/api/v0/training/${id}`);
-  listTrainings = (q: { algorithm_id?: string; status?: Status; limit?: number; before?: string } = {}) => this.json<TrainingRecord[]>("GET", "/api/v0/training/all", { query: q });
-  stopTraining = (id: string) => this.json<{ detail: string }>("POST", `/api/v0/training/${id}/stop`);
-  listCheckpoints = (q: { positive_tags?: string[]; negative_tags?: string[] } = {}) => this.json<Checkpoint[]>("GET", "/api/v0/checkpoint/all", { query: q });
-  getCheckpoint = (id: string) => this.json<Checkpoint>("GET", `/api/v0/checkpoint/${id}`);
-  deleteCheckpoint = (id: string) => this.json<{ detail: string }>("DELETE", `/api/v0/checkpoint/${id}`);
+  createSample = (files: Sample["files"], tags?: string[]) => this.call("createSample", { json: { files, tags } });
+  listSamples = (q: CallInput<Endpoints["listSamples"]>["query"] = {}) => this.call("listSamples", { query: q });
+  deleteSample = (id: string) => this.call("deleteSample", { params: { id } });
+  train = (req: TrainRequest) => this.call("train", { json: req });
+  getTraining = (id: string) => this.call("getTraining", { params: { id } });
+  listTrainings = (q: CallInput<Endpoints["listTrainings"]>["query"] = {}) => this.call("listTrainings", { query: q });
+  stopTraining = (id: string) => this.call("stopTraining", { params: { id } });
+  listCheckpoints = (q: CallInput<Endpoints["listCheckpoints"]>["query"] = {}) => this.call("listCheckpoints", { query: q });
+  getCheckpoint = (id: string) => this.call("getCheckpoint", { params: { id } });
+  deleteCheckpoint = (id: string) => this.call("deleteCheckpoint", { params: { id } });
 
   // settings
-  getSettings = () => this.json<SettingsView>("GET", "/api/v0/settings");
-  patchSettings = (patch: SettingsPatch) => this.json<SettingsView>("PATCH", "/api/v0/settings", { json: patch });
-  checkPython = () => this.json<PythonCheckResult>("GET", "/api/v0/settings/python");
+  getSettings = () => this.call("getSettings");
+  patchSettings = (patch: SettingsPatch) => this.call("patchSettings", { json: patch });
+  checkPython = () => this.call("checkPython");
 
   /**
    * Follows the SSE stream; calls `onEvent` for each event until the returned function is called
@@ -151,7 +184,7 @@ export class CompoxClient {
     const loop = async () => {
       while (!controller.signal.aborted) {
         try {
-          const res = await this.request("GET", "/api/v0/events", { query: { execution_id: opts.executionId, training_id: opts.trainingId, last_event_id: lastId }, signal: controller.signal });
+          const res = await this.send("events", { query: { execution_id: opts.executionId, training_id: opts.trainingId, last_event_id: lastId } }, controller.signal);
           const reader = (res.body as ReadableStream<Uint8Array>).getReader();
           const decoder = new TextDecoder();
           let buffer = "";

@@ -12,7 +12,10 @@ import { PYTHON } from "../engine/testing/system-needs.js";
 import { writeHdf5 } from "../engine/datasets/hdf5.js";
 import { openImage } from "../engine/datasets/image-import.js";
 import type { NDArray } from "../contract/ndarray.js";
+import { Hono } from "hono";
+import { ENDPOINTS, fillPath } from "../contract/endpoints.js";
 import { createApi } from "./app.js";
+import { createRouter } from "./router.js";
 
 const h5 = fileURLToPath(new URL("../engine/datasets/__fixtures__/h5py_all_dtypes.h5", import.meta.url));
 const HOST = { host: "127.0.0.1:5481" };
@@ -21,7 +24,7 @@ const HOST = { host: "127.0.0.1:5481" };
 async function setup(settings: Record<string, unknown> = {}) {
   const t = await testEngine({ settings });
   const app = createApi(t.engine, { keepAliveMs: 200 });
-  const client = new CompoxClient("http://127.0.0.1:5481/", { fetch: (input, init) => Promise.resolve(app.request(String(input), init)), headers: HOST });
+  const client = new CompoxClient("http://127.0.0.1:5481/", { fetch: (input, init) => Promise.resolve(app.request(String(input), init)), headers: HOST, validate: true });
   const req = (method: string, url: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}) => app.request(url, { method, body: init.body, headers: { ...HOST, ...init.headers } });
   return { ...t, app, client, req, [Symbol.asyncDispose]: t[Symbol.asyncDispose] };
 }
@@ -324,6 +327,25 @@ test("openapi.json documents every route with schemas from zod", async () => {
   const exec = doc.paths["/api/v0/execute-algorithm"]?.post;
   assert.ok(JSON.stringify(exec?.requestBody).includes("input_dataset_ids"));
   assert.ok(exec?.responses["422"]);
+});
+
+test("the endpoint table is the route list: each endpoint is documented and answered by its handler, and a missing handler stops the start", async () => {
+  await using s = await setup();
+  const doc = (await (await s.req("GET", "/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>> };
+  const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
+  assert.deepEqual(documented.sort(), Object.values(ENDPOINTS).map((e) => `${e.method} ${e.path}`).sort());
+  for (const [name, e] of Object.entries(ENDPOINTS)) {
+    const url = fillPath(e.path, { id: "x", name: "x", major: "1", deploy_id: "x", algorithm_id: "x", file: "x" });
+    const res = await s.req(e.method.toUpperCase(), url);
+    const json = res.headers.get("content-type")?.includes("json");
+    const body = json ? ((await res.json()) as { code?: string }) : {};
+    if (!json) await res.body?.cancel(); // an event stream never ends by itself
+    assert.notEqual(body.code, "not_found", `${name}: ${e.method} ${url} fell through to the 404 for unknown routes`);
+  }
+  const router = createRouter(new Hono());
+  router.route("info", () => ({ name: "", tags: [], group: "", organization: "", domain: "", version: "", cuda_available: null, cuda_capable_devices_count: null }));
+  assert.throws(() => router.assertComplete(), /endpoints without a handler: favicon, ui, uiFile, openapi, listAlgorithms/);
+  assert.throws(() => router.route("info", () => new Response()), /registered twice/);
 });
 
 test("Compox 3.2 error bodies: retryable on every error, unexpected 500s hidden, //api/v0 paths served", async () => {

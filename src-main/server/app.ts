@@ -5,7 +5,7 @@ import path from "node:path";
 import { Hono } from "hono";
 import { setCookie } from "hono/cookie";
 import { getPath } from "hono/utils/url";
-import { ServerInfoSchema, type ServerInfo } from "../contract/api.js";
+import type { ServerInfo } from "../contract/api.js";
 import { CompoxError, errorBodyOf } from "../contract/errors.js";
 import { redactUrlsIn } from "../contract/redact.js";
 import { diskFullError, isDiskFull, type Engine, appRoot } from "../engine/index.js";
@@ -37,7 +37,7 @@ function version(): string {
 const MIME: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json", ".map": "application/json" };
 
 function metaRoutes(r: Router, engine: Engine, uiDir: string): void {
-  r.route({ method: "get", path: "/", summary: "Server identity (browsers are sent to /ui/)", tags: ["meta"], response: ServerInfoSchema }, (c) => {
+  r.route("info", (c) => {
     if ((c.req.header("accept") ?? "").includes("text/html")) return c.redirect("/ui/");
     const gpus = engine.gpus();
     const info: ServerInfo = {
@@ -50,13 +50,13 @@ function metaRoutes(r: Router, engine: Engine, uiDir: string): void {
       cuda_available: gpus.cudaDevices > 0 ? true : null,
       cuda_capable_devices_count: gpus.cudaDevices > 0 ? gpus.cudaDevices : null,
     };
-    return c.json(info);
+    return info;
   });
-  r.route({ method: "get", path: "/favicon.ico", summary: "The app icon (PNG)", tags: ["meta"], response: "image/png" }, (c) =>
+  r.route("favicon", (c) =>
     c.body(new Uint8Array(fs.readFileSync(path.join(appRoot(), "assets", "icon.png"))), 200, { "content-type": "image/png", "cache-control": "max-age=86400" }),
   );
-  r.route({ method: "get", path: "/ui", summary: "The window's UI", tags: ["meta"], response: "text/html" }, (c) => c.redirect("/ui/"));
-  r.route({ method: "get", path: "/ui/{file}", match: "/ui/*", summary: "The window's UI (any file under /ui/)", tags: ["meta"], response: "text/html" }, (c) => {
+  r.route("ui", (c) => c.redirect("/ui/"));
+  r.route("uiFile", (c) => {
     const token = c.req.query("token");
     if (token && token === engine.settings.api_token) setCookie(c, TOKEN_COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/" });
     let rel: string;
@@ -90,7 +90,8 @@ export function createApi(engine: Engine, opts: ApiOptions = {}): Hono {
   settingsRoutes(router, engine);
   // Built on first request: turning every schema into JSON Schema is start-up time nobody waits for.
   let doc: Record<string, unknown> | undefined;
-  app.get("/openapi.json", (c) => c.json((doc ??= openApiDocument(router.docs, version()))));
+  router.route("openapi", () => (doc ??= openApiDocument(version())));
+  router.assertComplete();
 
   app.notFound((c) => c.json({ detail: "Not Found", code: "not_found", retryable: false }, 404));
   app.onError((err, c) => {

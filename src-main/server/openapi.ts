@@ -1,20 +1,20 @@
-// GET /openapi.json: the OpenAPI 3.1 document, generated from the routes' own zod schemas.
+// GET /openapi.json: the OpenAPI 3.1 document, generated from the endpoint table (contract/endpoints.ts).
 import { z } from "zod";
 import { ErrorBodySchema } from "../contract/api.js";
-import type { RouteDoc } from "./router.js";
+import { ENDPOINTS, type Endpoint } from "../contract/endpoints.js";
 
 const json = (schema: z.ZodType, io: "input" | "output") => z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" });
 
-function responseContent(r: RouteDoc["response"]) {
+function responseContent(r: Endpoint["response"]) {
   if (r === undefined) return { "application/json": {} };
   if (typeof r === "string") return { [r]: { schema: r === "text/event-stream" || r === "text/html" ? { type: "string" } : { type: "string", format: "binary" } } };
   return { "application/json": { schema: json(r, "output") } };
 }
 
-/** Builds the document for `routes`. */
-export function openApiDocument(routes: readonly RouteDoc[], version: string): Record<string, unknown> {
+/** Builds the document of every endpoint in the table. */
+export function openApiDocument(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of routes) {
+  for (const r of Object.values(ENDPOINTS) as Endpoint[]) {
     const parameters = [
       ...[...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } })),
       ...Object.entries(r.query?.shape ?? {}).map(([name, schema]) => ({ name, in: "query", required: !(schema as z.ZodType).safeParse(undefined).success, schema: json(schema as z.ZodType, "input") })),

@@ -1,43 +1,48 @@
-// A thin layer over Hono: each route is registered with its OpenAPI description (from the same zod
-// schemas that validate it), and request bodies are parsed the way Compox clients send them.
+// A thin layer over Hono: each endpoint of the table (contract/endpoints.ts) gets its handler, its
+// params, query and JSON body parsed with the table's schemas (the way Compox clients send them),
+// and its JSON answer typed by the table.
 import type { Context, Handler, Hono, MiddlewareHandler } from "hono";
 import { z } from "zod";
+import { ENDPOINTS, type Endpoint, type EndpointName, type Endpoints, type HandlerInput } from "../contract/endpoints.js";
 import { CompoxError } from "../contract/errors.js";
 import { DEFAULT_SETTINGS } from "../contract/settings.js";
 import { readBody } from "./streams.js";
 
-export type Method = "get" | "post" | "put" | "patch" | "delete";
-
-export interface RouteDoc {
-  method: Method;
-  /** OpenAPI-style path: `/api/v0/executions/{id}`. */
-  path: string;
-  summary: string;
-  tags: string[];
-  query?: z.ZodObject;
-  /** A JSON body schema, or "binary" for raw uploads. */
-  body?: z.ZodType | "binary";
-  /** A JSON response schema, or the media type of a non-JSON response. */
-  response?: z.ZodType | "application/zip" | "application/octet-stream" | "image/png" | "text/event-stream" | "text/html";
-  /** Error statuses the route documents. */
-  errors?: number[];
-  /** Hono pattern when it differs from `path` (wildcards). */
-  match?: string;
-}
+/** A route's handler: it gets what the router parsed (path params, query, JSON body) and answers
+ * with the endpoint's JSON (checked against its schema's type) or a Response of its own. */
+export type RouteHandler<E extends Endpoint> = (c: Context, input: HandlerInput<E>) => RouteResult<E> | Promise<RouteResult<E>>;
+type RouteResult<E extends Endpoint> = Response | (E["response"] extends z.ZodType ? z.input<E["response"]> : never);
 
 export interface Router {
-  route(doc: RouteDoc, handler: Handler): void;
-  docs: RouteDoc[];
+  /** Registers the handler of endpoint `name` (contract/endpoints.ts). */
+  route<N extends EndpointName>(name: N, handler: RouteHandler<Endpoints[N]>): void;
+  /** Throws naming the endpoints of the table that have no handler (checked at start-up). */
+  assertComplete(): void;
 }
 
-/** Creates a router that registers on `app` and remembers each route's description. */
+/** Creates a router that registers the table's endpoints on `app`. */
 export function createRouter(app: Hono): Router {
-  const docs: RouteDoc[] = [];
+  const done = new Set<EndpointName>();
   return {
-    docs,
-    route(doc, handler) {
-      docs.push(doc);
-      app.on(doc.method.toUpperCase(), doc.match ?? doc.path.replace(/\{(\w+)\}/g, ":$1"), handler);
+    route(name, handler) {
+      const ep: Endpoint = ENDPOINTS[name];
+      if (done.has(name)) throw new Error(`endpoint ${name} is registered twice`);
+      done.add(name);
+      const names = [...ep.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+      const h: Handler = async (c) => {
+        const input = {
+          params: Object.fromEntries(names.map((n) => [n, param(c, n)])),
+          query: ep.query ? query(c, ep.query) : undefined,
+          body: ep.body && ep.body !== "binary" ? await jsonBody(c, ep.body) : undefined,
+        } as HandlerInput<typeof ep>;
+        const out = await (handler as RouteHandler<Endpoint>)(c, input);
+        return out instanceof Response ? out : c.json(out as object);
+      };
+      app.on(ep.method.toUpperCase(), ep.match ?? ep.path.replace(/\{(\w+)\}/g, ":$1"), h);
+    },
+    assertComplete() {
+      const missing = (Object.keys(ENDPOINTS) as EndpointName[]).filter((n) => !done.has(n));
+      if (missing.length > 0) throw new Error(`endpoints without a handler: ${missing.join(", ")} (contract/endpoints.ts lists them; server/routes/ registers them)`);
     },
   };
 }

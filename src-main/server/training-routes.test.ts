@@ -28,7 +28,7 @@ async function status(p: Promise<unknown>): Promise<string> {
 test("samples, train-algorithm, training records, checkpoints and export with a checkpoint over the API", async () => {
   await using t = await testEngine();
   const app = createApi(t.engine);
-  const client = new CompoxClient("http://127.0.0.1:5481/", { fetch: (i, init) => Promise.resolve(app.request(String(i), init)), headers: { host: "127.0.0.1:5481" } });
+  const client = new CompoxClient("http://127.0.0.1:5481/", { fetch: (i, init) => Promise.resolve(app.request(String(i), init)), headers: { host: "127.0.0.1:5481" }, validate: true });
   const algorithm_id = await t.deploy("trainer", TRAINABLE, { type: "Generic", extra: "trainable = true", files: { "files/w.txt": "shipped" } });
   const [a, b] = await t.images(2);
   assert.equal(await status(client.createSample([{ input: ["00000000-0000-1000-8000-000000000000"], target: [] }])), "404 sample_input_files_not_found");

@@ -1,12 +1,9 @@
 // Server-Sent Events: every status, progress, log and deploy event, filterable by id, resumable
 // with Last-Event-ID; the stream ends when the client goes away, or falls too far behind.
 import { streamSSE } from "hono/streaming";
-import { z } from "zod";
 import { isTerminal, type EngineEvent } from "../../contract/records.js";
 import type { Engine } from "../../engine/index.js";
-import { query, type Router } from "../router.js";
-
-const EventsQuery = z.object({ execution_id: z.string().optional(), training_id: z.string().optional(), last_event_id: z.coerce.number().int().optional() });
+import type { Router } from "../router.js";
 
 /** One SSE message (JSON has no raw newlines, so `data` is one line). */
 function sseMessage(e: EngineEvent): string {
@@ -36,9 +33,8 @@ async function endedStatus(engine: Pick<Engine, "getExecution" | "getTraining" |
 
 export function eventRoutes(r: Router, engine: Pick<Engine, "onEvent" | "eventsSince" | "getExecution" | "getTraining">, keepAliveMs = 15000, draining?: AbortSignal): void {
   r.route(
-    { method: "get", path: "/api/v0/events", summary: "Live status, progress, log and deploy events (SSE)", tags: ["events"], query: EventsQuery, response: "text/event-stream" },
-    (c) => {
-      const q = query(c, EventsQuery);
+    "events",
+    (c, { query: q }) => {
       const wanted = (e: EngineEvent) => {
         if (q.execution_id) return "execution_id" in e && e.execution_id === q.execution_id;
         if (q.training_id) return "training_id" in e && (e as { training_id?: string }).training_id === q.training_id;

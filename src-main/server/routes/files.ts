@@ -1,33 +1,12 @@
 // Datasets: Compox's raw HDF5 upload/download/delete, the presigned-URL flow of /api/v1 served
 // locally, and the UI's extensions (list, image import, previews, exports).
 import type { Context } from "hono";
-import { z } from "zod";
-import { DatasetInfoSchema, DetailSchema, FileIdSchema, FileIdsSchema, PageQuerySchema, UrlSchema } from "../../contract/api.js";
 import { CompoxError } from "../../contract/errors.js";
 import { TYPED_ARRAY, type NDArray } from "../../contract/ndarray.js";
 import type { Engine } from "../../engine/index.js";
-import { param, query, type Router } from "../router.js";
+import type { Router } from "../router.js";
 import { attachment, bodyStream, checkDeclaredSize, fileResponse, readBody } from "../streams.js";
 import { checkPictureShape, exportPng, exportTiff, pickKey, previewPng, tiffPage, encodeTiff, isDatasetId, type KeyInfo } from "../../engine/index.js";
-
-const ImportQuery = z.object({ filename: z.string().default("image") });
-const PreviewQuery = z.object({
-  key: z.string().optional(),
-  slice: z.coerce.number().int().min(0).default(0),
-  max_size: z.coerce.number().int().min(16).max(4096).default(512),
-});
-const PlaneQuery = z.object({
-  key: z.string().optional(),
-  slice: z.coerce.number().int().min(0).default(0),
-  max_size: z.coerce.number().int().min(16).max(16384).default(2048),
-  sampling: z.enum(["mean", "nearest"]).default("mean"),
-  /** A region of the plane, in its pixels: all four, or none. */
-  x: z.coerce.number().int().min(0).optional(),
-  y: z.coerce.number().int().min(0).optional(),
-  w: z.coerce.number().int().min(1).optional(),
-  h: z.coerce.number().int().min(1).optional(),
-});
-const ExportQuery = z.object({ format: z.enum(["png", "tiff", "h5"]).default("h5"), key: z.string().optional(), slice: z.coerce.number().int().min(0).default(0) });
 
 async function upload(c: Context, engine: Engine, id?: string) {
   checkDeclaredSize(c, engine.settings.max_upload_mb);
@@ -102,117 +81,57 @@ async function tiffExport(engine: Engine, p: Picture): Promise<Buffer> {
 }
 
 export function fileRoutes(r: Router, engine: Engine): void {
-  r.route(
-    { method: "post", path: "/api/v0/files", summary: "Upload one HDF5 dataset (raw body, not multipart)", tags: ["files"], body: "binary", response: FileIdSchema, errors: [413, 422] },
-    async (c) => c.json({ file_id: (await upload(c, engine)).file_id }),
-  );
-  r.route(
-    { method: "get", path: "/api/v0/files", summary: "List datasets, newest first", tags: ["files"], query: PageQuerySchema, response: z.array(DatasetInfoSchema) },
-    async (c) => {
-      const q = query(c, PageQuerySchema);
-      return c.json(await engine.listDatasets(q.limit, q.before));
-    },
-  );
-  r.route(
-    { method: "post", path: "/api/v0/files/import", summary: "Import a PNG, JPEG or TIFF (one dataset per page, key `image`, in the file's own dtype, channels first: C×H×W)", tags: ["files"], query: ImportQuery, body: "binary", response: FileIdsSchema, errors: [413, 422] },
-    async (c) => {
-      const bytes = await readBody(c, engine.settings.max_upload_mb);
-      const infos = await engine.importImage(bytes, query(c, ImportQuery).filename, c.req.raw.signal);
-      return c.json({ file_ids: infos.map((i) => i.file_id) });
-    },
-  );
-  r.route(
-    { method: "get", path: "/api/v0/files/{id}", summary: "Download a dataset (HDF5)", tags: ["files"], response: "application/octet-stream", errors: [404] },
-    (c) => download(c, engine, param(c, "id")),
-  );
-  r.route(
-    { method: "delete", path: "/api/v0/files/{id}", summary: "Delete a dataset", tags: ["files"], response: DetailSchema, errors: [404] },
-    async (c) => {
-      await engine.deleteDataset(param(c, "id"));
-      return c.json({ detail: `dataset ${param(c, "id")} deleted` });
-    },
-  );
-  r.route(
-    { method: "get", path: "/api/v0/files/{id}/info", summary: "A dataset's keys, shapes and dtypes", tags: ["files"], response: DatasetInfoSchema, errors: [404] },
-    async (c) => c.json(await engine.getDataset(param(c, "id"))),
-  );
-  r.route(
-    { method: "get", path: "/api/v0/files/{id}/preview.png", summary: "A contrast-stretched PNG preview", tags: ["files"], query: PreviewQuery, response: "image/png", errors: [404, 422] },
-    async (c) => {
-      const q = query(c, PreviewQuery);
-      const array = await planeArray(engine, await pictureKey(engine, param(c, "id"), q.key, false), q.slice, q.max_size);
-      const png = await previewPng(array, { slice: array.shape.length > 3 ? q.slice : 0, maxSize: q.max_size });
-      return c.body(new Uint8Array(png), 200, { "content-type": "image/png", "cache-control": "max-age=3600" });
-    },
-  );
-  r.route(
-    {
-      method: "get",
-      path: "/api/v0/files/{id}/plane",
-      summary: "One 2-D plane (of a stack or volume: plane `slice`), or its region x, y, w, h, as little-endian float32, at most max_size on a side (block means, or every f-th pixel with sampling=nearest); shape in x-compox-shape, reduction in x-compox-factor (block means over more than max_image_megapixels are sampled instead: x-compox-sampling says which), the region sent in x-compox-region (x,y,w,h), planes in x-compox-depth, the key (percent-encoded) in x-compox-key",
-      tags: ["files"],
-      query: PlaneQuery,
-      response: "application/octet-stream",
-      errors: [404, 422],
-    },
-    async (c) => {
-      const q = query(c, PlaneQuery);
-      const id = param(c, "id");
-      const key = pickKey((await engine.getDataset(id)).keys, q.key);
-      const corners = [q.x, q.y, q.w, q.h];
-      if (corners.some((v) => v !== undefined) && corners.some((v) => v === undefined)) throw new CompoxError("invalid_request", "a region needs all of x, y, w and h (or none of them, for the whole plane)");
-      const region = q.x !== undefined ? { x: q.x, y: q.y!, w: q.w!, h: q.h! } : undefined;
-      const plane = await engine.readPlane(id, key, q.slice, q.max_size, q.sampling, region);
-      const bytes = new Uint8Array(plane.data.buffer as ArrayBuffer, plane.data.byteOffset, plane.data.byteLength);
-      const r = plane.region;
-      return c.body(bytes, 200, { "content-type": "application/octet-stream", "x-compox-shape": plane.shape.join(","), "x-compox-factor": String(plane.factor), "x-compox-depth": String(plane.depth), "x-compox-region": [r.x, r.y, r.w, r.h].join(","), "x-compox-key": encodeURIComponent(key), "x-compox-sampling": plane.sampling });
-    },
-  );
-  r.route(
-    { method: "get", path: "/api/v0/files/{id}/export", summary: "Export as PNG, multi-page TIFF (bit depth kept) or HDF5", tags: ["files"], query: ExportQuery, response: "application/octet-stream", errors: [404, 422] },
-    async (c) => {
-      const q = query(c, ExportQuery);
-      const id = param(c, "id");
-      if (q.format === "h5") return download(c, engine, id);
-      const picture = await pictureKey(engine, id, q.key, q.format === "tiff");
-      const bytes = q.format === "png" ? await pngExport(engine, picture, q.slice) : await tiffExport(engine, picture);
-      const { key } = picture;
-      const type = q.format === "png" ? "image/png" : "image/tiff";
-      return c.body(new Uint8Array(bytes), 200, { "content-type": type, "content-disposition": attachment(`${id}-${key}.${q.format === "png" ? "png" : "tif"}`) });
-    },
-  );
+  r.route("uploadFile", async (c) => ({ file_id: (await upload(c, engine)).file_id }));
+  r.route("listFiles", (_, { query }) => engine.listDatasets(query.limit, query.before));
+  r.route("importImage", async (c, { query }) => {
+    const bytes = await readBody(c, engine.settings.max_upload_mb);
+    const infos = await engine.importImage(bytes, query.filename, c.req.raw.signal);
+    return { file_ids: infos.map((i) => i.file_id) };
+  });
+  r.route("downloadFile", (c, { params }) => download(c, engine, params.id));
+  r.route("deleteFile", async (_, { params }) => {
+    await engine.deleteDataset(params.id);
+    return { detail: `dataset ${params.id} deleted` };
+  });
+  r.route("fileInfo", (_, { params }) => engine.getDataset(params.id));
+  r.route("filePreview", async (c, { params, query: q }) => {
+    const array = await planeArray(engine, await pictureKey(engine, params.id, q.key, false), q.slice, q.max_size);
+    const png = await previewPng(array, { slice: array.shape.length > 3 ? q.slice : 0, maxSize: q.max_size });
+    return c.body(new Uint8Array(png), 200, { "content-type": "image/png", "cache-control": "max-age=3600" });
+  });
+  r.route("filePlane", async (c, { params: { id }, query: q }) => {
+    const key = pickKey((await engine.getDataset(id)).keys, q.key);
+    const corners = [q.x, q.y, q.w, q.h];
+    if (corners.some((v) => v !== undefined) && corners.some((v) => v === undefined)) throw new CompoxError("invalid_request", "a region needs all of x, y, w and h (or none of them, for the whole plane)");
+    const region = q.x !== undefined ? { x: q.x, y: q.y!, w: q.w!, h: q.h! } : undefined;
+    const plane = await engine.readPlane(id, key, q.slice, q.max_size, q.sampling, region);
+    const bytes = new Uint8Array(plane.data.buffer as ArrayBuffer, plane.data.byteOffset, plane.data.byteLength);
+    const r = plane.region;
+    return c.body(bytes, 200, { "content-type": "application/octet-stream", "x-compox-shape": plane.shape.join(","), "x-compox-factor": String(plane.factor), "x-compox-depth": String(plane.depth), "x-compox-region": [r.x, r.y, r.w, r.h].join(","), "x-compox-key": encodeURIComponent(key), "x-compox-sampling": plane.sampling });
+  });
+  r.route("fileExport", async (c, { params: { id }, query: q }) => {
+    if (q.format === "h5") return download(c, engine, id);
+    const picture = await pictureKey(engine, id, q.key, q.format === "tiff");
+    const bytes = q.format === "png" ? await pngExport(engine, picture, q.slice) : await tiffExport(engine, picture);
+    const { key } = picture;
+    const type = q.format === "png" ? "image/png" : "image/tiff";
+    return c.body(new Uint8Array(bytes), 200, { "content-type": type, "content-disposition": attachment(`${id}-${key}.${q.format === "png" ? "png" : "tif"}`) });
+  });
 
   // Compox's presigned-URL flow, served by this server itself.
   // The client reached us by its Host header: hand back URLs on that same name.
   const origin = (c: Context) => `${new URL(c.req.url).protocol}//${c.req.header("host") ?? new URL(c.req.url).host}`;
-  r.route(
-    { method: "get", path: "/api/v1/files/{name}/upload-url", summary: "Where to PUT a dataset named {name}", tags: ["files v1"], response: UrlSchema },
-    (c) => c.json({ url: `${origin(c)}/api/v1/objects/${objectName(param(c, "name"))}` }),
-  );
-  r.route(
-    { method: "get", path: "/api/v1/files/{name}/download-url", summary: "Where to GET the dataset named {name}", tags: ["files v1"], response: UrlSchema, errors: [404] },
-    async (c) => {
-      const name = objectName(param(c, "name"));
-      await engine.getDataset(name);
-      return c.json({ url: `${origin(c)}/api/v1/objects/${name}` });
-    },
-  );
-  r.route(
-    { method: "delete", path: "/api/v1/files/{name}", summary: "Delete the dataset named {name}", tags: ["files v1"], response: DetailSchema, errors: [404] },
-    async (c) => {
-      await engine.deleteDataset(objectName(param(c, "name")));
-      return c.json({ detail: "File deleted successfully" });
-    },
-  );
-  r.route(
-    { method: "put", path: "/api/v1/objects/{name}", summary: "Upload target of an upload-url", tags: ["files v1"], body: "binary", response: FileIdSchema, errors: [413, 422] },
-    async (c) => {
-      // Uploading to an existing name replaces that dataset (the file is renamed over it).
-      return c.json({ file_id: (await upload(c, engine, objectName(param(c, "name")))).file_id });
-    },
-  );
-  r.route(
-    { method: "get", path: "/api/v1/objects/{name}", summary: "Download target of a download-url", tags: ["files v1"], response: "application/octet-stream", errors: [404] },
-    (c) => download(c, engine, objectName(param(c, "name"))),
-  );
+  r.route("uploadUrl", (c, { params }) => ({ url: `${origin(c)}/api/v1/objects/${objectName(params.name)}` }));
+  r.route("downloadUrl", async (c, { params }) => {
+    const name = objectName(params.name);
+    await engine.getDataset(name);
+    return { url: `${origin(c)}/api/v1/objects/${name}` };
+  });
+  r.route("deleteNamedFile", async (_, { params }) => {
+    await engine.deleteDataset(objectName(params.name));
+    return { detail: "File deleted successfully" };
+  });
+  // Uploading to an existing name replaces that dataset (the file is renamed over it).
+  r.route("putObject", async (c, { params }) => ({ file_id: (await upload(c, engine, objectName(params.name))).file_id }));
+  r.route("getObject", (c, { params }) => download(c, engine, objectName(params.name)));
 }
