@@ -8,28 +8,16 @@
 // It asks the server for one plane at a time (GET /files/{id}/plane), at most PLANE_MAX pixels on
 // a side: a volume is never fetched whole, and a large image arrives reduced (block means; labels
 // by nearest pixel), the readout then saying so. Zoomed in past the reduced plane's resolution, it
-// fetches the visible region at full resolution and draws it over. The maths is in viewer-math.ts.
+// fetches the visible region at full resolution and draws it over (plane-source.ts). The maths is
+// in viewer-math.ts.
 import { api } from "./api.js";
 import { paletteColour, rgbOf } from "./colour-layers.js";
 import { h, mount } from "./elements.js";
+import { dimsOf, planeSource, type Layer, type Plane, type Region } from "./plane-source.js";
 import { COLORMAPS, colormapLut, fitView, formatValue, labelCounts, percentileRange, pixelAt, renderLabels, renderPlane, valueRange, zoomAt, type Colormap, type View } from "./viewer-math.js";
 
 /** Zoom factor of one button press or key press. */
 const STEP = 2;
-/** Planes larger than this on a side arrive reduced. */
-const PLANE_MAX = 2048;
-
-/**
- * An array to show: `key` in dataset `ids[0]`; or, with several ids, a stack whose slice k is the
- * 2-D `key` of dataset `ids[k]` (how Compox passes a multi-page TIFF: one dataset per page).
- */
-export interface Layer {
-  ids: string[];
-  key: string;
-}
-
-/** `key` of one dataset. */
-export const layerOf = (id: string, key: string): Layer => ({ ids: [id], key });
 
 export interface ViewerOptions {
   /** Labels (a mask or class map of the image's shape) drawn over it. */
@@ -42,46 +30,8 @@ export interface ViewerOptions {
   compact?: boolean;
 }
 
-interface Region {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-
-interface Plane {
-  shape: [number, number];
-  factor: number;
-  /** The part of the full plane these values cover, in its pixels. */
-  region: Region;
-  data: Float32Array;
-}
-
-/** Loads planes (or regions of them) of one layer, keeping the last few whole planes. */
-function planeSource(layer: Layer, sampling: "mean" | "nearest"): (slice: number, region?: Region) => Promise<Plane> {
-  const cache = new Map<number, Promise<Plane>>();
-  // A stack of datasets: slice k is plane 0 of dataset k.
-  const at = (slice: number) => (layer.ids.length > 1 ? { id: layer.ids[slice]!, slice: 0 } : { id: layer.ids[0]!, slice });
-  return (slice, region) => {
-    const { id, slice: plane } = at(slice);
-    if (region) return api.plane(id, { key: layer.key, slice: plane, max_size: PLANE_MAX, sampling, ...region });
-    let p = cache.get(slice);
-    if (!p) {
-      p = api.plane(id, { key: layer.key, slice: plane, max_size: PLANE_MAX, sampling });
-      cache.set(slice, p);
-      if (cache.size > 8) cache.delete(cache.keys().next().value!);
-    }
-    return p;
-  };
-}
-
 function rangeInput(label: string, min: number, max: number, value: number, step: number, onInput: (v: number) => void): HTMLInputElement {
   return h("input", { type: "range", min, max, step, value, "aria-label": label, oninput: (e: Event) => onInput(Number((e.target as HTMLInputElement).value)) }) as HTMLInputElement;
-}
-
-/** The full-resolution depth, height and width of a 2-D or 3-D array's shape. */
-function dimsOf(shape: readonly number[]): [number, number, number] {
-  return shape.length >= 3 ? [shape[0]!, shape[shape.length - 2]!, shape[shape.length - 1]!] : [1, shape[0] ?? 1, shape[1] ?? 1];
 }
 
 /** A viewer of `key` in dataset `id` (2-D, or a stack / volume along the first axis). */

@@ -9,7 +9,8 @@ import { duration, h, mount } from "../elements.js";
 import { parameterForm } from "../form.js";
 import { drawValues, paletteColour } from "../colour-layers.js";
 import { readValues } from "../hdf5-values.js";
-import { imageViewer, layerOf } from "../viewer.js";
+import { layerOf } from "../plane-source.js";
+import { imageViewer } from "../viewer.js";
 import { commonPlaneKey, pageGroups, stackProblem } from "../input-shapes.js";
 import type { DatasetInfoBody } from "../../src-main/contract/api.js";
 

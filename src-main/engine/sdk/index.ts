@@ -1,6 +1,8 @@
 // The `compox` module that TypeScript/JavaScript algorithms import (SPEC section 3).
-export { BaseRunner, Image2AlignmentRunner, Image2EmbeddingRunner, Image2ImageRunner, Image2MultiRegionSegmentationRunner, Image2SegmentationRunner, Segmentation2SegmentationRunner, StopError } from "./runners.js";
-export type { Args, InputData, LoadedSample, LocalSample, RegionsOutput } from "./runners.js";
+export { BaseRunner, StopError } from "./runners.js";
+export type { Args, InputData, LoadedSample, LocalSample } from "./runners.js";
+export { Image2AlignmentRunner, Image2EmbeddingRunner, Image2ImageRunner, Image2MultiRegionSegmentationRunner, Image2SegmentationRunner, Segmentation2SegmentationRunner } from "./typed-runners.js";
+export type { RegionsOutput } from "./typed-runners.js";
 export { AlignmentSchema, EmbeddingSchema, GenericSchema, ImageSchema, MeshSchema, MultiRegionSegmentationSchema, SegmentationSchema, VolumeSchema, ndarray } from "./schemas.js";
 export type { DataSchema, NDArrayConstraints } from "./schemas.js";
 export type { LogLevel, RunnerDevice, TrainingSample } from "./context.js";

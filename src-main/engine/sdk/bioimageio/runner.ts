@@ -4,7 +4,8 @@
 // with the model's halo, postprocessing — giving its first output as an image.
 import { halfToFloat } from "../../../contract/float16.js";
 import type { NDArray } from "../../../contract/ndarray.js";
-import { Image2ImageRunner, type Args } from "../runners.js";
+import type { Args } from "../runners.js";
+import { Image2ImageRunner } from "../typed-runners.js";
 import { readDescription, type ModelDescription } from "./description.js";
 import { loadOnnx } from "./onnx-model.js";
 import { predict, type LoadedModel } from "./predict.js";
