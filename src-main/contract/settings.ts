@@ -50,6 +50,8 @@ export const SettingsSchema = z.strictObject({
   keep_failed_training_temp: z.boolean().default(false),
   /** Cluster workers: how long running jobs may take to finish after SIGTERM before they are failed. */
   worker_shutdown_grace_s: count(30),
+  /** Cluster mode: how long a job may wait for a device (cpu, gpu) that no live worker offers before it ends FAILED saying so. */
+  device_wait_s: count(60),
   python: z.string().min(1).optional(),
   // Cluster mode (docs/cluster.md): all three set, or none.
   /** Redis for the job queue and events (redis://host:6379). */

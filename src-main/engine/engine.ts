@@ -159,6 +159,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
           jobOf: (kind, id) => queuedJobOf({ algorithms: repo, records, training, benchmarks, gpus: (): GpuInfo => gpus() }, kind, id),
           forgetLog: (id) => logs.forget(id),
           maxQueued: () => settings.max_queued_jobs,
+          deviceWaitS: () => settings.device_wait_s,
         })
       : undefined;
   // A job may ask for a GPU that some worker has, whatever this node has.

@@ -194,6 +194,11 @@ export class ClusterLink {
     await this.cmd.multi().zrem(WORKERS, name).hdel(WORKER_INFO, name).exec();
   }
 
+  /** The jobs waiting in queue `name`, oldest first, with when each was queued (ms since the epoch). */
+  async waiting(name: string): Promise<{ job: QueuedJob; queuedAt: number }[]> {
+    return (await this.queue(name).getWaiting()).reverse().map((j: BullMQ.Job<QueuedJob>) => ({ job: j.data, queuedAt: j.timestamp }));
+  }
+
   /** The workers whose heartbeat has not lapsed: one sorted set read, however large the keyspace. */
   async liveWorkers(): Promise<WorkerInfo[]> {
     const infos = (await this.cmd.eval(LIVE_WORKERS, 2, WORKERS, WORKER_INFO)) as (string | null)[];

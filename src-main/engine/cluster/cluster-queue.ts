@@ -18,6 +18,8 @@ export interface ClusterSide {
   forgetLog: (id: string) => void;
   /** max_queued_jobs, now. */
   maxQueued: () => number;
+  /** device_wait_s, now. */
+  deviceWaitS: () => number;
 }
 
 /** The queue a job goes to — its device's, or the worker that holds its session — or undefined

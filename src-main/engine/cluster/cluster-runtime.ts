@@ -41,11 +41,39 @@ export class RelayedEventBus extends EventBus {
   }
 }
 
+/** The devices workers offer, each with its own queue. */
+const DEVICES = ["cpu", "gpu"] as const;
+
 /**
  * Settles, every few seconds, the jobs held by workers that stopped answering (killed, cut off):
- * FAILED "worker lost", once over all API nodes. Also keeps the set of live workers' devices.
+ * FAILED "worker lost", once over all API nodes; and the jobs that waited device_wait_s for a
+ * device no live worker offers (its last GPU worker died, say): FAILED, saying what to start.
+ * Also keeps the set of live workers' devices.
  */
-function startReaper({ link, processor, workers, onError }: ClusterSide, onWorkers: (live: WorkerInfo[]) => void): () => void {
+function startReaper(side: ClusterSide, onWorkers: (live: WorkerInfo[]) => void): () => void {
+  const { link, processor, workers, onError } = side;
+  /** Since when this node has seen no live worker offer each device. */
+  const unoffered = new Map<string, number>();
+  const failUnoffered = async (live: WorkerInfo[]) => {
+    const offered = new Set(live.flatMap((w) => w.devices));
+    const now = Date.now();
+    const limitMs = side.deviceWaitS() * 1000;
+    for (const device of DEVICES) {
+      if (offered.has(device)) {
+        unoffered.delete(device);
+        continue;
+      }
+      const since = unoffered.get(device) ?? now;
+      unoffered.set(device, since);
+      for (const { job, queuedAt } of await link.waiting(deviceQueue(device))) {
+        if (now - Math.max(queuedAt, since) < limitMs) continue;
+        // Taken off its queue first, so it ends here once, and no worker that appears now starts it.
+        if (!(await link.removeQueued(job.id))) continue;
+        const alternative = device === "gpu" ? `, or run it on the CPU (execution_device_override "cpu")` : "";
+        await processor.endRecorded(job.id, job.kind, "FAILED", `no live worker offers ${device}: this ${job.kind} waited ${Math.round((now - queuedAt) / 1000)} s for one (device_wait_s = ${side.deviceWaitS()}); start a worker with --devices ${device}${alternative}, then run it again`);
+      }
+    }
+  };
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
@@ -63,6 +91,7 @@ function startReaper({ link, processor, workers, onError }: ClusterSide, onWorke
           throw err;
         }
       }
+      await failUnoffered(live);
     })()
       .catch((err: unknown) => onError("looking for lost workers", err))
       .finally(() => (busy = false));

@@ -167,3 +167,29 @@ test("a session whose worker restarted under the same name fails saying its stat
   assert.equal(after.status, "FAILED", after.log);
   assert.match(after.log, /session s-3 was held by worker w1, which restarted since .*the session's state was lost with the old process; start a new session/);
 });
+
+test("a job waiting for a device no live worker offers ends FAILED after device_wait_s, saying what to start; the others run on", { skip: needsClusterServices, timeout: 120_000 }, async () => {
+  await using services = await startClusterServices();
+  const settings = { ...services.settings, device_wait_s: 2, worker_shutdown_grace_s: 0 };
+  await using api = await testEngine({ settings });
+  await api.engine.ready();
+  const gpuWorker = await testEngine({ settings });
+  await gpuWorker.engine.startWorker({ name: "g1", devices: ["gpu"], concurrency: 1 });
+  await using cpuWorker = await testEngine({ settings });
+  await cpuWorker.engine.startWorker({ name: "c1", devices: ["cpu"], concurrency: 1 });
+  await eventually(() => api.engine.gpus().cudaDevices > 0, "the API node to learn of the GPU worker");
+  const slow = await api.deploy("slow", SLOW, { type: "Generic", extra: 'supported_devices = ["cpu", "gpu"]\ndefault_device = "cpu"' });
+  const run = async (device: string, ms: number) => (await api.engine.execute({ algorithm_id: slow, input_dataset_ids: [], execution_device_override: device, additional_parameters: { ms } })).execution_id;
+  const running = await run("gpu", 600_000);
+  await eventually(async () => (await api.engine.getExecution(running)).log.includes("working"), "the first GPU job to run on g1");
+  const waiting = await run("gpu", 10);
+  // The only GPU worker goes: the job it ran ends, the one waiting for a GPU has nowhere to go.
+  await gpuWorker[Symbol.asyncDispose]();
+  const interrupted = await waitForEnd(api.engine, running, 30_000);
+  assert.equal(interrupted.status, "FAILED");
+  const orphan = await waitForEnd(api.engine, waiting, 30_000);
+  assert.equal(orphan.status, "FAILED", orphan.log);
+  assert.match(orphan.log, /no live worker offers gpu: this execution waited \d+ s for one \(device_wait_s = 2\); start a worker with --devices gpu, or run it on the CPU/);
+  const onCpu = await waitForEnd(api.engine, await run("cpu", 10), 60_000);
+  assert.deepEqual([onCpu.status, onCpu.worker], ["COMPLETED", "c1"], onCpu.log);
+});
