@@ -74,6 +74,8 @@ function startReaper(side: ClusterSide, onWorkers: (live: WorkerInfo[]) => void)
       }
     }
   };
+  /** Since when this node has seen each worker that holds jobs missing from the live set. */
+  const missing = new Map<string, number>();
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
@@ -82,8 +84,18 @@ function startReaper(side: ClusterSide, onWorkers: (live: WorkerInfo[]) => void)
       const live = await link.liveWorkers();
       onWorkers(live);
       const names = new Set(live.map((w) => w.name));
-      for (const held of await workers.held()) {
-        if (names.has(held.worker) || !(await link.claimLost(held.id))) continue;
+      const now = Date.now();
+      const heldJobs = await workers.held();
+      const holders = new Set(heldJobs.map((h) => h.worker));
+      for (const name of missing.keys()) if (names.has(name) || !holders.has(name)) missing.delete(name);
+      for (const held of heldJobs) {
+        if (names.has(held.worker)) continue;
+        // Missing for a heartbeat's lifetime as seen from here, not just absent now: a Redis that
+        // restarted empty has forgotten every heartbeat, and live workers send theirs again
+        // within HEARTBEAT_MS.
+        const since = missing.get(held.worker) ?? now;
+        missing.set(held.worker, since);
+        if (now - since < HEARTBEAT_TTL_MS || !(await link.claimLost(held.id))) continue;
         try {
           await processor.endRecorded(held.id, held.kind, "FAILED", `worker lost: ${held.worker} stopped answering while it held this ${held.kind} (killed, crashed or cut off); run it again`);
         } catch (err) {

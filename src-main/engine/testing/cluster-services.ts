@@ -4,8 +4,8 @@ import type { SettingsInput } from "../../contract/settings.js";
 import type { WorkerOptions } from "../cluster/cluster-runtime.js";
 import type { EngineOptions } from "../engine.js";
 import { needsPostgres, tempDatabase } from "./postgres.js";
-import { needsRedis, startRedis } from "./redis.js";
-import { S3RVER_ENV, startS3 } from "./s3.js";
+import { needsRedis, startRedis, type TestRedis } from "./redis.js";
+import { S3RVER_ENV, startS3, type TestS3 } from "./s3.js";
 import { testEngine, type TestEngine } from "./test-engine.js";
 
 /** Why cluster tests cannot run here, or false. */
@@ -13,6 +13,10 @@ export const needsClusterServices = needsRedis || needsPostgres;
 
 export interface ClusterServices {
   settings: SettingsInput;
+  redis: TestRedis;
+  s3: TestS3;
+  /** The cluster's own database (a fresh one on the test server). */
+  databaseUrl: string;
   /** The same, as the COMPOX_* variables a process reads (plus s3rver's AWS_* credentials). */
   env: Record<string, string>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -25,6 +29,9 @@ export async function startClusterServices(): Promise<ClusterServices> {
   const settings = { queue_url: redis.url, database_url: database.url, storage_url: "s3://compox-test/cluster", s3_endpoint: s3.endpoint };
   return {
     settings,
+    redis,
+    s3,
+    databaseUrl: database.url,
     env: { COMPOX_QUEUE_URL: redis.url, COMPOX_DATABASE_URL: database.url, COMPOX_STORAGE_URL: settings.storage_url, COMPOX_S3_ENDPOINT: s3.endpoint, ...S3RVER_ENV },
     async [Symbol.asyncDispose]() {
       await s3[Symbol.asyncDispose]();

@@ -22,30 +22,52 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts a redis-server of its own; `url` is its address. */
-export async function startRedis(): Promise<{ url: string; [Symbol.asyncDispose](): Promise<void> }> {
+export interface TestRedis {
+  url: string;
+  /**
+   * Kills the server (-9, as a crash) and starts it again on the same port and folder: with
+   * `persist`, an append-only file fsynced at every write, so what a persistent server held
+   * comes back; without, it comes back empty.
+   */
+  restart(opts: { persist: boolean }): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Starts a redis-server of its own (without persistence unless `persist`); `url` is its address. */
+export async function startRedis(opts: { persist?: boolean } = {}): Promise<TestRedis> {
   const port = await freePort();
   // Its own folder: a test that turns persistence on must not write into the repository.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compox-redis-"));
-  const child = spawn(REDIS_SERVER, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
-  await new Promise<void>((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (out.includes("Ready to accept connections")) resolve();
+  const spawnServer = async (persist: boolean) => {
+    const durability = persist ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
+    const server = spawn(REDIS_SERVER, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...durability, "--dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    await new Promise<void>((resolve, reject) => {
+      let out = "";
+      server.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        if (out.includes("Ready to accept connections")) resolve();
+      });
+      server.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
     });
-    child.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
-  });
+    return server;
+  };
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    // SIGTERM waits on an AOF rewrite (and may never end while one runs); a crash is what is tested.
+    child.kill("SIGKILL");
+    await exited;
+  };
+  let child = await spawnServer(opts.persist ?? false);
   return {
     url: `redis://127.0.0.1:${port}`,
+    async restart({ persist }) {
+      await kill();
+      if (!persist) fs.rmSync(path.join(dir, "appendonlydir"), { recursive: true, force: true });
+      child = await spawnServer(persist);
+    },
     async [Symbol.asyncDispose]() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        // SIGTERM waits on an AOF rewrite that CONFIG SET appendonly started (and may never end
-        // while one runs); this server's data is thrown away anyway.
-        child.kill("SIGKILL");
-        await exited;
-      }
+      await kill();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

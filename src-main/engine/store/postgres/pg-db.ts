@@ -40,7 +40,8 @@ function withoutRowid(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 export interface PgOptions {
-  /** How long one statement may take before it fails (ms). */
+  /** How long one statement may take before it fails (ms; default 60 s, so a statement that
+   * waits out a 30 s stall of the server, a lock or a failover, still lands). */
   queryTimeoutMs?: number;
   /** How long reaching the server may take (ms). */
   connectTimeoutMs?: number;
@@ -141,7 +142,7 @@ export class PgDb extends PgQueries implements SqlDb {
       connectionString: url,
       max: POOL_SIZE,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-      query_timeout: options.queryTimeoutMs ?? 30_000,
+      query_timeout: options.queryTimeoutMs ?? 60_000,
       idleTimeoutMillis: 30_000,
       allowExitOnIdle: true,
       // As the desktop's SQLite (WAL, synchronous = NORMAL): a crash of the server may lose the
