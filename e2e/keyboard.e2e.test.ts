@@ -8,6 +8,7 @@ import path from "node:path";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
 import { encodeTiff } from "../src-main/engine/datasets/tiff-writer.js";
+import { openImage } from "../src-main/engine/datasets/image-import.js";
 import { CompoxClient } from "../src-main/contract/client.js";
 import { needsChromium } from "../src-main/engine/testing/system-needs.js";
 import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
@@ -76,6 +77,18 @@ test("the whole flow works with the keyboard alone, a multi-page TIFF being one 
       // Three outputs, one viewer with a slice slider over them.
       await page.waitForSelector(".outputs .viewer-slice-label");
       assert.equal(await page.locator(".outputs .viewer").count(), 1);
+      // The stack leaves as one TIFF: three pages, the values of the three outputs in their own type.
+      const whole = page.getByRole("link", { name: /Download the stack as one TIFF \(3 pages, data\)/ });
+      const href = await whole.getAttribute("href");
+      assert.ok(href);
+      const tiff = Buffer.from(await (await fetch(new URL(href, url))).arrayBuffer());
+      const got = [];
+      for await (const p of (await openImage(tiff, "stack_tv.tif", { maxPages: 10, maxPixels: 1e6 })).pages) got.push(p);
+      const client = new CompoxClient(url);
+      const outs = rec[0]?.output_dataset_ids ?? [];
+      const dtype = (await client.fileInfo(outs[0]!)).keys.image?.dtype;
+      assert.deepEqual(got.map((p) => [p.dtype, p.shape]), outs.map(() => [dtype === "float16" ? "float32" : dtype, [48, 64]]));
+      if (dtype === "float32") for (const [k, id] of outs.entries()) assert.deepEqual([...(got[k]!.data as Float32Array)], [...(await client.plane(id, { max_size: 4096 })).data], `page ${k + 1} is output ${k + 1}, value for value`);
 
       // Inspect: the output's canvas takes focus by Tab; arrows change the slice, + zooms.
       await tabTo(page, ".outputs .viewer-canvas");

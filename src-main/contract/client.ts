@@ -154,6 +154,8 @@ export class CompoxClient {
   getExecution = (id: string) => this.call("getExecution", { params: { id } });
   listExecutions = (q: CallInput<Endpoints["listExecutions"]>["query"] = {}) => this.call("listExecutions", { query: q });
   stopExecution = (id: string) => this.call("stopExecution", { params: { id } });
+  /** All outputs of a completed execution as one multi-page TIFF in their own type. */
+  outputsExportUrl = (id: string, key?: string) => this.urlOf("exportOutputs", { params: { id }, query: { key } });
 
   // training
   createSample = (files: Sample["files"], tags?: string[]) => this.call("createSample", { json: { files, tags } });

@@ -79,6 +79,7 @@ const PlaneQuery = z.object({
   h: z.coerce.number().int().min(1).optional(),
 });
 const FileExportQuery = z.object({ format: z.enum(["png", "tiff", "h5"]).default("h5"), key: z.string().optional(), slice: z.coerce.number().int().min(0).default(0) });
+const StackExportQuery = z.object({ format: z.enum(["tiff"]).default("tiff"), key: z.string().optional() });
 const EventsQuery = z.object({ execution_id: z.string().optional(), training_id: z.string().optional(), last_event_id: z.coerce.number().int().optional() });
 
 const PLANE_SUMMARY =
@@ -111,7 +112,7 @@ export const ENDPOINTS = {
   fileInfo: endpoint({ method: "get", path: "/api/v0/files/{id}/info", summary: "A dataset's keys, shapes and dtypes", tags: ["files"], response: DatasetInfoSchema, errors: [404] }),
   filePreview: endpoint({ method: "get", path: "/api/v0/files/{id}/preview.png", summary: "A contrast-stretched PNG preview", tags: ["files"], query: PreviewQuery, response: "image/png", errors: [404, 422] }),
   filePlane: endpoint({ method: "get", path: "/api/v0/files/{id}/plane", summary: PLANE_SUMMARY, tags: ["files"], query: PlaneQuery, response: "application/octet-stream", errors: [404, 422] }),
-  fileExport: endpoint({ method: "get", path: "/api/v0/files/{id}/export", summary: "Export as PNG, multi-page TIFF (bit depth kept) or HDF5", tags: ["files"], query: FileExportQuery, response: "application/octet-stream", errors: [404, 422] }),
+  fileExport: endpoint({ method: "get", path: "/api/v0/files/{id}/export", summary: "Export as HDF5, as a multi-page TIFF in the data's own type (float32 stays float32, uint16 stays uint16; float16 becomes float32), or as a PNG rendering (uint8/uint16 kept, other types stretched to 8 bits)", tags: ["files"], query: FileExportQuery, response: "application/octet-stream", errors: [404, 422] }),
   // Compox's presigned-URL flow, served by this server itself.
   uploadUrl: endpoint({ method: "get", path: "/api/v1/files/{name}/upload-url", summary: "Where to PUT a dataset named {name}", tags: ["files v1"], response: UrlSchema }),
   downloadUrl: endpoint({ method: "get", path: "/api/v1/files/{name}/download-url", summary: "Where to GET the dataset named {name}", tags: ["files v1"], response: UrlSchema, errors: [404] }),
@@ -124,6 +125,7 @@ export const ENDPOINTS = {
   listExecutions: endpoint({ method: "get", path: "/api/v0/executions", summary: "Executions, newest first", tags: ["executions"], query: JobListQuery, response: z.array(ExecutionRecordSchema) }),
   getExecution: endpoint({ method: "get", path: "/api/v0/executions/{id}", summary: "An execution record", tags: ["executions"], response: ExecutionRecordSchema, errors: [404] }),
   stopExecution: endpoint({ method: "post", path: "/api/v0/executions/{id}/stop", summary: "Stop a queued or running execution", tags: ["executions"], response: DetailSchema, errors: [400, 404] }),
+  exportOutputs: endpoint({ method: "get", path: "/api/v0/executions/{id}/export", summary: "All outputs of a completed execution as one multi-page TIFF, in order, each in its own type (a stack run page by page comes back as one stack); named <input name>_<algorithm>.tif", tags: ["executions"], query: StackExportQuery, response: "application/octet-stream", errors: [404, 422] }),
   benchmark: endpoint({ method: "post", path: "/api/v0/benchmark-algorithm", summary: "Queue the runner's benchmark(args); returns its id at once (Compox 3.2)", tags: ["benchmarks"], body: BenchmarkRequestSchema, response: z.object({ benchmark_id: z.string() }), errors: [404, 422, 503] }),
   getBenchmark: endpoint({ method: "get", path: "/api/v0/benchmarks/{id}", summary: "A benchmark record; `data` is what benchmark() returned", tags: ["benchmarks"], response: BenchmarkRecordSchema, errors: [404] }),
 

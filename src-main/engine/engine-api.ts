@@ -93,6 +93,8 @@ export interface Engine {
   readDataset(id: string, keys?: readonly string[]): Promise<Record<string, NDArray>>;
   /** One plane (or a region of it) of a 2-D or 3-D key, reduced to at most maxSize on a side. */
   readPlane(id: string, key: string, slice: number, maxSize: number, sampling: Sampling, region?: Region): Promise<PlaneRead>;
+  /** Plane `slice` of a 2-D or 3-D key, whole and in its own dtype (float16 as float32): what exports write. */
+  readExactPlane(id: string, key: string, slice: number): Promise<NDArray>;
   /** Datasets, newest first; `before` is a file_id to page from. */
   listDatasets(limit?: number, before?: string): Promise<DatasetInfo[]>;
   /** Deletes a dataset (works on a full disk too), or a 404. */

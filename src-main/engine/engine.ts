@@ -10,6 +10,7 @@ import { SettingsSchema, type Settings, type SettingsInput } from "../contract/s
 import { AlgorithmService } from "./algorithms/algorithm-service.js";
 import { BlobStore } from "./blobs/blob-store.js";
 import { DatasetStore } from "./datasets/dataset-store.js";
+import { readHdf5ExactPlane } from "./datasets/hdf5.js";
 import { PlaneReader } from "./datasets/plane-reader.js";
 import type { DeployContext } from "./deploy/deployer.js";
 import type { Engine, Logger } from "./engine-api.js";
@@ -227,6 +228,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     sweepTimer.unref();
   }
 
+  /** The shape of `key` of dataset `id`, checked to hold plane `slice` (a 404 or 422 naming what is wrong). */
+  const planeShape = async (id: string, key: string, slice: number): Promise<number[]> => {
+    const info = await datasets.require(id);
+    if (!info.keys[key]) throw new NotFoundError("dataset_not_found", `dataset ${id} has no key "${key}"; it has ${Object.keys(info.keys).join(", ")}`);
+    const shape = info.keys[key].shape;
+    if (shape.length < 2 || shape.length > 3) throw new CompoxError("dataset_unsuitable", `"${key}" of dataset ${id} has shape [${shape.join(", ")}]: planes come from 2-D and 3-D arrays`);
+    const depth = shape.length === 3 ? shape[0]! : 1;
+    if (slice >= depth) throw new CompoxError("invalid_request", `slice ${slice} is out of range: "${key}" has ${depth} plane(s), numbered from 0`);
+    return shape;
+  };
+
   /** Refuses work on an engine opened to read the store only. */
   const requireOwner = (what: string) => {
     if (!owner) throw new CompoxError("internal_error", `this engine was opened to read the store only; ${what} need the owner engine (compox serve)`);
@@ -282,14 +294,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     datasetPath: (id, signal) => datasets.localPath(id, signal),
     readDataset: (id, keys) => datasets.read(id, keys),
     async readPlane(id, key, slice, maxSize, sampling, region) {
-      const info = await datasets.require(id);
-      if (!info.keys[key]) throw new NotFoundError("dataset_not_found", `dataset ${id} has no key "${key}"; it has ${Object.keys(info.keys).join(", ")}`);
-      const shape = info.keys[key].shape;
-      if (shape.length < 2 || shape.length > 3) throw new CompoxError("dataset_unsuitable", `"${key}" of dataset ${id} has shape [${shape.join(", ")}]: planes come from 2-D and 3-D arrays`);
-      const depth = shape.length === 3 ? shape[0]! : 1;
-      if (slice >= depth) throw new CompoxError("invalid_request", `slice ${slice} is out of range: "${key}" has ${depth} plane(s), numbered from 0`);
+      const shape = await planeShape(id, key, slice);
       const pixels = region ? region.w * region.h : shape.at(-1)! * shape.at(-2)!;
       return planes.read(await datasets.localPath(id), key, slice, { maxSize, sampling, region, maxMeanPixels: settings.max_image_megapixels * 1e6 }, pixels);
+    },
+    async readExactPlane(id, key, slice) {
+      await planeShape(id, key, slice);
+      return readHdf5ExactPlane(await datasets.localPath(id), key, slice);
     },
     listDatasets: (limit, before) => datasets.list(limit, before),
     async deleteDataset(id) {

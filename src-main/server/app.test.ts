@@ -7,7 +7,7 @@ import AdmZip from "adm-zip";
 import { CompoxClient, ApiError } from "../contract/client.js";
 import { isTerminal, type ExecutionRecord } from "../contract/records.js";
 import { pyproject, tempDir, tsAlgorithm, writeFiles } from "../engine/testing/temp-algorithm.js";
-import { testEngine } from "../engine/testing/test-engine.js";
+import { testEngine, waitForEnd } from "../engine/testing/test-engine.js";
 import { PYTHON } from "../engine/testing/system-needs.js";
 import { writeHdf5 } from "../engine/datasets/hdf5.js";
 import { openImage } from "../engine/datasets/image-import.js";
@@ -417,4 +417,50 @@ test("exports read plane by plane and keep the data: a uint16 stack as TIFF page
   assert.deepEqual(pages.flatMap((p) => [...(p.data as Uint16Array)]), [...data]);
   const [png] = await decode(`/api/v0/files/${file_id}/export?format=png&slice=2`, "x.png");
   assert.deepEqual([png?.dtype, png?.shape, [...(png?.data as Uint16Array)]], ["uint16", [4, 5], [...data.subarray(40, 60)]]);
+});
+
+test("a TIFF export keeps the data's own type: a float32 stack stays float32 value for value, float16 becomes float32, a colour image one RGB page", async () => {
+  await using s = await setup();
+  const data = Float32Array.from({ length: 2 * 3 * 4 }, (_, i) => 0.8649 + i / 7 - 1);
+  const { file_id } = await s.engine.createDataset({ image: { dtype: "float32", shape: [2, 3, 4], data } });
+  const pagesOf = async (url: string) => {
+    const res = await s.req("GET", url);
+    assert.equal(res.status, 200, await res.clone().text());
+    const pages: NDArray[] = [];
+    for await (const p of (await openImage(Buffer.from(await res.arrayBuffer()), "x.tif", { maxPages: 10, maxPixels: 1e6 })).pages) pages.push(p);
+    return pages;
+  };
+  const pages = await pagesOf(`/api/v0/files/${file_id}/export?format=tiff`);
+  assert.deepEqual(pages.map((p) => [p.dtype, p.shape]), [["float32", [3, 4]], ["float32", [3, 4]]]);
+  assert.deepEqual(pages.flatMap((p) => [...(p.data as Float32Array)]), [...data], "values exact, not an 8-bit rendering");
+  const half = await s.engine.createDataset({ image: { dtype: "float16", shape: [1, 2], data: Uint16Array.from([0x3c00, 0xc000]) } });
+  const [h] = await pagesOf(`/api/v0/files/${half.file_id}/export?format=tiff`);
+  assert.deepEqual([h?.dtype, [...(h?.data as Float32Array)]], ["float32", [1, -2]]);
+  const rgb = await s.engine.createDataset({ image: { dtype: "uint8", shape: [3, 1, 2], data: Uint8Array.from([10, 11, 20, 21, 30, 31]) } });
+  const [c] = await pagesOf(`/api/v0/files/${rgb.file_id}/export?format=tiff`);
+  assert.deepEqual([c?.dtype, c?.shape, [...(c?.data as Uint8Array)]], ["uint8", [3, 1, 2], [10, 11, 20, 21, 30, 31]]);
+});
+
+test("a run's outputs leave as one TIFF: every output a page, in order, in its own type, named after the input and the algorithm", async () => {
+  await using s = await setup();
+  const HALVE = `import { Image2ImageRunner } from "compox";
+export class Runner extends Image2ImageRunner {
+  inference(images) { return { dtype: "float32", shape: images.shape, data: Float32Array.from(images.data, (v) => v / 3) }; }
+}`;
+  const algorithm_id = await s.deploy("third", HALVE);
+  const inputs = [];
+  for (let i = 0; i < 3; i++) inputs.push((await s.engine.createDataset({ image: { dtype: "uint8", shape: [2, 3], data: Uint8Array.from({ length: 6 }, (_, j) => i * 10 + j) } }, `cells.tif [${i + 1}]`)).file_id);
+  const { execution_id } = await s.client.execute({ algorithm_id, input_dataset_ids: inputs });
+  const rec = await waitForEnd(s.engine, execution_id);
+  assert.equal(rec.status, "COMPLETED", rec.log);
+  const res = await s.req("GET", new URL(s.client.outputsExportUrl(execution_id)).pathname);
+  assert.equal(res.status, 200, await res.clone().text());
+  assert.match(res.headers.get("content-disposition") ?? "", /filename="cells_third\.tif"/);
+  const pages: NDArray[] = [];
+  for await (const p of (await openImage(Buffer.from(await res.arrayBuffer()), "x.tif", { maxPages: 10, maxPixels: 1e6 })).pages) pages.push(p);
+  assert.deepEqual(pages.map((p) => [p.dtype, p.shape]), [0, 1, 2].map(() => ["float32", [2, 3]]));
+  assert.deepEqual(pages.flatMap((p) => [...(p.data as Float32Array)]), [0, 1, 2].flatMap((i) => Array.from({ length: 6 }, (_, j) => Math.fround((i * 10 + j) / 3))));
+  const running = await s.client.execute({ algorithm_id, input_dataset_ids: [] });
+  const early = await s.req("GET", `/api/v0/executions/${running.execution_id}/export`);
+  assert.equal(early.status, 422, "an execution with no outputs (yet) has nothing to export");
 });

@@ -82,9 +82,9 @@ const downloadsOf = (id: string) =>
   h(
     "div.downloads",
     {},
-    h("a", { href: api.fileExportUrl(id, "h5"), download: `${id}.h5` }, "HDF5"),
-    h("a", { href: api.fileExportUrl(id, "png"), download: `${id}.png` }, "PNG"),
-    h("a", { href: api.fileExportUrl(id, "tiff"), download: `${id}.tif` }, "TIFF"),
+    h("a", { href: api.fileExportUrl(id, "h5"), download: `${id}.h5`, title: "The dataset as stored: every key, in its own type" }, "HDF5"),
+    h("a", { href: api.fileExportUrl(id, "tiff"), download: `${id}.tif`, title: "The values in their own type (float32 stays float32), one page per slice" }, "TIFF (data)"),
+    h("a", { href: api.fileExportUrl(id, "png"), download: `${id}.png`, title: "A rendered picture: 8- or 16-bit integers kept, other types stretched to 8 bits" }, "PNG (picture)"),
   );
 
 /** Output of one dataset: a preview, a mask overlay on its input, named regions, or an alignment. */
@@ -107,13 +107,14 @@ async function outputView(id: string, info: DatasetInfoBody | undefined, inputId
  * Outputs of one 2-D key and shape, one per input (a stack run page by page), as one viewer with a
  * slice slider over the input stack: masks as its labels, images compared with it.
  */
-function stackedOutputsView(outs: string[], ins: string[], key: string): HTMLElement {
+function stackedOutputsView(executionId: string, outs: string[], ins: string[], key: string): HTMLElement {
   const inputs = { ids: ins, key: "image" };
   const viewer =
     key === "mask"
       ? imageViewer(inputs, `${outs.length} masks over their inputs`, { labels: { ids: outs, key } })
       : imageViewer({ ids: outs, key }, `${outs.length} outputs`, { compare: { ...inputs, name: "input" } });
-  return h("div.output.output-viewer", {}, viewer, h("details.downloads-all", {}, h("summary", {}, `Downloads (${outs.length} datasets)`), outs.map((o, i) => h("div", {}, `${i + 1}: `, downloadsOf(o)))));
+  const whole = h("a", { href: api.outputsExportUrl(executionId, key), download: "", title: "Every output as a page of one TIFF, values in their own type" }, `Download the stack as one TIFF (${outs.length} pages, data)`);
+  return h("div.output.output-viewer", {}, viewer, h("div.downloads", {}, whole), h("details.downloads-all", {}, h("summary", {}, `Downloads (${outs.length} datasets)`), outs.map((o, i) => h("div", {}, `${i + 1}: `, downloadsOf(o)))));
 }
 
 /** Datasets in the groups the user added them (a multi-page file's pages as one stack), each in a compact viewer. */
@@ -137,7 +138,7 @@ export async function resultsOf(rec: ExecutionRecord): Promise<HTMLElement> {
   const outs = rec.output_dataset_ids;
   const infos = await Promise.all(outs.map((o) => api.fileInfo(o).catch(() => undefined)));
   const key = outs.length > 1 && outs.length === ins.length ? commonPlaneKey(infos.map((i) => i?.keys)) : undefined;
-  const views = key ? [stackedOutputsView(outs, ins, key)] : await Promise.all(outs.map((o, i) => outputView(o, infos[i], ins[i] ?? ins[0], ins[i + 1] ? [ins[i]!, ins[i + 1]!] : undefined)));
+  const views = key ? [stackedOutputsView(rec.execution_id, outs, ins, key)] : await Promise.all(outs.map((o, i) => outputView(o, infos[i], ins[i] ?? ins[0], ins[i + 1] ? [ins[i]!, ins[i + 1]!] : undefined)));
   return h("div.compare", {}, h("div", {}, h("h4", {}, "Inputs"), h("div.input-list", {}, await inputsView(ins))), h("div", {}, h("h4", {}, "Outputs"), h("div.outputs", {}, views)));
 }
 

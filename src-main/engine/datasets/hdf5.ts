@@ -245,6 +245,30 @@ export interface PlaneRead extends Plane {
 /** Bytes read at once when a plane is reduced by block means. */
 const STRIP_BYTES = 64 << 20;
 
+/** A 2-D or 3-D numeric dataset's plane `index`: checked, with its geometry (`what`: why it is read). */
+function planeDataset(ds: unknown, DatasetClass: H5["Dataset"], key: string, index: number, what: string) {
+  if (!(ds instanceof DatasetClass)) throw new CompoxError("invalid_request", `no dataset "${key}" in the file`);
+  const shape = ds.shape ?? [];
+  if (shape.length < 2 || shape.length > 3) throw new CompoxError("dataset_unsuitable", `"${key}" has shape [${shape.join(", ")}]: planes are read from 2-D and 3-D datasets`);
+  const [depth, h, w] = shape.length === 2 ? [1, shape[0]!, shape[1]!] : [shape[0]!, shape[1]!, shape[2]!];
+  if (!Number.isInteger(index) || index < 0 || index >= depth) throw new CompoxError("invalid_request", `slice ${index} is out of range: "${key}" has ${depth} plane(s), numbered from 0`);
+  const dtype = dtypeOf(ds);
+  if (!dtype) throw new CompoxError("dataset_unsuitable", `"${key}" has type ${ds.dtype}, which cannot be ${what}; planes are read from numeric datasets`);
+  return { ds, depth, h, w, dtype, lead: shape.length === 3 ? [index] : [] };
+}
+
+/** Plane `index` of a 2-D or 3-D numeric dataset in its own dtype, whole (exports that keep the
+ * data as it is; float16 comes as float32, which holds every half value exactly). */
+export async function readHdf5ExactPlane(file: string, key: string, index: number): Promise<NDArray> {
+  return withHdf5(file, "r", (f, { module, Dataset }) => {
+    const { ds, h, w, dtype, lead } = planeDataset(f.get(key), Dataset, key, index, "exported");
+    const bytes = rawBytes(module, ds, { offset: [...lead, 0, 0], count: [...lead.map(() => 1), h, w] });
+    if (dtype === "float16") return { dtype: "float32", shape: [h, w], data: Float32Array.from(numbersOf(bytes, ds, dtype)) };
+    const ctor = TYPED_ARRAY[dtype] as unknown as new (b: ArrayBuffer) => NDArray["data"];
+    return { dtype, shape: [h, w], data: new ctor(bytes.buffer as ArrayBuffer) } as NDArray;
+  });
+}
+
 /**
  * One 2-D plane of `key` (the dataset when 2-D, else plane `index` along its first axis), or its
  * `region`, reduced to at most `maxSize` on a side. Reads only what it needs: every f-th pixel
@@ -253,19 +277,11 @@ const STRIP_BYTES = 64 << 20;
  */
 export async function readHdf5Plane(file: string, key: string, index: number, opts: { maxSize: number; sampling: Sampling; region?: Region; maxMeanPixels: number }): Promise<PlaneRead> {
   return withHdf5(file, "r", (f, { module, Dataset }) => {
-    const ds = f.get(key);
-    if (!(ds instanceof Dataset)) throw new CompoxError("invalid_request", `no dataset "${key}" in the file`);
-    const shape = ds.shape ?? [];
-    if (shape.length < 2 || shape.length > 3) throw new CompoxError("dataset_unsuitable", `"${key}" has shape [${shape.join(", ")}]: planes are read from 2-D and 3-D datasets`);
-    const [depth, h, w] = shape.length === 2 ? [1, shape[0]!, shape[1]!] : [shape[0]!, shape[1]!, shape[2]!];
-    if (!Number.isInteger(index) || index < 0 || index >= depth) throw new CompoxError("invalid_request", `slice ${index} is out of range: "${key}" has ${depth} plane(s), numbered from 0`);
-    const dtype = dtypeOf(ds);
-    if (!dtype) throw new CompoxError("dataset_unsuitable", `"${key}" has type ${ds.dtype}, which cannot be drawn; planes are read from numeric datasets`);
+    const { ds, depth, h, w, dtype, lead } = planeDataset(f.get(key), Dataset, key, index, "drawn");
     const region = clipRegion(opts.region ?? { x: 0, y: 0, w, h }, h, w);
     if (region.w === 0 || region.h === 0) throw new CompoxError("invalid_request", `the region lies outside the ${h}×${w} plane`);
     const factor = reductionFactor(region.h, region.w, opts.maxSize);
     const sampling = opts.sampling === "mean" && factor > 1 && region.w * region.h > opts.maxMeanPixels ? "nearest" : opts.sampling;
-    const lead = shape.length === 3 ? [index] : [];
     const read = (y: number, rows: number, cols: number, stride: number) =>
       numbersOf(rawBytes(module, ds, { offset: [...lead, y, region.x], count: [...lead.map(() => 1), rows, cols], stride: [...lead.map(() => 1), stride, stride] }), ds, dtype);
     if (factor === 1 || sampling === "nearest") {

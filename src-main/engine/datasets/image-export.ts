@@ -1,11 +1,12 @@
-// Turns dataset arrays into pictures: contrast-stretched PNG previews, and PNG/TIFF exports that
-// keep 8- or 16-bit depth (multi-page TIFF for stacks).
+// Turns dataset arrays into pictures and files: contrast-stretched PNG previews, PNG exports that
+// keep 8- or 16-bit depth (a rendering for anything else), and TIFF exports that keep the data in
+// its own type (multi-page for stacks).
 import type Sharp from "sharp";
 import { lazyRequire } from "../lazy-require.js";
 import { CompoxError } from "../../contract/errors.js";
 import { halfToFloat } from "../../contract/float16.js";
 import type { NDArray } from "../../contract/ndarray.js";
-import { encodeTiff, type TiffPage } from "./tiff-writer.js";
+import { encodeTiff, type TiffPage, type TiffSamples } from "./tiff-writer.js";
 
 /** sharp (libvips), loaded when the first image is decoded or drawn. */
 export const sharp = lazyRequire<typeof Sharp>("sharp");
@@ -126,17 +127,42 @@ export async function exportPng(a: NDArray, slice = 0): Promise<Buffer> {
   return encoded(() => (depth === "ushort" ? img.toColourspace(p.channels === 1 ? "grey16" : "rgb16") : img).png().toBuffer());
 }
 
-/** Plane `slice` of `a` as a TIFF page (a colour 3×H×W image is one RGB page), 8/16-bit kept. */
-export function tiffPage(a: NDArray, slice = 0): TiffPage {
-  const p = planeOf(a, slice);
-  return { width: p.width, height: p.height, channels: p.channels, data: exportPixels(a, p).data };
+/** An array's samples as TIFF keeps them: its own type (float16 widened to float32, which holds
+ * each half value exactly; bool as 0/1 bytes). */
+function tiffSamples(a: NDArray): TiffSamples {
+  if (a.dtype === "float16") return Float32Array.from(a.data as Uint16Array, halfToFloat);
+  return a.data;
 }
 
-/** Every plane as a page of one TIFF (a colour 3×H×W image is one RGB page), 8/16-bit kept. */
-export function exportTiff(a: NDArray): Buffer {
+/** Plane `slice` of `a` as a TIFF page in the array's own type (a colour 3×H×W image is one RGB page). */
+export function tiffPage(a: NDArray, slice = 0): TiffPage {
+  const shape = a.shape;
+  if (shape.length < 2) throw new CompoxError("invalid_request", `cannot write a ${shape.length}-D array [${shape.join(", ")}] as a TIFF page`);
+  const h = shape.at(-2) as number;
+  const w = shape.at(-1) as number;
+  const samples = tiffSamples(a);
+  if (shape.length === 3 && shape[0] === 3) {
+    // Channels first in the array, interleaved in the page (RGBRGB…).
+    const out = new (samples.constructor as new (n: number) => TiffSamples)(h * w * 3) as unknown as (number | bigint)[];
+    const from = samples as unknown as ArrayLike<number | bigint>;
+    for (let i = 0; i < h * w; i++) for (let c = 0; c < 3; c++) out[i * 3 + c] = from[c * h * w + i]!;
+    return { width: w, height: h, channels: 3, data: out as unknown as TiffSamples };
+  }
+  const planes = samples.length / (h * w);
+  if (!Number.isInteger(slice) || slice < 0 || slice >= planes) throw new CompoxError("invalid_request", `slice ${slice} is out of range: the array has ${planes} plane(s)`);
+  return { width: w, height: h, channels: 1, data: samples.subarray(slice * h * w, (slice + 1) * h * w) };
+}
+
+/** Every plane as a TIFF page (a colour 3×H×W image is one RGB page), in the array's own type. */
+export function tiffPagesOf(a: NDArray): TiffPage[] {
   const h = a.shape.at(-2) ?? 0;
   const w = a.shape.at(-1) ?? 0;
   const colour = a.shape.length === 3 && a.shape[0] === 3;
   const pages = colour ? 1 : Math.max(1, a.data.length / (h * w));
-  return encodeTiff(Array.from({ length: pages }, (_, i) => tiffPage(a, i)));
+  return Array.from({ length: pages }, (_, i) => tiffPage(a, i));
+}
+
+/** Every plane as a page of one TIFF, in the array's own type. */
+export function exportTiff(a: NDArray): Buffer {
+  return encodeTiff(tiffPagesOf(a));
 }

@@ -1,13 +1,34 @@
-// A baseline TIFF writer: uncompressed, one strip per page, 8- or 16-bit unsigned, grey or RGB,
-// any number of pages. sharp reads TIFF well but writes only 8-bit, and stacks of 16-bit slices
-// are the common case in microscopy and CT.
+// A baseline TIFF writer: uncompressed, one strip per page, grey or RGB, any number of pages, in
+// the samples' own type — 8 to 64-bit integers, signed or not, and 32/64-bit floats — so data
+// leaves as it came. sharp reads TIFF well but writes only 8-bit, and stacks of 16-bit or float
+// slices are the common case in microscopy and CT.
+
+/** The sample types a page may hold. */
+export type TiffSamples = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | BigInt64Array | BigUint64Array | Float32Array | Float64Array;
 
 export interface TiffPage {
   width: number;
   height: number;
   channels: 1 | 3;
   /** Interleaved samples (RGBRGB… for colour). */
-  data: Uint8Array | Uint16Array;
+  data: TiffSamples;
+}
+
+/** TIFF's SampleFormat: 1 unsigned integer, 2 signed integer, 3 float. */
+function sampleFormat(data: TiffSamples): 1 | 2 | 3 {
+  if (data instanceof Float32Array || data instanceof Float64Array) return 3;
+  if (data instanceof Int8Array || data instanceof Int16Array || data instanceof Int32Array || data instanceof BigInt64Array) return 2;
+  return 1;
+}
+
+/** The samples as little-endian bytes (the byte order the header declares). */
+function bytesOf(data: TiffSamples): Buffer {
+  const copy = Buffer.from(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 || data.BYTES_PER_ELEMENT === 1) return copy;
+  // A big-endian machine: swap each sample's bytes.
+  const n = data.BYTES_PER_ELEMENT;
+  for (let i = 0; i < copy.length; i += n) copy.subarray(i, i + n).reverse();
+  return copy;
 }
 
 const SHORT = 3;
@@ -25,12 +46,9 @@ export function encodeTiff(pages: readonly TiffPage[]): Buffer {
   let patchNext = (value: number) => header.writeUInt32LE(value, 4);
 
   for (const page of pages) {
-    const bits = page.data instanceof Uint16Array ? 16 : 8;
+    const bits = page.data.BYTES_PER_ELEMENT * 8;
     if (page.data.length !== page.width * page.height * page.channels) throw new Error(`page data has ${page.data.length} samples, expected ${page.width * page.height * page.channels}`);
-    // Pixel data, 16-bit samples little-endian (the byte order the header declares).
-    const pixels = Buffer.alloc(page.data.length * (bits / 8));
-    if (bits === 16) page.data.forEach((v, i) => pixels.writeUInt16LE(v, i * 2));
-    else pixels.set(page.data);
+    const pixels = bytesOf(page.data);
     const dataOffset = offset;
     parts.push(pixels);
     offset += pixels.length + (pixels.length % 2); // IFDs start on a word boundary
@@ -49,7 +67,7 @@ export function encodeTiff(pages: readonly TiffPage[]): Buffer {
       [278, LONG, [page.height]],
       [279, LONG, [pixels.length]],
       [284, SHORT, [1]],
-      [339, SHORT, perChannel(1)],
+      [339, SHORT, perChannel(sampleFormat(page.data))],
     ];
     const ifdSize = 2 + entries.length * 12 + 4;
     const ifd = Buffer.alloc(ifdSize);

@@ -6,7 +6,7 @@ import { TYPED_ARRAY, type NDArray } from "../../contract/ndarray.js";
 import type { Engine } from "../../engine/index.js";
 import type { Router } from "../router.js";
 import { attachment, bodyStream, checkDeclaredSize, fileResponse, readBody } from "../streams.js";
-import { checkPictureShape, exportPng, exportTiff, pickKey, previewPng, tiffPage, encodeTiff, isDatasetId, type KeyInfo } from "../../engine/index.js";
+import { checkPictureShape, exportPng, pickKey, previewPng, tiffPage, tiffPagesOf, encodeTiff, isDatasetId, type KeyInfo, type TiffPage } from "../../engine/index.js";
 
 async function upload(c: Context, engine: Engine, id?: string) {
   checkDeclaredSize(c, engine.settings.max_upload_mb);
@@ -70,14 +70,46 @@ async function pngExport(engine: Engine, p: Picture, slice: number): Promise<Buf
   return exportPng(array, array.shape.length > 3 ? slice : 0);
 }
 
-/** A TIFF holds every plane: they are read one at a time (never the whole key at once) and kept
- * only as pages, 8 or 16 bits each. */
+/** A TIFF holds every plane in the data's own type: they are read one at a time (never the whole
+ * key at once) and kept only as pages. A colour 3×H×W image is one RGB page. */
 async function tiffExport(engine: Engine, p: Picture): Promise<Buffer> {
-  if (p.shape.length > 3) return exportTiff(await wholeArray(engine, p));
-  const planes = p.shape.length === 3 && p.shape[0] !== 3 ? p.shape[0]! : 1;
+  return encodeTiff(await tiffPages(engine, p));
+}
+
+/** The TIFF pages of a picture, in the data's own type. */
+async function tiffPages(engine: Engine, p: Picture): Promise<TiffPage[]> {
+  if (p.shape.length > 3) return tiffPagesOf(await wholeArray(engine, p));
+  const colour = p.shape.length === 3 && p.shape[0] === 3;
+  const planes = p.shape.length === 3 ? p.shape[0]! : 1;
+  const exact = (i: number) => engine.readExactPlane(p.id, p.key, i);
+  if (colour) {
+    const [r, g, b] = await Promise.all([0, 1, 2].map(exact));
+    const data = new (r!.data.constructor as new (n: number) => NDArray["data"])(r!.data.length * 3);
+    [r, g, b].forEach((c, i) => (data as unknown as { set(a: ArrayLike<number | bigint>, at: number): void }).set(c!.data, i * r!.data.length));
+    return [tiffPage({ dtype: r!.dtype, shape: [3, ...r!.shape], data } as NDArray)];
+  }
   const pages = [];
-  for (let i = 0; i < planes; i++) pages.push(tiffPage(await planeArray(engine, p, i, Number.MAX_SAFE_INTEGER)));
-  return encodeTiff(pages);
+  for (let i = 0; i < planes; i++) pages.push(tiffPage(await exact(i)));
+  return pages;
+}
+
+/** A file name from a dataset's name: its file name without the page number and extension. */
+const stemOf = (name: string | null | undefined) => name?.replace(/ \[\d+\]$/, "").replace(/\.[A-Za-z0-9]{1,5}$/, "").replace(/[^\w.-]+/g, "_") || undefined;
+
+/** Every output of a completed execution as the pages of one TIFF, in order. */
+async function outputsTiff(engine: Engine, id: string, key: string | undefined): Promise<{ bytes: Buffer; filename: string }> {
+  const rec = await engine.getExecution(id);
+  if (rec.status !== "COMPLETED") throw new CompoxError("invalid_request", `execution ${id} is ${rec.status}: only a COMPLETED execution's outputs can be exported`);
+  if (rec.output_dataset_ids.length === 0) throw new CompoxError("dataset_unsuitable", `execution ${id} has no output datasets to export`);
+  const pictures = await Promise.all(rec.output_dataset_ids.map((o) => pictureKey(engine, o, key, true)));
+  const total = pictures.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+  const max = engine.settings.max_image_megapixels;
+  if (total > max * 1e6) throw new CompoxError("dataset_unsuitable", `the ${pictures.length} outputs have ${Math.round(total / 1e6)} million pixels in all, over max_image_megapixels (${max}); export them one by one or as HDF5, or raise the setting`, { setting: "max_image_megapixels" });
+  const pages: TiffPage[] = [];
+  for (const p of pictures) pages.push(...(await tiffPages(engine, p)));
+  const input = rec.input_dataset_ids[0] ? await engine.getDataset(rec.input_dataset_ids[0]).catch(() => undefined) : undefined;
+  const filename = `${stemOf(input?.name) ?? id.slice(0, 8)}_${stemOf(rec.algorithm_name) ?? "outputs"}.tif`;
+  return { bytes: encodeTiff(pages), filename };
 }
 
 export function fileRoutes(r: Router, engine: Engine): void {
@@ -108,6 +140,10 @@ export function fileRoutes(r: Router, engine: Engine): void {
     const bytes = new Uint8Array(plane.data.buffer as ArrayBuffer, plane.data.byteOffset, plane.data.byteLength);
     const r = plane.region;
     return c.body(bytes, 200, { "content-type": "application/octet-stream", "x-compox-shape": plane.shape.join(","), "x-compox-factor": String(plane.factor), "x-compox-depth": String(plane.depth), "x-compox-region": [r.x, r.y, r.w, r.h].join(","), "x-compox-key": encodeURIComponent(key), "x-compox-sampling": plane.sampling });
+  });
+  r.route("exportOutputs", async (c, { params, query }) => {
+    const { bytes, filename } = await outputsTiff(engine, params.id, query.key);
+    return c.body(new Uint8Array(bytes), 200, { "content-type": "image/tiff", "content-disposition": attachment(filename) });
   });
   r.route("fileExport", async (c, { params: { id }, query: q }) => {
     if (q.format === "h5") return download(c, engine, id);
