@@ -11,7 +11,7 @@ import type { PlaneRead } from "./datasets/hdf5.js";
 import type { Region, Sampling } from "./datasets/plane.js";
 import type { DeployOverrides } from "./deploy/deployer.js";
 import type { GpuInfo } from "./runtime/devices.js";
-import type { EngineEvent } from "../contract/records.js";
+import type { EngineEvent, Status } from "../contract/records.js";
 import type { EventListener } from "./runtime/event-bus.js";
 import type { PythonCheck } from "./runtime/python.js";
 import type { ExecutionQuery } from "./store/executions-repo.js";
@@ -132,6 +132,8 @@ export interface Engine {
   onEvent(listener: EventListener): () => void;
   /** Events after `id` still in memory (SSE resume). */
   eventsSince(id: number): EngineEvent[];
+  /** Executions and trainings whose records ended after `ms` (ms since the epoch), oldest end first, at most 1000 of each. */
+  endedSince(ms: number): Promise<{ kind: "execution" | "training"; id: string; status: Status }[]>;
   /** Stops running work (recorded FAILED "interrupted"), unloads runners, closes the store. */
   close(): Promise<void>;
 }

@@ -343,6 +343,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     idle: () => executions.idle(),
     onEvent: (listener) => events.on(listener),
     eventsSince: (id) => events.since(id),
+    async endedSince(ms) {
+      const [execs, trains] = await Promise.all([records.endedSince(ms, 1000), training.endedSince(ms, 1000)]);
+      return [...execs.map((e) => ({ kind: "execution" as const, ...e })), ...trains.map((t) => ({ kind: "training" as const, ...t }))];
+    },
     close,
   };
 }

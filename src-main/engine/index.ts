@@ -17,5 +17,6 @@ export { encodeTiff, type TiffPage } from "./datasets/tiff-writer.js";
 export { deployBundled } from "./bundled.js";
 export { algorithmFoldersIn, appRoot, bundledAlgorithmsDir } from "./app-paths.js";
 export { detectGpus } from "./runtime/devices.js";
+export { eventTime } from "./runtime/event-bus.js";
 export { findPython } from "./runtime/python.js";
 export { pythonRunnerDir } from "./runtime/runner-host.js";

@@ -5,15 +5,16 @@
 // clients: the test server is shared, so it is not itself restarted) and a 30 s stall, shared
 // storage down for 10 s, a GPU job with no GPU worker. (A frozen worker is
 // frozen-worker.e2e.test.ts.) After each: every accepted job reaches a terminal state, none ran
-// twice, no terminal state changes later, no process needed a manual restart; at the end no
-// secret (the database password, the API token) appears in any answer or process output.
+// twice, no terminal state changes later, no process needed a manual restart, and an event stream
+// resumed on a restarted node misses no end; at the end no secret (the database password, the API
+// token) appears in any answer or process output.
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import path from "node:path";
 import { test } from "node:test";
 import { ApiError, CompoxClient } from "../contract/client.js";
-import { isTerminal, type ExecutionRecord, type Status } from "../contract/records.js";
+import { isTerminal, type EngineEvent, type ExecutionRecord, type Status } from "../contract/records.js";
 import fs from "node:fs";
 import { writeHdf5 } from "../engine/datasets/hdf5.js";
 import { PgDb } from "../engine/store/postgres/pg-db.js";
@@ -125,12 +126,28 @@ test("cluster faults: every accepted job ends once, nothing needs a manual resta
     const allCompleted = (records: ExecutionRecord[], ids: string[], what: string) =>
       assert.deepEqual(records.filter((r) => ids.includes(r.execution_id) && r.status !== "COMPLETED").map((r) => `${r.execution_id} ${r.status}: ${r.log}`), [], what);
 
-    await t.test("kill -9 of an API node that has just accepted a burst: none of its jobs is lost", async () => {
+    await t.test("kill -9 of an API node that has just accepted a burst: none of its jobs is lost, and its event stream resumes on the restarted node without missing an end", async () => {
+      // A client follows A's event stream, as the window does.
+      const heard: EngineEvent[] = [];
+      const unsubscribe = A.client.events((e) => heard.push(e), { since: 0 });
+      await eventually(() => heard.length > 0, "the stream to replay what A keeps");
       const burst = await submit(A.client, 30, 50);
       ended(A);
       await signal(A, "SIGKILL");
+      unsubscribe();
+      const lastHeard = heard.at(-1)!.id;
       A = await api("api-a"); // the operator's restart, not needed by the jobs: B queues what A left
       allCompleted(await settle("after kill -9 of an API node"), burst, "every job A accepted completes");
+      // The client reconnects (to the restarted node, on its new port) with its last event id.
+      const ends = new Set(heard.flatMap((e) => (e.type === "status" && isTerminal(e.status) && "execution_id" in e ? [e.execution_id] : [])));
+      const resumed = A.client.events((e) => {
+        if (e.type === "status" && isTerminal(e.status) && "execution_id" in e) ends.add(e.execution_id);
+      }, { since: lastHeard });
+      try {
+        await eventually(() => burst.every((id) => ends.has(id)), "the resumed stream to tell every end of the burst");
+      } finally {
+        resumed();
+      }
     });
 
     await t.test("SIGTERM of an API node with requests in flight: it exits cleanly; its jobs run", async () => {

@@ -85,7 +85,8 @@ export class JobRecorder {
     if (!canTransition(job.status, status)) return false;
     job.status = status;
     const { records, training, benchmarks } = this.deps;
-    const fields = { progress: 1, time_completed: formatCompoxTime(this.deps.now()) };
+    const at = this.deps.now();
+    const fields = { progress: 1, time_completed: formatCompoxTime(at), ended_ms: at.getTime() };
     const written = await this.write(job.id, () =>
       job.kind === "execution"
         ? records.setStatus(job.id, status, { ...fields, output_dataset_ids: extra.outputs })

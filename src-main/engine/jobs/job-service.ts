@@ -113,7 +113,8 @@ export class JobService {
       for (const id of await repo.unfinished()) {
         recorder.track(id, kind);
         await repo.appendLog(id, recorder.line(INTERRUPTED, "ERROR"));
-        await repo.setStatus(id, "FAILED", { progress: 1, time_completed: formatCompoxTime(this.deps.now()) });
+        const at = this.deps.now();
+        await repo.setStatus(id, "FAILED", { progress: 1, time_completed: formatCompoxTime(at), ended_ms: at.getTime() });
         n++;
       }
     }

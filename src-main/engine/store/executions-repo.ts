@@ -79,11 +79,16 @@ export class ExecutionsRepo {
   }
 
   /** Moves the record to `status`; false (and nothing written) once it has ended: an end state is written once. */
-  async setStatus(id: string, status: Status, fields: { progress?: number; time_completed?: string; output_dataset_ids?: string[] } = {}): Promise<boolean> {
+  async setStatus(id: string, status: Status, fields: { progress?: number; time_completed?: string; output_dataset_ids?: string[]; ended_ms?: number } = {}): Promise<boolean> {
     return (
       (await this.db.run(`UPDATE executions SET status = ?, progress = COALESCE(?, progress), time_completed = COALESCE(?, time_completed),
-            output_dataset_ids = COALESCE(?, output_dataset_ids) WHERE execution_id = ? AND status NOT IN ${TERMINAL_SQL}`, status, fields.progress ?? null, fields.time_completed ?? null, fields.output_dataset_ids ? JSON.stringify(fields.output_dataset_ids) : null, id)).changes > 0
+            output_dataset_ids = COALESCE(?, output_dataset_ids), ended_ms = COALESCE(?, ended_ms) WHERE execution_id = ? AND status NOT IN ${TERMINAL_SQL}`, status, fields.progress ?? null, fields.time_completed ?? null, fields.output_dataset_ids ? JSON.stringify(fields.output_dataset_ids) : null, fields.ended_ms ?? null, id)).changes > 0
     );
+  }
+
+  /** Executions that ended after `ms` (ms since the epoch), oldest end first, at most `limit`. */
+  async endedSince(ms: number, limit: number): Promise<{ id: string; status: Status }[]> {
+    return this.db.all<{ id: string; status: Status }>("SELECT execution_id AS id, status FROM executions WHERE ended_ms > ? ORDER BY ended_ms LIMIT ?", ms, limit);
   }
 
   /** Stores progress (the engine only ever raises it: clients plot it). */

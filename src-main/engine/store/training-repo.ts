@@ -97,8 +97,13 @@ export class TrainingRepo {
   }
 
   /** Moves the record to `status`; false (and nothing written) once it has ended: an end state is written once. */
-  async setStatus(id: string, status: Status, fields: { progress?: number; time_completed?: string } = {}): Promise<boolean> {
-    return (await this.db.run(`UPDATE trainings SET status = ?, progress = COALESCE(?, progress), time_completed = COALESCE(?, time_completed) WHERE training_id = ? AND status NOT IN ${TERMINAL_SQL}`, status, fields.progress ?? null, fields.time_completed ?? null, id)).changes > 0;
+  async setStatus(id: string, status: Status, fields: { progress?: number; time_completed?: string; ended_ms?: number } = {}): Promise<boolean> {
+    return (await this.db.run(`UPDATE trainings SET status = ?, progress = COALESCE(?, progress), time_completed = COALESCE(?, time_completed), ended_ms = COALESCE(?, ended_ms) WHERE training_id = ? AND status NOT IN ${TERMINAL_SQL}`, status, fields.progress ?? null, fields.time_completed ?? null, fields.ended_ms ?? null, id)).changes > 0;
+  }
+
+  /** Trainings that ended after `ms` (ms since the epoch), oldest end first, at most `limit`. */
+  async endedSince(ms: number, limit: number): Promise<{ id: string; status: Status }[]> {
+    return this.db.all<{ id: string; status: Status }>("SELECT training_id AS id, status FROM trainings WHERE ended_ms > ? ORDER BY ended_ms LIMIT ?", ms, limit);
   }
 
   /** Stores progress (the engine only ever raises it: clients plot it). */

@@ -1,9 +1,12 @@
 // Server-Sent Events: every status, progress, log and deploy event, filterable by id, resumable
 // with Last-Event-ID; the stream ends when the client goes away, or falls too far behind.
 import { streamSSE } from "hono/streaming";
-import { isTerminal, type EngineEvent } from "../../contract/records.js";
-import type { Engine } from "../../engine/index.js";
+import { isTerminal, type EngineEvent, type Status } from "../../contract/records.js";
+import { eventTime, type Engine } from "../../engine/index.js";
 import type { Router } from "../router.js";
+
+/** The job an event is about. */
+const jobOf = (e: EngineEvent) => ("execution_id" in e ? e.execution_id : "training_id" in e ? (e as { training_id: string }).training_id : "");
 
 /** One SSE message (JSON has no raw newlines, so `data` is one line). */
 function sseMessage(e: EngineEvent): string {
@@ -15,23 +18,30 @@ function sseMessage(e: EngineEvent): string {
  * the server this much at most instead of everything that happens while it sleeps. */
 export const MAX_QUEUED_EVENTS = 1000;
 
+type EventSource = Pick<Engine, "onEvent" | "eventsSince" | "getExecution" | "getTraining" | "endedSince">;
+
+/** A job's status event. */
+const statusEvent = (id: number, kind: "execution" | "training", job: string, status: Status): EngineEvent => ({ id, type: "status", ...(kind === "execution" ? { execution_id: job } : { training_id: job }), status, progress: 1 }) as EngineEvent;
+
 /**
- * The end of the one job a stream follows, when its record has ended: a client that connects (or
- * reconnects, to a restarted node or another one) after the job ended still hears how.
+ * The ends a (re)connecting client missed, read from the records: those of the one job a stream
+ * follows, or of every job that ended since its last event. The node it left (restarted, or
+ * another one) may have told it nothing of them, and this node's memory may not reach back so far.
+ * Numbered as the newest event this node has (or the client's own, if newer): nothing goes back.
  */
-async function endedStatus(engine: Pick<Engine, "getExecution" | "getTraining" | "eventsSince">, q: { execution_id?: string; training_id?: string }): Promise<EngineEvent | undefined> {
+async function missedEnds(engine: EventSource, q: { execution_id?: string; training_id?: string }, lastId: number): Promise<EngineEvent[]> {
+  const id = Math.max(engine.eventsSince(0).at(-1)?.id ?? 0, Number.isFinite(lastId) ? lastId : 0);
+  // Last-Event-ID 0 asks for what the node keeps, not for every end ever recorded.
+  if (!q.execution_id && !q.training_id) return lastId > 0 ? (await engine.endedSince(eventTime(lastId))).map((e) => statusEvent(id, e.kind, e.id, e.status)) : [];
   try {
-    const rec = q.execution_id ? await engine.getExecution(q.execution_id) : q.training_id ? await engine.getTraining(q.training_id) : undefined;
-    if (!rec || !isTerminal(rec.status)) return undefined;
-    // Numbered as the newest event this node has: the client has everything up to here.
-    const id = engine.eventsSince(0).at(-1)?.id ?? 0;
-    return { id, type: "status", ...(q.execution_id ? { execution_id: q.execution_id } : { training_id: q.training_id! }), status: rec.status, progress: 1 } as EngineEvent;
+    const rec = q.execution_id ? await engine.getExecution(q.execution_id) : await engine.getTraining(q.training_id!);
+    return isTerminal(rec.status) ? [statusEvent(id, q.execution_id ? "execution" : "training", (q.execution_id ?? q.training_id)!, rec.status)] : [];
   } catch {
-    return undefined; // no such job (yet): live events only
+    return []; // no such job (yet): live events only
   }
 }
 
-export function eventRoutes(r: Router, engine: Pick<Engine, "onEvent" | "eventsSince" | "getExecution" | "getTraining">, keepAliveMs = 15000, draining?: AbortSignal): void {
+export function eventRoutes(r: Router, engine: EventSource, keepAliveMs = 15000, draining?: AbortSignal): void {
   r.route(
     "events",
     (c, { query: q }) => {
@@ -62,11 +72,9 @@ export function eventRoutes(r: Router, engine: Pick<Engine, "onEvent" | "eventsS
           }
         });
         stream.onAbort(close);
-        // Following one job: if it has ended already, say how (unless the replay just did).
-        if (q.execution_id || q.training_id) {
-          const ended = await endedStatus(engine, q);
-          if (ended && !queue.some((e) => e.type === "status" && isTerminal(e.status))) queue.push(ended);
-        }
+        // Ends it may have missed (its job's, or since its last event), unless the replay has them.
+        const told = new Set(queue.flatMap((e) => (e.type === "status" && isTerminal(e.status) ? [jobOf(e)] : [])));
+        for (const ended of await missedEnds(engine, q, lastId)) if (!told.has(jobOf(ended))) queue.push(ended);
         // The server is shutting down: the client reconnects (to this node once it is back, or another) with Last-Event-ID.
         draining?.addEventListener("abort", close, { once: true });
         if (draining?.aborted) close();
