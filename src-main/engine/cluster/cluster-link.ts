@@ -72,6 +72,7 @@ export class ClusterLink {
   private readonly sub: IORedis.Redis;
   private readonly queues = new Map<string, BullMQ.Queue>();
   private readonly subscribed: Promise<unknown>;
+  private eventsWanted = true;
   /** Publishes in order, one after another (FIFO across this node's emits). */
   private publishing: Promise<unknown> = Promise.resolve();
 
@@ -102,6 +103,14 @@ export class ClusterLink {
       }
     });
     this.subscribed = this.sub.subscribe(EVENTS, CONTROL);
+  }
+
+  /** Whether this node takes other nodes' events (a worker nobody listens to does not: at 50
+   * workers, most deliveries of a broadcast would go to them for nothing). */
+  async wantEvents(wanted: boolean): Promise<void> {
+    if (wanted === this.eventsWanted) return;
+    this.eventsWanted = wanted;
+    await (wanted ? this.sub.subscribe(EVENTS) : this.sub.unsubscribe(EVENTS));
   }
 
   /** Resolves once subscribed (events published before then are not seen here); throws, naming the setting, when Redis does not answer in time. */

@@ -4,7 +4,7 @@
 // JobProcessor). Events cross nodes through Redis, so an SSE client of any API node sees every job live.
 import os from "node:os";
 import { CompoxError } from "../../contract/errors.js";
-import type { NewEngineEvent } from "../../contract/records.js";
+import type { EngineEvent, NewEngineEvent } from "../../contract/records.js";
 import { EventBus } from "../runtime/event-bus.js";
 import type { QueuedJob } from "../jobs/queued-job.js";
 import { ClusterLink, deviceQueue, settleWithin, workerQueue, type WorkerInfo } from "./cluster-link.js";
@@ -33,6 +33,18 @@ export class RelayedEventBus extends EventBus {
   /** Sends every event emitted here on with `publish`. */
   relayTo(publish: (event: NewEngineEvent) => void): void {
     this.publish = publish;
+  }
+
+  /** Called with the number of listeners whenever it changes. */
+  onListeners: (count: number) => void = () => {};
+
+  override on(listener: (event: EngineEvent) => void): () => void {
+    const off = super.on(listener);
+    this.onListeners(this.listenerCount);
+    return () => {
+      off();
+      this.onListeners(this.listenerCount);
+    };
   }
 
   /** An event from another node: shown here, not sent on. */
@@ -207,6 +219,11 @@ export function openClusterNode(opts: Omit<ClusterSide, "link"> & { queueUrl: st
   };
   const link = new ClusterLink(opts.queueUrl, { onEvent: (e) => events.receive(e), onStop: stopHeld }, onError);
   events.relayTo((e) => link.publishEvent(e));
+  // Other nodes' events: an API node always takes them (for its SSE clients and their replay); a
+  // worker only while something here listens (serve --with-worker's clients, compox run).
+  let isWorker = false;
+  const wantEvents = () => void link.wantEvents(!isWorker || events.listenerCount > 0).catch((err: unknown) => onError("subscribing to events", err));
+  events.onListeners = wantEvents;
   const side: ClusterSide = { ...opts, link };
   let gpuWorkers = false;
   let stopReaper: (() => void) | undefined;
@@ -230,6 +247,8 @@ export function openClusterNode(opts: Omit<ClusterSide, "link"> & { queueUrl: st
       if (stopWorker) throw new CompoxError("internal_error", "this process is a worker already");
       await link.ready();
       stopWorker = await startWorker(worker, { ...side, sessionHours });
+      isWorker = true;
+      wantEvents();
     },
     ready: () => link.ready(),
     /**

@@ -193,3 +193,26 @@ test("a job waiting for a device no live worker offers ends FAILED after device_
   const onCpu = await waitForEnd(api.engine, await run("cpu", 10), 60_000);
   assert.deepEqual([onCpu.status, onCpu.worker], ["COMPLETED", "c1"], onCpu.log);
 });
+
+test("a worker nobody listens to takes no other node's events; once something listens, it does", { skip: needsClusterServices, timeout: 120_000 }, async () => {
+  await using cluster = await startTestCluster([{ name: "w1", devices: ["cpu"], concurrency: 1 }]);
+  const { api, workers } = cluster;
+  const worker = workers.w1!.engine;
+  const noop = await api.deploy("noop", 'import { BaseRunner } from "compox";\nexport class Runner extends BaseRunner { inference() { return []; } }\n', { type: "Generic" });
+  const run = async () => (await waitForEnd(api.engine, (await api.engine.execute({ algorithm_id: noop, input_dataset_ids: [] })).execution_id, 60_000)).execution_id;
+  // PENDING is announced by the API node that took the job; the rest by the worker that ran it.
+  const pendingOf = (id: string) => worker.eventsSince(0).some((e) => e.type === "status" && "execution_id" in e && e.execution_id === id && e.status === "PENDING");
+  const unheard = await run();
+  assert.ok(worker.eventsSince(0).some((e) => "execution_id" in e && e.execution_id === unheard && e.type === "status" && e.status === "COMPLETED"), "its own events it has");
+  assert.equal(pendingOf(unheard), false, "the API node's events do not reach a worker nobody listens to");
+  const heard: string[] = [];
+  const off = worker.onEvent((e) => {
+    if (e.type === "status" && e.status === "PENDING" && "execution_id" in e) heard.push(e.execution_id);
+  });
+  try {
+    // Subscribing takes a round trip to Redis: run until one PENDING arrives.
+    await eventually(async () => heard.includes(await run()), "a listened-to worker to hear the API node's PENDING");
+  } finally {
+    off();
+  }
+});
