@@ -7,38 +7,13 @@ import AdmZip from "adm-zip";
 import { CompoxClient, ApiError } from "../contract/client.js";
 import { isTerminal, type ExecutionRecord } from "../contract/records.js";
 import { pyproject, tempDir, tsAlgorithm, writeFiles } from "../engine/testing/temp-algorithm.js";
-import { testEngine, waitForEnd } from "../engine/testing/test-engine.js";
 import { PYTHON } from "../engine/testing/system-needs.js";
-import { writeHdf5 } from "../engine/datasets/hdf5.js";
-import { openImage } from "../engine/datasets/image-import.js";
-import type { NDArray } from "../contract/ndarray.js";
 import { Hono } from "hono";
 import { ENDPOINTS, fillPath } from "../contract/endpoints.js";
-import { createApi } from "./app.js";
+import { apiApp as setup, statusOf } from "./testing/api-app.js";
 import { createRouter } from "./router.js";
 
 const h5 = fileURLToPath(new URL("../engine/datasets/__fixtures__/h5py_all_dtypes.h5", import.meta.url));
-const HOST = { host: "127.0.0.1:5481" };
-
-/** An engine, its API (no socket) and a typed client over it. */
-async function setup(settings: Record<string, unknown> = {}) {
-  const t = await testEngine({ settings });
-  const app = createApi(t.engine, { keepAliveMs: 200 });
-  const client = new CompoxClient("http://127.0.0.1:5481/", { fetch: (input, init) => Promise.resolve(app.request(String(input), init)), headers: HOST, validate: true });
-  const req = (method: string, url: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}) => app.request(url, { method, body: init.body, headers: { ...HOST, ...init.headers } });
-  return { ...t, app, client, req, [Symbol.asyncDispose]: t[Symbol.asyncDispose] };
-}
-
-async function statusOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "ok";
-  } catch (err) {
-    assert.ok(err instanceof ApiError, String(err));
-    return `${err.status} ${err.code}`;
-  }
-}
-
 async function finish(client: CompoxClient, id: string): Promise<ExecutionRecord> {
   for (;;) {
     const rec = await client.getExecution(id);
@@ -139,28 +114,6 @@ test("files: raw HDF5 upload, download, info, list, delete twice; 422 invalid; 4
   assert.equal(await statusOf(s.client.deleteFile(file_id)), "ok");
   assert.equal(await statusOf(s.client.deleteFile(file_id)), "404 dataset_not_found");
   assert.equal((await s.req("GET", `/api/v0/files/${file_id}`)).status, 404);
-});
-
-test("image import, preview PNG and PNG/TIFF/HDF5 exports", async () => {
-  await using s = await setup();
-  const camera = "/usr/lib/python3/dist-packages/skimage/data/camera.png";
-  const png = fs.existsSync(camera) ? fs.readFileSync(camera) : await (await import("sharp")).default(Buffer.alloc(64 * 48, 7), { raw: { width: 64, height: 48, channels: 1 } }).png().toBuffer();
-  const { file_ids } = await s.client.importImage(png, "camera.png");
-  assert.equal(file_ids.length, 1);
-  const id = file_ids[0] ?? "";
-  const preview = await s.req("GET", `/api/v0/files/${id}/preview.png?max_size=64`);
-  assert.equal(preview.headers.get("content-type"), "image/png");
-  const sharp = (await import("sharp")).default;
-  const meta = await sharp(Buffer.from(await preview.arrayBuffer())).metadata();
-  assert.ok(Math.max(meta.width ?? 0, meta.height ?? 0) <= 64);
-  for (const [format, type] of [["png", "image/png"], ["tiff", "image/tiff"], ["h5", "application/octet-stream"]]) {
-    const r = await s.req("GET", `/api/v0/files/${id}/export?format=${format}`);
-    assert.equal(r.status, 200, format);
-    assert.equal(r.headers.get("content-type"), type);
-  }
-  assert.equal((await s.req("GET", `/api/v0/files/${id}/export?format=gif`)).status, 422);
-  assert.equal((await s.req("GET", `/api/v0/files/${id}/preview.png?key=nope`)).status, 422);
-  assert.equal((await s.req("POST", "/api/v0/files/import?filename=x.png", { body: "nope" })).status, 422);
 });
 
 test("the /api/v1 presigned-URL flow is served locally", async () => {
@@ -381,86 +334,3 @@ test("Compox 3.2 error bodies: retryable on every error, unexpected 500s hidden,
   }
 });
 
-test("a plane of a volume: read alone, reduced to max_size by block means or nearest pixels, with its shape in headers", async () => {
-  await using s = await setup();
-  const [d, h, w] = [4, 30, 50];
-  const data = Float32Array.from({ length: d * h * w }, (_, i) => i);
-  const file = path.join(s.dataDir, "volume.h5");
-  await writeHdf5(file, { image: { dtype: "float32", shape: [d, h, w], data } });
-  const { file_id } = await s.client.uploadFile(new Uint8Array(fs.readFileSync(file)));
-  const full = await s.client.plane(file_id, { slice: 2 });
-  assert.deepEqual([full.shape, full.factor, full.depth], [[h, w], 1, d]);
-  assert.deepEqual([...full.data], [...data.subarray(2 * h * w, 3 * h * w)]);
-  const small = await s.client.plane(file_id, { slice: 3, max_size: 16, sampling: "nearest" });
-  assert.deepEqual([small.shape, small.factor], [[8, 13], 4]);
-  assert.equal(small.data[1 * 13 + 2], data[3 * h * w + 4 * w + 8]);
-  const mean = await s.client.plane(file_id, { max_size: 25 });
-  assert.deepEqual([mean.shape, mean.factor], [[15, 25], 2]);
-  assert.equal(mean.data[0], (0 + 1 + 50 + 51) / 4);
-  assert.equal(await statusOf(s.client.plane(file_id, { slice: 4 })), "422 invalid_request");
-  assert.equal(await statusOf(s.client.plane(file_id, { key: "nope" })), "422 invalid_request");
-});
-
-test("exports read plane by plane and keep the data: a uint16 stack as TIFF pages, one slice as a 16-bit PNG", async () => {
-  await using s = await setup();
-  // Four slices: 3×H×W is taken for a colour image.
-  const data = new Uint16Array(4 * 4 * 5).map((_, i) => i * 800);
-  const { file_id } = await s.engine.createDataset({ image: { dtype: "uint16", shape: [4, 4, 5], data } });
-  const decode = async (url: string, name: string) => {
-    const bytes = Buffer.from(await (await s.req("GET", url)).arrayBuffer());
-    const pages: NDArray[] = [];
-    for await (const p of (await openImage(bytes, name, { maxPages: 10, maxPixels: 1e6 })).pages) pages.push(p);
-    return pages;
-  };
-  const pages = await decode(`/api/v0/files/${file_id}/export?format=tiff`, "x.tif");
-  assert.deepEqual(pages.map((p) => [p.dtype, p.shape]), Array.from({ length: 4 }, () => ["uint16", [4, 5]]));
-  assert.deepEqual(pages.flatMap((p) => [...(p.data as Uint16Array)]), [...data]);
-  const [png] = await decode(`/api/v0/files/${file_id}/export?format=png&slice=2`, "x.png");
-  assert.deepEqual([png?.dtype, png?.shape, [...(png?.data as Uint16Array)]], ["uint16", [4, 5], [...data.subarray(40, 60)]]);
-});
-
-test("a TIFF export keeps the data's own type: a float32 stack stays float32 value for value, float16 becomes float32, a colour image one RGB page", async () => {
-  await using s = await setup();
-  const data = Float32Array.from({ length: 2 * 3 * 4 }, (_, i) => 0.8649 + i / 7 - 1);
-  const { file_id } = await s.engine.createDataset({ image: { dtype: "float32", shape: [2, 3, 4], data } });
-  const pagesOf = async (url: string) => {
-    const res = await s.req("GET", url);
-    assert.equal(res.status, 200, await res.clone().text());
-    const pages: NDArray[] = [];
-    for await (const p of (await openImage(Buffer.from(await res.arrayBuffer()), "x.tif", { maxPages: 10, maxPixels: 1e6 })).pages) pages.push(p);
-    return pages;
-  };
-  const pages = await pagesOf(`/api/v0/files/${file_id}/export?format=tiff`);
-  assert.deepEqual(pages.map((p) => [p.dtype, p.shape]), [["float32", [3, 4]], ["float32", [3, 4]]]);
-  assert.deepEqual(pages.flatMap((p) => [...(p.data as Float32Array)]), [...data], "values exact, not an 8-bit rendering");
-  const half = await s.engine.createDataset({ image: { dtype: "float16", shape: [1, 2], data: Uint16Array.from([0x3c00, 0xc000]) } });
-  const [h] = await pagesOf(`/api/v0/files/${half.file_id}/export?format=tiff`);
-  assert.deepEqual([h?.dtype, [...(h?.data as Float32Array)]], ["float32", [1, -2]]);
-  const rgb = await s.engine.createDataset({ image: { dtype: "uint8", shape: [3, 1, 2], data: Uint8Array.from([10, 11, 20, 21, 30, 31]) } });
-  const [c] = await pagesOf(`/api/v0/files/${rgb.file_id}/export?format=tiff`);
-  assert.deepEqual([c?.dtype, c?.shape, [...(c?.data as Uint8Array)]], ["uint8", [3, 1, 2], [10, 11, 20, 21, 30, 31]]);
-});
-
-test("a run's outputs leave as one TIFF: every output a page, in order, in its own type, named after the input and the algorithm", async () => {
-  await using s = await setup();
-  const HALVE = `import { Image2ImageRunner } from "compox";
-export class Runner extends Image2ImageRunner {
-  inference(images) { return { dtype: "float32", shape: images.shape, data: Float32Array.from(images.data, (v) => v / 3) }; }
-}`;
-  const algorithm_id = await s.deploy("third", HALVE);
-  const inputs = [];
-  for (let i = 0; i < 3; i++) inputs.push((await s.engine.createDataset({ image: { dtype: "uint8", shape: [2, 3], data: Uint8Array.from({ length: 6 }, (_, j) => i * 10 + j) } }, `cells.tif [${i + 1}]`)).file_id);
-  const { execution_id } = await s.client.execute({ algorithm_id, input_dataset_ids: inputs });
-  const rec = await waitForEnd(s.engine, execution_id);
-  assert.equal(rec.status, "COMPLETED", rec.log);
-  const res = await s.req("GET", new URL(s.client.outputsExportUrl(execution_id)).pathname);
-  assert.equal(res.status, 200, await res.clone().text());
-  assert.match(res.headers.get("content-disposition") ?? "", /filename="cells_third\.tif"/);
-  const pages: NDArray[] = [];
-  for await (const p of (await openImage(Buffer.from(await res.arrayBuffer()), "x.tif", { maxPages: 10, maxPixels: 1e6 })).pages) pages.push(p);
-  assert.deepEqual(pages.map((p) => [p.dtype, p.shape]), [0, 1, 2].map(() => ["float32", [2, 3]]));
-  assert.deepEqual(pages.flatMap((p) => [...(p.data as Float32Array)]), [0, 1, 2].flatMap((i) => Array.from({ length: 6 }, (_, j) => Math.fround((i * 10 + j) / 3))));
-  const running = await s.client.execute({ algorithm_id, input_dataset_ids: [] });
-  const early = await s.req("GET", `/api/v0/executions/${running.execution_id}/export`);
-  assert.equal(early.status, 422, "an execution with no outputs (yet) has nothing to export");
-});
