@@ -2,6 +2,7 @@
 // keys), the value under the cursor equal to the dataset's, contrast, colour maps, and the slice
 // slider with arrow keys on a 3-plane output.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -9,7 +10,8 @@ import { test } from "node:test";
 import type { Page } from "playwright-core";
 import { CompoxClient } from "../src-main/contract/client.js";
 import { readHdf5, writeHdf5 } from "../src-main/engine/datasets/hdf5.js";
-import { needsChromium } from "../src-main/engine/testing/system-needs.js";
+import { needsChromium, needsSkimage } from "../src-main/engine/testing/system-needs.js";
+import { measureObjects } from "../src-main/engine/datasets/measure.js";
 import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
 import { COINS_PNG, dropFile, runOnDroppedFile, SHOTS, withWindow } from "./browser.js";
 
@@ -93,6 +95,19 @@ test("the viewer shows an output's values: zoom, readout, contrast, colour map, 
     const mask = (await readHdf5(await downloadTo(client, seg.output_dataset_ids[0]!, path.join(path.dirname(file), "mask.h5")))).mask!.data as Uint8Array;
     const inside = mask.reduce((n, v) => n + (v === 1 ? 1 : 0), 0);
     assert.deepEqual(legend, [`1: ${inside.toLocaleString("en")} px`]);
+    // Measured: as many objects as scikit-image's label finds on the same mask (8-connected).
+    await page.locator(".outputs").getByRole("button", { name: "Measure objects" }).click();
+    const caption = (await page.locator(".outputs table.measurements caption").first().textContent()) ?? "";
+    const shown = Number(/^(\d+) objects? in 1 class/.exec(caption)?.[1]);
+    const maskFile = path.join(path.dirname(file), "mask.h5");
+    const objects = needsSkimage
+      ? measureObjects(mask, ...(((await readHdf5(maskFile)).mask!.shape) as [number, number])).objects.length
+      : Number(execFileSync("/usr/bin/python3", ["-c", "import sys, h5py; from skimage.measure import label; m = h5py.File(sys.argv[1])['mask'][()]; print(label(m == 1, connectivity=2).max())", maskFile], { encoding: "utf8" }));
+    assert.ok(shown > 1, caption);
+    assert.equal(shown, objects, caption);
+    const csvHref = await page.locator(".outputs").getByRole("link", { name: "Download the objects as CSV" }).getAttribute("href");
+    const csv = await (await fetch(new URL(csvHref!, url))).text();
+    assert.equal(csv.trim().split("\n").length, objects + 1, "a header and a line per object");
     await page.locator(".outputs").getByRole("slider", { name: "Opacity" }).fill("1");
     await page.locator(".outputs").getByLabel("Outline").check();
     await page.screenshot({ path: path.join(SHOTS, "viewer-labels.png"), fullPage: true });

@@ -39,3 +39,23 @@ export const PageQuerySchema = z.object({
 });
 
 export const RemoveResultSchema = z.object({ detail: z.string(), removed_minor_versions: z.array(z.string()) });
+
+/** The objects of a segmentation plane (GET /files/{id}/measure). */
+export const MeasurementsSchema = z.object({
+  key: z.string(),
+  slice: z.number(),
+  objects: z.array(
+    z.object({
+      class: z.number(),
+      object: z.number(),
+      area: z.number(),
+      centroid: z.tuple([z.number(), z.number()]),
+      bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+      mean_intensity: z.number().optional(),
+      min_intensity: z.number().optional(),
+      max_intensity: z.number().optional(),
+    }),
+  ),
+  classes: z.array(z.object({ class: z.number(), count: z.number(), area: z.number(), fraction: z.number() })),
+});
+export type MeasurementsBody = z.infer<typeof MeasurementsSchema>;

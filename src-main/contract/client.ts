@@ -146,6 +146,9 @@ export class CompoxClient {
     const region = { x: rx, y: ry, w: rw, h: rh };
     return { shape: [h, w] as [number, number], factor: Number(res.headers.get("x-compox-factor") ?? 1), depth: Number(res.headers.get("x-compox-depth") ?? 1), region, data: new Float32Array(await res.arrayBuffer()) };
   };
+  /** The objects of a segmentation plane, per class, with an image's intensity under each (intensity_id). */
+  measure = (id: string, q: CallInput<Endpoints["measure"]>["query"] = {}) => this.call("measure", { params: { id }, query: q });
+  measureCsvUrl = (id: string, q: CallInput<Endpoints["measureCsv"]>["query"] = {}) => this.urlOf("measureCsv", { params: { id }, query: q });
   fileExportUrl = (id: string, format: "png" | "tiff" | "h5", key?: string) => this.urlOf("fileExport", { params: { id }, query: { format, key } });
   exportFile = (id: string, format: "png" | "tiff" | "h5", key?: string) => this.bytes("fileExport", { params: { id }, query: { format, key } });
 

@@ -4,14 +4,14 @@
 // from it. A route is added here first.
 import { z } from "zod";
 import { AlgorithmSchema, DeployResultSchema } from "./algorithm.js";
-import { DatasetInfoSchema, DetailSchema, ExecutionIdSchema, FileIdSchema, FileIdsSchema, PageQuerySchema, RemoveResultSchema, ServerInfoSchema, UrlSchema } from "./api.js";
+import { DatasetInfoSchema, DetailSchema, ExecutionIdSchema, FileIdSchema, FileIdsSchema, MeasurementsSchema, PageQuerySchema, RemoveResultSchema, ServerInfoSchema, UrlSchema } from "./api.js";
 import { BenchmarkRecordSchema, BenchmarkRequestSchema, CheckpointSchema, CreateSampleSchema, DeployRecordSchema, ExecuteRequestSchema, ExecutionRecordSchema, SampleSchema, STATUSES, TrainingRecordSchema, TrainRequestSchema } from "./records.js";
 import { PythonCheckSchema, SettingsPatchSchema, SettingsViewSchema } from "./settings-api.js";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
 /** The media type of a response that is not JSON. */
-export type MediaType = "application/zip" | "application/octet-stream" | "image/png" | "text/event-stream" | "text/html";
+export type MediaType = "application/zip" | "application/octet-stream" | "image/png" | "text/event-stream" | "text/html" | "text/csv";
 
 export interface Endpoint {
   method: Method;
@@ -79,6 +79,13 @@ const PlaneQuery = z.object({
   h: z.coerce.number().int().min(1).optional(),
 });
 const FileExportQuery = z.object({ format: z.enum(["png", "tiff", "h5"]).default("h5"), key: z.string().optional(), slice: z.coerce.number().int().min(0).default(0) });
+const MeasureQuery = z.object({
+  key: z.string().optional(),
+  slice: z.coerce.number().int().min(0).default(0),
+  /** A dataset whose image is measured under each object (its intensity), of the same plane size. */
+  intensity_id: z.string().optional(),
+  intensity_key: z.string().optional(),
+});
 const StackExportQuery = z.object({ format: z.enum(["tiff"]).default("tiff"), key: z.string().optional() });
 const EventsQuery = z.object({ execution_id: z.string().optional(), training_id: z.string().optional(), last_event_id: z.coerce.number().int().optional() });
 
@@ -113,6 +120,8 @@ export const ENDPOINTS = {
   filePreview: endpoint({ method: "get", path: "/api/v0/files/{id}/preview.png", summary: "A contrast-stretched PNG preview", tags: ["files"], query: PreviewQuery, response: "image/png", errors: [404, 422] }),
   filePlane: endpoint({ method: "get", path: "/api/v0/files/{id}/plane", summary: PLANE_SUMMARY, tags: ["files"], query: PlaneQuery, response: "application/octet-stream", errors: [404, 422] }),
   fileExport: endpoint({ method: "get", path: "/api/v0/files/{id}/export", summary: "Export as HDF5, as a multi-page TIFF in the data's own type (float32 stays float32, uint16 stays uint16; float16 becomes float32), or as a PNG rendering (uint8/uint16 kept, other types stretched to 8 bits)", tags: ["files"], query: FileExportQuery, response: "application/octet-stream", errors: [404, 422] }),
+  measure: endpoint({ method: "get", path: "/api/v0/files/{id}/measure", summary: "The objects of a segmentation plane (key `mask` by default): the 8-connected components of each class with area, centroid, bounding box and, with intensity_id, the image's mean/min/max under each; and per class its count, area and fraction", tags: ["files"], query: MeasureQuery, response: MeasurementsSchema, errors: [404, 422] }),
+  measureCsv: endpoint({ method: "get", path: "/api/v0/files/{id}/measure.csv", summary: "The objects of /measure as CSV, one per line", tags: ["files"], query: MeasureQuery, response: "text/csv", errors: [404, 422] }),
   // Compox's presigned-URL flow, served by this server itself.
   uploadUrl: endpoint({ method: "get", path: "/api/v1/files/{name}/upload-url", summary: "Where to PUT a dataset named {name}", tags: ["files v1"], response: UrlSchema }),
   downloadUrl: endpoint({ method: "get", path: "/api/v1/files/{name}/download-url", summary: "Where to GET the dataset named {name}", tags: ["files v1"], response: UrlSchema, errors: [404] }),

@@ -14,6 +14,7 @@ export { isDatasetId, type DatasetInfo } from "./datasets/dataset-store.js";
 export type { KeyInfo } from "./datasets/hdf5.js";
 export { checkPictureShape, exportPng, pickKey, previewPng, tiffPage, tiffPagesOf } from "./datasets/image-export.js";
 export { encodeTiff, type TiffPage } from "./datasets/tiff-writer.js";
+export { measureObjects, measurementsCsv } from "./datasets/measure.js";
 export { deployBundled } from "./bundled.js";
 export { algorithmFoldersIn, appRoot, bundledAlgorithmsDir } from "./app-paths.js";
 export { detectGpus } from "./runtime/devices.js";

@@ -15,6 +15,7 @@ import { algorithmRoutes } from "./routes/algorithms.js";
 import { eventRoutes } from "./routes/events.js";
 import { executionRoutes } from "./routes/executions.js";
 import { fileRoutes } from "./routes/files.js";
+import { measureRoutes } from "./routes/measure.js";
 import { settingsRoutes } from "./routes/settings.js";
 import { trainingRoutes } from "./routes/training.js";
 import { security, TOKEN_COOKIE } from "./security.js";
@@ -84,6 +85,7 @@ export function createApi(engine: Engine, opts: ApiOptions = {}): Hono {
   metaRoutes(router, engine, opts.uiDir ?? path.join(appRoot(), "dist", "renderer"));
   algorithmRoutes(router, engine);
   fileRoutes(router, engine);
+  measureRoutes(router, engine);
   executionRoutes(router, engine);
   trainingRoutes(router, engine);
   eventRoutes(router, engine, opts.keepAliveMs, opts.draining);

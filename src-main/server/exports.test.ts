@@ -115,3 +115,23 @@ export class Runner extends Image2ImageRunner {
   const early = await s.req("GET", `/api/v0/executions/${running.execution_id}/export`);
   assert.equal(early.status, 422, "an execution with no outputs (yet) has nothing to export");
 });
+
+test("a segmentation measured: objects per class with the image's intensity under each, as JSON and CSV; 422 for another size", async () => {
+  await using s = await setup();
+  const mask = await s.engine.createDataset({ mask: { dtype: "int64", shape: [3, 4], data: BigInt64Array.from([1n, 1n, 0n, 2n, 0n, 0n, 0n, 2n, 1n, 0n, 0n, 0n]) } });
+  const image = await s.engine.createDataset({ image: { dtype: "uint16", shape: [3, 4], data: Uint16Array.from({ length: 12 }, (_, i) => i * 10) } });
+  const m = await s.client.measure(mask.file_id, { intensity_id: image.file_id });
+  assert.equal(m.key, "mask");
+  assert.deepEqual(m.objects.map((o) => [o.class, o.object, o.area, o.bbox, o.mean_intensity]), [
+    [1, 1, 2, [0, 0, 1, 2], 5],
+    [2, 1, 2, [0, 3, 2, 4], 50],
+    [1, 2, 1, [2, 0, 3, 1], 80],
+  ]);
+  assert.deepEqual(m.classes.map((c) => [c.class, c.count, c.area]), [[1, 2, 3], [2, 1, 2]]);
+  const csv = await s.req("GET", new URL(s.client.measureCsvUrl(mask.file_id)).pathname + new URL(s.client.measureCsvUrl(mask.file_id)).search);
+  assert.equal(csv.headers.get("content-type"), "text/csv; charset=utf-8");
+  const lines = (await csv.text()).trim().split("\n");
+  assert.deepEqual([lines.length, lines[1]], [4, "1,1,2,0,0.5,0,0,1,2,,,"]);
+  const other = await s.engine.createDataset({ image: { dtype: "uint8", shape: [2, 2], data: new Uint8Array(4) } });
+  assert.equal(await statusOf(s.client.measure(mask.file_id, { intensity_id: other.file_id })), "422 invalid_request");
+});

@@ -7,7 +7,7 @@ const json = (schema: z.ZodType, io: "input" | "output") => z.toJSONSchema(schem
 
 function responseContent(r: Endpoint["response"]) {
   if (r === undefined) return { "application/json": {} };
-  if (typeof r === "string") return { [r]: { schema: r === "text/event-stream" || r === "text/html" ? { type: "string" } : { type: "string", format: "binary" } } };
+  if (typeof r === "string") return { [r]: { schema: r === "text/event-stream" || r === "text/html" || r === "text/csv" ? { type: "string" } : { type: "string", format: "binary" } } };
   return { "application/json": { schema: json(r, "output") } };
 }
 

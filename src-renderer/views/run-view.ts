@@ -11,6 +11,7 @@ import { drawValues, paletteColour } from "../colour-layers.js";
 import { readValues } from "../hdf5-values.js";
 import { layerOf } from "../plane-source.js";
 import { imageViewer } from "../viewer.js";
+import { measurementsView } from "./measurements-view.js";
 import { commonPlaneKey, pageGroups, stackProblem } from "../input-shapes.js";
 import type { DatasetInfoBody } from "../../src-main/contract/api.js";
 
@@ -95,7 +96,7 @@ async function outputView(id: string, info: DatasetInfoBody | undefined, inputId
   const regionNames = info.keys.region_names?.values;
   if (info.keys.region_masks && regionNames) return regionsView(id, inputId, regionNames, downloads);
   // A mask: its classes as labels over the input, in the viewer.
-  if (info.keys.mask && inputId) return h("div.output.output-viewer", {}, imageViewer(layerOf(inputId, "image"), `mask ${id} over its input`, { labels: layerOf(id, "mask") }), downloads);
+  if (info.keys.mask && inputId) return h("div.output.output-viewer", {}, imageViewer(layerOf(inputId, "image"), `mask ${id} over its input`, { labels: layerOf(id, "mask") }), downloads, measurementsView(id, "mask", inputId));
   // An image (or a stack or volume): its real values in the viewer, compared with its input.
   const key = "image" in info.keys ? "image" : Object.keys(info.keys).find((k) => info.keys[k]?.dtype !== "str");
   if (!key) return h("div.output", {}, h("code", {}, id), downloads);
