@@ -48,7 +48,12 @@ test("the same objects as scikit-image's label and regionprops on a random three
     const c = i % w;
     let s = 0;
     let k = 0;
-    for (let dr = -2; dr <= 2; dr++) for (let dc = -2; dc <= 2; dc++) if (r + dr >= 0 && r + dr < h && c + dc >= 0 && c + dc < w) (s += noise[(r + dr) * w + c + dc]!), k++;
+    for (let dr = -2; dr <= 2; dr++)
+      for (let dc = -2; dc <= 2; dc++) {
+        if (r + dr < 0 || r + dr >= h || c + dc < 0 || c + dc >= w) continue;
+        s += noise[(r + dr) * w + c + dc]!;
+        k++;
+      }
     return s / k;
   });
   const labels = Int32Array.from(smooth, (v) => (v < 0.45 ? 0 : v < 0.55 ? 1 : 2));
