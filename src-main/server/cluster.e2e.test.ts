@@ -16,26 +16,11 @@ import { isTerminal, type EngineEvent, type ExecutionRecord } from "../contract/
 import { needsClusterServices, startClusterServices } from "../engine/testing/cluster-services.js";
 import { needsPython, PYTHON } from "../engine/testing/system-needs.js";
 import { pyproject, tempDir, writeFiles } from "../engine/testing/temp-algorithm.js";
+import { COUNTING_RUNNER } from "../engine/testing/ticking-runner.js";
 import { serveProcess, workerProcess } from "./testing/serve-process.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-/** Sleeps a little, logs and reports progress; counts per session. */
-const WORK = `import { BaseRunner } from "compox";
-export class Runner extends BaseRunner {
-  async inference(_data, args) {
-    const n = Number((await this.loadItemFromSession("n")) ?? 0) + 1;
-    await this.saveItemToSession(n, "n");
-    this.logMessage("count " + n);
-    const ms = Number(args.ms ?? 50);
-    for (let t = 0; t < ms; t += 25) {
-      this.checkStop();
-      this.setProgress(Math.min(0.99, t / ms));
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    return [];
-  }
-}`;
 
 /** The processes' stderr, for a failure's message. */
 const logs: (() => string)[] = [];
@@ -76,7 +61,7 @@ test("a cluster of 2 API nodes and 2 workers: throughput, sessions, SSE, stop, a
     }
     const A = new CompoxClient(a.url);
     const B = new CompoxClient(b.url);
-    const work = writeFiles(dir("src/work"), { "pyproject.toml": pyproject("work", "1.0", "").replace("Image2Image", "Generic"), "Runner.ts": WORK });
+    const work = writeFiles(dir("src/work"), { "pyproject.toml": pyproject("work", "1.0", "").replace("Image2Image", "Generic"), "Runner.ts": COUNTING_RUNNER });
     const { algorithm_id } = await A.deployLocal(work);
     assert.ok((await B.listAlgorithms({})).some((x) => x.algorithm_id === algorithm_id), "a deploy on one API node is visible on the other at once");
 
