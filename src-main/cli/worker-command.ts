@@ -50,7 +50,7 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
     const dataDir = ctx.dataDir(cmd);
     const settings = loadSettings({ dataDir, env: ctx.io.env, flags: { ...clusterSettingsOf(opts), ...workerSettingsOf(opts) } });
     const logger: Logger = { info: (m) => ctx.io.stderr(`${m}\n`), warn: (m) => ctx.io.stderr(`warning: ${m}\n`), error: (m) => ctx.io.stderr(`error: ${m}\n`) };
-    const engine = await createEngine({ dataDir, settings, logger });
+    const engine = await createEngine({ dataDir, settings, logger, servesApi: false });
     const options = workerOptionsOf(opts, settings);
     try {
       await engine.startWorker(options);

@@ -63,6 +63,12 @@ export interface EngineOptions {
    * safely beside a running owner.
    */
   role?: "owner" | "store";
+  /**
+   * Cluster mode: whether this process takes API requests (default true). `compox worker` says
+   * false: settling lost workers' jobs and queueing lost jobs again is left to the API nodes, so
+   * 50 workers add no load of that kind.
+   */
+  servesApi?: boolean;
 }
 
 const silentLogger: Logger = { info() {}, warn() {}, error() {} };
@@ -116,6 +122,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       }),
     checkLanguage: (language) => (language === "py" ? python.problem() : undefined),
     checkBytecode: (magic) => python.bytecodeProblem(magic),
+    python: () => python.commandIfAny(),
   };
   const datasets = new DatasetStore({ db, dir: path.join(options.dataDir, "datasets"), now, expiryDays: () => settings.dataset_expiry_days, shared });
   const logs = new LogStore(db, () => settings.max_log_kb * 1024);
@@ -145,6 +152,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     bundleDir,
     trainingTempDir: path.join(options.dataDir, "training-temp"),
     python: () => python.command(),
+    pythonIfAny: () => python.commandIfAny(),
     workers: jobWorkers,
     runnerMemoryMb: options.runnerMemoryMb ?? 8192,
     stopGraceMs: options.stopGraceMs ?? 5000,
@@ -212,8 +220,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       sweepScratch(options.dataDir);
       reserve.ensure();
       if (node) {
-        // Other nodes' jobs and deploys are theirs to settle; lost workers' jobs are the reaper's.
-        node.startReaper();
+        // Other nodes' jobs and deploys are theirs to settle; lost workers' jobs are the API nodes' reapers'.
+        if (options.servesApi !== false) node.startReaper();
       } else {
         const interrupted = await executions.recoverInterrupted();
         await deploys.failUnfinished(formatCompoxTime(now()), { detail: "interrupted: the application stopped during the deploy; deploy again", code: "deploy_failed", retryable: true });

@@ -1,16 +1,18 @@
 // A real bioimage.io model package (unet2d_nuclei_broad, spec 0.5 and 0.4) deployed as an
 // algorithm: verified at import against its own test tensors, refused with the reason when a file
 // was changed, the weights cannot run or the reproduction test fails, then run on its test image
-// (reproducing the test output) and on a larger image in tiles.
+// (reproducing the test output) and on a larger image in tiles; a package with TorchScript weights
+// only runs them with PyTorch.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import AdmZip from "adm-zip";
 import yaml from "js-yaml";
 import type { CompoxError } from "../../contract/errors.js";
 import { zipFiles } from "../deploy/module-zip.js";
 import { readNpy } from "../sdk/bioimageio/npy.js";
-import { BIOIMAGEIO_FIXTURE } from "../testing/bioimageio.js";
+import { BIOIMAGEIO_FIXTURE, needsTorch } from "../testing/bioimageio.js";
 import { tempDir } from "../testing/temp-algorithm.js";
 import { testEngine, waitForEnd } from "../testing/test-engine.js";
 
@@ -56,8 +58,11 @@ test("a bioimage.io package deploys as a verified algorithm (0.5 and 0.4, folder
     out.test_tensor = { source: "test_input.npy" };
   });
   assert.match(await code(t.engine.deploy(wrongOutput)), /^422 model_invalid: bioimageio\.yaml: the reproduction test failed for outputs\[0\] \(probability\): \d+ of 262144 values differ from test_input\.npy by more than 0\.001 \+ 0\.001·\|expected\| \(at most 26 may\)/);
-  const torchOnly = variant(work.path, "bioimageio.yaml", "bioimageio.yaml", (doc) => delete (doc.weights as Record<string, unknown>).onnx);
-  assert.match(await code(t.engine.deploy(torchOnly)), /^422 model_invalid: bioimageio\.yaml: weights: Compox Desktop runs ONNX weights in the package \(torchscript and pytorch_state_dict are not supported yet\); this one has pytorch_state_dict \(http/);
+  const stateDictOnly = variant(work.path, "bioimageio.yaml", "bioimageio.yaml", (doc) => {
+    delete (doc.weights as Record<string, unknown>).onnx;
+    delete (doc.weights as Record<string, unknown>).torchscript;
+  });
+  assert.match(await code(t.engine.deploy(stateDictOnly)), /^422 model_invalid: bioimageio\.yaml: weights: Compox Desktop runs onnx or torchscript weights in the package \(pytorch_state_dict and others are not supported yet\); this one has pytorch_state_dict \(http/);
   assert.equal((await t.engine.listAlgorithms()).filter((a) => a.algorithm_name === "unet_2d_nuclei_broad").length, 2, "nothing half-deployed");
 
   // Runs: the test image reproduces the test output; a larger image runs in tiles.
@@ -79,4 +84,26 @@ test("a bioimage.io package deploys as a verified algorithm (0.5 and 0.4, folder
   const bigOut = (await t.engine.readDataset(bigRec.output_dataset_ids[0]!)).image!;
   assert.deepEqual(bigOut.shape, [700, 900]);
   assert.ok((bigOut.data as Float32Array).every((v) => v >= 0 && v <= 1), "probabilities, after the sigmoid");
+});
+
+test("a package with TorchScript weights only is verified and runs them with PyTorch in Python, reproducing its test output", { skip: skip || needsTorch, timeout: 300_000 }, async () => {
+  await using t = await testEngine();
+  using work = tempDir();
+  const torchOnly = variant(work.path, "bioimageio.yaml", "bioimageio.yaml", (doc) => delete (doc.weights as Record<string, unknown>).onnx);
+  const r = await t.engine.deploy(torchOnly);
+  assert.equal(r.outcome, "created");
+  const input = readNpy(fs.readFileSync(path.join(FIXTURE, "test_input.npy")));
+  const expected = readNpy(fs.readFileSync(path.join(FIXTURE, "test_output.npy")));
+  const ds = await t.engine.createDataset({ image: { dtype: "float32", shape: [512, 512], data: input.data } });
+  const rec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id: r.algorithm_id, input_dataset_ids: [ds.file_id] })).execution_id, 180_000);
+  assert.equal(rec.status, "COMPLETED", rec.log);
+  assert.doesNotMatch(rec.log, /WARNING/, "the PyTorch helper started at load stays for every job");
+  const runner = new AdmZip(Buffer.from((await t.engine.exportAlgorithm(r.algorithm_name, Number(r.algorithm_major_version))).bytes)).readAsText("Runner.ts");
+  assert.match(runner, /weights = "torchscript"/, "the generated Runner names the weights the import verified");
+  const out = (await t.engine.readDataset(rec.output_dataset_ids[0]!)).image!;
+  let worst = 0;
+  for (let i = 0; i < expected.data.length; i++) worst = Math.max(worst, Math.abs((out.data as Float32Array)[i]! - expected.data[i]!));
+  assert.ok(worst < 1e-3, `TorchScript reproduces test_output.npy (largest difference ${worst})`);
+  const again = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id: r.algorithm_id, input_dataset_ids: [ds.file_id] })).execution_id, 180_000);
+  assert.equal(again.status, "COMPLETED", `a second run on the warm runner uses the same helper: ${again.log}`);
 });

@@ -8,8 +8,8 @@ import path from "node:path";
 import { CompoxError } from "../../contract/errors.js";
 import type { ModelDescription } from "../sdk/bioimageio/description.js";
 import { readNpy } from "../sdk/bioimageio/npy.js";
-import { loadOnnx } from "../sdk/bioimageio/onnx-model.js";
-import { predict } from "../sdk/bioimageio/predict.js";
+import { predict, type LoadedModel } from "../sdk/bioimageio/predict.js";
+import { loadWeights, runnableWeights, unrunnableWeights, type RunnableFormat } from "../sdk/bioimageio/weights.js";
 import type { Tensor } from "../sdk/bioimageio/tensor.js";
 
 const refuse = (desc: ModelDescription, message: string) => new CompoxError("model_invalid", `${desc.file}: ${message}`, { file: desc.file });
@@ -35,14 +35,6 @@ function checkFiles(desc: ModelDescription, dir: string): void {
   }
 }
 
-/** The weights this version can run, or a 422 naming what the package offers. */
-function runnableWeights(desc: ModelDescription): { format: "onnx"; source: string } {
-  const onnx = desc.weights.onnx;
-  if (onnx && !/^[a-z]+:\/\//i.test(onnx.source)) return { format: "onnx", source: onnx.source };
-  const offered = Object.entries(desc.weights).map(([f, w]) => `${f} (${w!.source})`);
-  throw refuse(desc, `weights: Compox Desktop runs ONNX weights in the package (torchscript and pytorch_state_dict are not supported yet); this one has ${offered.join(", ") || "none"}`);
-}
-
 /** A test tensor as the description's axes say. */
 function testTensor(dir: string, source: string, axes: string[]): Tensor {
   const npy = readNpy(fs.readFileSync(path.join(dir, source)), source);
@@ -50,11 +42,18 @@ function testTensor(dir: string, source: string, axes: string[]): Tensor {
   return { data: npy.data, shape: npy.shape, axes };
 }
 
-/** Runs the reproduction test of the package in `dir`; throws a 422 saying what differs. */
-export async function verifyPackage(desc: ModelDescription, dir: string): Promise<void> {
+/** Runs the reproduction test of the package in `dir` with the weights that will run (`format`,
+ * or the preferred runnable one); throws a 422 saying what differs. Returns the format tested. */
+export async function verifyPackage(desc: ModelDescription, dir: string, opts: { format?: RunnableFormat; python?: string } = {}): Promise<RunnableFormat> {
   checkFiles(desc, dir);
-  const weights = runnableWeights(desc);
-  const { model } = await loadOnnx(fs.readFileSync(path.join(dir, weights.source)), "cpu");
+  const weights = runnableWeights(desc, opts.format);
+  if (!weights) throw refuse(desc, unrunnableWeights(desc, opts.format));
+  let model: LoadedModel;
+  try {
+    ({ model } = await loadWeights(weights.format, fs.readFileSync(path.join(dir, weights.source)), "cpu", opts.python));
+  } catch (err) {
+    throw refuse(desc, `weights.${weights.format} (${weights.source}) could not be loaded: ${(err as Error).message}`);
+  }
   try {
     const inputs = desc.inputs.map((t) => testTensor(dir, t.test.source, t.axes.map((a) => a.id)));
     const outputs = await predict(desc, model, inputs);
@@ -82,4 +81,5 @@ export async function verifyPackage(desc: ModelDescription, dir: string): Promis
   } finally {
     await model.close();
   }
+  return weights.format;
 }

@@ -233,7 +233,7 @@ export function openClusterNode(opts: Omit<ClusterSide, "link"> & { queueUrl: st
     queue: clusterQueue(side),
     /** Whether a live worker offers a GPU (as the reaper last saw). */
     hasGpuWorker: () => gpuWorkers,
-    /** Starts settling lost workers' jobs (every node that runs work or takes requests). */
+    /** Starts settling lost workers' jobs and queueing lost jobs again (API nodes: `compox worker` does not). */
     startReaper(): void {
       if (stopReaper) return;
       const reaper = startReaper(side, (live) => (gpuWorkers = live.some((w) => w.devices.includes("gpu"))));

@@ -32,6 +32,8 @@ export interface DeployContext {
   checkLanguage?: (language: "ts" | "py") => string | undefined;
   /** Why bytecode with this magic number (hex) cannot run here, if it cannot. */
   checkBytecode?: (magicHex: string) => string | undefined;
+  /** The Python interpreter, if there is one (a model package's TorchScript weights run with it). */
+  python?: () => string | undefined;
 }
 
 /** Checks a folder's code: a Python runner defines class Runner; a TS/JS one bundles and exports it. */
@@ -137,7 +139,7 @@ export async function deployFolder(ctx: DeployContext, folder: string, overrides
   if (model && description) {
     const tmp = fs.mkdtempSync(path.join(ctx.scratchDir, "model-"));
     try {
-      return await deployFolder(ctx, await model.algorithmFromModel(folder, description, tmp), overrides);
+      return await deployFolder(ctx, await model.algorithmFromModel(folder, description, tmp, { python: ctx.python?.() }), overrides);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -38,6 +38,8 @@ export type LocalRunnersDeps = LoadSpecDeps &
     trainingTempDir: string;
     /** The interpreter for Python runners; throws, saying how to get one, when there is none. */
     python: () => string;
+    /** The interpreter, if there is one (a Node runner's algorithm may ask for it: TorchScript weights). */
+    pythonIfAny: () => string | undefined;
     /** Memory limit of each runner process, MB. */
     runnerMemoryMb: number;
     /** How long a stopped job may take to return before its process is killed. */
@@ -98,6 +100,7 @@ export class LocalRunners implements JobProcessor {
               deps.events.emit({ type: "state", training_id: jobId, state });
             },
             saveCheckpoint: ({ jobId, files, properties }) => this.saveCheckpoint(jobId, files, properties),
+            pythonCommand: async () => deps.pythonIfAny() ?? null,
           },
         }),
       dispose: (host) => host.close(),

@@ -35,6 +35,7 @@ export async function checkImportable(c: ImportCheck): Promise<Problem | undefin
       trainingDataset: () => Promise.reject(new Error("no training while checking importability")),
       setState: async () => {},
       saveCheckpoint: () => Promise.reject(new Error("no training while checking importability")),
+      pythonCommand: async () => null,
     },
   });
   try {

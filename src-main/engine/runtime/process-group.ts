@@ -43,13 +43,19 @@ function groupMembers(leader: number): number[] {
   return out;
 }
 
+/** The other members of the group `leader` leads now, when it has children at all (none elsewhere than Linux). */
+export function descendants(leader: number | undefined): number[] {
+  if (!OWN_GROUP || leader === undefined || !hasChildren(leader)) return [];
+  return groupMembers(leader);
+}
+
 /**
- * Ends what a job left running under a warm runner: every other member of its group, when it has
+ * Ends what a job left running under a warm runner: every other member of its group but `keep`
+ * (what loading the algorithm started: a model server it holds for every job), when it has
  * children at all (a cheap check, so a job that starts none pays ~0.1 ms). Returns how many ended.
  */
-export function endDescendants(leader: number | undefined): number {
-  if (!OWN_GROUP || leader === undefined || !hasChildren(leader)) return 0;
-  const members = groupMembers(leader);
+export function endDescendants(leader: number | undefined, keep: ReadonlySet<number> = new Set()): number {
+  const members = descendants(leader).filter((pid) => !keep.has(pid));
   for (const pid of members) {
     try {
       process.kill(pid, "SIGKILL");

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import fs from "node:fs";
-import { endDescendants, killGroup, OWN_GROUP } from "./process-group.js";
+import { descendants, endDescendants, killGroup, OWN_GROUP } from "./process-group.js";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createHash } from "node:crypto";
@@ -126,6 +126,8 @@ export class RunnerHost {
   private readonly exited: Promise<string>;
   /** The job now running in the process, if any. */
   currentJob: string | undefined;
+  /** Processes the algorithm started while loading (they stay for every job). */
+  private loadedProcesses: ReadonlySet<number> = new Set();
   private readonly disconnect: () => void;
   private readonly sendRaw: (m: Message) => void;
 
@@ -184,7 +186,11 @@ export class RunnerHost {
 
   /** Loads the algorithm (imports the bundle, runs loadAssets); rejects if it fails or the process dies. */
   async load(spec: LoadSpec): Promise<{ locked: string[] }> {
-    return this.raceExit(this.rpc.call("load", spec));
+    const loaded = await this.raceExit(this.rpc.call("load", spec));
+    // What loading started (a helper process the algorithm keeps, e.g. PyTorch for TorchScript
+    // weights) lives as long as the runner; what a job starts ends with the job.
+    this.loadedProcesses = new Set(descendants(this.child.pid));
+    return loaded;
   }
 
   /** Runs one job; rejects with the runner's error, or the reason the process ended. */
@@ -221,7 +227,7 @@ export class RunnerHost {
   private jobEnded(): void {
     const job = this.currentJob ?? null;
     this.currentJob = undefined;
-    const ended = endDescendants(this.child.pid);
+    const ended = endDescendants(this.child.pid, this.loadedProcesses);
     if (ended > 0) this.opts.onEvent(job, { type: "log", level: "WARNING", message: `ended ${ended} process(es) the job started and left running`, time: Date.now() });
   }
 

@@ -43,6 +43,8 @@ export interface RunnerContext {
   /** The job now running, if any (logs outside a job go to the process log). */
   job(): JobContext | undefined;
   log(message: string, level: LogLevel): void;
+  /** The engine's Python interpreter, or undefined when it has none (asked only when needed: finding it costs a process start). */
+  python(): Promise<string | undefined>;
 }
 
 export const CONTEXT_KEY = Symbol.for("compox.runner-context");

@@ -55,6 +55,7 @@ const rpc: Rpc<EngineMethods, RunnerMethods> = new Rpc<EngineMethods, RunnerMeth
       },
       job: () => job,
       log,
+      python: async () => (await rpc.call("pythonCommand", {})) ?? undefined,
     };
     installContext(ctx);
     runner = new RunnerClass();

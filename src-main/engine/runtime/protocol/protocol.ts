@@ -59,6 +59,8 @@ export interface EngineMethods {
   setState(args: { jobId: string; state: Record<string, unknown> }): Promise<void>;
   /** `files`: asset path → a file the runner wrote; returns the checkpoint id. */
   saveCheckpoint(args: { jobId: string; files: Record<string, string>; properties: Record<string, unknown> }): Promise<string>;
+  /** The engine's Python interpreter, found on first need, or null (a bioimage.io model's TorchScript weights run with it). */
+  pythonCommand(args: Record<string, never>): Promise<string | null>;
 }
 
 export type RunnerEvent =

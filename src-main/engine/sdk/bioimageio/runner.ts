@@ -6,9 +6,10 @@ import { halfToFloat } from "../../../contract/float16.js";
 import type { NDArray } from "../../../contract/ndarray.js";
 import type { Args } from "../runners.js";
 import { Image2ImageRunner } from "../typed-runners.js";
+import { currentContext } from "../context.js";
 import { readDescription, type ModelDescription } from "./description.js";
-import { loadOnnx } from "./onnx-model.js";
 import { predict, type LoadedModel } from "./predict.js";
+import { loadWeights, runnableWeights, unrunnableWeights, type RunnableFormat } from "./weights.js";
 import type { Tensor } from "./tensor.js";
 
 /** An image (channels first: C×H×W, or Z×H×W, or H×W) as a tensor of the input's axes: leading
@@ -39,18 +40,22 @@ export function tensorToImage(t: Tensor): NDArray {
 export class BioimageioRunner extends Image2ImageRunner {
   /** The description's path among the assets; the generated Runner sets it. */
   protected description = "files/model/bioimageio.yaml";
+  /** The weights to run (the ones the import verified); the generated Runner sets it. */
+  protected weights: RunnableFormat = "onnx";
   private desc!: ModelDescription;
   private model!: LoadedModel;
 
   override async loadAssets(): Promise<void> {
     const text = new TextDecoder().decode(await this.fetchAsset(this.description));
     this.desc = readDescription(text, this.description.replace(/^files\/model\//, ""));
-    const onnx = this.desc.weights.onnx;
-    if (!onnx) throw new Error(`${this.description} has no ONNX weights`);
-    const { model, provider, warning } = await loadOnnx(await this.fetchAsset(`files/model/${onnx.source}`), this.device);
+    const weights = runnableWeights(this.desc, this.weights);
+    if (!weights) throw new Error(`${this.description}: ${unrunnableWeights(this.desc, this.weights)}`);
+    // TorchScript runs with PyTorch in the engine's Python (looked for only then).
+    const python = weights.format === "torchscript" ? await currentContext().python() : undefined;
+    const { model, provider, warning } = await loadWeights(weights.format, await this.fetchAsset(`files/model/${weights.source}`), this.device, python);
     this.model = model;
     if (warning) this.logMessage(warning, "WARNING");
-    this.logMessage(`${this.desc.name} ${this.desc.version} loaded (ONNX weights on ${provider})`);
+    this.logMessage(`${this.desc.name} ${this.desc.version} loaded (${weights.format === "onnx" ? "ONNX" : "TorchScript"} weights on ${provider})`);
   }
 
   override async inference(images: NDArray, args: Args): Promise<NDArray> {
