@@ -1,9 +1,7 @@
 // `npm run bench`: every figure is a ratio against a baseline measured in the same run (machines
 // here are noisy), as the median of repeated runs with its spread. Writes bench/results/latest.json,
 // latest.md (the table) and latest.svg (a chart of the ratios).
-import { execFileSync, spawn } from "node:child_process";
-import http from "node:http";
-import { createInterface } from "node:readline";
+import { execFileSync } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
 import os from "node:os";
@@ -16,12 +14,15 @@ import { ImageStats, METHODS, thresholdOf } from "../algorithms/threshold_segmen
 import { phaseCrossCorrelation } from "../algorithms/phase_correlation_registration/helpers/phase-correlation.js";
 import { createSession, runPlane } from "../algorithms/onnx_denoiser/helpers/session.js";
 import { cut, paste, tiles } from "../algorithms/onnx_denoiser/helpers/tiling.js";
-import { hasSkimage, noisyImage, PYTHON } from "../algorithms/tests/reference.js";
+import { hasSkimage, noisyImage } from "../algorithms/tests/reference.js";
 import { twoClassImage } from "../algorithms/tests/synthetic-two-class.js";
 import { classify, compileForest, fitClassifier } from "../algorithms/pixel_classifier/helpers/classifier.js";
 import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
 import { serveProcess } from "../src-main/server/testing/serve-process.js";
 import { watchExecutions } from "./execution-watch.js";
+import { bareFileServer, download } from "./plain-http.js";
+import { markdown, svg, type Row } from "./report.js";
+import { SkimageBaseline } from "./skimage-baseline.js";
 import { writeHdf5 } from "../src-main/engine/datasets/hdf5.js";
 import type { NDArray } from "../src-main/contract/ndarray.js";
 import { Readable } from "node:stream";
@@ -29,21 +30,6 @@ import { pipeline } from "node:stream/promises";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
-
-interface Row {
-  name: string;
-  ours: string;
-  baseline: string;
-  /** Median of ours / median of the baseline. */
-  ratio: number;
-  /** Ratio of the fastest and slowest runs (min/max of ours over median baseline). */
-  spread: [number, number];
-  /** A goal on the ratio (≤). */
-  target?: number;
-  /** A goal in absolute terms (e.g. "p50 ≤ 1.0 ms") and whether this run met it. */
-  goal?: { text: string; met: boolean };
-  note?: string;
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
@@ -86,46 +72,6 @@ function comparisonInputs() {
   stack.set(b, 1024 * 1024);
   const pair: NDArray = { dtype: "float32", shape: [2, 1024, 1024], data: stack };
   return { tv, big, a, b, pair };
-}
-
-/**
- * scikit-image in one persistent process (bench/skimage_baseline.py): imported once, each input
- * read once, each call warmed once before it is timed; only the call itself is timed.
- */
-class SkimageBaseline {
-  private readonly child = spawn(PYTHON, [path.join(root, "bench", "skimage_baseline.py")], { stdio: ["pipe", "pipe", "inherit"] });
-  private readonly lines = createInterface({ input: this.child.stdout! })[Symbol.asyncIterator]();
-  private readonly files = new Map<NDArray, string>();
-  private queue: Promise<unknown> = Promise.resolve();
-
-  constructor(private readonly dir: string) {}
-
-  /** Seconds of `op` on `image` (one timed call), and the traced peak MB when `memory`. */
-  run(op: string, image: NDArray, args: Record<string, unknown>, memory = false): Promise<{ seconds: number; peak_mb: number | null }> {
-    const next = this.queue.then(async () => {
-      let input = this.files.get(image);
-      if (!input) {
-        input = path.join(this.dir, `skimage-${this.files.size}.h5`);
-        await writeHdf5(input, { image });
-        this.files.set(image, input);
-      }
-      this.child.stdin!.write(`${JSON.stringify({ op, input, args, memory })}\n`);
-      const { value, done } = await this.lines.next();
-      if (done) throw new Error("the scikit-image baseline process ended");
-      return JSON.parse(value as string) as { seconds: number; peak_mb: number | null };
-    });
-    this.queue = next.catch(() => {});
-    return next;
-  }
-
-  /** A baseline for compare(): the same call, timed in the Python process. */
-  seconds(op: string, image: NDArray, args: Record<string, unknown>): () => Promise<number> {
-    return async () => (await this.run(op, image, args)).seconds;
-  }
-
-  close(): void {
-    this.child.stdin!.end();
-  }
 }
 
 /** 3-D TV: ours (WebAssembly, fused) against scikit-image on a 64×512×512 volume, per iteration
@@ -204,26 +150,6 @@ async function algorithmBenches(sk: SkimageBaseline | undefined): Promise<Row[]>
 }
 
 
-const keepAlive = new http.Agent({ keepAlive: true });
-
-/**
- * Downloads a file's bytes with node:http, as a companion app's HTTP library would; Node's
- * fetch spends 10–40 ms more on a 4 MB body here (curl takes ~5 ms), which is the client's cost,
- * not the server's.
- */
-function download(url: string): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    http
-      .get(url, { agent: keepAlive }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`GET ${url}: ${res.statusCode}`))));
-        res.on("error", reject);
-      })
-      .on("error", reject),
-  );
-}
-
 /**
  * What a user sees: the bundled algorithm over HTTP on a warm runner, its outputs downloaded,
  * against the same scikit-image call alone, imported and warmed (no I/O on its side).
@@ -290,34 +216,6 @@ async function labelLoopBench(client: CompoxClient, dir: string, repeats = REPEA
     classify(compileForest(model), model, s.image, 512, 512);
   };
   return compare("label loop 512² (stroke → prediction) over HTTP", loop, () => time(inProcess), ["ours", "in-process fit + predict"], undefined, repeats);
-}
-
-/** The upload baseline: a bare node:http server that stores a POSTed body (fsynced) and serves it back. */
-async function bareFileServer(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
-  fs.mkdirSync(dir, { recursive: true });
-  let n = 0;
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      if (req.method === "POST") {
-        const id = String(n++);
-        const file = path.join(dir, id);
-        await pipeline(req, fs.createWriteStream(file));
-        const handle = await fs.promises.open(file, "r+");
-        await handle.sync();
-        await handle.close();
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ file_id: id }));
-      } else {
-        const file = path.join(dir, (req.url ?? "/").slice(1));
-        res.writeHead(200, { "content-length": String(fs.statSync(file).size) });
-        await pipeline(fs.createReadStream(file), res);
-        fs.rmSync(file);
-      }
-    })();
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 async function serverBenches(sk: SkimageBaseline | undefined): Promise<Row[]> {
@@ -472,36 +370,6 @@ async function serverBenches(sk: SkimageBaseline | undefined): Promise<Row[]> {
   return rows;
 }
 
-function markdown(rows: Row[], machine: string): string {
-  const lines = [
-    `Benchmarks (${new Date().toISOString().slice(0, 10)}, ${machine}). Ratio = median of ours ÷ median of the baseline measured in the same run (${REPEATS} runs); spread = fastest … slowest run of ours over the same baseline median. Lower is better.`,
-    "",
-    "| benchmark | ours | baseline | ratio | spread | target |",
-    "|---|---|---|---|---|---|",
-    ...rows.map((r) => `| ${r.name} | ${r.ours} | ${r.baseline} | **${r.ratio.toFixed(2)}×** | ${r.spread[0].toFixed(2)}× … ${r.spread[1].toFixed(2)}× | ${[r.target ? `≤ ${r.target}× ${r.ratio <= r.target ? "✓" : "✗"}` : "", r.goal ? `${r.goal.text} ${r.goal.met ? "✓" : "✗"}` : "", r.note ?? ""].filter(Boolean).join("; ")} |`),
-  ];
-  return `${lines.join("\n")}\n`;
-}
-
-function svg(rows: Row[]): string {
-  const barH = 22;
-  const left = 330;
-  const width = 760;
-  const max = Math.max(2, ...rows.map((r) => Math.min(r.ratio, 40)));
-  const scale = (v: number) => left + ((width - left - 60) * Math.log10(1 + v)) / Math.log10(1 + max);
-  const h = rows.length * (barH + 8) + 40;
-  const bars = rows
-    .map((r, i) => {
-      const y = 20 + i * (barH + 8);
-      const met = r.target !== undefined ? r.ratio <= r.target && (r.goal?.met ?? true) : r.goal?.met;
-      const colour = met === undefined ? "#6b8cae" : met ? "#3a9b5c" : "#c0504d";
-      return `<text x="${left - 8}" y="${y + 15}" text-anchor="end" font-size="12">${r.name.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</text><rect x="${left}" y="${y}" width="${Math.max(1, scale(Math.min(r.ratio, 40)) - left)}" height="${barH}" fill="${colour}"/><text x="${scale(Math.min(r.ratio, 40)) + 6}" y="${y + 15}" font-size="12">${r.ratio.toFixed(2)}×</text>`;
-    })
-    .join("\n");
-  const one = scale(1);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${bars}\n<line x1="${one}" y1="10" x2="${one}" y2="${h - 20}" stroke="#333" stroke-dasharray="4 3"/><text x="${one}" y="${h - 6}" font-size="11" text-anchor="middle">1× (baseline)</text>\n</svg>\n`;
-}
-
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "compox-bench-sk-"));
 const sk = hasSkimage ? new SkimageBaseline(scratch) : undefined;
@@ -515,6 +383,6 @@ try {
 const dir = path.join(root, "bench", "results");
 fs.mkdirSync(dir, { recursive: true });
 fs.writeFileSync(path.join(dir, "latest.json"), `${JSON.stringify({ date: new Date().toISOString(), machine, repeats: REPEATS, rows }, null, 2)}\n`);
-fs.writeFileSync(path.join(dir, "latest.md"), markdown(rows, machine));
+fs.writeFileSync(path.join(dir, "latest.md"), markdown(rows, machine, REPEATS));
 fs.writeFileSync(path.join(dir, "latest.svg"), svg(rows));
-console.log(`\n${markdown(rows, machine)}`);
+console.log(`\n${markdown(rows, machine, REPEATS)}`);

@@ -1,0 +1,50 @@
+// scikit-image as a baseline, in one persistent Python process (bench/skimage_baseline.py).
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PYTHON } from "../algorithms/tests/reference.js";
+import type { NDArray } from "../src-main/contract/ndarray.js";
+import { writeHdf5 } from "../src-main/engine/datasets/hdf5.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * scikit-image in one persistent process (bench/skimage_baseline.py): imported once, each input
+ * read once, each call warmed once before it is timed; only the call itself is timed.
+ */
+export class SkimageBaseline {
+  private readonly child = spawn(PYTHON, [path.join(root, "bench", "skimage_baseline.py")], { stdio: ["pipe", "pipe", "inherit"] });
+  private readonly lines = createInterface({ input: this.child.stdout! })[Symbol.asyncIterator]();
+  private readonly files = new Map<NDArray, string>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly dir: string) {}
+
+  /** Seconds of `op` on `image` (one timed call), and the traced peak MB when `memory`. */
+  run(op: string, image: NDArray, args: Record<string, unknown>, memory = false): Promise<{ seconds: number; peak_mb: number | null }> {
+    const next = this.queue.then(async () => {
+      let input = this.files.get(image);
+      if (!input) {
+        input = path.join(this.dir, `skimage-${this.files.size}.h5`);
+        await writeHdf5(input, { image });
+        this.files.set(image, input);
+      }
+      this.child.stdin!.write(`${JSON.stringify({ op, input, args, memory })}\n`);
+      const { value, done } = await this.lines.next();
+      if (done) throw new Error("the scikit-image baseline process ended");
+      return JSON.parse(value as string) as { seconds: number; peak_mb: number | null };
+    });
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  /** A baseline for compare(): the same call, timed in the Python process. */
+  seconds(op: string, image: NDArray, args: Record<string, unknown>): () => Promise<number> {
+    return async () => (await this.run(op, image, args)).seconds;
+  }
+
+  close(): void {
+    this.child.stdin!.end();
+  }
+}
