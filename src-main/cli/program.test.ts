@@ -3,6 +3,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import { writeHdf5 } from "../engine/datasets/hdf5.js";
+import { openImage } from "../engine/datasets/image-import.js";
 import { needsPython } from "../engine/testing/system-needs.js";
 import { fileURLToPath } from "node:url";
 import { tempDir, tsAlgorithm, writeFiles } from "../engine/testing/temp-algorithm.js";
@@ -236,4 +238,23 @@ test("doctor in cluster mode checks each service and names what fails; a partial
   assert.equal(partial.code, 1);
   assert.match(partial.stderr, /database_url: is missing: queue_url is set, and cluster mode needs all three/);
   assert.match(partial.stderr, /storage_url: is missing/);
+});
+
+test("compox run writes each output as HDF5, a TIFF of its values in their own type, and a PNG picture of a 2-D key", async () => {
+  using data = tempDir();
+  using src = tempDir();
+  const o = { dataDir: data.path, cwd: src.path };
+  writeFiles(path.join(src.path, "third"), {
+    "pyproject.toml": `[project]\nname = "third"\nversion = "1.0.0"\n\n[tool.compox]\nalgorithm_type = "Image2Image"\ndescription = "divides by 3"\n`,
+    "Runner.ts": 'import { Image2ImageRunner } from "compox";\nexport class Runner extends Image2ImageRunner { inference(x) { return { dtype: "float32", shape: x.shape, data: Float32Array.from(x.data, (v) => v / 3) }; } }\n',
+  });
+  assert.equal((await cli(["deploy-algorithms", "third"], o)).code, 0);
+  const input = path.join(src.path, "in.h5");
+  await writeHdf5(input, { image: { dtype: "uint8", shape: [2, 3], data: Uint8Array.from([0, 1, 2, 3, 4, 5]) } });
+  const r = await cli(["run", "third", "in.h5", "--out", "out"], o);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(fs.readdirSync(path.join(src.path, "out")).sort(), ["output-001-image.png", "output-001-image.tif", "output-001.h5"]);
+  const pages = [];
+  for await (const p of (await openImage(fs.readFileSync(path.join(src.path, "out", "output-001-image.tif")), "x.tif", { maxPages: 2, maxPixels: 100 })).pages) pages.push(p);
+  assert.deepEqual([pages.length, pages[0]?.dtype, [...(pages[0]?.data as Float32Array)]], [1, "float32", [0, 1, 2, 3, 4, 5].map((v) => Math.fround(v / 3))]);
 });

@@ -48,7 +48,8 @@ async function uploadInputs(client: CompoxClient, files: string[]): Promise<stri
   return ids;
 }
 
-/** Writes each output dataset as HDF5 plus a PNG (2-D) or TIFF (stacks) per image-like key. */
+/** Writes each output dataset as HDF5, plus per image-like key a TIFF of its values in their own
+ * type (a stack as pages) and, for a 2-D key, a PNG picture of it. */
 async function writeOutputs(client: CompoxClient, rec: ExecutionRecord, outDir: string): Promise<string[]> {
   fs.mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
@@ -64,10 +65,14 @@ async function writeOutputs(client: CompoxClient, rec: ExecutionRecord, outDir: 
     written.push(`${stem}.h5`);
     for (const [key, k] of Object.entries(info.keys)) {
       if (k.shape.length < 2) continue;
-      const stack = k.shape.length > 2 && !(k.shape.length === 3 && k.shape[0] === 3);
-      const file = `${stem}-${key}.${stack ? "tif" : "png"}`;
-      fs.writeFileSync(file, await client.exportFile(id, stack ? "tiff" : "png", key));
-      written.push(file);
+      const tiff = `${stem}-${key}.tif`;
+      fs.writeFileSync(tiff, await client.exportFile(id, "tiff", key));
+      written.push(tiff);
+      const picture = k.shape.length === 2 || (k.shape.length === 3 && k.shape[0] === 3);
+      if (!picture) continue;
+      const png = `${stem}-${key}.png`;
+      fs.writeFileSync(png, await client.exportFile(id, "png", key));
+      written.push(png);
     }
   }
   return written;
