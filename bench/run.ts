@@ -15,65 +15,20 @@ import { phaseCrossCorrelation } from "../algorithms/phase_correlation_registrat
 import { createSession, runPlane } from "../algorithms/onnx_denoiser/helpers/session.js";
 import { cut, paste, tiles } from "../algorithms/onnx_denoiser/helpers/tiling.js";
 import { hasSkimage, noisyImage } from "../algorithms/tests/reference.js";
-import { twoClassImage } from "../algorithms/tests/synthetic-two-class.js";
-import { classify, compileForest, fitClassifier } from "../algorithms/pixel_classifier/helpers/classifier.js";
 import { pyproject, writeFiles } from "../src-main/engine/testing/temp-algorithm.js";
 import { serveProcess } from "../src-main/server/testing/serve-process.js";
 import { watchExecutions } from "./execution-watch.js";
-import { bareFileServer, download } from "./plain-http.js";
+import { bareFileServer } from "./plain-http.js";
 import { markdown, svg, type Row } from "./report.js";
 import { SkimageBaseline } from "./skimage-baseline.js";
+import { INPUTS, REPEATS, compare, median, pct, time } from "./compare.js";
+import { labelLoopBench, overHttpBenches } from "./over-http.js";
 import { writeHdf5 } from "../src-main/engine/datasets/hdf5.js";
 import type { NDArray } from "../src-main/contract/ndarray.js";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
-
-async function time(fn: () => unknown): Promise<number> {
-  const t = performance.now();
-  await fn();
-  return (performance.now() - t) / 1000;
-}
-
-/** Runs ours and the baseline alternately (after one warm-up run of each). */
-async function compare(name: string, ours: () => unknown, baseline: () => Promise<number> | number, labels: [string, string], target?: number, repeats = REPEATS): Promise<Row> {
-  const a: number[] = [];
-  const b: number[] = [];
-  await ours(); // warm up the JIT and caches
-  await baseline();
-  for (let i = 0; i < repeats; i++) {
-    a.push(await time(ours));
-    b.push(await baseline());
-  }
-  const mb = median(b);
-  const row: Row = { name, ours: `${labels[0]} ${(median(a) * 1000).toFixed(1)} ms`, baseline: `${labels[1]} ${(mb * 1000).toFixed(1)} ms`, ratio: median(a) / mb, spread: [Math.min(...a) / mb, Math.max(...a) / mb], target };
-  console.log(`${name}: ${row.ratio.toFixed(2)}× (${row.ours} vs ${row.baseline})`);
-  return row;
-}
-
-/** The inputs every scikit-image comparison uses, kernel rows and over-HTTP rows alike (made once). */
-const INPUTS = (() => {
-  let made: ReturnType<typeof comparisonInputs> | undefined;
-  return () => (made ??= comparisonInputs());
-})();
-
-function comparisonInputs() {
-  const tv: NDArray = { dtype: "float32", shape: [1024, 1024], data: noisyImage(1024, 1024, 1) };
-  const big: NDArray = { dtype: "uint8", shape: [2048, 2048], data: Uint8Array.from(noisyImage(2048, 2048, 2), (v) => Math.max(0, Math.min(255, Math.round(v * 255)))) };
-  const a = noisyImage(1024, 1024, 3);
-  const b = noisyImage(1024, 1024, 4);
-  const stack = new Float32Array(2 * 1024 * 1024);
-  stack.set(a);
-  stack.set(b, 1024 * 1024);
-  const pair: NDArray = { dtype: "float32", shape: [2, 1024, 1024], data: stack };
-  return { tv, big, a, b, pair };
-}
-
 /** 3-D TV: ours (WebAssembly, fused) against scikit-image on a 64×512×512 volume, per iteration
  * (eps 0 runs exactly `iterations`), with the memory each adds over the volume. */
 async function tv3dBench(sk: SkimageBaseline): Promise<Row> {
@@ -149,74 +104,6 @@ async function algorithmBenches(sk: SkimageBaseline | undefined): Promise<Row[]>
   return rows;
 }
 
-
-/**
- * What a user sees: the bundled algorithm over HTTP on a warm runner, its outputs downloaded,
- * against the same scikit-image call alone, imported and warmed (no I/O on its side).
- */
-async function overHttpBenches(client: CompoxClient, dir: string, whenEnded: (id: string) => Promise<void>, sk: SkimageBaseline): Promise<Row[]> {
-  const byName = new Map((await client.listAlgorithms({})).map((a) => [a.algorithm_name, a.algorithm_id]));
-  let n = 0;
-  const upload = async (image: NDArray) => {
-    const file = path.join(dir, `input-${n++}.h5`);
-    await writeHdf5(file, { image });
-    return (await client.uploadFile(new Uint8Array(fs.readFileSync(file)))).file_id;
-  };
-  const run = (name: string, inputs: string[], params: Record<string, unknown>) => async () => {
-    const { execution_id } = await client.execute({ algorithm_id: byName.get(name) ?? name, input_dataset_ids: inputs, additional_parameters: params });
-    await whenEnded(execution_id);
-    const rec = await client.getExecution(execution_id);
-    if (rec.status !== "COMPLETED") throw new Error(`${name} ended ${rec.status}: ${rec.log}`);
-    for (const out of rec.output_dataset_ids) await download(`${client.baseUrl}/api/v0/files/${out}`);
-  };
-  const rows: Row[] = [];
-  const { tv, big, a, b, pair } = INPUTS();
-  rows.push(await compare("TV 1024² over HTTP, warm runner", run("tv_denoising", [await upload(tv)], { denoising_weight: 0.1 }), sk.seconds("tv", tv, { weight: 0.1 }), ["ours", "skimage warm"], 0.5));
-  rows.push(await compare("Otsu 2048² over HTTP", run("threshold_segmentation", [await upload(big)], { thresholding_algorithm: "otsu" }), sk.seconds("thresholds", big, { methods: ["otsu"] }), ["ours", "skimage warm"], 1.0));
-  const pairIds = [await upload({ dtype: "float32", shape: [1024, 1024], data: a }), await upload({ dtype: "float32", shape: [1024, 1024], data: b })];
-  rows.push(await compare("registration 1024² over HTTP (upsample 20)", run("phase_correlation_registration", pairIds, { upsample_factor: 20 }), sk.seconds("registration", pair, { upsample_factor: 20 }), ["ours", "skimage warm"], 1.0));
-  return rows;
-}
-
-/**
- * The interactive-training loop of the Train view (issue: stroke → prediction in under 2 s on a
- * 512² image with a few hundred labelled pixels): upload the strokes, make the sample, train with
- * labels = sparse, run the checkpoint on the image and download the prediction, over HTTP;
- * against the same fit and prediction in this process (no I/O, no runner processes).
- */
-async function labelLoopBench(client: CompoxClient, dir: string, repeats = REPEATS): Promise<Row> {
-  const alg = await client.getAlgorithm("pixel_classifier", "1");
-  const s = twoClassImage(512, 512, 3);
-  const strokes = s.labels.map((v, i) => (i % 500 === 0 ? v : 0));
-  const file = (name: string) => path.join(dir, name);
-  await writeHdf5(file("label-image.h5"), { image: { dtype: "float32", shape: [512, 512], data: s.image } });
-  await writeHdf5(file("label-mask.h5"), { mask: { dtype: "uint8", shape: [512, 512], data: strokes } });
-  const image = (await client.uploadFile(new Uint8Array(fs.readFileSync(file("label-image.h5"))))).file_id;
-  const until = async <T extends { status: string }>(read: () => Promise<T>): Promise<T> => {
-    for (;;) {
-      const r = await read();
-      if (["COMPLETED", "FAILED", "STOPPED"].includes(r.status)) return r;
-      await new Promise((res) => setTimeout(res, 10));
-    }
-  };
-  const loop = async () => {
-    const mask = (await client.uploadFile(new Uint8Array(fs.readFileSync(file("label-mask.h5"))))).file_id;
-    const { sample_id } = await client.createSample([{ input: [image], target: [mask] }]);
-    const { training_id } = await client.train({ algorithm_id: alg.algorithm_id, training_data: [sample_id], additional_parameters: { labels: "sparse" } });
-    const t = await until(() => client.getTraining(training_id));
-    const checkpoint_id = t.output_checkpoint_ids[0];
-    if (t.status !== "COMPLETED" || !checkpoint_id) throw new Error(`training ${t.status}: ${t.log}`);
-    const { execution_id } = await client.execute({ algorithm_id: alg.algorithm_id, input_dataset_ids: [image], checkpoint_id });
-    const e = await until(() => client.getExecution(execution_id));
-    if (e.status !== "COMPLETED") throw new Error(`prediction ${e.status}: ${e.log}`);
-    await (await client.request("GET", `/api/v0/files/${e.output_dataset_ids[0]}`)).arrayBuffer();
-  };
-  const inProcess = () => {
-    const model = fitClassifier([{ ...s, labels: strokes }], { labels: "sparse", seed: 1 });
-    classify(compileForest(model), model, s.image, 512, 512);
-  };
-  return compare("label loop 512² (stroke → prediction) over HTTP", loop, () => time(inProcess), ["ours", "in-process fit + predict"], undefined, repeats);
-}
 
 async function serverBenches(sk: SkimageBaseline | undefined): Promise<Row[]> {
   const rows: Row[] = [];

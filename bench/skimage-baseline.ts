@@ -21,22 +21,36 @@ export class SkimageBaseline {
 
   constructor(private readonly dir: string) {}
 
+  /** One request to the Python process, answered in order. */
+  private ask<T>(request: () => Promise<Record<string, unknown>>): Promise<T> {
+    const next = this.queue.then(async () => {
+      this.child.stdin!.write(`${JSON.stringify(await request())}\n`);
+      const { value, done } = await this.lines.next();
+      if (done) throw new Error("the scikit-image baseline process ended");
+      return JSON.parse(value as string) as T;
+    });
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
   /** Seconds of `op` on `image` (one timed call), and the traced peak MB when `memory`. */
   run(op: string, image: NDArray, args: Record<string, unknown>, memory = false): Promise<{ seconds: number; peak_mb: number | null }> {
-    const next = this.queue.then(async () => {
+    return this.ask(async () => {
       let input = this.files.get(image);
       if (!input) {
         input = path.join(this.dir, `skimage-${this.files.size}.h5`);
         await writeHdf5(input, { image });
         this.files.set(image, input);
       }
-      this.child.stdin!.write(`${JSON.stringify({ op, input, args, memory })}\n`);
-      const { value, done } = await this.lines.next();
-      if (done) throw new Error("the scikit-image baseline process ended");
-      return JSON.parse(value as string) as { seconds: number; peak_mb: number | null };
+      return { op, input, args, memory };
     });
-    this.queue = next.catch(() => {});
-    return next;
+  }
+
+  /** Compox's own data path for `op` (h5py reads `inputs`, scikit-image computes, h5py writes the
+   * output and fsyncs), timed whole in the Python process; a baseline for compare(). */
+  dataPath(op: string, inputs: string[], args: Record<string, unknown>): () => Promise<number> {
+    const output = path.join(this.dir, `datapath-${op}.h5`);
+    return async () => (await this.ask<{ seconds: number }>(async () => ({ op, args, datapath: { inputs, output } }))).seconds;
   }
 
   /** A baseline for compare(): the same call, timed in the Python process. */
