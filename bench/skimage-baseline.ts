@@ -49,7 +49,7 @@ export class SkimageBaseline {
   /** Compox's own data path for `op` (h5py reads `inputs`, scikit-image computes, h5py writes the
    * output and fsyncs), timed whole in the Python process; a baseline for compare(). */
   dataPath(op: string, inputs: string[], args: Record<string, unknown>): () => Promise<number> {
-    const output = path.join(this.dir, `datapath-${op}.h5`);
+    const output = path.join(this.dir, `datapath-${op}`);
     return async () => (await this.ask<{ seconds: number }>(async () => ({ op, args, datapath: { inputs, output } }))).seconds;
   }
 

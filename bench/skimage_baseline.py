@@ -10,10 +10,12 @@ scikit-image is imported before the first request, each input is read once and k
 (op, input, args) runs once untimed before its first timed call: the baseline pays neither
 imports, nor file reading, nor first-call costs, so it is as fast as scikit-image honestly is.
 
-With "datapath": {"inputs": ["<file.h5>", ...], "output": "<file.h5>"} the request times Compox's
+With "datapath": {"inputs": ["<file.h5>", ...], "output": "<stem>"} the request times Compox's
 own data path instead, as a Compox runner does it minus its object store: h5py reads each input's
 "image" (several are stacked), scikit-image computes, h5py writes the output dataset the bundled
-algorithm writes (the denoised image, the mask, the 3×3 matrices) and the file is fsynced.
+algorithm writes (the denoised image, the mask, the 3×3 matrices) to a new file and fsyncs it.
+Each call writes a file of its own (<stem>-<n>.h5) and keeps it, as each output is a new object
+that Compox keeps (and as ours are).
 """
 import os
 import json
@@ -59,6 +61,9 @@ OUTPUTS = {
 }
 
 
+written = 0
+
+
 def datapath(op, args, files, output):
     """Compox's data path: read with h5py, compute, write with h5py, fsync."""
     images = []
@@ -67,6 +72,9 @@ def datapath(op, args, files, output):
             images.append(f["image"][()])
     image = images[0] if len(images) == 1 else numpy.stack(images)
     result = OUTPUTS[op](OPS[op](image, args), image)
+    global written
+    written += 1
+    output = f"{output}-{written}.h5"
     with h5py.File(output, "w") as f:
         f.create_dataset("image", data=result)
     fd = os.open(output, os.O_RDONLY)

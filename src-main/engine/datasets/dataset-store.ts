@@ -10,7 +10,7 @@ import { CompoxError, NotFoundError } from "../../contract/errors.js";
 import type { NDArray } from "../../contract/ndarray.js";
 import { formatCompoxTime } from "../../contract/time.js";
 import type { Db } from "../store/db.js";
-import { inspectHdf5, readHdf5, writeHdf5, type KeyInfo } from "./hdf5.js";
+import { inspectHdf5, keysOfArrays, readHdf5, writeHdf5, type KeyInfo } from "./hdf5.js";
 import { openImage, type ImportLimits } from "./image-import.js";
 import type { ObjectStore } from "../storage/object-store.js";
 
@@ -135,19 +135,20 @@ export class DatasetStore {
     const tmp = this.tempPath();
     try {
       await writeHdf5(tmp, items);
-      return await this.commitFile(tmp, name);
+      return await this.commitFile(tmp, name, undefined, keysOfArrays(items));
     } catch (err) {
       fs.rmSync(tmp, { force: true });
       throw err;
     }
   }
 
-  /** Stores an already written HDF5 file (e.g. one a runner process wrote); moves it. */
-  async putFile(file: string, name: string | null = null): Promise<DatasetInfo> {
+  /** Stores an already written HDF5 file (e.g. one a runner process wrote); moves it. `keys`, from
+   * the writer that just wrote the file (keysOfArrays), spares reading it back. */
+  async putFile(file: string, name: string | null = null, keys?: Record<string, KeyInfo>): Promise<DatasetInfo> {
     const tmp = this.tempPath();
     fs.renameSync(file, tmp);
     try {
-      return await this.commitFile(tmp, name);
+      return await this.commitFile(tmp, name, undefined, keys);
     } catch (err) {
       fs.rmSync(tmp, { force: true });
       throw err;
@@ -246,10 +247,10 @@ export class DatasetStore {
     return path.join(this.tmp, `${randomUUID()}${ext}`);
   }
 
-  private async commitFile(tmp: string, name: string | null, wantedId?: string): Promise<DatasetInfo> {
+  private async commitFile(tmp: string, name: string | null, wantedId?: string, known?: Record<string, KeyInfo>): Promise<DatasetInfo> {
     let keys: Record<string, KeyInfo>;
     try {
-      keys = await inspectHdf5(tmp);
+      keys = known ?? (await inspectHdf5(tmp));
     } catch (err) {
       if (err instanceof CompoxError) throw err; // a valid HDF5 that is refused says why
       throw new CompoxError("invalid_hdf5", "The provided file is not a valid hdf5 file.");

@@ -8,6 +8,7 @@ import { CompoxError } from "../../contract/errors.js";
 import { floatToHalf, halfToFloat } from "../../contract/float16.js";
 import { DTYPES, TYPED_ARRAY, ndarrayProblem, type DType, type NDArray } from "../../contract/ndarray.js";
 import { confinedTo } from "./hdf5-confinement.js";
+import { writeNativeHdf5, writesNatively } from "./hdf5-writer.js";
 import { BlockMeans, clipRegion, reductionFactor, type Plane, type Region, type Sampling } from "./plane.js";
 
 export interface KeyInfo {
@@ -142,7 +143,9 @@ function checkSelfContained(f: H5File, lib: H5, refused: readonly string[]): voi
       if (m.chunks !== null || m.total_size === 0) continue; // external storage is contiguous only
       const before = refused.length;
       try {
-        rawBytes(lib.module, entity, { offset: (m.shape ?? []).map(() => 0), count: (m.shape ?? []).map(() => 1) });
+        const shape = m.shape ?? [];
+        // A scalar is read whole: HDF5 selects no hyperslab of a scalar dataspace (and says so on stderr).
+        rawBytes(lib.module, entity, shape.length === 0 ? undefined : { offset: shape.map(() => 0), count: shape.map(() => 1) });
       } catch {
         // A read error other than a refused open is a matter for whoever reads the data.
       }
@@ -300,15 +303,30 @@ export async function readHdf5Plane(file: string, key: string, index: number, op
   });
 }
 
+/** What inspectHdf5 would report for a file writeHdf5 writes from arrays only (listed in HDF5's
+ * name order), so a writer that just wrote them need not read them back; undefined with strings. */
+export function keysOfArrays(items: Readonly<Record<string, NDArray | StringValue>>): Record<string, KeyInfo> | undefined {
+  const names = Object.keys(items).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const out: Record<string, KeyInfo> = {};
+  for (const name of names) {
+    const a = items[name]!;
+    if (isText(a)) return undefined;
+    out[name] = { shape: [...a.shape], dtype: a.dtype };
+  }
+  return out;
+}
+
 const isText = (v: unknown): v is StringValue => typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string"));
 
 /** Writes NDArrays (and strings, as UTF-8 string datasets) as root-level datasets of a new file
- * (caller renames it into place). */
+ * (caller renames it into place); files of arrays only are written by hdf5-writer.ts. */
 export async function writeHdf5(file: string, items: Readonly<Record<string, NDArray | StringValue>>): Promise<void> {
   for (const [key, arr] of Object.entries(items)) {
     const problem = isText(arr) ? undefined : ndarrayProblem(arr);
     if (problem) throw new Error(`"${key}": ${problem}`);
   }
+  const entries = Object.entries(items);
+  if (entries.every(([key, value]) => writesNatively(key, value))) return writeNativeHdf5(file, entries as [string, NDArray][]);
   await withHdf5(file, "w", (f) => {
     for (const [key, arr] of Object.entries(items)) {
       if (isText(arr)) {

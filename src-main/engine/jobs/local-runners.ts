@@ -83,7 +83,7 @@ export class LocalRunners implements JobProcessor {
           onEvent: (jobId, event) => this.onRunnerEvent(jobId, event),
           engine: {
             datasetPath: ({ id }) => deps.datasets.localPath(id),
-            commitDataset: async ({ path: file }) => (await deps.datasets.putFile(file)).file_id,
+            commitDataset: async ({ path: file, keys }) => (await deps.datasets.putFile(file, null, keys)).file_id,
             sessionSave: async ({ jobId, key, value }) => deps.sessions.save(this.token(jobId), key, value),
             sessionLoad: async ({ jobId, key }) => deps.sessions.load(this.token(jobId), key),
             sessionRemove: async ({ jobId, key }) => deps.sessions.remove(this.token(jobId), key),

@@ -31,7 +31,9 @@ abstract class StackingRunner extends BaseRunner {
       return a;
     });
     runState.set(this, { inputIds: [...inputData.input_dataset_ids], shapes: arrays.map((a) => a.shape) });
-    return stack(arrays);
+    // One input is stacked as a view: its data was just read and is nobody else's (a 4 MB copy saved).
+    const only = arrays.length === 1 ? arrays[0] : undefined;
+    return only ? { dtype: only.dtype, shape: [1, ...only.shape], data: only.data } : stack(arrays);
   }
 
   /** How many inputs the default preprocess saw (or the output's first axis when it was overridden). */

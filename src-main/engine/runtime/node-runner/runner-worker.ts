@@ -7,7 +7,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { format } from "node:util";
 import { parentPort, workerData } from "node:worker_threads";
-import { readHdf5, writeHdf5 } from "../../datasets/hdf5.js";
+import { keysOfArrays, readHdf5, writeHdf5 } from "../../datasets/hdf5.js";
 import { installContext, type JobContext, type LogLevel, type RunnerContext } from "../../sdk/context.js";
 import { loadAndLockAssets, type BaseRunner } from "../../sdk/runners.js";
 import { ProgressGate } from "./progress-gate.js";
@@ -144,7 +144,7 @@ function startJob({ jobId, outputDir, stopToken }: ExecuteSpec | TrainSpec | Ben
     writeDataset: async (items) => {
       const file = tempFile("output.h5");
       await writeHdf5(file, items);
-      return rpc.call("commitDataset", { jobId, path: file });
+      return rpc.call("commitDataset", { jobId, path: file, keys: keysOfArrays(items) });
     },
     sessionSave: (key, value) => rpc.call("sessionSave", { jobId, key, value }),
     sessionLoad: (key) => rpc.call("sessionLoad", { jobId, key }),

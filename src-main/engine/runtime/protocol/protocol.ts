@@ -1,6 +1,7 @@
 // The one typed union of messages between the engine and a runner process, and the small RPC that
 // carries them both ways. Errors cross as {name, message, stack}, never as Error objects.
 import type { LogLevel, RunnerDevice, TrainingSample } from "../../sdk/context.js";
+import type { DType } from "../../../contract/ndarray.js";
 
 export interface LoadSpec {
   /** File path of the esbuild bundle of the module (TS/JS runners). */
@@ -51,7 +52,9 @@ export interface RunnerMethods {
 /** Methods a runner process calls on the engine. */
 export interface EngineMethods {
   datasetPath(args: { id: string }): Promise<string>;
-  commitDataset(args: { jobId: string; path: string }): Promise<string>;
+  /** `keys`: what the file holds, when the runner wrote it from arrays (keysOfArrays), so the
+   * engine need not read it back; a runner that sends none has it inspected. */
+  commitDataset(args: { jobId: string; path: string; keys?: Record<string, { shape: number[]; dtype: DType | "str" }> }): Promise<string>;
   sessionSave(args: { jobId: string; key: string; value: unknown }): Promise<void>;
   sessionLoad(args: { jobId: string; key: string }): Promise<unknown>;
   sessionRemove(args: { jobId: string; key: string }): Promise<void>;
