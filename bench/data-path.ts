@@ -24,7 +24,7 @@ const { url, child } = await serveProcess(data);
 try {
   const client = new CompoxClient(url);
   const watch = watchExecutions(client, 120_000);
-  const rows = [...(await overHttpBenches(client, data, watch.ended, sk)), await labelLoopBench(client, data)];
+  const rows = [...(await overHttpBenches(client, data, watch.ended, sk)), await labelLoopBench(client, data, watch.ended)];
   watch.close();
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "CPU"}, Node ${process.version}`;
   fs.writeFileSync(path.join(root, "bench", "results", "data-path.md"), markdown(rows, machine, REPEATS));

@@ -1,5 +1,6 @@
-// Follows executions on the event stream, as a client would: resolves when one is RUNNING or has
-// ended. Either can arrive before the POST that started it has answered, so every one is remembered.
+// Follows executions and trainings on the event stream, as a client would: resolves when one is
+// RUNNING or has ended. Either can arrive before the POST that started it has answered, so every
+// one is remembered.
 import type { CompoxClient } from "../src-main/contract/client.js";
 
 const ENDS = new Set(["COMPLETED", "FAILED", "STOPPED"]);
@@ -17,11 +18,12 @@ export function watchExecutions(client: CompoxClient, timeoutMs = 30_000): Execu
   const seen = { ended: new Set<string>(), running: new Set<string>() };
   const waiting = { ended: new Map<string, () => void>(), running: new Map<string, () => void>() };
   const close = client.events((e) => {
-    if (e.type !== "status" || !("execution_id" in e)) return;
+    if (e.type !== "status") return;
+    const id = "execution_id" in e ? e.execution_id : "training_id" in e ? e.training_id : undefined;
     const what = e.status === "RUNNING" ? "running" : ENDS.has(e.status) ? "ended" : undefined;
-    if (!what) return;
-    seen[what].add(e.execution_id);
-    waiting[what].get(e.execution_id)?.();
+    if (!what || id === undefined) return;
+    seen[what].add(id);
+    waiting[what].get(id)?.();
   });
   const when = (what: "ended" | "running", id: string) =>
     new Promise<void>((resolve, reject) => {

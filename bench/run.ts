@@ -183,7 +183,7 @@ async function serverBenches(sk: SkimageBaseline | undefined): Promise<Row[]> {
       console.log(`stop → STOPPED: ${(median(stops) * 1000).toFixed(1)} ms`);
 
       if (sk) rows.push(...(await overHttpBenches(client, src, whenEnded, sk)));
-      rows.push(await labelLoopBench(client, src));
+      rows.push(await labelLoopBench(client, src, whenEnded));
 
       // 256 MB through the API (upload, then download) against a bare node:http server that does
       // the same with the same client code: stream to a file, fsync, stream it back.

@@ -3,6 +3,19 @@ import { classify, compileForest, fitClassifier, type CompiledForest, type Label
 
 const SCALE: Record<string, number> = { uint8: 255, uint16: 65535 };
 
+/** An image's values as float32 in [0, 1] for integer types (float images as they are). A loop:
+ * Float32Array.from with a mapping function took 29 ms for 512², a tenth of a label-loop stroke. */
+function grey(data: NDArray["data"], dtype: NDArray["dtype"]): Float32Array {
+  if (dtype === "float32") return data as Float32Array;
+  const out = new Float32Array(data.length);
+  if (dtype === "float16") for (let i = 0; i < out.length; i++) out[i] = halfToFloat((data as Uint16Array)[i]!);
+  else {
+    const scale = SCALE[dtype] ?? 1;
+    for (let i = 0; i < out.length; i++) out[i] = Number(data[i]) / scale;
+  }
+  return out;
+}
+
 /** Labels every pixel with the class the trained random forest predicts (mask values 1…K). */
 export class Runner extends Image2SegmentationRunner {
   model!: PixelModel;
@@ -27,7 +40,7 @@ export class Runner extends Image2SegmentationRunner {
           const mask = target?.mask ?? target?.image;
           if (!image || !mask || image.shape.length !== 2) throw new Error(`sample ${sample.sample_id}: needs a 2-D \`image\` input and a \`mask\` (or label image) target`);
           const scale = SCALE[image.dtype] ?? 1;
-          items.push({ image: Float32Array.from(image.data as ArrayLike<number>, (v) => Number(v) / scale), labels: mask.data as ArrayLike<number>, h: image.shape[0]!, w: image.shape[1]! });
+          items.push({ image: grey(image.data, image.dtype), labels: mask.data as ArrayLike<number>, h: image.shape[0]!, w: image.shape[1]! });
           await this.setState({ images_loaded: items.length });
         }
       }
@@ -46,11 +59,9 @@ export class Runner extends Image2SegmentationRunner {
     const [n = 1, h = 0, w = 0] = images.shape;
     if (images.shape.length !== 3) throw new Error(`the pixel classifier takes grey 2-D images, got shape [${images.shape.slice(1).join(", ")}]`);
     const per = h * w;
-    const scale = SCALE[images.dtype] ?? 1;
     const out = new Uint8Array(n * per);
     for (let k = 0; k < n; k++) {
-      const slice = (images.data as Float32Array).subarray(k * per, (k + 1) * per);
-      const plane = images.dtype === "float16" ? Float32Array.from(slice, halfToFloat) : Float32Array.from(slice, (v) => Number(v) / scale);
+      const plane = grey(images.data.subarray(k * per, (k + 1) * per), images.dtype);
       out.set(classify(this.forest, this.model, plane, h, w), k * per);
       this.logMessage(`image ${k + 1} of ${n} classified`);
       this.setProgress((k + 1) / n);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { testEngine, waitForEnd, waitForTraining } from "../../src-main/engine/testing/test-engine.js";
-import { pixelFeatures } from "../pixel_classifier/helpers/features.js";
+import { cachedPixelFeatures, gaussianBlur, pixelFeatures } from "../pixel_classifier/helpers/features.js";
 import { classify, compileForest, fitClassifier, loadForest } from "../pixel_classifier/helpers/classifier.js";
 import { twoClassImage } from "./synthetic-two-class.js";
 
@@ -97,4 +97,28 @@ test("the compiled forest predicts exactly what ml-random-forest predicts", asyn
   const { data, count } = pixelFeatures(test.image, 40, 40, model.sigmas);
   const rows = Array.from({ length: 40 * 40 }, (_, i) => Array.from(data.subarray(i * count, (i + 1) * count)));
   assert.deepEqual([...classify(compileForest(model), model, test.image, 40, 40)], loadForest(model).predict(rows));
+});
+
+test("features of the image being labelled are computed once: the same pixels hit the cache, a changed pixel does not", () => {
+  const { image } = twoClassImage(32, 24, 2);
+  const first = cachedPixelFeatures(image, 32, 24, [1, 2]);
+  assert.deepEqual(first, pixelFeatures(image, 32, 24, [1, 2]));
+  assert.equal(cachedPixelFeatures(image.slice(), 32, 24, [1, 2]).data, first.data, "equal pixels in another array: a hit");
+  assert.notEqual(cachedPixelFeatures(image, 32, 24, [1, 3]).data, first.data, "other sigmas: computed");
+  const changed = image.slice();
+  changed[100] = changed[100]! + 0.5;
+  assert.notEqual(cachedPixelFeatures(changed, 32, 24, [1, 3]).data[100 * 7], image[100], "a changed pixel: computed anew");
+});
+
+test("the Gaussian blur is a normalised, mirrored-border filter (a constant image stays constant, an impulse spreads symmetrically)", () => {
+  const flat = gaussianBlur(new Float32Array(15 * 11).fill(3), 15, 11, 2);
+  for (const v of flat) assert.ok(Math.abs(v - 3) < 1e-5, String(v));
+  const impulse = new Float32Array(21 * 21);
+  impulse[10 * 21 + 10] = 1;
+  const out = gaussianBlur(impulse, 21, 21, 1.5);
+  assert.ok(Math.abs(out.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+  for (let d = 1; d <= 5; d++) {
+    assert.ok(Math.abs(out[10 * 21 + 10 - d]! - out[10 * 21 + 10 + d]!) < 1e-7);
+    assert.ok(Math.abs(out[(10 - d) * 21 + 10]! - out[10 * 21 + 10 + d]!) < 1e-7);
+  }
 });

@@ -1,7 +1,7 @@
 // Trains and applies the pixel classifier: a random forest (ml-random-forest) on per-pixel
 // features. The model is plain JSON, stored as the asset files/model.json (and so as checkpoints).
 import { RandomForestClassifier } from "ml-random-forest";
-import { pixelFeatures } from "./features.js";
+import { cachedPixelFeatures } from "./features.js";
 
 export interface PixelModel {
   version: 1;
@@ -41,7 +41,7 @@ export function fitClassifier(items: readonly LabelledImage[], opts: FitOptions 
   let seed = opts.seed ?? 1;
   const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
   for (const item of items) {
-    const { data, count } = pixelFeatures(item.image, item.h, item.w, sigmas);
+    const { data, count } = cachedPixelFeatures(item.image, item.h, item.w, sigmas);
     for (let i = 0; i < item.h * item.w; i++) {
       const label = Number(item.labels[i]);
       if (sparse ? label > 0 : Number.isFinite(label)) {
@@ -136,7 +136,7 @@ export function compileForest(model: PixelModel): CompiledForest {
 /** The class of every pixel of an image: the trees' majority vote (ties to the class that reached
  * the count first, as ml-random-forest's mode). */
 export function classify(forest: CompiledForest, model: PixelModel, image: Float32Array, h: number, w: number): Uint8Array {
-  const { data, count } = pixelFeatures(image, h, w, model.sigmas);
+  const { data, count } = cachedPixelFeatures(image, h, w, model.sigmas);
   const out = new Uint8Array(h * w);
   const votes = new Int32Array(256);
   const seen: number[] = [];
