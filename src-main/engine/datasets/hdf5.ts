@@ -2,12 +2,15 @@
 // h5wasm reads float16 only as raw bytes and can create neither float16 nor enum types, so we
 // write float16 widened to float32 (exact) and bool as uint8, each with a `compox_dtype`
 // attribute that restores the dtype when read here; h5py sees the same numbers.
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { Dataset } from "h5wasm/node";
 import { CompoxError } from "../../contract/errors.js";
 import { floatToHalf, halfToFloat } from "../../contract/float16.js";
 import { DTYPES, TYPED_ARRAY, ndarrayProblem, type DType, type NDArray } from "../../contract/ndarray.js";
 import { confinedTo } from "./hdf5-confinement.js";
+import { plainDatasets } from "./hdf5-reader.js";
 import { writeNativeHdf5, writesNatively } from "./hdf5-writer.js";
 import { BlockMeans, clipRegion, reductionFactor, type Plane, type Region, type Sampling } from "./plane.js";
 
@@ -198,8 +201,36 @@ export async function readHdf5Strings(file: string): Promise<Record<string, Stri
 /** The largest array read whole: past it, typed arrays and the WebAssembly heap give out. */
 const MAX_ARRAY_BYTES = 2 ** 31;
 
+/** Reads the datasets straight from the file when hdf5-reader.ts finds them all stored plainly
+ * (one read per array, no copy through h5wasm's heap); undefined otherwise. */
+function readPlain(file: string, keys?: readonly string[]): Record<string, NDArray> | undefined {
+  const fd = fs.openSync(file, "r");
+  try {
+    const plain = plainDatasets(fd, keys);
+    if (!plain) return undefined;
+    const out: Record<string, NDArray> = {};
+    for (const [key, ds] of plain) {
+      if (ds.bytes > MAX_ARRAY_BYTES) return undefined; // h5wasm's path refuses it, naming the key
+      const stored = ds.dtype === "float16" && ds.size === 4 ? "float32" : ds.dtype;
+      const data = new TYPED_ARRAY[stored](ds.bytes / ds.size);
+      const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      for (let done = 0; done < bytes.length; ) {
+        const n = fs.readSync(fd, bytes, done, bytes.length - done, ds.offset + done);
+        if (n === 0) return undefined;
+        done += n;
+      }
+      out[key] = { dtype: ds.dtype, shape: ds.shape, data: stored === ds.dtype ? data : Uint16Array.from(data as Float32Array, floatToHalf) } as NDArray;
+    }
+    return out;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Reads root-level datasets (all, or the given keys) as NDArrays. */
 export async function readHdf5(file: string, keys?: readonly string[]): Promise<Record<string, NDArray>> {
+  const plain = os.endianness() === "LE" ? readPlain(file, keys) : undefined;
+  if (plain) return plain;
   return withHdf5(file, "r", (f, { module, Dataset }) => {
     const out: Record<string, NDArray> = {};
     for (const key of keys ?? f.keys()) {
