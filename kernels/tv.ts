@@ -15,6 +15,8 @@
 // rolling slabs (the lean mode for volumes: an energy pass, then an update pass, and the result
 // written over the image at the end), so the kernel itself never assumes where a slab's out is.
 
+export { minMaxF32, lo, hi } from "./min-max";
+
 let F: usize = 0; // the image
 let PZ: usize = 0;
 let PY: usize = 0;
@@ -136,4 +138,27 @@ export function update(r: i32, slab: usize, next: usize, write: bool): f64 {
     normSum += sumLanes(acc) + tail;
   }
   return normSum;
+}
+
+/**
+ * v = (v − lo) / range for n float32 values at `at`, in place: the Compox template's min–max
+ * scaling. Computed in float64 lanes and rounded once to float32, as the JavaScript path does
+ * (Float32Array stores of double arithmetic), so both give the same bits.
+ */
+export function scaleF32(at: usize, n: i32, lo: f64, range: f64): void {
+  const l = f64x2.splat(lo);
+  const r = f64x2.splat(range);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const p = at + (<usize>i << 2);
+    const v = v128.load(p);
+    const high = i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+    const a = f32x4.demote_f64x2_zero(f64x2.div(f64x2.sub(f64x2.promote_low_f32x4(v), l), r));
+    const b = f32x4.demote_f64x2_zero(f64x2.div(f64x2.sub(f64x2.promote_low_f32x4(high), l), r));
+    v128.store(p, i8x16.shuffle(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
+  }
+  for (; i < n; i++) {
+    const p = at + (<usize>i << 2);
+    store<f32>(p, <f32>((<f64>load<f32>(p) - lo) / range));
+  }
 }

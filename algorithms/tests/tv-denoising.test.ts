@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { testEngine, waitForEnd } from "../../src-main/engine/testing/test-engine.js";
 import { denoiseTvChambolle } from "../tv_denoising/helpers/chambolle.js";
+import { minMaxScale, minMaxScaleInPlace } from "../tv_denoising/helpers/normalize.js";
 import { wasmTvAvailable } from "../tv_denoising/helpers/tv-wasm.js";
 import { noisyImage, reference } from "./reference.js";
 
@@ -66,6 +67,22 @@ test("the kernel's bands agree with one thread, lean mode with full mode, and a 
   // A smaller image after a larger one reuses the grown memory; the layout must not leak values.
   const small = noisyImage(9, 13, 2);
   assert.ok(maxAbsDiff(denoiseTvChambolle(small, [9, 13], { weight: 0.2, engine: "wasm" }), denoiseTvChambolle(small, [9, 13], { weight: 0.2, engine: "js" })) <= 1e-5);
+});
+
+test("scaling fused into the kernel's copies gives the bits of scaling in JavaScript before and after, 2-D and 3-D", () => {
+  const cases: [Float32Array, number[]][] = [
+    [Float32Array.from(noisyImage(37, 53, 2), (v) => v * 700 - 120), [37, 53]],
+    [Float32Array.from(noisyImage(6 * 20, 18, 3), (v) => v * 3 + 1e-3), [6, 20, 18]],
+    [new Float32Array(8 * 9).fill(4), [8, 9]],
+  ];
+  for (const [image, shape] of cases) {
+    const opts = { weight: 0.1, eps: 0, maxNumIter: 6 };
+    const fused = denoiseTvChambolle(image, shape, { ...opts, scale01: true });
+    const apart = minMaxScaleInPlace(Float32Array.from(denoiseTvChambolle(minMaxScale(image), shape, opts)));
+    assert.deepEqual(fused, apart, `shape ${shape.join("×")}`);
+    const js = { ...opts, engine: "js" as const };
+    assert.deepEqual(denoiseTvChambolle(image, shape, { ...js, scale01: true }), minMaxScaleInPlace(denoiseTvChambolle(minMaxScale(image), shape, js)), `JavaScript path, shape ${shape.join("×")}`);
+  }
 });
 
 test("a throwing onIteration stops the WebAssembly path, and the next call still runs", async () => {

@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { BAND_SOURCE, WORKER_SOURCE } from "./tv-band.js";
+import { minMaxScale, minMaxScaleInPlace } from "./normalize.js";
 import { denoiseTvWasm, wasmTvAvailable } from "./tv-wasm.js";
 
 // Chambolle's total-variation denoising on 2-D or 3-D float32 arrays, step for step the algorithm
@@ -18,6 +19,9 @@ export interface TvOptions {
   threads?: number;
   /** Memory mode of the WebAssembly path (default: "lean" for volumes, "full" for images; see tv-wasm.ts). */
   mode?: "full" | "lean";
+  /** Min–max scale the image to [0, 1] before and the result after (the Compox template's
+   * scaling; in the WebAssembly path, on the kernel's own copies). */
+  scale01?: boolean;
 }
 
 /** scikit-image's stopping rule: stop once the energy changes by less than eps × the first energy. */
@@ -41,9 +45,10 @@ export function denoiseTvChambolle(image: Float32Array, shape: readonly number[]
   const { weight, eps = 2e-4, maxNumIter = 200 } = opts;
   const ndim = shape.length;
   if (ndim < 1 || ndim > 3) throw new Error(`TV denoising supports 1-D to 3-D arrays, got ${ndim}-D`);
+  if (ndim >= 2 && weight > 0 && (opts.engine ?? (wasmTvAvailable() ? "wasm" : "js")) === "wasm")
+    return denoiseTvWasm(image, shape, { weight, eps, maxNumIter, converged: stopRule(eps), onIteration: opts.onIteration, threads: opts.threads, mode: opts.mode, scale01: opts.scale01 });
+  if (opts.scale01) return minMaxScaleInPlace(denoiseTvChambolle(minMaxScale(image), shape, { ...opts, scale01: false }));
   if (!(weight > 0)) return Float32Array.from(image);
-  if (ndim >= 2 && (opts.engine ?? (wasmTvAvailable() ? "wasm" : "js")) === "wasm")
-    return denoiseTvWasm(image, shape, { weight, eps, maxNumIter, converged: stopRule(eps), onIteration: opts.onIteration, threads: opts.threads, mode: opts.mode });
   if (ndim === 2) return denoise2d(image, shape[0]!, shape[1]!, weight, eps, maxNumIter, opts.onIteration);
   const size = image.length;
   const dims = [...shape];

@@ -21,6 +21,10 @@ interface Kernel {
   setup(f: number, pz: number, py: number, px: number, zero: number, nz: number, ny: number, nx: number, tau: number, k: number): void;
   divergence(z: number, slab: number): number;
   update(r: number, slab: number, next: number, write: boolean): number;
+  minMaxF32(at: number, n: number): void;
+  lo(): number;
+  hi(): number;
+  scaleF32(at: number, n: number, lo: number, range: number): void;
 }
 
 /** Pass commands (ctrl[1]); 0 ends a worker. */
@@ -208,6 +212,17 @@ export interface WasmTvOptions {
   threads?: number;
   /** "lean" (the default for volumes) keeps memory within 4× the volume; "full" (images) is one pass per iteration. */
   mode?: "full" | "lean";
+  /** Min–max scale the image to [0, 1] before and the result after (normalize.ts's minMaxScale,
+   * to the bit), on the kernel's own copies: two passes of JavaScript and an array fewer. */
+  scale01?: boolean;
+}
+
+/** minMaxScale of `size` float32 values at byte `at` of the kernel's memory, in place. */
+function scaleInKernel(kernel: Kernel, buffer: ArrayBuffer, at: number, size: number): void {
+  kernel.minMaxF32(at, size);
+  const range = kernel.hi() - kernel.lo();
+  if (range > 0) kernel.scaleF32(at, size, kernel.lo(), range);
+  else new Float32Array(buffer, at, size).fill(0);
 }
 
 /**
@@ -243,7 +258,8 @@ export function denoiseTvWasm(image: Float32Array, shape: readonly number[], opt
   new Uint8Array(buffer, zero, f - zero).fill(0);
   new Uint8Array(buffer, pz, px + arr - pz).fill(0);
   new Float32Array(buffer, f, size).set(image);
-  if (!lean) new Float32Array(buffer, u, size).set(image);
+  if (opts.scale01) scaleInKernel(p.kernel, buffer, f, size);
+  if (!lean) new Float32Array(buffer, u, size).set(new Float32Array(buffer, f, size));
   const tau = 1 / (2 * shape.length);
   p.params.set([f, pz, py, px, zero, nz, ny, nx, tau, tau / opts.weight], P_SETUP);
   p.params.set([lean ? 1 : 0, u, plane, roll], P_LEAN);
@@ -259,6 +275,7 @@ export function denoiseTvWasm(image: Float32Array, shape: readonly number[], opt
       if (lean && i < opts.maxNumIter - 1) p.pass(bands, UPDATE);
       opts.onIteration?.(i);
     }
+    if (opts.scale01) scaleInKernel(p.kernel, buffer, result, size);
     const out = new Float32Array(buffer, result, size);
     return buffer.byteLength > KEEP_BYTES ? out : out.slice();
   } finally {
