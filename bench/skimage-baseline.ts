@@ -14,7 +14,11 @@ const root = fileURLToPath(new URL("..", import.meta.url));
  * read once, each call warmed once before it is timed; only the call itself is timed.
  */
 export class SkimageBaseline {
-  private readonly child = spawn(PYTHON, [path.join(root, "bench", "skimage_baseline.py")], { stdio: ["pipe", "pipe", "inherit"] });
+  // OpenBLAS's idle threads spin for about 0.1 s after each call before they sleep: untimed for
+  // the baseline, but on 2 cores they took one from whatever ran next (ours, alternating: the
+  // two-thread registration read 111 ms instead of 78). The shortest spin keeps the baseline's own
+  // time (measured the same either way) and ends the interference.
+  private readonly child = spawn(PYTHON, [path.join(root, "bench", "skimage_baseline.py")], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, OPENBLAS_THREAD_TIMEOUT: "4" } });
   private readonly lines = createInterface({ input: this.child.stdout! })[Symbol.asyncIterator]();
   private readonly files = new Map<NDArray, string>();
   private queue: Promise<unknown> = Promise.resolve();

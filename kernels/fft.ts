@@ -92,14 +92,15 @@ export function fftRows(p: usize, rows: i32, n: i32, tw: usize): void {
   }
 }
 
-/** In-place FFT along the columns of an h×w complex array (h a power of two; table for h). */
-export function fftCols(p: usize, h: i32, w: i32, tw: usize): void {
+/** In-place FFT along columns [c0, c1) of an h×w complex array (h a power of two; table for h):
+ * threads take disjoint column ranges. */
+export function fftCols(p: usize, h: i32, w: i32, tw: usize, c0: i32, c1: i32): void {
   const rowBytes = <usize>w << 4;
-  bitReverse(p, h, rowBytes, rowBytes);
+  bitReverse(p + (<usize>c0 << 4), h, rowBytes, <usize>(c1 - c0) << 4);
   // A strip of columns through all stages stays in cache (64 columns × 1024 rows = 1 MB).
   const STRIP = 64;
-  for (let x0 = 0; x0 < w; x0 += STRIP) {
-    const span = <usize>min(STRIP, w - x0) << 4;
+  for (let x0 = c0; x0 < c1; x0 += STRIP) {
+    const span = <usize>min(STRIP, c1 - x0) << 4;
     const base = p + (<usize>x0 << 4);
     let m = 1;
     if ((ctz(h) & 1) != 0) {
@@ -145,9 +146,11 @@ export function fftCols(p: usize, h: i32, w: i32, tw: usize): void {
  * A[k] = (z[k] + conj(z[−k]))/2 and B[k] = (z[k] − conj(z[−k]))/(2i): two real transforms for
  * the price of one complex one. Written conjugated, as the upsampled DFT wants it; and since
  * |FFT(conj p)| = n·|IFFT(p)|, a forward transform of it finds the cross-correlation's peak.
+ * Written twice, to `out` and `copy` (the copy is transformed in place, `out` kept for the
+ * upsampled DFT), for rows [y0, y1): threads take disjoint row ranges (z is only read).
  */
-export function crossPower(z: usize, out: usize, h: i32, w: i32, floor: f64): void {
-  for (let y = 0; y < h; y++) {
+export function crossPower(z: usize, out: usize, copy: usize, h: i32, w: i32, floor: f64, y0: i32, y1: i32): void {
+  for (let y = y0; y < y1; y++) {
     const ny = y == 0 ? 0 : h - y;
     for (let x = 0; x < w; x++) {
       const nx = x == 0 ? 0 : w - x;
@@ -166,9 +169,11 @@ export function crossPower(z: usize, out: usize, h: i32, w: i32, floor: f64): vo
       const re = ar * br + ai * bi;
       const im = ai * br - ar * bi;
       const mag = max(Math.sqrt(re * re + im * im), floor);
-      const o = out + (<usize>(y * w + x) << 4);
-      store<f64>(o, re / mag);
-      store<f64>(o, -im / mag, 8);
+      const at = <usize>(y * w + x) << 4;
+      store<f64>(out + at, re / mag);
+      store<f64>(out + at, -im / mag, 8);
+      store<f64>(copy + at, re / mag);
+      store<f64>(copy + at, -im / mag, 8);
     }
   }
 }
@@ -176,12 +181,13 @@ export function crossPower(z: usize, out: usize, h: i32, w: i32, floor: f64): vo
 /**
  * tmp[b, y] = Σ_x k[b, x] · d[y, x] for b < region, y < h: the upsampled DFT's first, large
  * product (d: h × w complex, tmp: region × h complex). Each kernel entry is stored as two
- * vectors, [kr, kr] and [ki, ki], so the inner loop needs no lane moves.
+ * vectors, [kr, kr] and [ki, ki], so the inner loop needs no lane moves. For data rows
+ * [y0, y1): threads take disjoint ranges.
  */
-export function dftRows(d: usize, k: usize, tmp: usize, h: i32, w: i32, region: i32): void {
+export function dftRows(d: usize, k: usize, tmp: usize, h: i32, w: i32, region: i32, y0: i32, y1: i32): void {
   const rowBytes = <usize>w << 4;
   const kRowBytes = <usize>w << 5;
-  for (let y = 0; y < h; y++) {
+  for (let y = y0; y < y1; y++) {
     const row = d + <usize>y * rowBytes;
     // Two kernel rows per pass over the data row: each data load serves both.
     for (let b = 0; b < region; b += 2) {

@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import type { NDArray } from "../../src-main/contract/ndarray.js";
 import { testEngine, waitForEnd } from "../../src-main/engine/testing/test-engine.js";
 import { phaseCrossCorrelation } from "../phase_correlation_registration/helpers/phase-correlation.js";
-import { wasmFftAvailable } from "../phase_correlation_registration/helpers/fft-wasm.js";
+import { fftThreads, wasmFftAvailable } from "../phase_correlation_registration/helpers/fft-wasm.js";
+import os from "node:os";
 import { reference } from "./reference.js";
 
 const folder = fileURLToPath(new URL("../phase_correlation_registration", import.meta.url));
@@ -29,6 +30,10 @@ const ENGINES = ["wasm", "js"] as const;
 
 test("the WebAssembly FFT kernel is available in this Node", async () => {
   assert.equal(wasmFftAvailable(), true);
+});
+
+test("on a machine of 2 or more cores the kernel's transforms run on two threads (the tests below then cover the split)", () => {
+  assert.equal(fftThreads(), os.availableParallelism() >= 2 ? 2 : 1);
 });
 
 test("recovers known subpixel shifts within 0.05 px (power-of-two and other sizes, both paths)", async () => {

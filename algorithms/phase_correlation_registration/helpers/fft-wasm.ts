@@ -1,17 +1,39 @@
 import { FFT_KERNEL } from "./fft-kernel.wasm.js";
+import { HelperThread, useHelper, type Op } from "./fft-helper-thread.js";
 import type { Complex } from "./fft2d.js";
 import type { Correlation } from "./phase-correlation.js";
 
 // Phase cross-correlation's transforms on the WebAssembly SIMD kernel (kernels/fft.ts), for
 // power-of-two images: both real images in one complex 2-D FFT, the cross-power spectrum from it,
 // one more forward FFT for the correlation peak, and the upsampled DFT's large product. The
-// buffers stay in the kernel's memory between calls of the same size.
+// buffers stay in the kernel's memory between calls of the same size. Every step splits in two
+// (rows, columns, rows of the product) and a helper thread takes the second half.
 
 interface Kernel {
   fftRows(p: number, rows: number, n: number, tw: number): void;
-  fftCols(p: number, h: number, w: number, tw: number): void;
-  crossPower(z: number, out: number, h: number, w: number, floor: number): void;
-  dftRows(d: number, k: number, tmp: number, h: number, w: number, region: number): void;
+  fftCols(p: number, h: number, w: number, tw: number, c0: number, c1: number): void;
+  crossPower(z: number, out: number, copy: number, h: number, w: number, floor: number, y0: number, y1: number): void;
+  dftRows(d: number, k: number, tmp: number, h: number, w: number, region: number, y0: number, y1: number): void;
+}
+
+interface Instance {
+  k: Kernel;
+  memory: WebAssembly.Memory;
+  /** The second thread (undefined on one core, or where it could not start). */
+  helper?: HelperThread;
+}
+
+/** Runs the two halves of a step: `theirs` on the helper thread (if any) while this thread runs `mine`. */
+function split(inst: Instance, op: Op, mine: number[], theirs: number[]): void {
+  const run = (args: number[]) => (inst.k[op] as (...a: number[]) => void)(...args);
+  if (!inst.helper) {
+    run(mine);
+    run(theirs);
+    return;
+  }
+  const wait = inst.helper.start(op, theirs);
+  run(mine);
+  wait();
 }
 
 const PAGE = 65536;
@@ -19,19 +41,31 @@ const PAGE = 65536;
 const KEEP_BYTES = 128 * 2 ** 20;
 const isPow2 = (n: number) => n >= 2 && (n & (n - 1)) === 0;
 
-let kernel: { k: Kernel; memory: WebAssembly.Memory } | null | undefined;
+let kernel: Instance | null | undefined;
 
-function instance(): { k: Kernel; memory: WebAssembly.Memory } | null {
+function instance(): Instance | null {
   if (kernel === undefined) {
     try {
       const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
-      const k = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(FFT_KERNEL, "base64")), { env: { memory } }).exports as unknown as Kernel;
+      const module = new WebAssembly.Module(Buffer.from(FFT_KERNEL, "base64"));
+      const k = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Kernel;
       kernel = { k, memory };
+      try {
+        if (useHelper()) kernel.helper = new HelperThread(module, memory);
+      } catch {
+        // No worker threads here: one thread does both halves.
+      }
     } catch {
       kernel = null;
     }
   }
   return kernel;
+}
+
+/** Threads the kernel's transforms run on (2 with the helper thread, else 1); 0 without the kernel. */
+export function fftThreads(): number {
+  const inst = instance();
+  return inst ? (inst.helper ? 2 : 1) : 0;
 }
 
 /** Can this runtime run the WebAssembly kernel? */
@@ -53,7 +87,7 @@ function writeTwiddles(view: Float64Array, at: number, n: number): void {
 export function correlateWasm(reference: ArrayLike<number>, moving: ArrayLike<number>, h: number, w: number, floor: number): Correlation | undefined {
   const inst = isPow2(h) && isPow2(w) ? instance() : null;
   if (!inst) return undefined;
-  const { k, memory } = inst;
+  const { memory } = inst;
   const n = h * w;
   // Layout: z (both images, then their spectrum), p (conjugated cross-power), c (its transform),
   // the row and column twiddles.
@@ -72,12 +106,14 @@ export function correlateWasm(reference: ArrayLike<number>, moving: ArrayLike<nu
     f64[zs + 2 * i] = reference[i]!;
     f64[zs + 2 * i + 1] = moving[i]!;
   }
-  k.fftRows(z, h, w, twW);
-  k.fftCols(z, h, w, twH);
-  k.crossPower(z, p, h, w, floor);
-  f64.copyWithin(c / 8, p / 8, p / 8 + 2 * n);
-  k.fftRows(c, h, w, twW);
-  k.fftCols(c, h, w, twH);
+  const [h2, w2] = [h >> 1, w >> 1];
+  const fft2d = (at: number) => {
+    split(inst, "fftRows", [at, h2, w, twW], [at + 16 * h2 * w, h - h2, w, twW]);
+    split(inst, "fftCols", [at, h, w, twH, 0, w2], [at, h, w, twH, w2, w]);
+  };
+  fft2d(z);
+  split(inst, "crossPower", [z, p, c, h, w, floor, 0, h2], [z, p, c, h, w, floor, h2, h]);
+  fft2d(c);
   let peak = 0;
   let best = -1;
   for (let i = 0, o = c / 8; i < n; i++, o += 2) {
@@ -88,7 +124,12 @@ export function correlateWasm(reference: ArrayLike<number>, moving: ArrayLike<nu
     }
   }
   // A later call starts afresh; this correlation keeps its own memory until it is dropped.
-  if (memory.buffer.byteLength > KEEP_BYTES) kernel = undefined;
+  if (memory.buffer.byteLength > KEEP_BYTES) {
+    kernel = undefined;
+    // Its thread goes with it (the upsampled DFT below then runs on this thread alone).
+    inst.helper?.close();
+    inst.helper = undefined;
+  }
   return {
     peak,
     dftRows(kx: Complex, region: number): Complex {
@@ -101,7 +142,7 @@ export function correlateWasm(reference: ArrayLike<number>, moving: ArrayLike<nu
         view[o] = view[o + 1] = kx[2 * i]!;
         view[o + 2] = view[o + 3] = kx[2 * i + 1]!;
       }
-      k.dftRows(p, kAt, tmp, h, w, region);
+      split(inst, "dftRows", [p, kAt, tmp, h, w, region, 0, h2], [p, kAt, tmp, h, w, region, h2, h]);
       return view.slice(tmp / 8, tmp / 8 + 2 * region * h);
     },
   };
