@@ -10,7 +10,8 @@ import { pyproject, tempDir, writeFiles } from "../../engine/testing/temp-algori
 import { waitForEnd, waitForStatus } from "../../engine/testing/test-engine.js";
 import { eventually } from "../../engine/testing/eventually.js";
 import { createRouter } from "../router.js";
-import { eventRoutes, MAX_QUEUED_EVENTS } from "./events.js";
+import { END_DELIVERY_MARGIN_MS, eventRoutes, MAX_QUEUED_EVENTS } from "./events.js";
+import { eventTime } from "../../engine/runtime/event-bus.js";
 
 const log = (i: number) => ({ type: "log", execution_id: "e1", level: "INFO", message: `line ${i}`, time: "" }) as never;
 
@@ -63,6 +64,21 @@ test("a stream that follows one job says how it ended when it ended before the c
   while (!text.includes("\n\n")) text += new TextDecoder().decode((await reader.read()).value);
   await reader.cancel();
   assert.match(text, /^id: 1\nevent: status\ndata: \{"id":1,"type":"status","execution_id":"e9","status":"COMPLETED","progress":1\}\n\n/);
+});
+
+test("a reconnecting client's missed ends are looked for from before its last event (an end may reach a node after newer events)", async () => {
+  const bus = countingBus();
+  const asked: number[] = [];
+  const app = new Hono();
+  eventRoutes(createRouter(app), { onEvent: (l) => bus.on(l), eventsSince: (id) => bus.since(id), getExecution: noRecord, getTraining: noRecord, endedSince: async (ms) => (asked.push(ms), [{ kind: "execution", id: "late", status: "COMPLETED" }]) }, 60_000);
+  const lastId = 1_765_000_000_000 * 1000 + 7;
+  const res = await app.request("/api/v0/events", { headers: { "last-event-id": String(lastId) } });
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  let text = "";
+  while (!text.includes("\n\n")) text += new TextDecoder().decode((await reader.read()).value);
+  await reader.cancel();
+  assert.deepEqual(asked, [eventTime(lastId) - END_DELIVERY_MARGIN_MS]);
+  assert.match(text, /"execution_id":"late","status":"COMPLETED"/);
 });
 
 test("a client that reconnects to a restarted server with Last-Event-ID hears every end it missed, read from the records", async () => {

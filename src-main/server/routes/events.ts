@@ -20,6 +20,14 @@ export const MAX_QUEUED_EVENTS = 1000;
 
 type EventSource = Pick<Engine, "onEvent" | "eventsSince" | "getExecution" | "getTraining" | "endedSince">;
 
+/**
+ * How far before a reconnecting client's last event its missed ends are looked for. A node numbers
+ * an event when it emits it, which may be after the end it tells of was recorded (relayed from a
+ * worker through Redis, later under load): a client that heard a newer event on a node killed
+ * before it passed that end on would otherwise never hear it. An end told twice is harmless.
+ */
+export const END_DELIVERY_MARGIN_MS = 60_000;
+
 /** A job's status event. */
 const statusEvent = (id: number, kind: "execution" | "training", job: string, status: Status): EngineEvent => ({ id, type: "status", ...(kind === "execution" ? { execution_id: job } : { training_id: job }), status, progress: 1 }) as EngineEvent;
 
@@ -32,7 +40,7 @@ const statusEvent = (id: number, kind: "execution" | "training", job: string, st
 async function missedEnds(engine: EventSource, q: { execution_id?: string; training_id?: string }, lastId: number): Promise<EngineEvent[]> {
   const id = Math.max(engine.eventsSince(0).at(-1)?.id ?? 0, Number.isFinite(lastId) ? lastId : 0);
   // Last-Event-ID 0 asks for what the node keeps, not for every end ever recorded.
-  if (!q.execution_id && !q.training_id) return lastId > 0 ? (await engine.endedSince(eventTime(lastId))).map((e) => statusEvent(id, e.kind, e.id, e.status)) : [];
+  if (!q.execution_id && !q.training_id) return lastId > 0 ? (await engine.endedSince(eventTime(lastId) - END_DELIVERY_MARGIN_MS)).map((e) => statusEvent(id, e.kind, e.id, e.status)) : [];
   try {
     const rec = q.execution_id ? await engine.getExecution(q.execution_id) : await engine.getTraining(q.training_id!);
     return isTerminal(rec.status) ? [statusEvent(id, q.execution_id ? "execution" : "training", (q.execution_id ?? q.training_id)!, rec.status)] : [];
