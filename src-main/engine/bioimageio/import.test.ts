@@ -2,8 +2,9 @@
 // algorithm: verified at import against its own test tensors, refused with the reason when a file
 // was changed, the weights cannot run or the reproduction test fails, then run on its test image
 // (reproducing the test output) and on a larger image in tiles; a package with TorchScript weights
-// only runs them with PyTorch.
+// only, or a state dict and its network's file only, runs them with PyTorch.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
@@ -13,6 +14,7 @@ import type { CompoxError } from "../../contract/errors.js";
 import { zipFiles } from "../deploy/module-zip.js";
 import { readNpy } from "../sdk/bioimageio/npy.js";
 import { BIOIMAGEIO_FIXTURE, needsTorch } from "../testing/bioimageio.js";
+import { PYTHON } from "../testing/system-needs.js";
 import { tempDir } from "../testing/temp-algorithm.js";
 import { testEngine, waitForEnd } from "../testing/test-engine.js";
 
@@ -62,7 +64,7 @@ test("a bioimage.io package deploys as a verified algorithm (0.5 and 0.4, folder
     delete (doc.weights as Record<string, unknown>).onnx;
     delete (doc.weights as Record<string, unknown>).torchscript;
   });
-  assert.match(await code(t.engine.deploy(stateDictOnly)), /^422 model_invalid: bioimageio\.yaml: weights: Compox Desktop runs onnx or torchscript weights in the package \(pytorch_state_dict and others are not supported yet\); this one has pytorch_state_dict \(http/);
+  assert.match(await code(t.engine.deploy(stateDictOnly)), /^422 model_invalid: bioimageio\.yaml: weights: Compox Desktop runs onnx, torchscript, pytorch_state_dict weights held in the package .*; this one has pytorch_state_dict \(http/);
   assert.equal((await t.engine.listAlgorithms()).filter((a) => a.algorithm_name === "unet_2d_nuclei_broad").length, 2, "nothing half-deployed");
 
   // Runs: the test image reproduces the test output; a larger image runs in tiles.
@@ -106,4 +108,43 @@ test("a package with TorchScript weights only is verified and runs them with PyT
   assert.ok(worst < 1e-3, `TorchScript reproduces test_output.npy (largest difference ${worst})`);
   const again = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id: r.algorithm_id, input_dataset_ids: [ds.file_id] })).execution_id, 180_000);
   assert.equal(again.status, "COMPLETED", `a second run on the warm runner uses the same helper: ${again.log}`);
+});
+
+test("a package with a state dict only builds its network from the package's Python file, loads the weights and reproduces its test output", { skip: skip || needsTorch, timeout: 300_000 }, async () => {
+  await using t = await testEngine();
+  using work = tempDir();
+  // The state dict of the package's own TorchScript weights (the same network: unet2d.py's UNet2d).
+  const dir = variant(work.path, "bioimageio.yaml", "bioimageio.yaml", (doc) => {
+    const weights = doc.weights as Record<string, Record<string, unknown>>;
+    delete weights.onnx;
+    delete weights.torchscript;
+    weights.pytorch_state_dict!.source = "state_dict.pt";
+    delete weights.pytorch_state_dict!.sha256;
+  });
+  execFileSync(PYTHON!, ["-c", "import sys, torch\ntorch.save(torch.jit.load(sys.argv[1], map_location='cpu').state_dict(), sys.argv[2])", path.join(dir, "weights.pt"), path.join(dir, "state_dict.pt")]);
+  fs.rmSync(path.join(dir, "weights.pt"));
+  const r = await t.engine.deploy(dir);
+  assert.equal(r.outcome, "created");
+  const runner = new AdmZip(Buffer.from((await t.engine.exportAlgorithm(r.algorithm_name, Number(r.algorithm_major_version))).bytes)).readAsText("Runner.ts");
+  assert.match(runner, /weights = "pytorch_state_dict"/);
+  const input = readNpy(fs.readFileSync(path.join(FIXTURE, "test_input.npy")));
+  const expected = readNpy(fs.readFileSync(path.join(FIXTURE, "test_output.npy")));
+  const ds = await t.engine.createDataset({ image: { dtype: "float32", shape: [512, 512], data: input.data } });
+  const rec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id: r.algorithm_id, input_dataset_ids: [ds.file_id] })).execution_id, 180_000);
+  assert.equal(rec.status, "COMPLETED", rec.log);
+  const out = (await t.engine.readDataset(rec.output_dataset_ids[0]!)).image!;
+  let worst = 0;
+  for (let i = 0; i < expected.data.length; i++) worst = Math.max(worst, Math.abs((out.data as Float32Array)[i]! - expected.data[i]!));
+  assert.ok(worst < 1e-3, `the state dict reproduces test_output.npy (largest difference ${worst})`);
+  // A network file that is not the one the description names is refused, naming it.
+  const tampered = variant(work.path, "bioimageio.yaml", "bioimageio.yaml", (doc) => {
+    const weights = doc.weights as Record<string, Record<string, unknown>>;
+    delete weights.onnx;
+    delete weights.torchscript;
+    weights.pytorch_state_dict!.source = "state_dict.pt";
+    delete weights.pytorch_state_dict!.sha256;
+  });
+  fs.copyFileSync(path.join(dir, "state_dict.pt"), path.join(tampered, "state_dict.pt"));
+  fs.appendFileSync(path.join(tampered, "unet2d.py"), "\n# changed\n");
+  await assert.rejects(t.engine.deploy(tampered), /weights\.pytorch_state_dict\.architecture: unet2d\.py has sha256 [0-9a-f]{64}, the description says d00721e7/);
 });

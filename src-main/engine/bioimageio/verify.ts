@@ -17,7 +17,10 @@ const refuse = (desc: ModelDescription, message: string) => new CompoxError("mod
 /** The package's files that `desc` names, with the sha256 it gives for each (if any). */
 function referencedFiles(desc: ModelDescription): { source: string; sha256?: string; what: string }[] {
   return [
-    ...Object.entries(desc.weights).map(([format, w]) => ({ ...w!, what: `weights.${format}` })),
+    ...Object.entries(desc.weights).flatMap(([format, w]) => [
+      { source: w!.source, sha256: w!.sha256, what: `weights.${format}` },
+      ...(w!.architecture ? [{ source: w!.architecture.source, sha256: w!.architecture.sha256, what: `weights.${format}.architecture` }] : []),
+    ]),
     ...desc.inputs.map((t) => ({ ...t.test, what: `the test input of ${t.id}` })),
     ...desc.outputs.map((t) => ({ ...t.test, what: `the test output of ${t.id}` })),
   ];
@@ -50,7 +53,7 @@ export async function verifyPackage(desc: ModelDescription, dir: string, opts: {
   if (!weights) throw refuse(desc, unrunnableWeights(desc, opts.format));
   let model: LoadedModel;
   try {
-    ({ model } = await loadWeights(weights.format, fs.readFileSync(path.join(dir, weights.source)), "cpu", opts.python));
+    ({ model } = await loadWeights(weights, async (file) => fs.readFileSync(path.join(dir, file)), "cpu", opts.python));
   } catch (err) {
     throw refuse(desc, `weights.${weights.format} (${weights.source}) could not be loaded: ${(err as Error).message}`);
   }

@@ -45,8 +45,10 @@ test("spec 0.4 and 0.5 descriptions of the same model read into the same inputs,
     inputs: d.inputs.map((t) => ({ axes: t.axes.map((a) => [a.id, a.type, a.halo]), steps: t.preprocessing.filter((s) => s.id !== "ensure_dtype").map((s) => s.id), test: t.test.source })),
     outputs: d.outputs.map((t) => ({ axes: t.axes.map((a) => [a.id, a.type, a.halo]), steps: t.postprocessing.filter((s) => s.id !== "ensure_dtype").map((s) => s.id), test: t.test.source })),
     onnx: d.weights.onnx?.source,
+    network: d.weights.pytorch_state_dict?.architecture,
   });
   assert.deepEqual(shape(v04), shape(v05));
+  assert.deepEqual(v05.weights.pytorch_state_dict?.architecture, { source: "unet2d.py", callable: "UNet2d", kwargs: { input_channels: 1, output_channels: 1 }, sha256: "d00721e7d00f55222e8cbf90019dd85ce9df0ae42fd46a07f0e6ea45729b310d" }, "0.5's architecture and 0.4's \"unet2d.py:UNet2d\" with kwargs beside it");
   assert.deepEqual(v05.inputs[0]!.axes.map((a) => a.id), ["batch", "channel", "y", "x"]);
   assert.equal(v05.outputs[0]!.axes.find((a) => a.id === "x")?.halo, 32);
   assert.deepEqual(v04.inputs[0]!.preprocessing[0]!.kwargs.axes, ["y", "x"], "0.4's axis letters become a list");

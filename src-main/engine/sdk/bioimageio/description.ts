@@ -31,6 +31,21 @@ export interface TensorDescription {
 
 export type WeightsFormat = "onnx" | "torchscript" | "pytorch_state_dict" | "keras_hdf5" | "tensorflow_saved_model_bundle" | "tensorflow_js";
 
+/** A pytorch_state_dict's network: the callable (a class) in a Python file of the package, and its arguments. */
+export interface Architecture {
+  source: string;
+  callable: string;
+  kwargs: Record<string, unknown>;
+  sha256?: string;
+}
+
+export interface WeightsEntry {
+  source: string;
+  sha256?: string;
+  /** pytorch_state_dict only, when its network is a file of the package (not an importable module). */
+  architecture?: Architecture;
+}
+
 export interface ModelDescription {
   /** The description file, relative to the package. */
   file: string;
@@ -47,7 +62,7 @@ export interface ModelDescription {
   cite: string[];
   inputs: TensorDescription[];
   outputs: TensorDescription[];
-  weights: Partial<Record<WeightsFormat, { source: string; sha256?: string }>>;
+  weights: Partial<Record<WeightsFormat, WeightsEntry>>;
   /** The reproduction test's tolerance: |out − expected| ≤ atol + rtol·|expected|, at most `mismatchedPerMillion` elements off. */
   tolerance: { atol: number; rtol: number; mismatchedPerMillion: number };
 }
@@ -55,6 +70,21 @@ export interface ModelDescription {
 export { isDescriptionFile } from "./description-file.js";
 
 type Yaml = Record<string, unknown>;
+
+/** Spec 0.5 names the network {source, callable, kwargs, sha256}; 0.4 "file.py:Callable" with
+ * architecture_sha256 and kwargs beside it. An importable module (import_from, a dotted path) is
+ * not a file of the package: undefined. */
+function architectureOf(entry: Yaml, v05: boolean): Architecture | undefined {
+  const kwargs = (value: unknown) => (value && typeof value === "object" ? (value as Record<string, unknown>) : {});
+  if (v05) {
+    const a = entry.architecture as Yaml | undefined;
+    const source = str(a?.source);
+    const callable = str(a?.callable);
+    return source && callable ? { source, callable, kwargs: kwargs(a?.kwargs), sha256: str(a?.sha256) } : undefined;
+  }
+  const m = /^(.+\.py):([A-Za-z_]\w*)$/.exec(str(entry.architecture) ?? "");
+  return m ? { source: m[1]!, callable: m[2]!, kwargs: kwargs(entry.kwargs), sha256: str(entry.architecture_sha256) } : undefined;
+}
 
 class Problem extends Error {}
 
@@ -98,7 +128,10 @@ export function readDescription(text: string, file: string): ModelDescription {
   const weights: ModelDescription["weights"] = {};
   for (const [format, entry] of Object.entries((doc.weights as Yaml | undefined) ?? {})) {
     const source = str((entry as Yaml)?.source);
-    if (source) weights[format as WeightsFormat] = { source, sha256: str((entry as Yaml).sha256) };
+    if (!source) continue;
+    weights[format as WeightsFormat] = { source, sha256: str((entry as Yaml).sha256) };
+    const architecture = format === "pytorch_state_dict" ? architectureOf(entry as Yaml, v05) : undefined;
+    if (architecture) weights.pytorch_state_dict!.architecture = architecture;
   }
   const config = ((doc.config as Yaml | undefined)?.bioimageio as Yaml | undefined) ?? {};
   const tolerance = v05

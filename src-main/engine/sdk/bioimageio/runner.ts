@@ -50,12 +50,13 @@ export class BioimageioRunner extends Image2ImageRunner {
     this.desc = readDescription(text, this.description.replace(/^files\/model\//, ""));
     const weights = runnableWeights(this.desc, this.weights);
     if (!weights) throw new Error(`${this.description}: ${unrunnableWeights(this.desc, this.weights)}`);
-    // TorchScript runs with PyTorch in the engine's Python (looked for only then).
-    const python = weights.format === "torchscript" ? await currentContext().python() : undefined;
-    const { model, provider, warning } = await loadWeights(weights.format, await this.fetchAsset(`files/model/${weights.source}`), this.device, python);
+    // PyTorch weights run in the engine's Python (looked for only then).
+    const python = weights.format === "onnx" ? undefined : await currentContext().python();
+    const { model, provider, warning } = await loadWeights(weights, (file) => this.fetchAsset(`files/model/${file}`), this.device, python);
     this.model = model;
     if (warning) this.logMessage(warning, "WARNING");
-    this.logMessage(`${this.desc.name} ${this.desc.version} loaded (${weights.format === "onnx" ? "ONNX" : "TorchScript"} weights on ${provider})`);
+    const kind = { onnx: "ONNX", torchscript: "TorchScript", pytorch_state_dict: "PyTorch state dict" }[weights.format];
+    this.logMessage(`${this.desc.name} ${this.desc.version} loaded (${kind} weights on ${provider})`);
   }
 
   override async inference(images: NDArray, args: Args): Promise<NDArray> {

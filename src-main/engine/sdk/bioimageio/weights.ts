@@ -1,44 +1,61 @@
 // Which weights of a package run, and loading them: ONNX in this process (ONNX Runtime), else
-// TorchScript in a Python helper with PyTorch. Both give a LoadedModel (predict.ts), and both must
-// pass the package's own reproduction test (bioimageio/verify.ts) before it is deployed.
+// TorchScript or a PyTorch state dict (with its network's Python file) in a Python helper with
+// PyTorch. All give a LoadedModel (predict.ts), and all must pass the package's own reproduction
+// test (bioimageio/verify.ts) before it is deployed.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { ModelDescription } from "./description.js";
+import type { Architecture, ModelDescription } from "./description.js";
 import { loadOnnx } from "./onnx-model.js";
 import type { LoadedModel } from "./predict.js";
-import { loadTorchscript } from "./torchscript-model.js";
+import { loadPytorch } from "./pytorch-model.js";
 
-export type RunnableFormat = "onnx" | "torchscript";
+export type RunnableFormat = "onnx" | "torchscript" | "pytorch_state_dict";
 
 /** The formats Compox Desktop runs, in the order it prefers them. */
-export const RUNNABLE_FORMATS: readonly RunnableFormat[] = ["onnx", "torchscript"];
+export const RUNNABLE_FORMATS: readonly RunnableFormat[] = ["onnx", "torchscript", "pytorch_state_dict"];
 
-/** The weights to run: `format` when given and present, else the first runnable format the package holds (not a URL). */
-export function runnableWeights(desc: ModelDescription, format?: RunnableFormat): { format: RunnableFormat; source: string } | undefined {
+export interface RunnableWeights {
+  format: RunnableFormat;
+  source: string;
+  architecture?: Architecture;
+}
+
+const isUrl = (source: string) => /^[a-z]+:\/\//i.test(source);
+
+/** The weights to run: `format` when given and present, else the first runnable format the package
+ * holds (files of the package, not URLs; a state dict with its network's file). */
+export function runnableWeights(desc: ModelDescription, format?: RunnableFormat): RunnableWeights | undefined {
   for (const f of format ? [format] : RUNNABLE_FORMATS) {
     const w = desc.weights[f];
-    if (w && !/^[a-z]+:\/\//i.test(w.source)) return { format: f, source: w.source };
+    if (!w || isUrl(w.source)) continue;
+    if (f !== "pytorch_state_dict") return { format: f, source: w.source };
+    if (w.architecture && !isUrl(w.architecture.source)) return { format: f, source: w.source, architecture: w.architecture };
   }
   return undefined;
 }
 
 /** Why a package's weights cannot run here. */
 export function unrunnableWeights(desc: ModelDescription, format?: RunnableFormat): string {
-  const offered = Object.entries(desc.weights).map(([f, w]) => `${f} (${w!.source})`);
-  return `weights: Compox Desktop runs ${format ?? RUNNABLE_FORMATS.join(" or ")} weights in the package (pytorch_state_dict and others are not supported yet); this one has ${offered.join(", ") || "none"}`;
+  const offered = Object.entries(desc.weights).map(([f, w]) => `${f} (${w!.source}${f === "pytorch_state_dict" && !w!.architecture ? ", its network not a file of the package" : ""})`);
+  return `weights: Compox Desktop runs ${format ?? RUNNABLE_FORMATS.join(", ")} weights held in the package (a state dict with its network's Python file; keras and tensorflow are not supported); this one has ${offered.join(", ") || "none"}`;
 }
 
-/** Loads `bytes` of weights in `format` on `device`; TorchScript needs `python` (with PyTorch). */
-export async function loadWeights(format: RunnableFormat, bytes: Uint8Array, device: string, python: string | undefined): Promise<{ model: LoadedModel; provider: string; warning?: string }> {
-  if (format === "onnx") return loadOnnx(bytes, device);
-  if (!python) throw new Error("TorchScript weights run with PyTorch in Python, and no Python interpreter was found: install python3 with torch and numpy, or set `python` (compox doctor checks)");
-  // PyTorch loads from a file; it is read whole at load time, so the copy goes at once.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compox-torchscript-"));
-  const file = path.join(dir, "weights.pt");
-  fs.writeFileSync(file, bytes);
+/** Loads `weights` (their files read with `read`) on `device`; TorchScript and state dicts need `python` (with PyTorch). */
+export async function loadWeights(weights: RunnableWeights, read: (file: string) => Promise<Uint8Array>, device: string, python: string | undefined): Promise<{ model: LoadedModel; provider: string; warning?: string }> {
+  if (weights.format === "onnx") return loadOnnx(await read(weights.source), device);
+  if (!python) throw new Error(`${weights.format} weights run with PyTorch in Python, and no Python interpreter was found: install python3 with torch and numpy, or set \`python\` (compox doctor checks)`);
+  // PyTorch loads from files; they are read whole at load time, so the copies go at once.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compox-pytorch-"));
   try {
-    return await loadTorchscript(file, device, python);
+    const file = path.join(dir, "weights.pt");
+    fs.writeFileSync(file, await read(weights.source));
+    let network: { file: string; callable: string; kwargs: Record<string, unknown> } | undefined;
+    if (weights.architecture) {
+      network = { file: path.join(dir, path.basename(weights.architecture.source)), callable: weights.architecture.callable, kwargs: weights.architecture.kwargs };
+      fs.writeFileSync(network.file, await read(weights.architecture.source));
+    }
+    return await loadPytorch(file, device, python, network);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

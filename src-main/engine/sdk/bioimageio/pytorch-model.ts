@@ -1,13 +1,14 @@
-// TorchScript weights run with PyTorch in a Python helper process (Node has no TorchScript
-// runtime): the runner sends each tile's tensors as raw float32 and gets the outputs back the same
-// way. CUDA when asked for and PyTorch sees a GPU, else the CPU (saying why).
+// PyTorch weights — TorchScript, or a state dict with its network's Python file — run in a Python
+// helper process (Node has no PyTorch runtime): the runner sends each tile's tensors as raw
+// float32 and gets the outputs back the same way. CUDA when asked for and PyTorch sees a GPU, else
+// the CPU (saying why).
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import type { LoadedModel } from "./predict.js";
 import type { Tensor } from "./tensor.js";
 
 // Framing on stdin/stdout: one JSON line of shapes, then each array's float32 bytes.
 const HELPER = String.raw`
-import json, sys
+import importlib.util, json, sys
 import numpy as np
 import torch
 weights, device = sys.argv[1], sys.argv[2]
@@ -15,7 +16,16 @@ warning = None
 if device == "cuda" and not torch.cuda.is_available():
     warning = "PyTorch sees no CUDA device; running on cpu. See compox doctor."
     device = "cpu"
-model = torch.jit.load(weights, map_location=device)
+if len(sys.argv) > 3:
+    # A state dict: the network's class from its file, built with the description's kwargs.
+    spec = importlib.util.spec_from_file_location("compox_bioimageio_network", sys.argv[3])
+    network = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(network)
+    model = getattr(network, sys.argv[4])(**json.loads(sys.argv[5]))
+    model.load_state_dict(torch.load(weights, map_location=device))
+    model.to(device)
+else:
+    model = torch.jit.load(weights, map_location=device)
 model.eval()
 out = sys.stdout.buffer
 out.write((json.dumps({"ready": True, "device": device, "warning": warning, "torch": torch.__version__}) + "\n").encode())
@@ -89,12 +99,17 @@ class StreamReader {
   }
 }
 
-/** A PyTorch helper on the TorchScript file `weights`, run by `python`; `warning` says why CUDA was not used when it was asked for. */
-export async function loadTorchscript(weights: string, device: string, python: string): Promise<{ model: LoadedModel; provider: string; warning?: string }> {
-  const child: ChildProcessWithoutNullStreams = spawn(python, ["-c", HELPER, weights, device === "cuda" ? "cuda" : "cpu"], { stdio: ["pipe", "pipe", "pipe"] });
+/**
+ * A PyTorch helper on `weights` — a TorchScript file, or with `network` a state dict for the class
+ * `callable` of that Python file — run by `python`; `warning` says why CUDA was not used when it
+ * was asked for.
+ */
+export async function loadPytorch(weights: string, device: string, python: string, network?: { file: string; callable: string; kwargs: Record<string, unknown> }): Promise<{ model: LoadedModel; provider: string; warning?: string }> {
+  const args = ["-c", HELPER, weights, device === "cuda" ? "cuda" : "cpu", ...(network ? [network.file, network.callable, JSON.stringify(network.kwargs)] : [])];
+  const child: ChildProcessWithoutNullStreams = spawn(python, args, { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const failed = new Promise<never>((_, reject) => child.once("error", (err) => reject(new Error(`cannot start ${python} for TorchScript weights: ${err.message}`))));
+  const failed = new Promise<never>((_, reject) => child.once("error", (err) => reject(new Error(`cannot start ${python} for PyTorch weights: ${err.message}`))));
   const reader = new StreamReader(child.stdout, () => stderr.trim().split("\n").slice(-3).join(" | ") || `exit code ${child.exitCode}`);
   let ready: { device: string; warning: string | null; torch: string };
   try {
@@ -102,8 +117,10 @@ export async function loadTorchscript(weights: string, device: string, python: s
   } catch (err) {
     child.kill();
     const missing = /No module named '(torch|numpy)'/.exec(stderr)?.[1];
-    if (missing) throw new Error(`TorchScript weights need PyTorch and NumPy in ${python} (${missing} is missing): install them there (pip install torch numpy, or apt install python3-torch) or set \`python\` to an interpreter that has them`, { cause: err });
-    throw err;
+    if (missing) throw new Error(`PyTorch weights need PyTorch and NumPy in ${python} (${missing} is missing): install them there (pip install torch numpy, or apt install python3-torch) or set \`python\` to an interpreter that has them`, { cause: err });
+    // Say what Python said (a network that does not build, keys that do not match the state dict).
+    const said = stderr.trim().split("\n").slice(-1)[0];
+    throw said ? new Error(said, { cause: err }) : err;
   }
   // One tile at a time: the helper answers in order.
   let chain: Promise<unknown> = Promise.resolve();
