@@ -4,7 +4,7 @@
 import { queueFullError, type JobProcessor, type JobQueue } from "../jobs/job-queue.js";
 import type { QueuedJob } from "../jobs/queued-job.js";
 import type { JobKind, JobWorkers } from "../store/job-workers.js";
-import { deviceQueue, workerQueue, type ClusterLink } from "./cluster-link.js";
+import { deviceQueue, settleWithin, workerQueue, type ClusterLink } from "./cluster-link.js";
 
 export interface ClusterSide {
   link: ClusterLink;
@@ -42,11 +42,12 @@ export async function queueFor({ link, processor, workers }: ClusterSide, job: Q
   return workerQueue(holder.name);
 }
 
-/** The JobQueue of an API node. */
-export function clusterQueue(side: ClusterSide): JobQueue {
+/** The JobQueue of an API node; `drain` (at shutdown) waits for the jobs handed over to reach Redis. */
+export function clusterQueue(side: ClusterSide): JobQueue & { drain(ms: number): Promise<void> } {
   const { link, processor, workers, onError } = side;
   // One chain: jobs reach the queues in the order they were submitted here (FIFO).
   let chain: Promise<unknown> = Promise.resolve();
+  let closing = false;
   const then = (what: string, fn: () => Promise<void>) => {
     chain = chain.then(fn).catch((err: unknown) => onError(what, err));
   };
@@ -63,10 +64,16 @@ export function clusterQueue(side: ClusterSide): JobQueue {
           const queue = await queueFor(side, job);
           if (queue) await link.enqueue(queue, job);
         } catch (err) {
-          await processor.endRecorded(job.id, job.kind, "FAILED", `could not be queued: ${(err as Error).message}; check queue_url (COMPOX_QUEUE_URL) and that Redis is running (\`compox doctor\` checks)`);
+          // Cut off by this node's shutdown: the job stays PENDING, and another node's reconciler
+          // queues it (startReconciler); it was accepted, so it must not end for that.
+          if (!closing) await processor.endRecorded(job.id, job.kind, "FAILED", `could not be queued: ${(err as Error).message}; check queue_url (COMPOX_QUEUE_URL) and that Redis is running (\`compox doctor\` checks)`);
           throw err;
         }
       });
+    },
+    async drain(ms: number) {
+      closing = true;
+      await settleWithin(chain, ms);
     },
     async stopElsewhere(id, kind) {
       then(`stopping ${kind} ${id}`, async () => {

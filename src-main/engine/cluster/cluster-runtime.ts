@@ -228,9 +228,10 @@ export function openClusterNode(opts: Omit<ClusterSide, "link"> & { queueUrl: st
   let gpuWorkers = false;
   let stopReaper: (() => void) | undefined;
   let stopWorker: ((graceMs: number, interrupt: () => Promise<void>) => Promise<void>) | undefined;
+  const queue = clusterQueue(side);
   return {
     /** The JobQueue of this node's job service. */
-    queue: clusterQueue(side),
+    queue,
     /** Whether a live worker offers a GPU (as the reaper last saw). */
     hasGpuWorker: () => gpuWorkers,
     /** Starts settling lost workers' jobs and queueing lost jobs again (API nodes: `compox worker` does not). */
@@ -253,11 +254,13 @@ export function openClusterNode(opts: Omit<ClusterSide, "link"> & { queueUrl: st
     ready: () => link.ready(),
     /**
      * Leaves the cluster: the worker role first — no new jobs, running ones finish within
-     * `graceMs`, then `interrupt` fails what remains — then the connections.
+     * `graceMs`, then `interrupt` fails what remains — then the jobs this node accepted reach
+     * Redis (within 10 s; any left stay PENDING for another node), then the connections.
      */
     async close(graceMs = 0, interrupt: () => Promise<void> = async () => {}): Promise<void> {
       stopReaper?.();
       await stopWorker?.(graceMs, interrupt);
+      await queue.drain(10_000);
       await link.close();
     },
   };
