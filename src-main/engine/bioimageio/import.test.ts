@@ -148,3 +148,27 @@ test("a package with a state dict only builds its network from the package's Pyt
   fs.appendFileSync(path.join(tampered, "unet2d.py"), "\n# changed\n");
   await assert.rejects(t.engine.deploy(tampered), /weights\.pytorch_state_dict\.architecture: unet2d\.py has sha256 [0-9a-f]{64}, the description says d00721e7/);
 });
+
+test("a model whose output has an axis its input lacks (the package's expand_output_shape variant, as a state dict) is verified against its own expanded test output and runs", { skip: skip || needsTorch, timeout: 300_000 }, async () => {
+  await using t = await testEngine();
+  using work = tempDir();
+  const dir = variant(work.path, "expand_output_shape.bioimageio.yaml", "bioimageio.yaml", (doc) => {
+    const w = (doc.weights as Record<string, Record<string, unknown>>).pytorch_state_dict!;
+    w.source = "state_dict.pt";
+    delete w.sha256;
+  });
+  // The variant's weights are the same network's (its sha256 is the original's): made from the package's TorchScript.
+  execFileSync(PYTHON!, ["-c", "import sys, torch\ntorch.save(torch.jit.load(sys.argv[1], map_location='cpu').state_dict(), sys.argv[2])", path.join(dir, "weights.pt"), path.join(dir, "state_dict.pt")]);
+  const r = await t.engine.deploy(dir);
+  assert.equal(r.outcome, "created", "verified against test_output_expanded.npy (1×1×1×512×512)");
+  const input = readNpy(fs.readFileSync(path.join(FIXTURE, "test_input.npy")));
+  const expected = readNpy(fs.readFileSync(path.join(FIXTURE, "test_output_expanded.npy")));
+  const ds = await t.engine.createDataset({ image: { dtype: "float32", shape: [512, 512], data: input.data } });
+  const rec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id: r.algorithm_id, input_dataset_ids: [ds.file_id] })).execution_id, 180_000);
+  assert.equal(rec.status, "COMPLETED", rec.log);
+  const out = (await t.engine.readDataset(rec.output_dataset_ids[0]!)).image!;
+  assert.deepEqual(out.shape, [512, 512], "the added z of 1 dropped with batch and channel: an image like its input");
+  let worst = 0;
+  for (let i = 0; i < expected.data.length; i++) worst = Math.max(worst, Math.abs((out.data as Float32Array)[i]! - expected.data[i]!));
+  assert.ok(worst < 1e-3, `reproduces test_output_expanded.npy (largest difference ${worst})`);
+});

@@ -31,9 +31,10 @@ export function imageToTensor(image: { shape: readonly number[]; data: Float32Ar
   return { data: image.data, shape, axes: axes.map((a) => a.id) };
 }
 
-/** A model output as an image: the batch axis and a single channel dropped. */
+/** A model output as an image: the batch axis dropped, and every other axis of length 1 but y and
+ * x (a single channel, a z of 1 that the model adds: the expand_output_shape example). */
 export function tensorToImage(t: Tensor): NDArray {
-  const shape = t.shape.filter((n, k) => !(t.axes[k] === "batch" || (t.axes[k] === "channel" && n === 1)));
+  const shape = t.shape.filter((n, k) => !(t.axes[k] === "batch" || (n === 1 && t.axes[k] !== "y" && t.axes[k] !== "x")));
   return { dtype: "float32", shape, data: t.data };
 }
 
