@@ -33,6 +33,33 @@ function variant(into: string, description: string, as: string, edit: (doc: Reco
 
 const code = async (p: Promise<unknown>) => p.then(() => "deployed", (e: CompoxError) => `${e.status} ${e.code}: ${e.message}`);
 
+/** A copy of the package (described by `description`) whose only weights are a state dict made
+ * from its TorchScript weights (the same network, as unet2d.py builds it). */
+function stateDictVariant(into: string, description: string): string {
+  const dir = variant(into, description, "bioimageio.yaml", (doc) => {
+    const weights = doc.weights as Record<string, Record<string, unknown>>;
+    for (const format of Object.keys(weights)) if (format !== "pytorch_state_dict") delete weights[format];
+    weights.pytorch_state_dict!.source = "state_dict.pt";
+    delete weights.pytorch_state_dict!.sha256;
+  });
+  execFileSync(PYTHON!, ["-c", "import sys, torch\ntorch.save(torch.jit.load(sys.argv[1], map_location='cpu').state_dict(), sys.argv[2])", path.join(dir, "weights.pt"), path.join(dir, "state_dict.pt")]);
+  fs.rmSync(path.join(dir, "weights.pt"));
+  return dir;
+}
+
+/** Runs algorithm `id` on the package's test input: the output image, and its largest difference from `expectedFile`. */
+async function runTestInput(engine: Awaited<ReturnType<typeof testEngine>>["engine"], id: string, expectedFile = "test_output.npy") {
+  const input = readNpy(fs.readFileSync(path.join(FIXTURE, "test_input.npy")));
+  const expected = readNpy(fs.readFileSync(path.join(FIXTURE, expectedFile)));
+  const ds = await engine.createDataset({ image: { dtype: "float32", shape: [512, 512], data: input.data } });
+  const rec = await waitForEnd(engine, (await engine.execute({ algorithm_id: id, input_dataset_ids: [ds.file_id] })).execution_id, 180_000);
+  assert.equal(rec.status, "COMPLETED", rec.log);
+  const out = (await engine.readDataset(rec.output_dataset_ids[0]!)).image!;
+  let worst = 0;
+  for (let i = 0; i < expected.data.length; i++) worst = Math.max(worst, Math.abs((out.data as Float32Array)[i]! - expected.data[i]!));
+  return { out, worst };
+}
+
 test("a bioimage.io package deploys as a verified algorithm (0.5 and 0.4, folder and zip), and runs whole and tiled", { skip, timeout: 300_000 }, async () => {
   await using t = await testEngine();
   using work = tempDir();
@@ -113,38 +140,14 @@ test("a package with TorchScript weights only is verified and runs them with PyT
 test("a package with a state dict only builds its network from the package's Python file, loads the weights and reproduces its test output", { skip: skip || needsTorch, timeout: 300_000 }, async () => {
   await using t = await testEngine();
   using work = tempDir();
-  // The state dict of the package's own TorchScript weights (the same network: unet2d.py's UNet2d).
-  const dir = variant(work.path, "bioimageio.yaml", "bioimageio.yaml", (doc) => {
-    const weights = doc.weights as Record<string, Record<string, unknown>>;
-    delete weights.onnx;
-    delete weights.torchscript;
-    weights.pytorch_state_dict!.source = "state_dict.pt";
-    delete weights.pytorch_state_dict!.sha256;
-  });
-  execFileSync(PYTHON!, ["-c", "import sys, torch\ntorch.save(torch.jit.load(sys.argv[1], map_location='cpu').state_dict(), sys.argv[2])", path.join(dir, "weights.pt"), path.join(dir, "state_dict.pt")]);
-  fs.rmSync(path.join(dir, "weights.pt"));
-  const r = await t.engine.deploy(dir);
+  const r = await t.engine.deploy(stateDictVariant(work.path, "bioimageio.yaml"));
   assert.equal(r.outcome, "created");
   const runner = new AdmZip(Buffer.from((await t.engine.exportAlgorithm(r.algorithm_name, Number(r.algorithm_major_version))).bytes)).readAsText("Runner.ts");
   assert.match(runner, /weights = "pytorch_state_dict"/);
-  const input = readNpy(fs.readFileSync(path.join(FIXTURE, "test_input.npy")));
-  const expected = readNpy(fs.readFileSync(path.join(FIXTURE, "test_output.npy")));
-  const ds = await t.engine.createDataset({ image: { dtype: "float32", shape: [512, 512], data: input.data } });
-  const rec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id: r.algorithm_id, input_dataset_ids: [ds.file_id] })).execution_id, 180_000);
-  assert.equal(rec.status, "COMPLETED", rec.log);
-  const out = (await t.engine.readDataset(rec.output_dataset_ids[0]!)).image!;
-  let worst = 0;
-  for (let i = 0; i < expected.data.length; i++) worst = Math.max(worst, Math.abs((out.data as Float32Array)[i]! - expected.data[i]!));
+  const { worst } = await runTestInput(t.engine, r.algorithm_id);
   assert.ok(worst < 1e-3, `the state dict reproduces test_output.npy (largest difference ${worst})`);
   // A network file that is not the one the description names is refused, naming it.
-  const tampered = variant(work.path, "bioimageio.yaml", "bioimageio.yaml", (doc) => {
-    const weights = doc.weights as Record<string, Record<string, unknown>>;
-    delete weights.onnx;
-    delete weights.torchscript;
-    weights.pytorch_state_dict!.source = "state_dict.pt";
-    delete weights.pytorch_state_dict!.sha256;
-  });
-  fs.copyFileSync(path.join(dir, "state_dict.pt"), path.join(tampered, "state_dict.pt"));
+  const tampered = stateDictVariant(work.path, "bioimageio.yaml");
   fs.appendFileSync(path.join(tampered, "unet2d.py"), "\n# changed\n");
   await assert.rejects(t.engine.deploy(tampered), /weights\.pytorch_state_dict\.architecture: unet2d\.py has sha256 [0-9a-f]{64}, the description says d00721e7/);
 });
@@ -152,23 +155,10 @@ test("a package with a state dict only builds its network from the package's Pyt
 test("a model whose output has an axis its input lacks (the package's expand_output_shape variant, as a state dict) is verified against its own expanded test output and runs", { skip: skip || needsTorch, timeout: 300_000 }, async () => {
   await using t = await testEngine();
   using work = tempDir();
-  const dir = variant(work.path, "expand_output_shape.bioimageio.yaml", "bioimageio.yaml", (doc) => {
-    const w = (doc.weights as Record<string, Record<string, unknown>>).pytorch_state_dict!;
-    w.source = "state_dict.pt";
-    delete w.sha256;
-  });
-  // The variant's weights are the same network's (its sha256 is the original's): made from the package's TorchScript.
-  execFileSync(PYTHON!, ["-c", "import sys, torch\ntorch.save(torch.jit.load(sys.argv[1], map_location='cpu').state_dict(), sys.argv[2])", path.join(dir, "weights.pt"), path.join(dir, "state_dict.pt")]);
-  const r = await t.engine.deploy(dir);
+  // Its weights are the original network's (the same sha256), only at a URL: made locally.
+  const r = await t.engine.deploy(stateDictVariant(work.path, "expand_output_shape.bioimageio.yaml"));
   assert.equal(r.outcome, "created", "verified against test_output_expanded.npy (1×1×1×512×512)");
-  const input = readNpy(fs.readFileSync(path.join(FIXTURE, "test_input.npy")));
-  const expected = readNpy(fs.readFileSync(path.join(FIXTURE, "test_output_expanded.npy")));
-  const ds = await t.engine.createDataset({ image: { dtype: "float32", shape: [512, 512], data: input.data } });
-  const rec = await waitForEnd(t.engine, (await t.engine.execute({ algorithm_id: r.algorithm_id, input_dataset_ids: [ds.file_id] })).execution_id, 180_000);
-  assert.equal(rec.status, "COMPLETED", rec.log);
-  const out = (await t.engine.readDataset(rec.output_dataset_ids[0]!)).image!;
+  const { out, worst } = await runTestInput(t.engine, r.algorithm_id, "test_output_expanded.npy");
   assert.deepEqual(out.shape, [512, 512], "the added z of 1 dropped with batch and channel: an image like its input");
-  let worst = 0;
-  for (let i = 0; i < expected.data.length; i++) worst = Math.max(worst, Math.abs((out.data as Float32Array)[i]! - expected.data[i]!));
   assert.ok(worst < 1e-3, `reproduces test_output_expanded.npy (largest difference ${worst})`);
 });
