@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import type { NDArray } from "../../src-main/contract/ndarray.js";
 import { testEngine, waitForEnd } from "../../src-main/engine/testing/test-engine.js";
-import { globalThreshold, ImageStats, METHODS, thresholdLocal } from "../threshold_segmentation/helpers/thresholds.js";
+import { thresholdLocal } from "../threshold_segmentation/helpers/local-threshold.js";
+import { globalThreshold, ImageStats, METHODS } from "../threshold_segmentation/helpers/thresholds.js";
 import { wasmThresholdsAvailable } from "../threshold_segmentation/helpers/thresholds-wasm.js";
 import { fixtures, noisyImage, reference } from "./reference.js";
 

@@ -1,5 +1,6 @@
 import { Image2SegmentationRunner, halfToFloat, type Args, type NDArray } from "compox";
-import { ImageStats, METHODS, thresholdLocal, thresholdOf, type Method } from "./helpers/thresholds.js";
+import { thresholdLocal } from "./helpers/local-threshold.js";
+import { ImageStats, METHODS, thresholdOf, type Method } from "./helpers/thresholds.js";
 
 /** One threshold per image (or per pixel for "local"); mask = image > threshold. */
 export class Runner extends Image2SegmentationRunner {
