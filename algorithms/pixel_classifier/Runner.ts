@@ -39,7 +39,6 @@ export class Runner extends Image2SegmentationRunner {
           const image = input?.image;
           const mask = target?.mask ?? target?.image;
           if (!image || !mask || image.shape.length !== 2) throw new Error(`sample ${sample.sample_id}: needs a 2-D \`image\` input and a \`mask\` (or label image) target`);
-          const scale = SCALE[image.dtype] ?? 1;
           items.push({ image: grey(image.data, image.dtype), labels: mask.data as ArrayLike<number>, h: image.shape[0]!, w: image.shape[1]! });
           await this.setState({ images_loaded: items.length });
         }

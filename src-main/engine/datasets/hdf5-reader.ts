@@ -214,6 +214,14 @@ function compoxMark(b: Buffer): string | undefined {
   return b.toString("latin1", p, p + length).replace(/\0+$/, "");
 }
 
+/** The dtype a stored one stands for: bool is stored as uint8 and float16 as float32, marked by a
+ * compox_dtype attribute (hdf5-writer.ts and h5wasm's path write it; both readers read it here). */
+export function markedDtype(stored: DType, mark: unknown): DType {
+  if (mark === "bool" && stored === "uint8") return "bool";
+  if (mark === "float16" && stored === "float32") return "float16";
+  return stored;
+}
+
 /** The dataset at `address`, if it is stored plainly (else throws NotPlain). */
 function dataset(src: Source, address: number): PlainDataset {
   let shape: number[] | undefined;
@@ -242,8 +250,7 @@ function dataset(src: Source, address: number): PlainDataset {
   if (!shape || !type || !place) return notPlain("not a dataset of numbers");
   const count = shape.reduce((a, c) => a * c, 1);
   if (place.bytes !== count * type.size || place.offset + place.bytes > src.size) notPlain("data that does not match its shape");
-  const dtype = mark === "bool" && type.dtype === "uint8" ? "bool" : mark === "float16" && type.dtype === "float32" ? "float16" : type.dtype;
-  return { dtype, size: type.size, shape, ...place };
+  return { dtype: markedDtype(type.dtype, mark), size: type.size, shape, ...place };
 }
 
 /**

@@ -82,6 +82,8 @@ function datatype(dtype: NDArray["dtype"]): Uint8Array {
   return b.done();
 }
 
+const encoder = new TextEncoder();
+
 /** One header message of a version 2 object header. */
 function message(out: Bytes, type: number, body: Uint8Array, flags = 0): void {
   out.u8(type).u16(body.length).u8(flags).bytes(body);
@@ -91,11 +93,9 @@ function message(out: Bytes, type: number, body: Uint8Array, flags = 0): void {
 function objectHeader(messages: (out: Bytes) => void): Uint8Array {
   const body = new Bytes();
   messages(body);
-  const out = new Bytes().bytes(new TextEncoder().encode("OHDR")).u8(2, 0x02).u32(body.length).bytes(body.done());
+  const out = new Bytes().bytes(encoder.encode("OHDR")).u8(2, 0x02).u32(body.length).bytes(body.done());
   return out.u32(lookup3(out.done())).done();
 }
-
-const encoder = new TextEncoder();
 
 /** The compox_dtype attribute (a fixed-length ASCII string, as h5py writes np.bytes_). */
 function dtypeAttribute(value: string): Uint8Array {

@@ -10,7 +10,7 @@ import { CompoxError } from "../../contract/errors.js";
 import { floatToHalf, halfToFloat } from "../../contract/float16.js";
 import { DTYPES, TYPED_ARRAY, ndarrayProblem, type DType, type NDArray } from "../../contract/ndarray.js";
 import { confinedTo } from "./hdf5-confinement.js";
-import { plainDatasets } from "./hdf5-reader.js";
+import { markedDtype, plainDatasets } from "./hdf5-reader.js";
 import { writeNativeHdf5, writesNatively } from "./hdf5-writer.js";
 import { BlockMeans, clipRegion, reductionFactor, type Plane, type Region, type Sampling } from "./plane.js";
 
@@ -81,17 +81,10 @@ const reachesOutside = (what: string, target: string) =>
 function dtypeOf(ds: Dataset): DType | undefined {
   const m = ds.metadata;
   if (m.type === ENUM && m.enum_type && Object.keys(m.enum_type.members).length === 2 && m.enum_type.members.FALSE === 0 && m.enum_type.members.TRUE === 1) return "bool";
-  const marked = ds.attrs.compox_dtype?.value;
-  if (m.type === INTEGER) {
-    const name = `${m.signed ? "int" : "uint"}${m.size * 8}`;
-    if (marked === "bool" && name === "uint8") return "bool";
-    return (DTYPES as readonly string[]).includes(name) ? (name as DType) : undefined;
-  }
-  if (m.type === FLOAT) {
-    if (marked === "float16" && m.size === 4) return "float16";
-    return ({ 2: "float16", 4: "float32", 8: "float64" } as const)[m.size as 2 | 4 | 8];
-  }
-  return undefined;
+  let stored: string | undefined;
+  if (m.type === INTEGER) stored = `${m.signed ? "int" : "uint"}${m.size * 8}`;
+  else if (m.type === FLOAT) stored = ({ 2: "float16", 4: "float32", 8: "float64" } as Record<number, string>)[m.size];
+  return stored && (DTYPES as readonly string[]).includes(stored) ? markedDtype(stored as DType, ds.attrs.compox_dtype?.value) : undefined;
 }
 
 /** Reads a dataset's bytes as stored (all of it, or a hyperslab), where h5wasm has no typed container. */
@@ -352,14 +345,14 @@ const isText = (v: unknown): v is StringValue => typeof v === "string" || (Array
 /** Writes NDArrays (and strings, as UTF-8 string datasets) as root-level datasets of a new file
  * (caller renames it into place); files of arrays only are written by hdf5-writer.ts. */
 export async function writeHdf5(file: string, items: Readonly<Record<string, NDArray | StringValue>>): Promise<void> {
-  for (const [key, arr] of Object.entries(items)) {
+  const entries = Object.entries(items);
+  for (const [key, arr] of entries) {
     const problem = isText(arr) ? undefined : ndarrayProblem(arr);
     if (problem) throw new Error(`"${key}": ${problem}`);
   }
-  const entries = Object.entries(items);
   if (entries.every(([key, value]) => writesNatively(key, value))) return writeNativeHdf5(file, entries as [string, NDArray][]);
   await withHdf5(file, "w", (f) => {
-    for (const [key, arr] of Object.entries(items)) {
+    for (const [key, arr] of entries) {
       if (isText(arr)) {
         f.create_dataset({ name: key, data: arr, ...(Array.isArray(arr) ? { shape: [arr.length], dtype: "S" } : {}) });
         continue;
