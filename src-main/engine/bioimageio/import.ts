@@ -7,6 +7,7 @@ import path from "node:path";
 import { CompoxError } from "../../contract/errors.js";
 import { describesModel, isDescriptionFile, isDescriptionProblem, readDescription, type ModelDescription } from "../sdk/bioimageio/description.js";
 import { tileSide } from "../sdk/bioimageio/predict.js";
+import { RUNNABLE_FORMATS, runnableWeights, type RunnableFormat } from "../sdk/bioimageio/weights.js";
 import { verifyPackage } from "./verify.js";
 
 /**
@@ -39,11 +40,30 @@ const versionOf = (v: string) => (/^\d+\.\d+(\.\d+)?$/.test(v) ? v : "1.0.0");
 
 const toml = (s: string) => JSON.stringify(s);
 
-/** The pyproject.toml of a model's algorithm. */
-export function pyprojectOf(desc: ModelDescription): string {
+/** The parameters of a model's run form: tile size (flexible inputs only), halo, and the weights format (packages with several). */
+function parametersOf(desc: ModelDescription, verified: RunnableFormat): string[] {
   const input = desc.inputs[0]!;
-  const flexible = input.axes.some((a) => a.type === "space" && typeof a.size === "object" && "min" in a.size);
-  const side = Math.max(...input.axes.filter((a) => a.type === "space").map((a) => tileSide(a, 512, 512)));
+  const spatial = input.axes.filter((a) => a.type === "space");
+  const flexible = spatial.some((a) => typeof a.size === "object" && "min" in a.size);
+  const side = Math.max(...spatial.map((a) => tileSide(a, 512, 512)));
+  const halo = Math.max(0, ...desc.outputs.flatMap((o) => o.axes.map((a) => a.halo)));
+  const formats = RUNNABLE_FORMATS.filter((f) => runnableWeights(desc, f));
+  const params = [
+    `{ name = "halo", displayed_name = "Halo", description = "Pixels of each tile's edge (in output pixels) that are recomputed by its neighbour; the model declares ${halo}. More halo: fewer seams, more work.", config = { type = "int_range", default = ${halo}, min = 0, max = 512, step = 1, adjustable = true } }`,
+  ];
+  if (flexible)
+    params.unshift(
+      `{ name = "tile_size", displayed_name = "Tile size", description = "Pixels per tile side (the halo is added around each); larger tiles are faster but need more memory.", config = { type = "int_range", default = ${side}, min = 16, max = 8192, step = 1, adjustable = true } }`,
+    );
+  if (formats.length > 1)
+    params.push(
+      `{ name = "weights_format", displayed_name = "Weights", description = "Which of the package's weights run; default: the ones the import verified (${verified}).", config = { type = "string_enum", default = "default", options = [${["default", ...formats].map(toml).join(", ")}], adjustable = true } }`,
+    );
+  return params;
+}
+
+/** The pyproject.toml of a model's algorithm (`verified`: the weights the import tested). */
+export function pyprojectOf(desc: ModelDescription, verified: RunnableFormat): string {
   const about = [
     desc.description,
     `bioimage.io model "${desc.name}" ${desc.version} (spec ${desc.formatVersion})`,
@@ -53,23 +73,23 @@ export function pyprojectOf(desc: ModelDescription): string {
   ]
     .filter(Boolean)
     .join(". ");
-  const params = flexible
-    ? `additional_parameters = [
-  { name = "tile_size", displayed_name = "Tile size", description = "Pixels per tile side (the model's halo is added around each); larger tiles are faster but need more memory.", config = { type = "int_range", default = ${side}, min = 16, max = 8192, step = 1, adjustable = true } },
-]
-`
-    : "";
+  // Several inputs or outputs cannot be one image in, one image out: datasets hold one key per tensor.
+  const generic = desc.inputs.length > 1 || desc.outputs.length > 1;
   return `[project]
 name = ${toml(algorithmNameOf(desc))}
 version = ${toml(versionOf(desc.version))}
 
 [tool.compox]
-algorithm_type = "Image2Image"
+algorithm_type = "${generic ? "Generic" : "Image2Image"}"
 tags = [${[...desc.tags, "bioimage.io"].map(toml).join(", ")}]
 description = ${toml(about)}
 supported_devices = ["cpu", "gpu"]
 default_device = "cpu"
-${params}`;
+additional_parameters = [
+${parametersOf(desc, verified)
+  .map((p) => `  ${p},\n`)
+  .join("")}]
+`;
 }
 
 /** Verifies the package in `folder` (described by `descriptionFile`) with the weights that will run
@@ -82,15 +102,11 @@ export async function algorithmFromModel(folder: string, descriptionFile: string
     if (isDescriptionProblem(err)) throw new CompoxError("model_invalid", err.message, { file: descriptionFile });
     throw err;
   }
-  for (const o of desc.outputs)
-    for (const a of o.axes)
-      if (a.type === "space" && typeof a.size === "object" && "tensor" in a.size && (a.size.scale !== 1 || a.size.offset !== 0))
-        throw new CompoxError("model_invalid", `${descriptionFile}: outputs (${o.id}): axis ${a.id} is ${a.size.scale}× the input's plus ${a.size.offset}: outputs of another size than the input are not supported yet`);
   const format = await verifyPackage(desc, folder, { python: opts.python });
   const out = path.join(outDir, algorithmNameOf(desc));
   fs.mkdirSync(path.join(out, "files"), { recursive: true });
   fs.cpSync(folder, path.join(out, "files", "model"), { recursive: true });
-  fs.writeFileSync(path.join(out, "pyproject.toml"), pyprojectOf(desc));
+  fs.writeFileSync(path.join(out, "pyproject.toml"), pyprojectOf(desc, format));
   fs.writeFileSync(
     path.join(out, "Runner.ts"),
     `// Generated by Compox Desktop from the bioimage.io model package in files/model/.\nimport { BioimageioRunner } from "compox";\n\nexport class Runner extends BioimageioRunner {\n  protected override description = ${JSON.stringify(`files/model/${descriptionFile}`)};\n  protected override weights = ${JSON.stringify(format)};\n}\n`,

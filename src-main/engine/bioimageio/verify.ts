@@ -53,7 +53,7 @@ export async function verifyPackage(desc: ModelDescription, dir: string, opts: {
   if (!weights) throw refuse(desc, unrunnableWeights(desc, opts.format));
   let model: LoadedModel;
   try {
-    ({ model } = await loadWeights(weights, async (file) => fs.readFileSync(path.join(dir, file)), "cpu", opts.python));
+    ({ model } = await loadWeights(desc, weights, async (file) => fs.readFileSync(path.join(dir, file)), "cpu", opts.python));
   } catch (err) {
     throw refuse(desc, `weights.${weights.format} (${weights.source}) could not be loaded: ${(err as Error).message}`);
   }

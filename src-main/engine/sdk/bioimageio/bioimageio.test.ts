@@ -86,6 +86,61 @@ test("processing: statistics over the named axes (per channel), percentiles, fix
   assert.equal(g.data[0], 0.5);
 });
 
+test("processing: scale_mean_variance and scale_range take another tensor's statistics; softmax along the channel axis", () => {
+  const ref = tensor([1, 1, 1, 4], ["batch", "channel", "y", "x"], (i) => [10, 20, 30, 40][i]!);
+  const refs = (id: string) => (id === "raw" ? ref : undefined);
+  const t = tensor([1, 1, 1, 4], ["batch", "channel", "y", "x"], (i) => i);
+  applyStep(t, { id: "scale_mean_variance", kwargs: { reference_tensor: "raw", eps: 0 } }, refs);
+  const mean = t.data.reduce((a, b) => a + b, 0) / 4;
+  const std = Math.sqrt(t.data.reduce((a, b) => a + (b - mean) ** 2, 0) / 4);
+  assert.ok(Math.abs(mean - 25) < 1e-4 && Math.abs(std - Math.sqrt(125)) < 1e-4, `the reference's mean 25 and std √125 (got ${mean}, ${std})`);
+  const r = tensor([1, 1, 1, 3], ["batch", "channel", "y", "x"], (i) => [10, 25, 40][i]!);
+  applyStep(r, { id: "scale_range", kwargs: { reference_tensor: "raw", min_percentile: 0, max_percentile: 100, eps: 0 } }, refs);
+  assert.deepEqual([...r.data], [0, 0.5, 1], "the reference's range 10…40 goes to 0…1");
+  assert.throws(() => applyStep(r, { id: "scale_range", kwargs: { reference_tensor: "nope" } }, refs), /the reference tensor "nope" is not available/);
+  const logits = tensor([1, 2, 1, 2], ["batch", "channel", "y", "x"], (i) => [0, 1, Math.log(3), 1][i]!);
+  applyStep(logits, { id: "softmax", kwargs: {} });
+  assert.deepEqual([...logits.data].map((v) => Math.round(v * 1e6) / 1e6), [0.25, 0.5, 0.75, 0.5], "each position's channels sum to 1");
+});
+
+test("descriptions: a reference to a tensor that does not exist is refused naming the field; 0.5 pixel scales make a size factor", () => {
+  const doc = (outputAxis: string, post = "") => `type: model
+format_version: 0.5.4
+name: m
+inputs:
+  - id: raw
+    axes: [{type: space, id: x, size: {min: 16, step: 8}}]
+    test_tensor: {source: a.npy}
+outputs:
+  - id: out
+    axes: [${outputAxis}]
+    test_tensor: {source: b.npy}
+${post}weights: {}
+`;
+  const half = readDescription(doc("{type: space, id: x, size: {tensor_id: raw, axis_id: x, offset: -1}, scale: 2}"), "m.yaml");
+  assert.deepEqual(half.outputs[0]!.axes[0]!.size, { tensor: "raw", axis: "x", scale: 0.5, offset: -1 });
+  assert.throws(() => readDescription(doc("{type: space, id: x, size: {tensor_id: rav, axis_id: x}}"), "m.yaml"), /m\.yaml: outputs\[0\]\.axes\[0\]\.size: refers to axis "x" of tensor "rav", which does not exist/);
+  const badRef = doc("{type: space, id: x, size: 16}", "    postprocessing: [{id: scale_mean_variance, kwargs: {reference_tensor: rav}}]\n");
+  assert.throws(() => readDescription(badRef, "m.yaml"), /outputs\[0\]\.postprocessing\[0\]\.kwargs\.reference_tensor: "rav" is not a tensor of the model \(raw, out\)/);
+  assert.throws(() => readDescription(doc("{type: space, id: x, size: 16}", "    postprocessing: [{id: scale_mean_variance}]\n"), "m.yaml"), /kwargs\.reference_tensor: is missing/);
+});
+
+test("tiles of a half-size output move by 2 pixels: starts and hand-overs on even pixels, still the halo from each cut edge", () => {
+  for (const n of [200, 201, 97]) {
+    const tiles = tilesAlong(n, 48, 3, 2);
+    let next = 0;
+    for (const t of tiles) {
+      assert.equal(t.keep[0], next);
+      next = t.keep[1];
+      assert.ok(t.start % 2 === 0 && (t.keep[0] === 0 || t.keep[0] % 2 === 0), `n=${n}: even starts and hand-overs`);
+      if (t.keep[0] > 0) assert.ok(t.keep[0] - t.start >= 3);
+      if (t.keep[1] < n) assert.ok(t.start + 48 - t.keep[1] >= 3);
+      assert.ok(t.start + 48 <= n + 1, `n=${n}: reaches past the end by less than the alignment`);
+    }
+    assert.equal(next, n);
+  }
+});
+
 test("tiles cover an axis exactly once, each kept pixel at least the halo from its tile's cut edges", () => {
   for (const [n, side, halo] of [[1000, 128, 16], [129, 128, 16], [128, 128, 16], [40, 128, 16], [777, 64, 0]] as const) {
     const tiles = tilesAlong(n, side, halo);

@@ -6,18 +6,33 @@ import yaml from "js-yaml";
 
 export type AxisType = "batch" | "channel" | "space" | "time" | "index";
 
+/** An axis's size given by another tensor's axis: `floor(its size · scale + offset)` (offset in
+ * total, both sides together; 0.4's per-side offsets are doubled when read). */
+export interface SizeReference {
+  tensor: string;
+  axis: string;
+  scale: number;
+  offset: number;
+}
+
 /** A tensor's axis. `size`: fixed, a minimum and step (any min + n·step), or another tensor's axis. */
 export interface Axis {
   id: string;
   type: AxisType;
-  size?: number | { min: number; step: number } | { tensor: string; axis: string; scale: number; offset: number };
+  size?: number | { min: number; step: number } | SizeReference;
   /** Pixels of each side of an output tile the model cannot be trusted on. */
   halo: number;
+  /** Spec 0.5: the physical length of one pixel along it, relative to other axes (default 1): an
+   * output axis of scale 2 referring to an input axis of scale 1 is half its size. */
+  scale?: number;
 }
+
+const STEP_IDS = ["zero_mean_unit_variance", "scale_range", "scale_linear", "scale_mean_variance", "clip", "sigmoid", "softmax", "binarize", "ensure_dtype"] as const;
+type StepId = (typeof STEP_IDS)[number];
 
 /** A pre- or postprocessing step, as spec 0.5 names it, with its arguments made explicit. */
 export interface Step {
-  id: "zero_mean_unit_variance" | "scale_range" | "scale_linear" | "clip" | "sigmoid" | "binarize" | "ensure_dtype";
+  id: StepId;
   kwargs: Record<string, unknown>;
 }
 
@@ -125,6 +140,7 @@ export function readDescription(text: string, file: string): ModelDescription {
   const ids = [...inputs, ...outputs].map((t) => t.id);
   const twice = ids.find((id, i) => ids.indexOf(id) !== i);
   if (twice) fail(file, "inputs/outputs", `the tensor name "${twice}" is used twice; each input and output needs its own`);
+  resolveReferences(inputs, outputs, file, v05);
   const weights: ModelDescription["weights"] = {};
   for (const [format, entry] of Object.entries((doc.weights as Yaml | undefined) ?? {})) {
     const source = str((entry as Yaml)?.source);
@@ -175,7 +191,8 @@ function tensor04(t: Yaml, field: string, file: string, testSource: unknown): Te
     else if (shape && typeof shape === "object" && "min" in shape) size = { min: Number(list((shape as Yaml).min)[k]), step: Number(list((shape as Yaml).step)[k]) };
     else if (shape && typeof shape === "object" && "reference_tensor" in shape) {
       const s = shape as Yaml;
-      size = { tensor: String(s.reference_tensor), axis: letter, scale: Number(list(s.scale)[k] ?? 1), offset: Number(list(s.offset)[k] ?? 0) };
+      // 0.4: output = input · scale + 2 · offset.
+      size = { tensor: String(s.reference_tensor), axis: letter === "b" ? "batch" : letter === "c" ? "channel" : letter, scale: Number(list(s.scale)[k] ?? 1), offset: 2 * Number(list(s.offset)[k] ?? 0) };
     }
     return { id: letter === "b" ? "batch" : letter === "c" ? "channel" : letter, type, size, halo: halo[k] ?? 0 };
   });
@@ -193,7 +210,7 @@ function tensor05(t: Yaml, field: string, file: string): TensorDescription {
     else if (a.size && typeof a.size === "object" && "min" in (a.size as Yaml)) size = { min: Number((a.size as Yaml).min), step: Number((a.size as Yaml).step ?? 0) };
     else if (a.size && typeof a.size === "object" && "tensor_id" in (a.size as Yaml)) size = { tensor: String((a.size as Yaml).tensor_id), axis: String((a.size as Yaml).axis_id), scale: 1, offset: Number((a.size as Yaml).offset ?? 0) };
     else if (type === "channel") size = list(a.channel_names).length || undefined;
-    return { id: str(a.id) ?? (type === "space" ? "x" : type), type, size, halo: Number(a.halo ?? 0) };
+    return { id: str(a.id) ?? (type === "space" ? "x" : type), type, size, halo: Number(a.halo ?? 0), scale: Number(a.scale ?? 1) };
   });
   const test = t.test_tensor as Yaml | undefined;
   return {
@@ -213,12 +230,38 @@ function steps(raw: unknown, field: string, file: string, spec: "0.4" | "0.5"): 
     const kwargs = { ...((e.kwargs as Yaml | undefined) ?? {}) };
     if (typeof kwargs.axes === "string") kwargs.axes = [...kwargs.axes];
     if (name === "fixed_zero_mean_unit_variance") return { id: "zero_mean_unit_variance" as const, kwargs: { ...kwargs, mode: "fixed" } };
-    if (name === "zero_mean_unit_variance" || name === "scale_range" || name === "scale_linear" || name === "clip" || name === "sigmoid" || name === "binarize" || name === "ensure_dtype") {
-      if (name === "scale_range" && kwargs.reference_tensor) fail(file, `${field}[${k}]`, "scale_range with a reference_tensor is not supported yet");
-      return { id: name, kwargs };
+    if ((STEP_IDS as readonly string[]).includes(name)) {
+      if (name === "scale_mean_variance" && !kwargs.reference_tensor) fail(file, `${field}[${k}].kwargs.reference_tensor`, "is missing: scale_mean_variance matches another tensor's mean and variance");
+      return { id: name as StepId, kwargs };
     }
-    return fail(file, `${field}[${k}]`, `the processing step "${name}" is not supported (supported: zero_mean_unit_variance, fixed_zero_mean_unit_variance, scale_range, scale_linear, clip, sigmoid, binarize, ensure_dtype)`);
+    return fail(file, `${field}[${k}]`, `the processing step "${name}" is not supported (supported: fixed_zero_mean_unit_variance, ${STEP_IDS.join(", ")})`);
   });
+}
+
+/**
+ * Checks every tensor a size or a step refers to (inputs may refer to inputs only; outputs to both,
+ * as the spec says) and, for spec 0.5, turns a size reference's pixel scales into its factor:
+ * `size = reference size · reference scale / own scale + offset`.
+ */
+function resolveReferences(inputs: TensorDescription[], outputs: TensorDescription[], file: string, v05: boolean): void {
+  const tensors = [...inputs, ...outputs];
+  const check = (t: TensorDescription, allowed: TensorDescription[], field: string) => {
+    t.axes.forEach((a, k) => {
+      if (typeof a.size !== "object" || !("tensor" in a.size)) return;
+      const ref = a.size;
+      const target = tensors.find((x) => x.id === ref.tensor)?.axes.find((x) => x.id === ref.axis);
+      if (!target) fail(file, `${field}.axes[${k}].size`, `refers to axis "${ref.axis}" of tensor "${ref.tensor}", which does not exist`);
+      if (v05) ref.scale = (target!.scale ?? 1) / (a.scale ?? 1);
+    });
+    for (const [what, steps] of [["preprocessing", t.preprocessing], ["postprocessing", t.postprocessing]] as const)
+      steps.forEach((step, k) => {
+        const ref = step.kwargs.reference_tensor;
+        if (ref !== undefined && ref !== null && !allowed.some((x) => x.id === String(ref)))
+          fail(file, `${field}.${what}[${k}].kwargs.reference_tensor`, `"${String(ref)}" is not ${allowed === inputs ? "an input" : "a tensor"} of the model (${allowed.map((x) => x.id).join(", ")})`);
+      });
+  };
+  inputs.forEach((t, i) => check(t, inputs, `inputs[${i}]`));
+  outputs.forEach((t, i) => check(t, tensors, `outputs[${i}]`));
 }
 
 /** Whether `err` is this module's refusal of a description (the message names file and field). */

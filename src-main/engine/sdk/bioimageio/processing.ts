@@ -57,10 +57,64 @@ function percentile(sorted: Float32Array, p: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
 }
 
-/** Applies one step to `t` in place. */
-export function applyStep(t: Tensor, step: Step): void {
+/** Mean and (population) standard deviation of `data` at the indices `g`. */
+function meanStd(data: Float32Array, g: Int32Array): [number, number] {
+  let sum = 0;
+  for (const i of g) sum += data[i]!;
+  const mean = sum / g.length;
+  let sq = 0;
+  for (const i of g) sq += (data[i]! - mean) ** 2;
+  return [mean, Math.sqrt(sq / g.length)];
+}
+
+/** The `lo` and `hi` percentiles of `data` at the indices `g`. */
+function percentiles(data: Float32Array, g: Int32Array, lo: number, hi: number): [number, number] {
+  const sorted = Float32Array.from(g, (i) => data[i]!).sort();
+  return [percentile(sorted, lo), percentile(sorted, hi)];
+}
+
+/** Looks up a tensor a step refers to (`reference_tensor`) by its id. */
+export type References = (id: string) => Tensor | undefined;
+
+/**
+ * For each group of `t` (per `axes`), the statistic `stat` of the same group of the reference tensor
+ * the step names (or of `t` itself). A reference with one group serves every group of `t`.
+ */
+function statsPerGroup<S>(t: Tensor, kwargs: Record<string, unknown>, refs: References, stat: (data: Float32Array, g: Int32Array) => S): { groups: Int32Array[]; stats: S[] } {
+  const axes = axesOf(t, kwargs);
+  const own = groups(t, axes);
+  const refId = kwargs.reference_tensor === undefined || kwargs.reference_tensor === null ? undefined : String(kwargs.reference_tensor);
+  const ref = refId === undefined ? t : refs(refId);
+  if (!ref) throw new Error(`the reference tensor "${refId}" is not available here`);
+  const theirs = ref === t ? own : groups(ref, axesOf(ref, kwargs));
+  if (theirs.length !== own.length && theirs.length !== 1)
+    throw new Error(`the reference tensor "${refId}" has ${theirs.length} groups over axes ${axes.join(", ")}, this tensor ${own.length}: their other axes must match`);
+  const stats = theirs.map((g) => stat(ref.data, g));
+  return { groups: own, stats: own.map((_, k) => stats[theirs.length === 1 ? 0 : k]!) };
+}
+
+/** Softmax along `axis` (default the channel axis), in place. */
+function softmax(t: Tensor, axis: string): void {
+  const k = t.axes.indexOf(axis);
+  if (k < 0) throw new Error(`softmax: the tensor has no axis "${axis}" (its axes: ${t.axes.join(", ")})`);
+  const stride = stridesOf(t.shape)[k]!;
+  const n = t.shape[k]!;
+  const { data } = t;
+  for (let i = 0; i < data.length; i++) {
+    if (Math.floor(i / stride) % n !== 0) continue; // one pass per position, from its first element along the axis
+    let max = -Infinity;
+    for (let j = 0; j < n; j++) max = Math.max(max, data[i + j * stride]!);
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += data[i + j * stride] = Math.exp(data[i + j * stride]! - max);
+    for (let j = 0; j < n; j++) data[i + j * stride]! /= sum;
+  }
+}
+
+/** Applies one step to `t` in place; `refs` gives the tensors a step's `reference_tensor` names. */
+export function applyStep(t: Tensor, step: Step, refs: References = () => undefined): void {
   const { data } = t;
   const k = step.kwargs;
+  const eps = k.eps === undefined ? 1e-6 : Number(k.eps);
   switch (step.id) {
     case "ensure_dtype": {
       const dtype = String(k.dtype ?? "float32");
@@ -70,6 +124,8 @@ export function applyStep(t: Tensor, step: Step): void {
     case "sigmoid":
       for (let i = 0; i < data.length; i++) data[i] = 1 / (1 + Math.exp(-data[i]!));
       return;
+    case "softmax":
+      return softmax(t, k.axis === undefined ? "channel" : String(k.axis));
     case "clip": {
       const lo = k.min === undefined ? -Infinity : Number(k.min);
       const hi = k.max === undefined ? Infinity : Number(k.max);
@@ -88,7 +144,6 @@ export function applyStep(t: Tensor, step: Step): void {
       return;
     }
     case "zero_mean_unit_variance": {
-      const eps = k.eps === undefined ? 1e-6 : Number(k.eps);
       if (k.mode === "fixed") {
         const mean = perChannel(t, k.mean, 0);
         const std = perChannel(t, k.std, 1);
@@ -96,32 +151,35 @@ export function applyStep(t: Tensor, step: Step): void {
         return;
       }
       for (const g of groups(t, axesOf(t, k))) {
-        let sum = 0;
-        for (const i of g) sum += data[i]!;
-        const mean = sum / g.length;
-        let sq = 0;
-        for (const i of g) sq += (data[i]! - mean) ** 2;
-        const std = Math.sqrt(sq / g.length);
+        const [mean, std] = meanStd(data, g);
         for (const i of g) data[i] = (data[i]! - mean) / (std + eps);
       }
       return;
     }
+    case "scale_mean_variance": {
+      // out = (t − mean) / (std + eps) · (ref_std + eps) + ref_mean
+      const { groups: own, stats } = statsPerGroup(t, k, refs, meanStd);
+      own.forEach((g, n) => {
+        const [mean, std] = meanStd(data, g);
+        const [refMean, refStd] = stats[n]!;
+        for (const i of g) data[i] = ((data[i]! - mean) / (std + eps)) * (refStd + eps) + refMean;
+      });
+      return;
+    }
     case "scale_range": {
-      const eps = k.eps === undefined ? 1e-6 : Number(k.eps);
       const pLo = k.min_percentile === undefined ? 0 : Number(k.min_percentile);
       const pHi = k.max_percentile === undefined ? 100 : Number(k.max_percentile);
-      for (const g of groups(t, axesOf(t, k))) {
-        const sorted = Float32Array.from(g, (i) => data[i]!).sort();
-        const lo = percentile(sorted, pLo);
-        const hi = percentile(sorted, pHi);
+      const { groups: own, stats } = statsPerGroup(t, k, refs, (d, g) => percentiles(d, g, pLo, pHi));
+      own.forEach((g, n) => {
+        const [lo, hi] = stats[n]!;
         for (const i of g) data[i] = (data[i]! - lo) / (hi - lo + eps);
-      }
+      });
       return;
     }
   }
 }
 
 /** Applies `steps` in order, in place. */
-export function applySteps(t: Tensor, steps: readonly Step[]): void {
-  for (const step of steps) applyStep(t, step);
+export function applySteps(t: Tensor, steps: readonly Step[], refs?: References): void {
+  for (const step of steps) applyStep(t, step, refs);
 }

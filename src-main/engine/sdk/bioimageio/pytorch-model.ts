@@ -131,8 +131,8 @@ export async function loadPytorch(weights: string, device: string, python: strin
         for (const t of inputs) child.stdin.write(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
         const { shapes } = JSON.parse(await reader.line()) as { shapes: number[][] };
         const outs: Tensor[] = [];
-        for (const [o, shape] of shapes.entries()) {
-          outs.push({ data: await reader.floats(shape.reduce((a, b) => a * b, 1)), shape, axes: inputs[o]?.axes ?? [] });
+        for (const shape of shapes) {
+          outs.push({ data: await reader.floats(shape.reduce((a, b) => a * b, 1)), shape, axes: [] });
         }
         return outs;
       });

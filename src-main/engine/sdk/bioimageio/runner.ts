@@ -4,7 +4,7 @@
 // with the model's halo, postprocessing — giving its first output as an image.
 import { halfToFloat } from "../../../contract/float16.js";
 import type { NDArray } from "../../../contract/ndarray.js";
-import type { Args } from "../runners.js";
+import type { Args, InputData } from "../runners.js";
 import { Image2ImageRunner } from "../typed-runners.js";
 import { currentContext } from "../context.js";
 import { readDescription, type ModelDescription } from "./description.js";
@@ -38,26 +38,83 @@ export function tensorToImage(t: Tensor): NDArray {
   return { dtype: "float32", shape, data: t.data };
 }
 
+/** An array in a tensor's axes without batch (or with fewer leading axes of 1) as that tensor, float32. */
+function arrayToTensor(array: NDArray, axes: readonly { id: string; type: string; size?: unknown }[], what: string): Tensor {
+  const data = array.dtype === "float16" ? Float32Array.from(array.data as Uint16Array, halfToFloat) : Float32Array.from(array.data as ArrayLike<number>);
+  return imageToTensor({ shape: array.shape, data }, axes, what);
+}
+
+/** A tensor as an array in its axes without batch (a Generic model's output). */
+const tensorToArray = (t: Tensor): NDArray => ({ dtype: "float32", shape: t.shape.filter((_, k) => t.axes[k] !== "batch"), data: t.data });
+
 export class BioimageioRunner extends Image2ImageRunner {
   /** The description's path among the assets; the generated Runner sets it. */
   protected description = "files/model/bioimageio.yaml";
   /** The weights to run (the ones the import verified); the generated Runner sets it. */
   protected weights: RunnableFormat = "onnx";
   private desc!: ModelDescription;
-  private model!: LoadedModel;
+  /** Loaded weights by format: the verified ones at load, others when a run asks for them. */
+  private models!: Map<RunnableFormat, LoadedModel>;
 
   override async loadAssets(): Promise<void> {
     const text = new TextDecoder().decode(await this.fetchAsset(this.description));
     this.desc = readDescription(text, this.description.replace(/^files\/model\//, ""));
-    const weights = runnableWeights(this.desc, this.weights);
-    if (!weights) throw new Error(`${this.description}: ${unrunnableWeights(this.desc, this.weights)}`);
+    this.models = new Map([[this.weights, await this.load(this.weights)]]);
+  }
+
+  private async load(format: RunnableFormat): Promise<LoadedModel> {
+    const weights = runnableWeights(this.desc, format);
+    if (!weights) throw new Error(`${this.description}: ${unrunnableWeights(this.desc, format)}`);
     // PyTorch weights run in the engine's Python (looked for only then).
     const python = weights.format === "onnx" ? undefined : await currentContext().python();
-    const { model, provider, warning } = await loadWeights(weights, (file) => this.fetchAsset(`files/model/${file}`), this.device, python);
-    this.model = model;
+    const { model, provider, warning } = await loadWeights(this.desc, weights, (file) => this.fetchAsset(`files/model/${file}`), this.device, python);
     if (warning) this.logMessage(warning, "WARNING");
     const kind = { onnx: "ONNX", torchscript: "TorchScript", pytorch_state_dict: "PyTorch state dict" }[weights.format];
-    this.logMessage(`${this.desc.name} ${this.desc.version} loaded (${kind} weights on ${provider})`);
+    this.logMessage(`${this.desc.name} ${this.desc.version} loaded (${kind} weights on ${provider}${format === this.weights ? "" : "; not the format the import verified"})`);
+    return model;
+  }
+
+  /** The weights a run asks for (`weights_format`, "default" for the verified ones), loaded once. */
+  private async modelFor(args: Args): Promise<LoadedModel> {
+    const asked = args.weights_format === undefined || args.weights_format === "default" ? this.weights : (String(args.weights_format) as RunnableFormat);
+    let model = this.models.get(asked);
+    if (!model) this.models.set(asked, (model = await this.load(asked)));
+    return model;
+  }
+
+  /** Runs one sample (one tensor per input) with the run's tile size and halo; `part` and `parts` place its progress among the run's. */
+  private async predictOne(inputs: Tensor[], args: Args, part: number, parts: number): Promise<Tensor[]> {
+    const num = (v: unknown) => (v === undefined || v === null || v === "" ? undefined : Number(v));
+    let told = false;
+    return predict(this.desc, await this.modelFor(args), inputs, {
+      tile: num(args.tile_size),
+      halo: num(args.halo),
+      onProgress: (f, _done, total) => {
+        if (!told && total > 1 && part === 0) this.logMessage(`running in ${total} tiles`);
+        told = true;
+        this.setProgress((part + f) / parts);
+      },
+      checkStop: () => this.checkStop(),
+    });
+  }
+
+  /** A model with several inputs or outputs is Generic: each input dataset holds one key per input
+   * tensor id, each output dataset one key per output tensor id (arrays without the batch axis). */
+  override async run(inputData: InputData, args: Args): Promise<string[]> {
+    if (this.desc.inputs.length === 1 && this.desc.outputs.length === 1) return super.run(inputData, args);
+    const ids = inputData.input_dataset_ids;
+    const items: Record<string, NDArray>[] = [];
+    for (const [k, id] of ids.entries()) {
+      const [data] = await this.fetchData([id]);
+      const tensors = this.desc.inputs.map((t) => {
+        const array = data![t.id];
+        if (!array) throw new Error(`dataset ${id} has no "${t.id}": this model takes ${this.desc.inputs.map((x) => `"${x.id}"`).join(" and ")}, one key per input`);
+        return arrayToTensor(array, t.axes, `dataset ${id}, "${t.id}"`);
+      });
+      const outputs = await this.predictOne(tensors, args, k, ids.length);
+      items.push(Object.fromEntries(outputs.map((t, o) => [this.desc.outputs[o]!.id, tensorToArray(t)])));
+    }
+    return this.postData(items);
   }
 
   override async inference(images: NDArray, args: Args): Promise<NDArray> {
@@ -66,13 +123,8 @@ export class BioimageioRunner extends Image2ImageRunner {
     const outs: NDArray[] = [];
     for (let k = 0; k < n; k++) {
       const slice = (images.data as ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }).subarray(k * per, (k + 1) * per);
-      const data = images.dtype === "float16" ? Float32Array.from(slice as Uint16Array, halfToFloat) : Float32Array.from(slice as ArrayLike<number>);
-      const input = imageToTensor({ shape: inner, data }, this.desc.inputs[0]!.axes, `image ${k + 1}`);
-      const [output] = await predict(this.desc, this.model, [input], {
-        tile: args.tile_size === undefined ? undefined : Number(args.tile_size),
-        onProgress: (f) => this.setProgress((k + f) / n),
-        checkStop: () => this.checkStop(),
-      });
+      const input = arrayToTensor({ dtype: images.dtype, shape: inner, data: slice } as NDArray, this.desc.inputs[0]!.axes, `image ${k + 1}`);
+      const [output] = await this.predictOne([input], args, k, n);
       outs.push(tensorToImage(output!));
     }
     const shape = outs[0]!.shape;

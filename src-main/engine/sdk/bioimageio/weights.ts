@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Architecture, ModelDescription } from "./description.js";
-import { loadOnnx } from "./onnx-model.js";
+import { loadOnnx, type TensorNames } from "./onnx-model.js";
 import type { LoadedModel } from "./predict.js";
 import { loadPytorch } from "./pytorch-model.js";
 
@@ -41,9 +41,12 @@ export function unrunnableWeights(desc: ModelDescription, format?: RunnableForma
   return `weights: Compox Desktop runs ${format ?? RUNNABLE_FORMATS.join(", ")} weights held in the package (a state dict with its network's Python file; keras and tensorflow are not supported); this one has ${offered.join(", ") || "none"}`;
 }
 
-/** Loads `weights` (their files read with `read`) on `device`; TorchScript and state dicts need `python` (with PyTorch). */
-export async function loadWeights(weights: RunnableWeights, read: (file: string) => Promise<Uint8Array>, device: string, python: string | undefined): Promise<{ model: LoadedModel; provider: string; warning?: string }> {
-  if (weights.format === "onnx") return loadOnnx(await read(weights.source), device);
+/** The tensor ids of `desc`'s inputs and outputs, in order. */
+export const tensorNames = (desc: ModelDescription): TensorNames => ({ inputs: desc.inputs.map((t) => t.id), outputs: desc.outputs.map((t) => t.id) });
+
+/** Loads `weights` of `desc` (their files read with `read`) on `device`; TorchScript and state dicts need `python` (with PyTorch). */
+export async function loadWeights(desc: ModelDescription, weights: RunnableWeights, read: (file: string) => Promise<Uint8Array>, device: string, python: string | undefined): Promise<{ model: LoadedModel; provider: string; warning?: string }> {
+  if (weights.format === "onnx") return loadOnnx(await read(weights.source), device, tensorNames(desc));
   if (!python) throw new Error(`${weights.format} weights run with PyTorch in Python, and no Python interpreter was found: install python3 with torch and numpy, or set \`python\` (compox doctor checks)`);
   // PyTorch loads from files; they are read whole at load time, so the copies go at once.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compox-pytorch-"));
