@@ -109,7 +109,8 @@ function buildProgram(io: CliIO, state: RunState): Command {
     .argument("[folders...]", "algorithm folders or zips")
     .option("--name <name>", "keep only folders of this name (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--config <file>", "Compox server YAML: accepted for compatibility and ignored")
-    .action(async (folders: string[], opts: { name: string[]; config?: string }, cmd: Command) => {
+    .option("--force", "deploy a bioimage.io model package that fails its reproduction test, marked unverified")
+    .action(async (folders: string[], opts: { name: string[]; config?: string; force?: boolean }, cmd: Command) => {
       if (opts.config) io.stderr(`warning: --config ${opts.config} is ignored: Compox Desktop reads settings.toml in the data directory\n`);
       let targets = folders.length > 0 ? folders.map((f) => path.resolve(io.cwd, f)) : algorithmFoldersIn(bundledAlgorithmsDir());
       if (opts.name.length > 0) {
@@ -125,7 +126,7 @@ function buildProgram(io: CliIO, state: RunState): Command {
       await withEngine(cmd, async (engine) => {
         for (const target of targets) {
           try {
-            results.push({ path: target, ok: true, result: await engine.deploy(target) });
+            results.push({ path: target, ok: true, result: await engine.deploy(target, { force: opts.force }) });
           } catch (err) {
             if (!(err instanceof CompoxError)) throw err;
             results.push({ path: target, ok: false, error: err.toJSON() });

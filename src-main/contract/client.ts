@@ -125,6 +125,8 @@ export class CompoxClient {
     }
   };
   getAlgorithm = (name: string, major: number | string) => this.call("getAlgorithm", { params: { name, major } });
+  modelCard = (name: string, major: number | string) => this.call("modelCard", { params: { name, major } });
+  coverUrl = (name: string, major: number | string, n: number) => this.urlOf("modelCover", { params: { name, major, n } });
   exportUrl = (name: string, major: number | string, minor?: string, checkpointId?: string) => this.urlOf("exportAlgorithm", { params: { name, major }, query: { algorithm_minor_version: minor, checkpoint_id: checkpointId } });
   deployLocal = (path: string) => this.call("deployLocal", { query: { path } });
   deployZip = (zip: BodyInit) => this.call("deployUpload", { body: zip });

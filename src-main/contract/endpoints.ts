@@ -4,6 +4,7 @@
 // from it. A route is added here first.
 import { z } from "zod";
 import { AlgorithmSchema, DeployResultSchema } from "./algorithm.js";
+import { ModelCardSchema } from "./model-card.js";
 import { DatasetInfoSchema, DetailSchema, ExecutionIdSchema, FileIdSchema, FileIdsSchema, MeasurementsSchema, PageQuerySchema, RemoveResultSchema, ServerInfoSchema, UrlSchema } from "./api.js";
 import { BenchmarkRecordSchema, BenchmarkRequestSchema, CheckpointSchema, CreateSampleSchema, DeployRecordSchema, ExecuteRequestSchema, ExecutionRecordSchema, SampleSchema, STATUSES, TrainingRecordSchema, TrainRequestSchema } from "./records.js";
 import { PythonCheckSchema, SettingsPatchSchema, SettingsViewSchema } from "./settings-api.js";
@@ -60,7 +61,10 @@ const DeployPathQuery = z.object({
   algorithm_major_version: z.string().regex(/^\d+$/, { error: "must be a whole number" }).transform(Number).optional(),
   removable: flag(),
   exportable: flag(),
+  /** A bioimage.io model package that fails its reproduction test is deployed anyway, marked unverified. */
+  force: flag(),
 });
+const DeployUploadQuery = z.object({ force: flag() });
 const ImportQuery = z.object({ filename: z.string().default("image") });
 const PreviewQuery = z.object({
   key: z.string().optional(),
@@ -103,11 +107,13 @@ export const ENDPOINTS = {
   // algorithms and deploys
   listAlgorithms: endpoint({ method: "get", path: "/api/v0/algorithm/all", summary: "List deployed algorithms", tags: ["algorithms"], query: AlgorithmFilterQuery, response: z.array(AlgorithmSchema), errors: [404] }),
   getAlgorithm: endpoint({ method: "get", path: "/api/v0/algorithm/{name}/{major}", summary: "The latest minor version of an algorithm line", tags: ["algorithms"], response: AlgorithmSchema, errors: [404] }),
+  modelCard: endpoint({ method: "get", path: "/api/v0/algorithm/{name}/{major}/model-card", summary: "An imported bioimage.io model's card: description, authors, license, citations, covers and the import's reproduction test", tags: ["algorithms"], response: ModelCardSchema, errors: [404] }),
+  modelCover: endpoint({ method: "get", path: "/api/v0/algorithm/{name}/{major}/model-card/cover/{n}", summary: "Cover image n (from 0) of an imported bioimage.io model", tags: ["algorithms"], response: "image/png", errors: [404] }),
   exportAlgorithm: endpoint({ method: "get", path: "/api/v0/algorithm/{name}/{major}/export", summary: "The algorithm folder as a zip", tags: ["algorithms"], query: ExportQuery, response: "application/zip", errors: [403, 404] }),
   deployLocal: endpoint({ method: "post", path: "/api/v0/deploy/local", summary: "Deploy a folder or .zip on this computer", tags: ["deploy"], query: DeployPathQuery, response: DeployResultSchema, errors: [400] }),
   deployLocalAsync: endpoint({ method: "post", path: "/api/v0/deploy/local-async", summary: "Start deploying a folder or .zip in the background; poll GET /api/v0/deploy/{deploy_id}", tags: ["deploy"], query: DeployPathQuery, response: z.object({ deploy_id: z.string() }), errors: [422] }),
   getDeploy: endpoint({ method: "get", path: "/api/v0/deploy/{deploy_id}", summary: "An asynchronous deploy: PENDING, RUNNING, COMPLETED (with result) or FAILED (with error)", tags: ["deploy"], response: DeployRecordSchema, errors: [404] }),
-  deployUpload: endpoint({ method: "post", path: "/api/v0/deploy/upload", summary: "Deploy an uploaded .zip (raw body)", tags: ["deploy"], body: "binary", response: DeployResultSchema, errors: [400, 413] }),
+  deployUpload: endpoint({ method: "post", path: "/api/v0/deploy/upload", summary: "Deploy an uploaded .zip (raw body); ?force=true deploys a bioimage.io model that fails its reproduction test, marked unverified", tags: ["deploy"], query: DeployUploadQuery, body: "binary", response: DeployResultSchema, errors: [400, 413] }),
   removeAlgorithm: endpoint({ method: "delete", path: "/api/v0/deploy/algorithm/{algorithm_id}", summary: "Remove an algorithm line or one minor version", tags: ["deploy"], query: MinorQuery, response: RemoveResultSchema, errors: [400, 404] }),
 
   // datasets

@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   device_not_supported: 422,
   /** A bioimage.io model package that cannot be deployed: its description, its files' sha256, its weights, or its reproduction test. */
   model_invalid: 422,
+  /** The algorithm is not an imported bioimage.io model (it has no model card), or the card has no such cover. */
+  model_card_not_found: 404,
   queue_full: 503,
   /** A service cluster mode depends on (shared storage, the queue, the database) does not answer. */
   service_unavailable: 503,

@@ -2,6 +2,7 @@
 // call. createEngine (engine.ts) wires an implementation; nothing outside the engine sees more.
 import type { Readable } from "node:stream";
 import type { Algorithm, AlgorithmFilter, DeployResult } from "../contract/algorithm.js";
+import type { ModelCard } from "../contract/model-card.js";
 import type { NDArray } from "../contract/ndarray.js";
 import type { BenchmarkRecord, BenchmarkRequest, Checkpoint, DeployRecord, ExecuteRequest, ExecutionRecord, Sample, TrainingRecord, TrainRequest } from "../contract/records.js";
 import type { Settings, SettingsInput } from "../contract/settings.js";
@@ -73,6 +74,10 @@ export interface Engine {
   getAlgorithm(name: string, major: number): Promise<Algorithm>;
   /** A line by its id. */
   getAlgorithmById(algorithmId: string): Promise<Algorithm>;
+  /** An imported bioimage.io model's card (description, people, license, citations, covers, verification), or a 404. */
+  modelCard(name: string, major: number): Promise<ModelCard>;
+  /** Cover image `n` of an imported bioimage.io model, or a 404. */
+  modelCover(name: string, major: number, n: number): Promise<{ bytes: Buffer; contentType: string }>;
   /** A zip of the algorithm folder (latest minor unless given; a checkpoint's files replace assets). */
   exportAlgorithm(name: string, major: number, minor?: number, checkpointId?: string): Promise<ExportedZip>;
   /** Removes a minor version, or the whole line; refuses non-removable ones unless forced. */

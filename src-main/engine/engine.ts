@@ -42,6 +42,7 @@ import { zipLimitsOf } from "./deploy/zip-extract.js";
 import { TrainingRepo } from "./store/training-repo.js";
 import { DeploysRepo } from "./store/deploys-repo.js";
 import { SamplesCheckpoints } from "./training/samples-checkpoints.js";
+import { readModelCard, readModelCover } from "./bioimageio/model-card.js";
 
 export type { Engine, ExportedZip, Logger, RemoveOptions } from "./engine-api.js";
 
@@ -286,6 +287,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     listAlgorithms: (filter) => algorithms.list(filter),
     getAlgorithm: (name, major) => algorithms.get(name, major),
     getAlgorithmById: (id) => algorithms.record(id),
+    modelCard: (name, major) => readModelCard((n, m, p) => algorithms.asset(n, m, p), name, major),
+    modelCover: (name, major, n) => readModelCover((a, m, p) => algorithms.asset(a, m, p), name, major, n),
     exportAlgorithm: (name, major, minor, checkpointId) => algorithms.export(name, major, minor, checkpointId, (id, alg) => executions.requireCheckpoint(id, alg)),
     removeAlgorithm: (id, opts) => algorithms.remove(id, opts),
 

@@ -288,7 +288,7 @@ test("the endpoint table is the route list: each endpoint is documented and answ
   const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
   assert.deepEqual(documented.sort(), Object.values(ENDPOINTS).map((e) => `${e.method} ${e.path}`).sort());
   for (const [name, e] of Object.entries(ENDPOINTS)) {
-    const url = fillPath(e.path, { id: "x", name: "x", major: "1", deploy_id: "x", algorithm_id: "x", file: "x" });
+    const url = fillPath(e.path, { id: "x", name: "x", major: "1", deploy_id: "x", algorithm_id: "x", file: "x", n: "0" });
     const res = await s.req(e.method.toUpperCase(), url);
     const json = res.headers.get("content-type")?.includes("json");
     const body = json ? ((await res.json()) as { code?: string }) : {};

@@ -12,6 +12,7 @@ import { readValues } from "../hdf5-values.js";
 import { layerOf } from "../plane-source.js";
 import { imageViewer } from "../viewer.js";
 import { measurementsView } from "./measurements-view.js";
+import { modelCardView } from "./model-card-view.js";
 import { commonPlaneKey, pageGroups, stackProblem } from "../input-shapes.js";
 import type { DatasetInfoBody } from "../../src-main/contract/api.js";
 
@@ -355,6 +356,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
     "div.run-view",
     {},
     h("header.alg-header", {}, h("h2", {}, alg.algorithm_name, h("span.version", {}, ` v${alg.algorithm_version}.${alg.latest_algorithm_minor_version}`)), h("span.badge", {}, alg.algorithm_type), h("p", {}, alg.algorithm_description || h("span.muted", {}, "No description."))),
+    modelCardView(alg),
     h("section", {}, h("h3", {}, "Inputs"), drop, mismatch, h("details", {}, h("summary", {}, "Choose existing datasets"), recent)),
     request.checkpointId ? h("p.badge.checkpoint-note", {}, `with checkpoint ${request.checkpointId.slice(0, 8)}`) : null,
     h("section", {}, h("h3", {}, "Parameters"), form.element, h("div.field", {}, h("label.field-label", { for: "run-device" }, "Device"), device)),

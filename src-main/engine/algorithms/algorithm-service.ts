@@ -111,6 +111,16 @@ export class AlgorithmService {
     return { filename: `${line.name}-${major}.${m}${checkpointId ? `-${checkpointId.slice(0, 8)}` : ""}.zip`, bytes: await exportVersionZip({ repo, blobs }, line.algorithm_id, m, overrides) };
   }
 
+  /** An asset of the line's latest minor version (`files/…`), or undefined when it has none of that path. */
+  async asset(name: string, major: number, assetPath: string): Promise<Buffer | undefined> {
+    const { repo, blobs } = this.deps;
+    const line = await this.lineOf(name, major);
+    const asset = (await repo.assets(line.algorithm_id, line.latest_minor)).find((a) => a.path === assetPath);
+    if (!asset) return undefined;
+    await blobs.fetch([asset.asset_id]);
+    return blobs.read(asset.asset_id);
+  }
+
   /** Removes a minor version, or the whole line (making room on a full disk first); refuses non-removable ones unless forced. */
   async remove(algorithmId: string, opts: RemoveOptions = {}): Promise<{ removed_minor_versions: string[] }> {
     const removed = await this.deps.reserve.withRoom(() => this.removeVersions(algorithmId, opts));

@@ -70,6 +70,16 @@ test("a bioimage.io package deploys as a verified algorithm (0.5 and 0.4, folder
   assert.ok(alg.algorithm_tags.includes("bioimage.io") && alg.algorithm_tags.includes("segmentation"));
   assert.match(alg.algorithm_description, /A 2d U-Net trained on the nuclei broad dataset.*bioimage\.io model "UNet 2D Nuclei Broad".*Constantin Pape.*license MIT/);
   assert.equal((await t.engine.deploy(FIXTURE)).outcome, "unchanged", "the same package again changes nothing");
+  // The card the window shows: the people, the license, the citations, the cover, the verification.
+  const card = await t.engine.modelCard("unet_2d_nuclei_broad", Number(r.algorithm_major_version));
+  assert.deepEqual([card.name, card.license, card.authors.length, card.covers, card.inputs, card.outputs], ["UNet 2D Nuclei Broad", "MIT", 2, ["cover0.png"], ["raw"], ["probability"]]);
+  assert.match(card.cite[0]!, /^Ronneberger, Olaf et al\. U-net.* — 10\.1007\/978-3-319-24574-4_28$/);
+  assert.deepEqual([card.verification.passed, card.verification.weights_format, card.verification.outputs[0]!.elements], [true, "onnx", 262144]);
+  assert.ok(card.verification.outputs[0]!.max_abs_error < 1e-5 && card.verification.outputs[0]!.mismatched === 0);
+  const cover = await t.engine.modelCover("unet_2d_nuclei_broad", Number(r.algorithm_major_version), 0);
+  assert.equal(cover.contentType, "image/png");
+  assert.deepEqual(cover.bytes, fs.readFileSync(path.join(FIXTURE, "cover0.png")));
+  await assert.rejects(t.engine.modelCover("unet_2d_nuclei_broad", Number(r.algorithm_major_version), 1), /has no cover 1 it can show \(covers: cover0\.png\)/);
 
   const zip = zipFiles(fs.readdirSync(FIXTURE).map((f) => ({ path: f, content: fs.readFileSync(path.join(FIXTURE, f)) })));
   assert.equal((await t.engine.deployZip(zip, "unet2d_nuclei_broad.zip")).outcome, "unchanged", "a zip of it is the same package");
@@ -87,6 +97,15 @@ test("a bioimage.io package deploys as a verified algorithm (0.5 and 0.4, folder
     out.test_tensor = { source: "test_input.npy" };
   });
   assert.match(await code(t.engine.deploy(wrongOutput)), /^422 model_invalid: bioimageio\.yaml: the reproduction test failed for outputs\[0\] \(probability\): \d+ of 262144 values differ from test_input\.npy by more than 0\.001 \+ 0\.001·\|expected\| \(at most 26 may\)/);
+  // With force it deploys, marked unverified everywhere a user looks.
+  const forced = await t.engine.deploy(wrongOutput, { force: true, algorithm_name: "forced_unet" });
+  const forcedAlg = await t.engine.getAlgorithmById(forced.algorithm_id);
+  assert.ok(forcedAlg.algorithm_tags.includes("unverified"));
+  assert.match(forcedAlg.algorithm_description, /^UNVERIFIED \(deployed with force\): the reproduction test failed for outputs\[0\]/);
+  const forcedCard = await t.engine.modelCard("forced_unet", Number(forced.algorithm_major_version));
+  assert.equal(forcedCard.verification.passed, false);
+  assert.match(forcedCard.verification.problem!, /values differ from test_input\.npy/);
+  assert.ok(forcedCard.verification.outputs[0]!.mismatched > forcedCard.verification.outputs[0]!.allowed);
   const stateDictOnly = variant(work.path, "bioimageio.yaml", "bioimageio.yaml", (doc) => {
     delete (doc.weights as Record<string, unknown>).onnx;
     delete (doc.weights as Record<string, unknown>).torchscript;

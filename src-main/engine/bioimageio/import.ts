@@ -5,9 +5,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { CompoxError } from "../../contract/errors.js";
+import type { ModelCard, Verification } from "../../contract/model-card.js";
 import { describesModel, isDescriptionFile, isDescriptionProblem, readDescription, type ModelDescription } from "../sdk/bioimageio/description.js";
 import { tileSide } from "../sdk/bioimageio/predict.js";
 import { RUNNABLE_FORMATS, runnableWeights, type RunnableFormat } from "../sdk/bioimageio/weights.js";
+import { MODEL_CARD_ASSET } from "./model-card.js";
 import { verifyPackage } from "./verify.js";
 
 /**
@@ -62,17 +64,20 @@ function parametersOf(desc: ModelDescription, verified: RunnableFormat): string[
   return params;
 }
 
-/** The pyproject.toml of a model's algorithm (`verified`: the weights the import tested). */
-export function pyprojectOf(desc: ModelDescription, verified: RunnableFormat): string {
+/** The pyproject.toml of a model's algorithm (`verification`: what the import's test found). */
+export function pyprojectOf(desc: ModelDescription, verification: Verification): string {
   const about = [
+    verification.passed ? "" : `UNVERIFIED (deployed with force): ${verification.problem}`,
     desc.description,
     `bioimage.io model "${desc.name}" ${desc.version} (spec ${desc.formatVersion})`,
     desc.authors.length ? `by ${desc.authors.join(", ")}` : "",
     desc.license ? `license ${desc.license}` : "",
     desc.cite.length ? `cite: ${desc.cite.join("; ")}` : "",
   ]
+    .map((part) => part.trim().replace(/\.+$/, ""))
     .filter(Boolean)
-    .join(". ");
+    .join(". ")
+    .concat(".");
   // Several inputs or outputs cannot be one image in, one image out: datasets hold one key per tensor.
   const generic = desc.inputs.length > 1 || desc.outputs.length > 1;
   return `[project]
@@ -81,20 +86,43 @@ version = ${toml(versionOf(desc.version))}
 
 [tool.compox]
 algorithm_type = "${generic ? "Generic" : "Image2Image"}"
-tags = [${[...desc.tags, "bioimage.io"].map(toml).join(", ")}]
+tags = [${[...desc.tags, "bioimage.io", ...(verification.passed ? [] : ["unverified"])].map(toml).join(", ")}]
 description = ${toml(about)}
 supported_devices = ["cpu", "gpu"]
 default_device = "cpu"
 additional_parameters = [
-${parametersOf(desc, verified)
+${parametersOf(desc, verification.weights_format)
   .map((p) => `  ${p},\n`)
   .join("")}]
 `;
 }
 
-/** Verifies the package in `folder` (described by `descriptionFile`) with the weights that will run
- * (ONNX, else TorchScript with `python`) and writes its algorithm folder under `outDir`; returns that folder. */
-export async function algorithmFromModel(folder: string, descriptionFile: string, outDir: string, opts: { python?: string } = {}): Promise<string> {
+/** The model card the window shows (GET /api/v0/algorithm/{name}/{major}/model-card), kept as an asset beside the package. */
+export function cardOf(desc: ModelDescription, verification: Verification): ModelCard {
+  return {
+    name: desc.name,
+    version: desc.version,
+    format_version: desc.formatVersion,
+    description: desc.description,
+    authors: desc.authors,
+    license: desc.license ?? null,
+    tags: desc.tags,
+    cite: desc.cite,
+    covers: desc.covers.filter((c) => !/^[a-z]+:\/\//i.test(c)),
+    documentation: desc.documentation ?? null,
+    inputs: desc.inputs.map((t) => t.id),
+    outputs: desc.outputs.map((t) => t.id),
+    verification,
+  };
+}
+
+/**
+ * Verifies the package in `folder` (described by `descriptionFile`) with the weights that will run
+ * (ONNX, else TorchScript or a state dict with `python`) and writes its algorithm folder under
+ * `outDir`; returns that folder. With `force`, a package that fails its reproduction test (or
+ * whose files changed) is deployed anyway, marked unverified.
+ */
+export async function algorithmFromModel(folder: string, descriptionFile: string, outDir: string, opts: { python?: string; force?: boolean } = {}): Promise<string> {
   let desc: ModelDescription;
   try {
     desc = readDescription(fs.readFileSync(path.join(folder, descriptionFile), "utf8"), descriptionFile);
@@ -102,14 +130,15 @@ export async function algorithmFromModel(folder: string, descriptionFile: string
     if (isDescriptionProblem(err)) throw new CompoxError("model_invalid", err.message, { file: descriptionFile });
     throw err;
   }
-  const format = await verifyPackage(desc, folder, { python: opts.python });
+  const verification = await verifyPackage(desc, folder, { python: opts.python, force: opts.force });
   const out = path.join(outDir, algorithmNameOf(desc));
   fs.mkdirSync(path.join(out, "files"), { recursive: true });
   fs.cpSync(folder, path.join(out, "files", "model"), { recursive: true });
-  fs.writeFileSync(path.join(out, "pyproject.toml"), pyprojectOf(desc, format));
+  fs.writeFileSync(path.join(out, MODEL_CARD_ASSET), `${JSON.stringify(cardOf(desc, verification), null, 2)}\n`);
+  fs.writeFileSync(path.join(out, "pyproject.toml"), pyprojectOf(desc, verification));
   fs.writeFileSync(
     path.join(out, "Runner.ts"),
-    `// Generated by Compox Desktop from the bioimage.io model package in files/model/.\nimport { BioimageioRunner } from "compox";\n\nexport class Runner extends BioimageioRunner {\n  protected override description = ${JSON.stringify(`files/model/${descriptionFile}`)};\n  protected override weights = ${JSON.stringify(format)};\n}\n`,
+    `// Generated by Compox Desktop from the bioimage.io model package in files/model/.\nimport { BioimageioRunner } from "compox";\n\nexport class Runner extends BioimageioRunner {\n  protected override description = ${JSON.stringify(`files/model/${descriptionFile}`)};\n  protected override weights = ${JSON.stringify(verification.weights_format)};\n}\n`,
   );
   return out;
 }

@@ -26,15 +26,16 @@ async function run(engine: Engine, algorithm: string, items: Record<string, NDAr
   return { rec, out: rec.status === "COMPLETED" ? await engine.readDataset(rec.output_dataset_ids[0]!) : {} };
 }
 
-function largestDifference(a: NDArray, b: { data: ArrayLike<number> }): number {
-  assert.equal(a.data.length, b.data.length);
+function largestDifference(a: NDArray, b: NDArray | { data: Float32Array }): number {
+  const [x, y] = [a.data as Float32Array, b.data as Float32Array];
+  assert.equal(x.length, y.length);
   let worst = 0;
-  for (let i = 0; i < b.data.length; i++) worst = Math.max(worst, Math.abs((a.data as Float32Array)[i]! - b.data[i]!));
+  for (let i = 0; i < y.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
   return worst;
 }
 
 /** A smooth, textured test image of `h`×`w` (channels first, one channel). */
-const image = (h: number, w: number, f = 0.37): NDArray => ({ dtype: "float32", shape: [1, h, w], data: Float32Array.from({ length: h * w }, (_, i) => 100 + 40 * Math.sin(i * f) + (i % w) * 0.5 + Math.floor(i / w)) });
+const image = (h: number, w: number, f = 0.37): NDArray & { data: Float32Array } => ({ dtype: "float32", shape: [1, h, w], data: Float32Array.from({ length: h * w }, (_, i) => 100 + 40 * Math.sin(i * f) + (i % w) * 0.5 + Math.floor(i / w)) });
 
 test("a model with two inputs and two outputs (one half the input's size) deploys as Generic, reproduces its test outputs and runs tiled as whole", { timeout: 300_000 }, async () => {
   await using t = await testEngine();

@@ -81,6 +81,8 @@ export interface DeployOverrides {
   algorithm_major_version?: number;
   removable?: boolean;
   exportable?: boolean;
+  /** A bioimage.io package that fails its reproduction test (or whose files changed) is deployed anyway, marked unverified. */
+  force?: boolean;
 }
 
 /** Deploys a folder or a `.zip` of one. */
@@ -139,7 +141,7 @@ export async function deployFolder(ctx: DeployContext, folder: string, overrides
   if (model && description) {
     const tmp = fs.mkdtempSync(path.join(ctx.scratchDir, "model-"));
     try {
-      return await deployFolder(ctx, await model.algorithmFromModel(folder, description, tmp, { python: ctx.python?.() }), overrides);
+      return await deployFolder(ctx, await model.algorithmFromModel(folder, description, tmp, { python: ctx.python?.(), force: overrides.force }), overrides);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

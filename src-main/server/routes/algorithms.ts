@@ -26,6 +26,12 @@ export function algorithmRoutes(r: Router, engine: Engine): void {
     return engine.listAlgorithms(query);
   });
   r.route("getAlgorithm", (_, { params }) => engine.getAlgorithm(params.name, major(params.major)));
+  r.route("modelCard", (_, { params }) => engine.modelCard(params.name, major(params.major)));
+  r.route("modelCover", async (c, { params }) => {
+    if (!/^\d+$/.test(params.n)) throw new NotFoundError("model_card_not_found", `"${params.n}" is not a cover number (0, 1, …)`);
+    const cover = await engine.modelCover(params.name, major(params.major), Number(params.n));
+    return c.body(new Uint8Array(cover.bytes), 200, { "content-type": cover.contentType, "cache-control": "no-cache" });
+  });
   r.route("exportAlgorithm", async (c, { params, query }) => {
     const zip = await engine.exportAlgorithm(params.name, major(params.major), minorOf(query.algorithm_minor_version), query.checkpoint_id || undefined);
     return c.body(new Uint8Array(zip.bytes), 200, { "content-type": "application/zip", "content-disposition": attachment(zip.filename) });
@@ -33,7 +39,7 @@ export function algorithmRoutes(r: Router, engine: Engine): void {
   r.route("deployLocal", (_, { query }) => engine.deploy(query.path, overridesOf(query)));
   r.route("deployLocalAsync", (_, { query }) => engine.deployAsync(query.path, overridesOf(query)));
   r.route("getDeploy", (_, { params }) => engine.getDeploy(params.deploy_id));
-  r.route("deployUpload", async (c) => engine.deployZip(await readBody(c, engine.settings.max_upload_mb), "upload.zip"));
+  r.route("deployUpload", async (c, { query }) => engine.deployZip(await readBody(c, engine.settings.max_upload_mb), "upload.zip", { force: query.force }));
   r.route("removeAlgorithm", async (_, { params, query }) => {
     const minor = minorOf(query.algorithm_minor_version);
     const removed = await engine.removeAlgorithm(params.algorithm_id, { minor });
