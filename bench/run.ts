@@ -23,6 +23,7 @@ import { markdown, svg, type Row } from "./report.js";
 import { SkimageBaseline } from "./skimage-baseline.js";
 import { INPUTS, REPEATS, compare, median, pct, time } from "./compare.js";
 import { labelLoopBench, overHttpBenches } from "./over-http.js";
+import { bioimageioBenches } from "./bioimageio.js";
 import { writeHdf5 } from "../src-main/engine/datasets/hdf5.js";
 import type { NDArray } from "../src-main/contract/ndarray.js";
 import { Readable } from "node:stream";
@@ -101,6 +102,7 @@ async function algorithmBenches(sk: SkimageBaseline | undefined): Promise<Row[]>
     ),
   );
   await session.release();
+  rows.push(...bioimageioBenches(REPEATS));
   return rows;
 }
 

@@ -4,16 +4,19 @@
 import type { Step } from "./description.js";
 import { stridesOf, type Tensor } from "./tensor.js";
 
-/** The element indices of each group of elements that share their coordinates on the axes not in
- * `reduce` (a statistic is taken over the `reduce` axes, once per group). */
-function groups(t: Tensor, reduce: readonly string[]): Int32Array[] {
+/** A group of elements a statistic is taken over: a contiguous run, or scattered indices. */
+type Group = { start: number; length: number } | Int32Array;
+
+/** The groups of elements that share their coordinates on the axes not in `reduce` (a statistic
+ * is taken over the `reduce` axes, once per group). */
+function groups(t: Tensor, reduce: readonly string[]): Group[] {
   const reduced = t.axes.map((a) => reduce.includes(a));
   const firstReduced = reduced.indexOf(true);
   const size = t.data.length;
   // The usual case (statistics over the trailing axes, e.g. y and x of bcyx): contiguous runs.
   if (firstReduced >= 0 && reduced.slice(firstReduced).every(Boolean)) {
-    const run = t.shape.slice(firstReduced).reduce((a, b) => a * b, 1);
-    return Array.from({ length: size / run }, (_, g) => Int32Array.from({ length: run }, (_, i) => g * run + i));
+    const length = t.shape.slice(firstReduced).reduce((a, b) => a * b, 1);
+    return Array.from({ length: size / length }, (_, g) => ({ start: g * length, length }));
   }
   const keep = t.axes.map((_, k) => k).filter((k) => !reduced[k]);
   const strides = stridesOf(t.shape);
@@ -31,6 +34,16 @@ function groups(t: Tensor, reduce: readonly string[]): Int32Array[] {
   const fill = new Int32Array(count);
   for (let i = 0; i < size; i++) out[keys[i]!]![fill[keys[i]!]!++] = i;
   return out;
+}
+
+/** The values of group `g`: a view of `data` for a run, a copy for scattered indices. */
+const gather = (data: Float32Array, g: Group): Float32Array => ("start" in g ? data.subarray(g.start, g.start + g.length) : Float32Array.from(g, (i) => data[i]!));
+
+/** Transforms group `g` of `data` in place with `f` applied to its values. */
+function transform(data: Float32Array, g: Group, f: (v: Float32Array) => void): void {
+  const v = gather(data, g);
+  f(v);
+  if (!("start" in g)) for (let k = 0; k < g.length; k++) data[g[k]!] = v[k]!;
 }
 
 /** The axes a statistic is taken over: those named, else every axis but batch (and channel in 0.4's per-channel sense is named explicitly). */
@@ -57,20 +70,25 @@ function percentile(sorted: Float32Array, p: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
 }
 
-/** Mean and (population) standard deviation of `data` at the indices `g`. */
-function meanStd(data: Float32Array, g: Int32Array): [number, number] {
+/** Mean and (population) standard deviation of `v`. */
+function meanStd(v: Float32Array): [number, number] {
   let sum = 0;
-  for (const i of g) sum += data[i]!;
-  const mean = sum / g.length;
+  for (let i = 0; i < v.length; i++) sum += v[i]!;
+  const mean = sum / v.length;
   let sq = 0;
-  for (const i of g) sq += (data[i]! - mean) ** 2;
-  return [mean, Math.sqrt(sq / g.length)];
+  for (let i = 0; i < v.length; i++) sq += (v[i]! - mean) ** 2;
+  return [mean, Math.sqrt(sq / v.length)];
 }
 
-/** The `lo` and `hi` percentiles of `data` at the indices `g`. */
-function percentiles(data: Float32Array, g: Int32Array, lo: number, hi: number): [number, number] {
-  const sorted = Float32Array.from(g, (i) => data[i]!).sort();
+/** The `lo` and `hi` percentiles of `v`. */
+function percentiles(v: Float32Array, lo: number, hi: number): [number, number] {
+  const sorted = Float32Array.from(v).sort();
   return [percentile(sorted, lo), percentile(sorted, hi)];
+}
+
+/** `v` ← (v − a) · b + c, in place. */
+function affine(v: Float32Array, a: number, b: number, c: number): void {
+  for (let i = 0; i < v.length; i++) v[i] = (v[i]! - a) * b + c;
 }
 
 /** Looks up a tensor a step refers to (`reference_tensor`) by its id. */
@@ -80,7 +98,7 @@ export type References = (id: string) => Tensor | undefined;
  * For each group of `t` (per `axes`), the statistic `stat` of the same group of the reference tensor
  * the step names (or of `t` itself). A reference with one group serves every group of `t`.
  */
-function statsPerGroup<S>(t: Tensor, kwargs: Record<string, unknown>, refs: References, stat: (data: Float32Array, g: Int32Array) => S): { groups: Int32Array[]; stats: S[] } {
+function statsPerGroup<S>(t: Tensor, kwargs: Record<string, unknown>, refs: References, stat: (v: Float32Array) => S): { groups: Group[]; stats: S[] } {
   const axes = axesOf(t, kwargs);
   const own = groups(t, axes);
   const refId = kwargs.reference_tensor === undefined || kwargs.reference_tensor === null ? undefined : String(kwargs.reference_tensor);
@@ -89,7 +107,7 @@ function statsPerGroup<S>(t: Tensor, kwargs: Record<string, unknown>, refs: Refe
   const theirs = ref === t ? own : groups(ref, axesOf(ref, kwargs));
   if (theirs.length !== own.length && theirs.length !== 1)
     throw new Error(`the reference tensor "${refId}" has ${theirs.length} groups over axes ${axes.join(", ")}, this tensor ${own.length}: their other axes must match`);
-  const stats = theirs.map((g) => stat(ref.data, g));
+  const stats = theirs.map((g) => stat(gather(ref.data, g)));
   return { groups: own, stats: own.map((_, k) => stats[theirs.length === 1 ? 0 : k]!) };
 }
 
@@ -150,29 +168,32 @@ export function applyStep(t: Tensor, step: Step, refs: References = () => undefi
         for (let i = 0; i < data.length; i++) data[i] = (data[i]! - mean(i)) / (std(i) + eps);
         return;
       }
-      for (const g of groups(t, axesOf(t, k))) {
-        const [mean, std] = meanStd(data, g);
-        for (const i of g) data[i] = (data[i]! - mean) / (std + eps);
-      }
+      for (const g of groups(t, axesOf(t, k)))
+        transform(data, g, (v) => {
+          const [mean, std] = meanStd(v);
+          affine(v, mean, 1 / (std + eps), 0);
+        });
       return;
     }
     case "scale_mean_variance": {
       // out = (t − mean) / (std + eps) · (ref_std + eps) + ref_mean
       const { groups: own, stats } = statsPerGroup(t, k, refs, meanStd);
-      own.forEach((g, n) => {
-        const [mean, std] = meanStd(data, g);
-        const [refMean, refStd] = stats[n]!;
-        for (const i of g) data[i] = ((data[i]! - mean) / (std + eps)) * (refStd + eps) + refMean;
-      });
+      own.forEach((g, n) =>
+        transform(data, g, (v) => {
+          const [mean, std] = meanStd(v);
+          const [refMean, refStd] = stats[n]!;
+          affine(v, mean, (refStd + eps) / (std + eps), refMean);
+        }),
+      );
       return;
     }
     case "scale_range": {
       const pLo = k.min_percentile === undefined ? 0 : Number(k.min_percentile);
       const pHi = k.max_percentile === undefined ? 100 : Number(k.max_percentile);
-      const { groups: own, stats } = statsPerGroup(t, k, refs, (d, g) => percentiles(d, g, pLo, pHi));
+      const { groups: own, stats } = statsPerGroup(t, k, refs, (v) => percentiles(v, pLo, pHi));
       own.forEach((g, n) => {
         const [lo, hi] = stats[n]!;
-        for (const i of g) data[i] = (data[i]! - lo) / (hi - lo + eps);
+        transform(data, g, (v) => affine(v, lo, 1 / (hi - lo + eps), 0));
       });
       return;
     }
