@@ -25,7 +25,6 @@ import { tensorNames } from "../src-main/engine/sdk/bioimageio/weights.js";
 const [mode, dir, repeatsArg, wholeImageOnnx] = process.argv.slice(2) as [string, string, string, string | undefined];
 const repeats = Number(repeatsArg);
 const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync("/proc/self/status", "utf8"))?.[1] ?? NaN);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const weights = new Uint8Array(fs.readFileSync(path.join(dir, "weights.onnx")));
 const testInput = readNpy(fs.readFileSync(path.join(dir, "test_input.npy")));
 const N = 2048;
