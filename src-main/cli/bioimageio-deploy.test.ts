@@ -53,6 +53,12 @@ test("each description of the real package deploys verified with the CLI, from i
   const [refused] = corrupt.results;
   assert.ok(refused && !refused.ok);
   assert.match(refused.error.detail, /bioimageio\.yaml: weights\.onnx: weights\.onnx has sha256 [0-9a-f]{64}, the description says/);
+  // The spec's own invalid example: refused naming the field, with the model_invalid code.
+  const invalid = await deployWithCli(data.path, packageWith(work.path, "invalid_v0_4_0_duplicate_tensor_names.bioimageio.yaml").folder);
+  const [problem] = invalid.results;
+  assert.ok(invalid.code === 1 && problem && !problem.ok);
+  assert.equal(problem.error.code, "model_invalid");
+  assert.match(problem.error.detail, /^bioimageio\.yaml: inputs\/outputs: the tensor name "\w+" is used twice/);
 });
 
 test("over HTTP: deploy/local and deploy/upload for each description, the model card and its cover; a corrupted weights file is refused naming it", { skip, timeout: 300_000 }, async () => {

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import type { NDArray } from "../../contract/ndarray.js";
 import { readNpy } from "../sdk/bioimageio/npy.js";
 import { needsTorch } from "../testing/bioimageio.js";
+import { needsClusterServices, startTestCluster } from "../testing/cluster-services.js";
 import { testEngine, waitForEnd } from "../testing/test-engine.js";
 
 const FIXTURES = fileURLToPath(new URL("./__fixtures__/", import.meta.url));
@@ -104,11 +105,30 @@ test("a spec-0.4-only package whose output is its input less 2 pixels a side (sh
   assert.deepEqual(out.image!.shape, [44, 60]);
   assert.ok(largestDifference(out.image!, npy("valid_conv_v04", "test_output.npy")) < 1e-5);
 
-  const big = { image: { ...image(150, 190), shape: [150, 190] } };
-  const tiled = await run(t.engine, r.algorithm_id, big, { tile_size: 32 });
-  const whole = await run(t.engine, r.algorithm_id, big, { tile_size: 1024 });
+  // 2048² in tiles of 512 against one whole-image tile; and a small odd image in tiles of 32.
+  const big = { image: { ...image(2048, 2048), shape: [2048, 2048] } };
+  const tiled = await run(t.engine, r.algorithm_id, big, { tile_size: 512 });
+  const whole = await run(t.engine, r.algorithm_id, big, { tile_size: 4096 });
   assert.equal(tiled.rec.status, "COMPLETED", tiled.rec.log);
-  assert.match(tiled.rec.log, /running in \d+ tiles/);
-  assert.deepEqual(tiled.out.image!.shape, [146, 186]);
+  assert.match(tiled.rec.log, /running in 25 tiles/);
+  assert.doesNotMatch(whole.rec.log, /running in/, "one tile");
+  assert.deepEqual(tiled.out.image!.shape, [2044, 2044]);
   assert.ok(largestDifference(tiled.out.image!, whole.out.image!) < 1e-5, "the crop is the context each tile needs: tiled = whole");
+  const odd = { image: { ...image(150, 190), shape: [150, 190] } };
+  const [oddTiled, oddWhole] = [await run(t.engine, r.algorithm_id, odd, { tile_size: 32 }), await run(t.engine, r.algorithm_id, odd, { tile_size: 1024 })];
+  assert.deepEqual(oddTiled.out.image!.shape, [146, 186]);
+  assert.ok(largestDifference(oddTiled.out.image!, oddWhole.out.image!) < 1e-5);
+});
+
+test("an imported model runs on a cluster worker like any algorithm: deployed on the API node, run on w1, its outputs read back", { skip: needsClusterServices, timeout: 180_000 }, async () => {
+  await using cluster = await startTestCluster([{ name: "w1", devices: ["cpu"], concurrency: 1 }]);
+  const { api } = cluster;
+  const r = await api.engine.deploy(path.join(FIXTURES, "two_in_two_out"));
+  const raw = npy("two_in_two_out", "test_raw.npy");
+  const mask = npy("two_in_two_out", "test_mask.npy");
+  const { rec, out } = await run(api.engine, r.algorithm_id, { raw: { dtype: "float32", shape: [1, 64, 48], data: raw.data }, mask: { dtype: "float32", shape: [1, 64, 48], data: mask.data } });
+  assert.equal(rec.status, "COMPLETED", rec.log);
+  assert.equal(rec.worker, "w1");
+  assert.ok(largestDifference(out.smooth!, npy("two_in_two_out", "test_smooth.npy")) < 1e-4);
+  assert.ok(largestDifference(out.half!, npy("two_in_two_out", "test_half.npy")) < 1e-4);
 });

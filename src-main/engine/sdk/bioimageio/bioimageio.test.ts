@@ -9,6 +9,7 @@ import { readDescription, type ModelDescription } from "./description.js";
 import { readNpy } from "./npy.js";
 import { applyStep } from "./processing.js";
 import { predict, tilesAlong, type LoadedModel } from "./predict.js";
+import { imageToTensor, tensorToImage } from "./runner.js";
 import { reflect, type Tensor } from "./tensor.js";
 
 /** A .npy file as NumPy writes it (version 1 header, padded to 64 bytes). */
@@ -123,6 +124,21 @@ ${post}weights: {}
   const badRef = doc("{type: space, id: x, size: 16}", "    postprocessing: [{id: scale_mean_variance, kwargs: {reference_tensor: rav}}]\n");
   assert.throws(() => readDescription(badRef, "m.yaml"), /outputs\[0\]\.postprocessing\[0\]\.kwargs\.reference_tensor: "rav" is not a tensor of the model \(raw, out\)/);
   assert.throws(() => readDescription(doc("{type: space, id: x, size: 16}", "    postprocessing: [{id: scale_mean_variance}]\n"), "m.yaml"), /kwargs\.reference_tensor: is missing/);
+});
+
+test("images are channels first whatever the model's axis order: a b·y·x·c model gets its channels moved last, and its output back", () => {
+  const image = { shape: [2, 3, 4], data: Float32Array.from({ length: 24 }, (_, i) => 100 * Math.floor(i / 12) + 10 * Math.floor((i % 12) / 4) + (i % 4)) };
+  const byxc = [{ id: "batch", type: "batch" }, { id: "y", type: "space" }, { id: "x", type: "space" }, { id: "channel", type: "channel", size: 2 }];
+  const t = imageToTensor(image, byxc, "image 1");
+  assert.deepEqual(t.shape, [1, 3, 4, 2]);
+  assert.equal(t.data[(2 * 4 + 3) * 2 + 1], 123, "tensor[0, y=2, x=3, c=1] = image[c=1, y=2, x=3]");
+  const back = tensorToImage(t, byxc);
+  assert.deepEqual([back.shape, [...(back.data as Float32Array)]], [[2, 3, 4], [...image.data]]);
+  const bcyx = [{ id: "batch", type: "batch" }, { id: "channel", type: "channel", size: 1 }, { id: "y", type: "space" }, { id: "x", type: "space" }];
+  const plain = { shape: [3, 4], data: new Float32Array(12) };
+  assert.equal(imageToTensor(plain, bcyx, "image 1").data, plain.data, "nothing moves: no copy");
+  assert.deepEqual(tensorToImage(imageToTensor(plain, bcyx, "image 1"), bcyx).shape, [3, 4], "batch and a single channel dropped");
+  assert.throws(() => imageToTensor(image, bcyx, "image 1"), /image 1: the model takes 1 channel\(s\), the image has 2/);
 });
 
 test("tiles of a half-size output move by 2 pixels: starts and hand-overs on even pixels, still the halo from each cut edge", () => {

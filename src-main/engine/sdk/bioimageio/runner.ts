@@ -10,32 +10,39 @@ import { currentContext } from "../context.js";
 import { readDescription, type ModelDescription } from "./description.js";
 import { predict, type LoadedModel } from "./predict.js";
 import { loadWeights, runnableWeights, unrunnableWeights, type RunnableFormat } from "./weights.js";
-import type { Tensor } from "./tensor.js";
+import { permute, type Tensor } from "./tensor.js";
 
-/** An image (channels first: C×H×W, or Z×H×W, or H×W) as a tensor of the input's axes: leading
- * axes it lacks (batch, a single channel) get size 1. */
-export function imageToTensor(image: { shape: readonly number[]; data: Float32Array }, axes: readonly { id: string; type: string; size?: unknown }[], what: string): Tensor {
-  const free = axes.filter((a) => a.type !== "batch");
-  if (image.shape.length > free.length) throw new Error(`${what}: an image of shape [${image.shape.join(", ")}] has more axes than the model's input (${axes.map((a) => a.id).join(", ")})`);
-  const missing = free.length - image.shape.length;
-  let next = 0;
-  const shape = axes.map((a) => {
-    if (a.type === "batch") return 1;
-    const k = free.indexOf(a);
-    return k < missing ? 1 : image.shape[next++]!;
-  });
-  axes.forEach((a, k) => {
-    if (a.type === "channel" && typeof a.size === "number" && shape[k] !== a.size)
-      throw new Error(`${what}: the model takes ${a.size} channel(s), the image has ${shape[k]} (shape [${image.shape.join(", ")}], channels first)`);
-  });
-  return { data: image.data, shape, axes: axes.map((a) => a.id) };
+/** The model's axes but batch in an image's order: channel first, then the others (z, t, …) in
+ * the model's order, then y and x. */
+function imageOrder(axes: readonly { id: string; type: string }[]): string[] {
+  const rank = (a: { id: string; type: string }) => (a.type === "channel" ? 0 : a.id === "y" ? 2 : a.id === "x" ? 3 : 1);
+  return axes
+    .filter((a) => a.type !== "batch")
+    .sort((a, b) => rank(a) - rank(b))
+    .map((a) => a.id);
 }
 
-/** A model output as an image: the batch axis dropped, and every other axis of length 1 but y and
- * x (a single channel, a z of 1 that the model adds: the expand_output_shape example). */
-export function tensorToImage(t: Tensor): NDArray {
-  const shape = t.shape.filter((n, k) => !(t.axes[k] === "batch" || (n === 1 && t.axes[k] !== "y" && t.axes[k] !== "x")));
-  return { dtype: "float32", shape, data: t.data };
+/** An image (channels first: C×H×W, or Z×H×W, or H×W) as a tensor of the input's axes, in the
+ * model's order (b y x c models get their channels moved last): leading axes the image lacks
+ * (a single channel, a z of 1) and batch get size 1. */
+export function imageToTensor(image: { shape: readonly number[]; data: Float32Array }, axes: readonly { id: string; type: string; size?: unknown }[], what: string): Tensor {
+  const order = imageOrder(axes);
+  if (image.shape.length > order.length) throw new Error(`${what}: an image of shape [${image.shape.join(", ")}] has more axes than the model's input (${axes.map((a) => a.id).join(", ")})`);
+  const missing = order.length - image.shape.length;
+  const shape = order.map((_, k) => (k < missing ? 1 : image.shape[k - missing]!));
+  axes.forEach((a) => {
+    const n = shape[order.indexOf(a.id)];
+    if (a.type === "channel" && typeof a.size === "number" && n !== a.size) throw new Error(`${what}: the model takes ${a.size} channel(s), the image has ${n} (shape [${image.shape.join(", ")}], channels first)`);
+  });
+  return permute({ data: image.data, shape, axes: order }, axes.map((a) => a.id));
+}
+
+/** A model output as an image: channels first, then z, y, x; the batch axis dropped, and every
+ * other axis of length 1 but y and x (a single channel, a z of 1 that the model adds: the
+ * expand_output_shape example). */
+export function tensorToImage(t: Tensor, axes: readonly { id: string; type: string }[]): NDArray {
+  const image = permute(t, imageOrder(axes).filter((id) => t.axes.includes(id) && (t.shape[t.axes.indexOf(id)] !== 1 || id === "y" || id === "x")));
+  return { dtype: "float32", shape: image.shape, data: image.data };
 }
 
 /** An array in a tensor's axes without batch (or with fewer leading axes of 1) as that tensor, float32. */
@@ -125,7 +132,7 @@ export class BioimageioRunner extends Image2ImageRunner {
       const slice = (images.data as ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }).subarray(k * per, (k + 1) * per);
       const input = arrayToTensor({ dtype: images.dtype, shape: inner, data: slice } as NDArray, this.desc.inputs[0]!.axes, `image ${k + 1}`);
       const [output] = await this.predictOne([input], args, k, n);
-      outs.push(tensorToImage(output!));
+      outs.push(tensorToImage(output!, this.desc.outputs[0]!.axes));
     }
     const shape = outs[0]!.shape;
     const all = new Float32Array(n * outs[0]!.data.length);

@@ -44,3 +44,26 @@ export function copyBlock(src: Tensor, from: readonly number[], dst: Tensor, to:
   };
   walk(0, 0, 0);
 }
+
+/** `t` with its axes in the order `axes` (ids of `t`'s axes; axes of length 1 may be added or left
+ * out); `t` itself when nothing moves. */
+export function permute(t: Tensor, axes: readonly string[]): Tensor {
+  const moved = axes.filter((id) => t.axes.includes(id));
+  const kept = t.axes.filter((id, k) => axes.includes(id) || t.shape[k] !== 1);
+  if (kept.length !== moved.length) throw new Error(`cannot place axes [${t.axes.join(", ")}] as [${axes.join(", ")}]`);
+  const shape = axes.map((id) => (t.axes.includes(id) ? t.shape[t.axes.indexOf(id)]! : 1));
+  if (moved.join() === kept.join()) return { data: t.data, shape, axes: [...axes] };
+  const srcStrides = stridesOf(t.shape);
+  // For each axis of the result, the source stride it walks (0 for an added axis of 1).
+  const walk = axes.map((id) => (t.axes.includes(id) ? srcStrides[t.axes.indexOf(id)]! : 0));
+  const out = new Float32Array(t.data.length);
+  let o = 0;
+  const visit = (axis: number, base: number) => {
+    const n = shape[axis]!;
+    const step = walk[axis]!;
+    if (axis === shape.length - 1) for (let k = 0; k < n; k++) out[o++] = t.data[base + k * step]!;
+    else for (let k = 0; k < n; k++) visit(axis + 1, base + k * step);
+  };
+  visit(0, 0);
+  return { data: out, shape, axes: [...axes] };
+}
