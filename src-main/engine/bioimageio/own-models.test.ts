@@ -46,7 +46,7 @@ test("a model with two inputs and two outputs (one half the input's size) deploy
   const alg = await t.engine.getAlgorithmById(r.algorithm_id);
   assert.equal(alg.algorithm_type, "Generic", "several tensors: one key per tensor in each dataset");
   assert.deepEqual(alg.additional_parameters.map((p) => p.name), ["tile_size", "halo", "weights_format"]);
-  assert.deepEqual(alg.additional_parameters[2]!.config.options, ["default", "onnx", "torchscript"]);
+  assert.deepEqual(alg.additional_parameters[2]!.config.options, ["default", "onnx", "torchscript", "pytorch_state_dict"]);
   assert.equal(alg.additional_parameters[1]!.config.default, 2, "the halo parameter defaults to the model's");
 
   const raw = npy("two_in_two_out", "test_raw.npy");
@@ -80,16 +80,18 @@ test("a model with two inputs and two outputs (one half the input's size) deploy
   assert.match(missing.rec.log, /has no "mask": this model takes "raw" and "mask", one key per input/);
 });
 
-test("a Generic model's other weights run when a run asks for them (TorchScript in Python), reproducing the same outputs", { skip: needsTorch, timeout: 300_000 }, async () => {
+test("a Generic model's other weights run when a run asks for them (TorchScript, and the state dict in its network.py), reproducing the same outputs", { skip: needsTorch, timeout: 300_000 }, async () => {
   await using t = await testEngine();
   const r = await t.engine.deploy(path.join(FIXTURES, "two_in_two_out"));
   const raw = npy("two_in_two_out", "test_raw.npy");
   const mask = npy("two_in_two_out", "test_mask.npy");
-  const { rec, out } = await run(t.engine, r.algorithm_id, { raw: { dtype: "float32", shape: [1, 64, 48], data: raw.data }, mask: { dtype: "float32", shape: [1, 64, 48], data: mask.data } }, { weights_format: "torchscript" });
-  assert.equal(rec.status, "COMPLETED", rec.log);
-  assert.match(rec.log, /TorchScript weights on cpu, PyTorch .*not the format the import verified/);
-  assert.ok(largestDifference(out.smooth!, npy("two_in_two_out", "test_smooth.npy")) < 1e-4);
-  assert.ok(largestDifference(out.half!, npy("two_in_two_out", "test_half.npy")) < 1e-4);
+  for (const [format, name] of [["torchscript", "TorchScript"], ["pytorch_state_dict", "PyTorch state dict"]]) {
+    const { rec, out } = await run(t.engine, r.algorithm_id, { raw: { dtype: "float32", shape: [1, 64, 48], data: raw.data }, mask: { dtype: "float32", shape: [1, 64, 48], data: mask.data } }, { weights_format: format });
+    assert.equal(rec.status, "COMPLETED", rec.log);
+    assert.match(rec.log, new RegExp(`${name} weights on cpu, PyTorch .*not the format the import verified`));
+    assert.ok(largestDifference(out.smooth!, npy("two_in_two_out", "test_smooth.npy")) < 1e-4, format);
+    assert.ok(largestDifference(out.half!, npy("two_in_two_out", "test_half.npy")) < 1e-4, format);
+  }
 });
 
 test("a spec-0.4-only package whose output is its input less 2 pixels a side (shape offset) reproduces its test output and tiles exactly", { timeout: 300_000 }, async () => {

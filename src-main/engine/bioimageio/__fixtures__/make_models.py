@@ -4,8 +4,8 @@ Run with Debian's /usr/bin/python3 (numpy and python3-torch): `python3 make_mode
 
 - two_in_two_out (spec 0.5): inputs `raw` and `mask`, outputs `smooth` (input size, halo 2) and
   `half` (half the input's size: an output axis of scale 2), percentile normalisation of `raw`,
-  `scale_mean_variance` and `scale_range` with a reference tensor in postprocessing; ONNX and
-  TorchScript weights.
+  `scale_mean_variance` and `scale_range` with a reference tensor in postprocessing; ONNX,
+  TorchScript and state-dict weights (its network in network.py).
 - valid_conv_v04 (spec 0.4 only, rdf.yaml): two valid 3×3 convolutions, so the output is the input
   less 2 pixels on each side (`shape: {reference_tensor, scale, offset: -2}`), per-sample
   percentile normalisation and a sigmoid; TorchScript and ONNX weights.
@@ -14,6 +14,7 @@ The test outputs are computed here, whole-image, with the spec's processing writ
 with Compox Desktop's code), so the import's reproduction test checks our implementation.
 """
 import hashlib
+import importlib.util
 import io
 import os
 import sys
@@ -43,17 +44,22 @@ def scale_mean_variance(t, ref):
     return ((t - t.mean()) / (t.std() + EPS) * (ref.std() + EPS) + ref.mean()).astype(np.float32)
 
 
+# The network of two_in_two_out, also shipped in the package (network.py) for its state-dict weights.
+NETWORK = """import torch
+
+
 class TwoInTwoOut(torch.nn.Module):
-    def __init__(self):
+    def __init__(self, hidden=4):
         super().__init__()
-        self.a = torch.nn.Conv2d(1, 4, 3, padding=1)
-        self.b = torch.nn.Conv2d(4, 1, 3, padding=1)
+        self.a = torch.nn.Conv2d(1, hidden, 3, padding=1)
+        self.b = torch.nn.Conv2d(hidden, 1, 3, padding=1)
         self.c = torch.nn.Conv2d(1, 1, 3, padding=1)
 
     def forward(self, raw, mask):
         smooth = self.b(torch.tanh(self.a(raw * mask)))
         half = self.c(torch.nn.functional.avg_pool2d(raw, 2))
         return smooth, half
+"""
 
 
 class ValidConv(torch.nn.Module):
@@ -78,8 +84,14 @@ def save_weights(model, example, folder, names_in, names_out, dynamic):
 def two_in_two_out():
     folder = os.path.join(OUT, "two_in_two_out")
     os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "network.py"), "w") as f:
+        f.write(NETWORK)
+    spec = importlib.util.spec_from_file_location("network", os.path.join(folder, "network.py"))
+    network = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(network)
     torch.manual_seed(1)
-    model = TwoInTwoOut()
+    model = network.TwoInTwoOut(hidden=4)
+    torch.save(model.state_dict(), os.path.join(folder, "state_dict.pt"))
     rng = np.random.default_rng(7)
     raw = (rng.gamma(2.0, 40.0, size=(1, 1, 64, 48)) + np.linspace(0, 60, 48)).astype(np.float32)
     mask_in = rng.random((1, 1, 64, 48)).astype(np.float32)
@@ -149,6 +161,11 @@ outputs:
 weights:
   onnx: {{source: weights.onnx, sha256: {sha256(os.path.join(folder, "weights.onnx"))}, opset_version: 13}}
   torchscript: {{source: weights.pt, sha256: {sha256(os.path.join(folder, "weights.pt"))}, pytorch_version: "{torch.__version__.split('+')[0]}"}}
+  pytorch_state_dict:
+    source: state_dict.pt
+    sha256: {sha256(os.path.join(folder, "state_dict.pt"))}
+    pytorch_version: "{torch.__version__.split('+')[0]}"
+    architecture: {{source: network.py, sha256: {sha256(os.path.join(folder, "network.py"))}, callable: TwoInTwoOut, kwargs: {{hidden: 4}}}}
 """)
 
 
