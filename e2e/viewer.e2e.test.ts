@@ -25,6 +25,15 @@ async function downloadTo(client: CompoxClient, id: string, file: string): Promi
 const centrePixel = (page: Page) =>
   page.locator(".outputs .viewer-canvas").first().evaluate((c: HTMLCanvasElement) => [...c.getContext("2d")!.getImageData(Math.floor(c.width / 2) + 24, Math.floor(c.height / 2), 1, 1).data]);
 
+/** The mean red level of the output's canvas (grey colour map: its brightness). */
+const meanGrey = (page: Page) =>
+  page.locator(".outputs .viewer-canvas").first().evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+    let sum = 0;
+    for (let i = 0; i < d.length; i += 4) sum += d[i]!;
+    return sum / (d.length / 4);
+  });
+
 const zoomText = async (page: Page) => Number(((await page.locator(".outputs .viewer-zoom").first().textContent()) ?? "").replace("%", ""));
 /** Zoom labels are rounded percentages: equal to within the rounding of each. */
 const near = (a: number, b: number) => assert.ok(Math.abs(a - b) <= 2, `zoom ${a}% where ${b}% was expected`);
@@ -72,7 +81,29 @@ test("the viewer shows an output's values: zoom, readout, contrast, colour map, 
     const blackBefore = await page.locator(".outputs").getByLabel("Black point").inputValue();
     await page.click(".outputs .viewer button:has-text('Auto contrast')");
     assert.notEqual(await page.locator(".outputs").getByLabel("Black point").inputValue(), blackBefore, "auto contrast moves the black point to a percentile");
-    await page.locator(".outputs").getByLabel("Colormap").selectOption("viridis");
+    // The points as numbers, shown on the histogram; a malformed number stays invalid and changes nothing; gamma brightens.
+    const outputs = page.locator(".outputs");
+    const blackSlider = outputs.getByLabel("Black point");
+    const step = Number(await blackSlider.getAttribute("step"));
+    assert.ok(Math.abs(Number(await outputs.getByLabel("Black value").inputValue()) - Number(await blackSlider.inputValue())) <= step, "the number is the slider's value (the slider to its step)");
+    assert.match((await outputs.getByRole("img", { name: /^Histogram of the plane shown/ }).getAttribute("aria-label")) ?? "", /values [-\d.e]+ to [-\d.e]+; contrast [-\d.e]+ … [-\d.e]+$/);
+    const before = await centrePixel(page);
+    await outputs.getByLabel("White value").selectText();
+    await page.keyboard.type("1e"); // a number input accepts the keys, and its value is then ""
+    await outputs.getByLabel("White value").press("Tab");
+    assert.equal(await outputs.getByLabel("White value").getAttribute("aria-invalid"), "true", "visibly invalid");
+    assert.deepEqual(await centrePixel(page), before, "an invalid number is not applied");
+    await outputs.getByLabel("Gamma value").fill("0.3");
+    await outputs.getByLabel("Gamma value").press("Tab");
+    const brighter = await meanGrey(page);
+    await outputs.getByLabel("Gamma value").fill("1");
+    await outputs.getByLabel("Gamma value").press("Tab");
+    assert.ok(brighter > (await meanGrey(page)) + 5, "gamma 0.3 brightens the image");
+    await outputs.getByLabel("Black value").fill("0");
+    await outputs.getByLabel("Black value").press("Tab");
+    assert.equal(await outputs.getByLabel("Black point").inputValue(), "0", "a number moves its slider");
+    assert.equal(await outputs.getByLabel("White value").getAttribute("aria-invalid"), null, "a good entry clears the mark");
+    await outputs.getByLabel("Colormap").selectOption("viridis");
     const [vr, vg, vb] = await centrePixel(page);
     assert.ok(!(vr === vg && vg === vb), `viridis is not grey: ${vr},${vg},${vb}`);
     await page.screenshot({ path: path.join(SHOTS, "viewer.png"), fullPage: true });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { colormapLut, fitView, formatValue, labelCounts, percentileRange, pixelAt, renderLabels, renderPlane, valueRange, zoomAt } from "./viewer-math.js";
+import { colormapLut, fitView, formatValue, gammaLut, histogram, labelCounts, percentileRange, pixelAt, renderLabels, renderPlane, valueRange, zoomAt } from "./viewer-math.js";
 
 test("colour maps: grey is the identity, the others run from their dark end to their light end", () => {
   const grey = colormapLut("grey");
@@ -59,4 +59,13 @@ test("labels: counts per non-zero value; shown labels drawn in their colours, ou
   assert.deepEqual([...filled.subarray(4 * 6, 4 * 6 + 4)], [255, 0, 0, 255]);
   const outline = renderLabels(plane, 3, 5, 5, colours, true);
   assert.deepEqual(alpha(outline), [0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0], "the centre of the square is inside");
+});
+
+test("histogram: equal bins over [lo, hi], the top value in the last bin, NaN and values outside left out; gamma remaps the grey level before the colour map", () => {
+  assert.deepEqual([...histogram([0, 1, 2, 3, 4, NaN, 9, -1], 2, 0, 4)], [2, 3]);
+  assert.deepEqual([...histogram([5, 5], 3, 5, 5)], [2, 0, 0], "a flat plane: one bin");
+  const grey = colormapLut("grey");
+  assert.equal(gammaLut(grey, 1), grey, "gamma 1 is the map itself");
+  const bright = gammaLut(grey, 0.5);
+  assert.deepEqual([bright[0], bright[3 * 64], bright[3 * 255]], [0, Math.round(255 * Math.sqrt(64 / 255)), 255]);
 });

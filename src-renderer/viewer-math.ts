@@ -140,3 +140,26 @@ export function renderLabels(values: ArrayLike<number>, offset: number, width: n
     }
   return out;
 }
+
+/** Counts of the finite values in `bins` equal bins over [lo, hi] (values outside are left out). */
+export function histogram(values: ArrayLike<number>, bins: number, lo: number, hi: number): Uint32Array {
+  const counts = new Uint32Array(bins);
+  const scale = hi > lo ? bins / (hi - lo) : 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!(v >= lo && v <= hi)) continue;
+    counts[Math.min(bins - 1, Math.floor((v - lo) * scale))]!++;
+  }
+  return counts;
+}
+
+/** The colour map with a gamma applied to the grey level before it (1 = unchanged; < 1 brightens the darks). */
+export function gammaLut(lut: Uint8Array, gamma: number): Uint8Array {
+  if (gamma === 1) return lut;
+  const out = new Uint8Array(lut.length);
+  for (let i = 0; i < 256; i++) {
+    const k = Math.round(255 * (i / 255) ** gamma);
+    out.set(lut.subarray(3 * k, 3 * k + 3), 3 * i);
+  }
+  return out;
+}

@@ -4,6 +4,7 @@
 // for stacks and volumes. Optional layers: labels over the image (a segmentation: each class its
 // colour, a legend with pixel counts, opacity, outlines) and another image of the same shape to
 // compare with, as a swipe (the input left of the line, the output right of it; one zoom and pan).
+// Contrast (histogram, black and white points as numbers, gamma) is contrast-panel.ts.
 //
 // It asks the server for one plane at a time (GET /files/{id}/plane), at most PLANE_MAX pixels on
 // a side: a volume is never fetched whole, and a large image arrives reduced (block means; labels
@@ -14,7 +15,8 @@ import { api } from "./api.js";
 import { paletteColour, rgbOf } from "./colour-layers.js";
 import { h, mount } from "./elements.js";
 import { dimsOf, planeSource, type Layer, type Plane, type Region } from "./plane-source.js";
-import { COLORMAPS, colormapLut, fitView, formatValue, labelCounts, percentileRange, pixelAt, renderLabels, renderPlane, valueRange, zoomAt, type Colormap, type View } from "./viewer-math.js";
+import { contrastPanel } from "./contrast-panel.js";
+import { COLORMAPS, colormapLut, fitView, formatValue, gammaLut, labelCounts, pixelAt, renderLabels, renderPlane, valueRange, zoomAt, type Colormap, type View } from "./viewer-math.js";
 
 /** Zoom factor of one button press or key press. */
 const STEP = 2;
@@ -66,15 +68,13 @@ function viewerParts(
   compare?: { load: (slice: number) => Promise<Plane>; name: string },
   moved?: { plane: Plane; matrix: readonly number[] },
 ): (HTMLElement | null)[] {
-  const [min, max] = valueRange(first.data);
-  // Whole-number images step by one grey level; others in 1000 steps of their range.
-  const wholeNumbers = first.data.every((v) => Number.isInteger(v));
-  const step = wholeNumbers ? 1 : (max - min) / 1000 || 1;
-  let black = min;
-  let white = max;
   let slice = 0;
   let colormap: Colormap = "grey";
   let lut = colormapLut(colormap);
+  const contrast = contrastPanel(first.data, () => renderImage());
+  /** The colour map with the contrast's gamma (recomputed only when either changes). */
+  let shownLut = { lut, gamma: 1, table: lut };
+  const lutNow = () => (shownLut.lut === lut && shownLut.gamma === contrast.gamma ? shownLut.table : (shownLut = { lut, gamma: contrast.gamma, table: gammaLut(lut, contrast.gamma) }).table);
   let view: View | undefined;
   // Until the user zooms or pans, the image stays fitted to the canvas as its size settles.
   let fitted = true;
@@ -144,7 +144,7 @@ function viewerParts(
     );
   };
   const renderDetail = () => {
-    if (detail) put(detailImage, detail.base, renderPlane(detail.base.data, 0, detail.base.data.length, black, white, lut));
+    if (detail) put(detailImage, detail.base, renderPlane(detail.base.data, 0, detail.base.data.length, contrast.black, contrast.white, lutNow()));
   };
   /** After zoom or pan settles: the visible region at full resolution, if the plane arrived reduced. */
   const refine = () => {
@@ -168,7 +168,7 @@ function viewerParts(
     }, 150);
   };
   const renderImage = () => {
-    put(image, current.base, renderPlane(current.base.data, 0, current.base.data.length, black, white, lut));
+    put(image, current.base, renderPlane(current.base.data, 0, current.base.data.length, contrast.black, contrast.white, lutNow()));
     renderDetail();
     if (compareImage && current.compare) {
       compareRange ??= valueRange(current.compare.data); // its own full range
@@ -257,38 +257,6 @@ function viewerParts(
     refine();
   };
 
-  // Contrast.
-  // Until the user sets the contrast, each slice is shown at its own full range (a stack's slices
-  // may differ widely); once set, it holds for every slice, as in Fiji.
-  let contrastSet = false;
-  const blackInput = rangeInput("Black point", min, max, black, step, (v) => {
-    contrastSet = true;
-    black = Math.min(v, white);
-    renderImage();
-  });
-  const whiteInput = rangeInput("White point", min, max, white, step, (v) => {
-    contrastSet = true;
-    white = Math.max(v, black);
-    renderImage();
-  });
-  const sliceContrast = () => {
-    if (contrastSet) return;
-    [black, white] = valueRange(current.base.data);
-    for (const input of [blackInput, whiteInput]) {
-      input.min = String(Math.min(Number(input.min), black));
-      input.max = String(Math.max(Number(input.max), white));
-    }
-    blackInput.value = String(black);
-    whiteInput.value = String(white);
-    if (current.compare) compareRange = valueRange(current.compare.data);
-  };
-  const autoContrast = () => {
-    contrastSet = true;
-    [black, white] = percentileRange(current.base.data);
-    blackInput.value = String(black);
-    whiteInput.value = String(white);
-    renderImage();
-  };
   const colormapSelect = h(
     "select",
     { "aria-label": "Colormap", onchange: (e: Event) => ((colormap = (e.target as HTMLSelectElement).value as Colormap), (lut = colormapLut(colormap)), renderImage()) },
@@ -308,7 +276,8 @@ function viewerParts(
     if (wanted !== slice) return;
     current = planes;
     detail = undefined;
-    sliceContrast();
+    contrast.showPlane(current.base.data);
+    if (current.compare) compareRange = valueRange(current.compare.data);
     renderImage();
     refine();
   };
@@ -382,9 +351,9 @@ function viewerParts(
       button("Actual size", actualSize),
       zoomLabel,
       h("label.viewer-field", {}, "Colormap ", colormapSelect),
-      button("Auto contrast", autoContrast),
+      button("Auto contrast", () => contrast.auto()),
     ),
-    h("div.viewer-contrast", {}, h("label.viewer-field", {}, "Black point ", blackInput), h("label.viewer-field", {}, "White point ", whiteInput)),
+    contrast.element,
     depth > 1 ? h("div.viewer-slice", {}, h("label.viewer-field", {}, "Slice ", sliceInput), sliceLabel) : null,
     compare
       ? h(
