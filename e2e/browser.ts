@@ -76,6 +76,11 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
   return violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 4).join(", ")})`);
 }
 
+/** Removes the inputs the run view kept from earlier (the window keeps each algorithm's work). */
+export async function clearInputs(page: Page): Promise<void> {
+  while ((await page.locator('.dropzone button[title^="remove input"]').count()) > 0) await page.locator('.dropzone button[title="remove input 1"]').click();
+}
+
 /** Opens `algorithm` in the window, drops `file` on its inputs and runs it (its form shows `param`). */
 export async function runOnDroppedFile(page: Page, algorithm: string, param: string, file: string): Promise<void> {
   await page.click(`[data-name="${algorithm}"]`);

@@ -17,6 +17,33 @@ const serverState = h("span.server-state");
 let tab: Tab = "algorithms";
 let algorithms: Algorithm[] = [];
 let selected: { alg: Algorithm; request: RunRequest; mode?: "run" | "train" } | undefined;
+/** Each algorithm's inputs, parameters and run as last left (going back to one resumes it). */
+const requests = new Map<string, RunRequest>();
+
+// What the user was doing — the tab, the algorithm, its inputs, parameters and run — kept in this
+// browser's storage, so navigation and a reload (or a restart of the window) bring it back.
+const SAVED = "compox-window";
+interface Saved {
+  tab: Tab;
+  algorithm_id?: string;
+  mode?: "run" | "train";
+  request?: RunRequest;
+}
+function save(): void {
+  const saved: Saved = { tab, algorithm_id: selected?.alg.algorithm_id, mode: selected?.mode, request: selected?.request };
+  try {
+    localStorage.setItem(SAVED, JSON.stringify(saved));
+  } catch {
+    // Storage full or disabled: the window works, it only forgets.
+  }
+}
+function restored(): Saved | undefined {
+  try {
+    return JSON.parse(localStorage.getItem(SAVED) ?? "null") ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function tabButton(id: Tab, label: string): HTMLElement {
   return h(`button.tab${tab === id ? ".active" : ""}`, { type: "button", "data-tab": id, onclick: () => void show(id) }, label);
@@ -28,6 +55,7 @@ function unreachable(err: unknown): HTMLElement {
 
 async function show(next: Tab): Promise<void> {
   tab = next;
+  save();
   mount(nav, tabButton("algorithms", "Algorithms"), tabButton("history", "History"), tabButton("settings", "Settings"));
   try {
     const info = await api.info();
@@ -39,9 +67,9 @@ async function show(next: Tab): Promise<void> {
       const modes = sel?.alg.trainable
         ? h("div.mode-tabs", {}, ...(["run", "train"] as const).map((m) => h(`button.tab-small${(sel.mode ?? "run") === m ? ".active" : ""}`, { type: "button", "data-mode": m, onclick: () => ((sel.mode = m), void show("algorithms")) }, m === "run" ? "Run" : "Train")))
         : null;
-      const body = sel && (sel.mode === "train" ? trainView(sel.alg, (checkpointId) => ((selected = { alg: sel.alg, request: { checkpointId }, mode: "run" }), void show("algorithms"))) : runView(sel.alg, sel.request, () => undefined));
+      const body = sel && (sel.mode === "train" ? trainView(sel.alg, (checkpointId) => ((selected = { alg: sel.alg, request: { checkpointId }, mode: "run" }), void show("algorithms"))) : runView(sel.alg, sel.request, () => undefined, (request) => (requests.set(sel.alg.algorithm_id, (sel.request = request)), save())));
       const pane = sel ? h("div.pane", {}, modes, body) : h("div.empty-state", {}, h("h2", {}, algorithms.length ? "Choose an algorithm" : "No algorithms yet"), h("p", {}, algorithms.length ? "Pick one on the left to run it." : "Add Algorithm… on the left deploys a folder or a .zip."));
-      mount(main, h("div.split", {}, algorithmsView(algorithms, { selectedId: selected?.alg.algorithm_id, onSelect: (alg) => ((selected = { alg, request: {} }), void show("algorithms")) }, () => void show("algorithms")), pane));
+      mount(main, h("div.split", {}, algorithmsView(algorithms, { selectedId: selected?.alg.algorithm_id, onSelect: (alg) => ((selected = { alg, request: requests.get(alg.algorithm_id) ?? {} }), void show("algorithms")) }, () => void show("algorithms")), pane));
     } else if (tab === "history") {
       algorithms = await api.listAlgorithms();
       mount(main, await historyView(algorithms, (alg, request) => ((selected = { alg, request }), void show("algorithms"))));
@@ -54,4 +82,12 @@ async function show(next: Tab): Promise<void> {
 }
 
 mount(app, h("header.topbar", {}, h("h1", {}, "Compox Desktop"), nav, serverState), main);
-void show("algorithms");
+void (async () => {
+  const last = restored();
+  if (last?.algorithm_id) {
+    // The algorithm may be gone (removed meanwhile): then the window starts afresh.
+    const alg = await api.listAlgorithms().then((all) => all.find((a) => a.algorithm_id === last.algorithm_id), () => undefined);
+    if (alg) selected = { alg, request: last.request ?? {}, mode: last.mode };
+  }
+  await show(last?.tab ?? "algorithms");
+})();

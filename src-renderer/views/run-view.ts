@@ -23,6 +23,8 @@ export interface RunRequest {
   params?: Record<string, unknown>;
   /** Run with a training's checkpoint instead of the shipped assets. */
   checkpointId?: string;
+  /** The run shown: followed live, or its record's result (a reload restores it). */
+  executionId?: string;
 }
 
 function thumb(id: string, title?: string): HTMLElement {
@@ -144,7 +146,11 @@ export async function resultsOf(rec: ExecutionRecord): Promise<HTMLElement> {
   return h("div.compare", {}, h("div", {}, h("h4", {}, "Inputs"), h("div.input-list", {}, await inputsView(ins))), h("div", {}, h("h4", {}, "Outputs"), h("div.outputs", {}, views)));
 }
 
-export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: () => void): HTMLElement {
+/** The run view of `alg`, starting from `request`; `onChange` hears its inputs, parameters and run
+ * as they change (the window keeps them across navigation and reloads). */
+export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: () => void, onChange?: (request: RunRequest) => void): HTMLElement {
+  const state: RunRequest = { ...request };
+  const changed = () => onChange?.({ ...state, inputs: inputs(), params: form.values() ?? state.params });
   // Inputs as the user added them: one dataset, or a multi-page file's pages as one stack. The
   // API gets them flat, in order (as Compox takes a stack: one dataset per page).
   const items: string[][] = [];
@@ -172,6 +178,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
   };
   let shown = 0;
   const renderInputs = () => {
+    changed();
     shapesChecked = checkShapes();
     const turn = ++shown;
     if (items.length === 0) return mount(inputList, h("p.muted", {}, "No inputs yet: drop PNG, JPEG, TIFF or HDF5 files here, or choose datasets below."));
@@ -210,6 +217,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
   );
 
   const form = parameterForm(alg.additional_parameters as Parameter[], request.params);
+  form.element.addEventListener("change", changed);
   const device = h("select", { name: "device", id: "run-device" }, ...alg.supported_devices.map((d) => h("option", { value: d, selected: d === alg.default_device }, d))) as HTMLSelectElement;
   const execution = h("section.execution");
   const runButton = h("button.primary", { type: "button", onclick: () => void run() }, "Run") as HTMLButtonElement;
@@ -224,6 +232,8 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
     status.textContent = "";
     try {
       const { execution_id } = await api.execute({ algorithm_id: alg.algorithm_id, input_dataset_ids: inputs(), additional_parameters: params, execution_device_override: device.value, checkpoint_id: request.checkpointId });
+      state.executionId = execution_id;
+      changed();
       follow(execution_id);
     } catch (err) {
       status.textContent = err instanceof ApiError ? err.message : String(err);
@@ -231,7 +241,19 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
     }
   }
 
-  function follow(id: string): void {
+  // A run restored (a reload, or back from another view): followed from its record.
+  if (request.executionId) {
+    const id = request.executionId;
+    void api.getExecution(id).then(
+      (rec) => {
+        runButton.disabled = !isTerminal(rec.status);
+        follow(id, parseCompoxTime(rec.time_started).getTime());
+      },
+      () => ((state.executionId = undefined), changed()), // gone (deleted): nothing to restore
+    );
+  }
+
+  function follow(id: string, startedAt = Date.now()): void {
     const bar = h("div.progress-fill");
     const pct = h("span.pct", {}, "0%");
     const elapsed = h("span.elapsed");
@@ -271,7 +293,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
     const meter = h("div.progress.indeterminate", { role: "progressbar", "aria-label": "Progress", "aria-valuemin": 0, "aria-valuemax": 100 }, bar);
     const row = h("div.progress-row", {}, meter, pct, state, elapsed, remaining, lost, stop);
     mount(execution, row, banner, h("div.log-head", {}, h("strong", {}, "Log"), copy), log, results);
-    const started = Date.now();
+    const started = startedAt;
     const tick = setInterval(() => (elapsed.textContent = duration(Date.now() - started)), 500);
     const setProgress = (p: number) => {
       if (p <= 0) return;
