@@ -25,7 +25,16 @@ export const DatasetInfoSchema = z.object({
   file_id: z.string(),
   size: z.number(),
   /** Per key: shape and dtype ("str" for text, with its `values` when short, e.g. region_names). */
-  keys: z.record(z.string(), z.object({ shape: z.array(z.number()), dtype: z.string(), values: z.array(z.string()).optional() })),
+  keys: z.record(
+    z.string(),
+    z.object({
+      shape: z.array(z.number()),
+      dtype: z.string(),
+      values: z.array(z.string()).optional(),
+      /** The physical size of a pixel of its last two axes, when the imported file stated it. */
+      pixel_size: z.object({ x: z.number(), y: z.number(), unit: z.string() }).optional(),
+    }),
+  ),
   name: z.string().nullable(),
   time_created: z.string(),
   expires: z.string().nullable(),

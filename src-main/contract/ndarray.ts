@@ -5,10 +5,19 @@ export type DType = (typeof DTYPES)[number];
 
 export type TypedArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | BigInt64Array | Float32Array | Float64Array;
 
+/** The physical size of one pixel along x and y, in `unit` (µm, nm, mm, …): what a scale bar shows. */
+export interface PixelSize {
+  x: number;
+  y: number;
+  unit: string;
+}
+
 export interface NDArray {
   dtype: DType;
   shape: number[];
   data: TypedArray;
+  /** The physical pixel size of its last two axes, when known (read from a TIFF or OME-TIFF at import, kept in the file). */
+  pixel_size?: PixelSize;
 }
 
 /** A value of a dataset item: an array, or text as Compox 3.2 stores names (a string or a list). */

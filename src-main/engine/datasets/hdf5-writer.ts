@@ -7,6 +7,7 @@
 // and other shapes of file stay with h5wasm (hdf5.ts).
 import fs from "node:fs";
 import os from "node:os";
+import { pixelSizeAttribute } from "./pixel-size.js";
 import { halfToFloat } from "../../contract/float16.js";
 import type { NDArray, TypedArray } from "../../contract/ndarray.js";
 import { lookup3 } from "./lookup3.js";
@@ -97,9 +98,9 @@ function objectHeader(messages: (out: Bytes) => void): Uint8Array {
   return out.u32(lookup3(out.done())).done();
 }
 
-/** The compox_dtype attribute (a fixed-length ASCII string, as h5py writes np.bytes_). */
-function dtypeAttribute(value: string): Uint8Array {
-  const name = encoder.encode("compox_dtype\0");
+/** A string attribute (compox_dtype, compox_pixel_size): a fixed-length ASCII string, as h5py writes np.bytes_. */
+function stringAttribute(attribute: string, value: string): Uint8Array {
+  const name = encoder.encode(`${attribute}\0`);
   const text = encoder.encode(value);
   const type = new Bytes().u8(0x13, 0x01, 0, 0).u32(text.length).done();
   const space = new Bytes().u8(2, 0, 0, 0).done();
@@ -121,7 +122,8 @@ function datasetHeader(a: NDArray, address: bigint, bytes: number): Uint8Array {
     // Fill value: allocated late, written if set (h5py's default for a contiguous dataset).
     message(out, 0x05, new Bytes().u8(3, 0x0a).done(), 0x01);
     message(out, 0x08, new Bytes().u8(3, 1).u64(bytes === 0 ? UNDEFINED_ADDRESS : address).u64(bytes).done());
-    if (a.dtype === "bool" || a.dtype === "float16") message(out, 0x0c, dtypeAttribute(a.dtype));
+    if (a.dtype === "bool" || a.dtype === "float16") message(out, 0x0c, stringAttribute("compox_dtype", a.dtype));
+    if (a.pixel_size) message(out, 0x0c, stringAttribute("compox_pixel_size", pixelSizeAttribute(a.pixel_size)));
   });
 }
 

@@ -8,10 +8,11 @@ import path from "node:path";
 import type { Dataset } from "h5wasm/node";
 import { CompoxError } from "../../contract/errors.js";
 import { floatToHalf, halfToFloat } from "../../contract/float16.js";
-import { DTYPES, TYPED_ARRAY, ndarrayProblem, type DType, type NDArray } from "../../contract/ndarray.js";
+import { DTYPES, TYPED_ARRAY, ndarrayProblem, type DType, type NDArray, type PixelSize } from "../../contract/ndarray.js";
 import { confinedTo } from "./hdf5-confinement.js";
 import { markedDtype, plainDatasets } from "./hdf5-reader.js";
 import { writeNativeHdf5, writesNatively } from "./hdf5-writer.js";
+import { parsePixelSizeAttribute, pixelSizeAttribute } from "./pixel-size.js";
 import { BlockMeans, clipRegion, reductionFactor, type Plane, type Region, type Sampling } from "./plane.js";
 
 export interface KeyInfo {
@@ -20,6 +21,8 @@ export interface KeyInfo {
   dtype: DType | "str";
   /** A string dataset's values, when it holds at most MAX_LISTED_STRINGS. */
   values?: string[];
+  /** The physical pixel size of its last two axes (the compox_pixel_size attribute), when known. */
+  pixel_size?: PixelSize;
 }
 
 /** Text values of a dataset item, as Compox 3.2 writes them: one string or a list of strings. */
@@ -168,7 +171,8 @@ export async function inspectHdf5(file: string): Promise<Record<string, KeyInfo>
         continue;
       }
       const dtype = dtypeOf(entity);
-      if (dtype) out[key] = { shape: entity.shape ?? [], dtype };
+      const pixelSize = parsePixelSizeAttribute(entity.attrs.compox_pixel_size?.value);
+      if (dtype) out[key] = { shape: entity.shape ?? [], dtype, ...(pixelSize && { pixel_size: pixelSize }) };
     }
     return out;
   });
@@ -335,7 +339,7 @@ export function keysOfArrays(items: Readonly<Record<string, NDArray | StringValu
   for (const name of names) {
     const a = items[name]!;
     if (isText(a)) return undefined;
-    out[name] = { shape: [...a.shape], dtype: a.dtype };
+    out[name] = { shape: [...a.shape], dtype: a.dtype, ...(a.pixel_size && { pixel_size: a.pixel_size }) };
   }
   return out;
 }
@@ -361,11 +365,13 @@ export async function writeHdf5(file: string, items: Readonly<Record<string, NDA
       if (arr.dtype === "float16") {
         const ds = f.create_dataset({ name: key, data: Float32Array.from(arr.data as Uint16Array, halfToFloat), shape, dtype: "<f" });
         ds.create_attribute("compox_dtype", "float16");
+        if (arr.pixel_size) ds.create_attribute("compox_pixel_size", pixelSizeAttribute(arr.pixel_size));
         continue;
       }
       const dtype = arr.dtype === "bool" ? "<B" : H5_DTYPE[arr.dtype];
       const ds = f.create_dataset({ name: key, data: arr.data, shape, dtype });
       if (arr.dtype === "bool") ds.create_attribute("compox_dtype", "bool");
+      if (arr.pixel_size) ds.create_attribute("compox_pixel_size", pixelSizeAttribute(arr.pixel_size));
     }
   });
 }

@@ -10,6 +10,7 @@ import { CompoxError } from "../../contract/errors.js";
 import type { NDArray } from "../../contract/ndarray.js";
 import { needsTifffile, PYTHON } from "../testing/system-needs.js";
 import { tempDir } from "../testing/temp-algorithm.js";
+import { testEngine } from "../testing/test-engine.js";
 import { readHdf5 } from "./hdf5.js";
 import { openImage, type ImportLimits } from "./image-import.js";
 import { encodeTiff } from "./tiff-writer.js";
@@ -65,4 +66,27 @@ test("a damaged TIFF is an invalid_image naming the page, never a crash", async 
   const entries = loop.readUInt16LE(ifd);
   loop.writeUInt32LE(ifd, ifd + 2 + entries * 12);
   await assert.rejects(openImage(loop, "loop.tif", limits), (e: CompoxError) => e.code === "invalid_image" && /loops back to page 1/.test(e.message));
+});
+
+test("a TIFF's physical pixel size (ImageJ unit, OME-XML, centimetre resolutions) comes with every page, into the stored file and its info", async () => {
+  const fixture = (f: string) => fs.readFileSync(fileURLToPath(new URL(`./__fixtures__/${f}`, import.meta.url)));
+  const pages = async (f: string) => {
+    const out: NDArray[] = [];
+    for await (const p of (await openImage(fixture(f), f, limits)).pages) out.push(p);
+    return out;
+  };
+  assert.deepEqual((await pages("pixel_size_imagej.tif"))[0]!.pixel_size, { x: 0.65, y: 0.5, unit: "µm" });
+  const ome = await pages("pixel_size_ome.ome.tif");
+  assert.deepEqual(ome.map((p) => p.pixel_size), Array(3).fill({ x: 120, y: 120, unit: "nm" }), "stated once, on page 1: every page has it");
+  assert.deepEqual((await pages("pixel_size_cm.tif"))[0]!.pixel_size, { x: 2, y: 2, unit: "µm" }, "5000 pixels per cm");
+  const plain = encodeTiff([{ width: 2, height: 2, channels: 1, data: new Uint8Array(4) }]);
+  for await (const p of (await openImage(plain, "plain.tif", limits)).pages) assert.equal(p.pixel_size, undefined, "none stated: none made up");
+
+  await using t = await testEngine();
+  const [info] = await t.engine.importImage(fixture("pixel_size_imagej.tif"), "cells.tif");
+  assert.deepEqual(info!.keys.image!.pixel_size, { x: 0.65, y: 0.5, unit: "µm" }, "in the dataset's info, without reading the file back");
+  const file = await t.engine.datasetPath(info!.file_id);
+  const { inspectHdf5 } = await import("./hdf5.js");
+  assert.deepEqual((await inspectHdf5(file)).image!.pixel_size, { x: 0.65, y: 0.5, unit: "µm" }, "and in the file, as its compox_pixel_size attribute");
+  if (PYTHON) assert.equal(execFileSync(PYTHON, ["-c", "import sys, h5py; print(h5py.File(sys.argv[1])['image'].attrs['compox_pixel_size'].decode())", file], { encoding: "utf8" }).trim(), "0.65 0.5 um", "h5py reads it");
 });

@@ -1,10 +1,12 @@
 // Decodes image files into arrays that keep their data (SPEC section 5): TIFF through our own
 // reader (every sample format and channel, page by page), PNG and JPEG through sharp (8 or 16 bits,
-// every channel, alpha included). One channel → H×W; several → C×H×W.
+// every channel, alpha included). One channel → H×W; several → C×H×W. A TIFF's physical pixel size
+// (OME-XML, ImageJ, centimetre resolutions) comes with each page.
 import type { Metadata } from "sharp";
 import { sharp } from "./image-export.js";
 import { CompoxError } from "../../contract/errors.js";
-import type { NDArray } from "../../contract/ndarray.js";
+import type { NDArray, PixelSize } from "../../contract/ndarray.js";
+import { pixelSizeFromTiff } from "./pixel-size.js";
 import { isTiff, TiffReader, type TiffPageInfo } from "./tiff-reader.js";
 
 export interface ImportLimits {
@@ -35,7 +37,13 @@ export async function openImage(bytes: Buffer, name: string, limits: ImportLimit
     for (const info of reader.pages(limits.maxPages)) checkPixels(name, ++count, [info.samples, info.height, info.width], limits);
     async function* pages(): AsyncGenerator<NDArray> {
       let page = 0;
-      for (const info of reader.pages(limits.maxPages)) yield await tiffPage(reader, info, ++page, bytes, name);
+      // OME-XML and ImageJ state the pixel size once, on the first page: it holds for every page.
+      let pixelSize: PixelSize | undefined;
+      for (const info of reader.pages(limits.maxPages)) {
+        if (++page === 1) pixelSize = pixelSizeFromTiff(info.resolution);
+        const array = await tiffPage(reader, info, page, bytes, name);
+        yield pixelSize ? { ...array, pixel_size: pixelSize } : array;
+      }
     }
     return { count, pages: pages() };
   }

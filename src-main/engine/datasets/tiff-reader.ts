@@ -6,6 +6,7 @@
 import { CompoxError } from "../../contract/errors.js";
 import type { DType, NDArray } from "../../contract/ndarray.js";
 import { DTYPES, TYPED_ARRAY } from "../../contract/ndarray.js";
+import type { TiffResolution } from "./pixel-size.js";
 import { COMPRESSION_NAMES, decompress, undoFloatingPoint, undoHorizontal } from "./tiff-codecs.js";
 
 /** Whether `bytes` start like a TIFF (II*\0, MM\0*, or their BigTIFF forms). */
@@ -31,9 +32,13 @@ export interface TiffPageInfo {
   tile?: { width: number; height: number };
   offsets: number[];
   counts: number[];
+  /** What the page says of its pixels' physical size (pixel-size.ts reads it). */
+  resolution: TiffResolution;
 }
 
 const TYPE_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 16: 8, 17: 8, 18: 8 };
+/** Fields read for the pixel size, not for decoding: ImageDescription (ASCII), X/YResolution (RATIONAL), ResolutionUnit. */
+const META = { description: 270, xResolution: 282, yResolution: 283, resolutionUnit: 296 } as const;
 const TAG = { width: 256, height: 257, bits: 258, compression: 259, stripOffsets: 273, samples: 277, rowsPerStrip: 278, stripCounts: 279, planar: 284, predictor: 317, tileWidth: 322, tileHeight: 323, tileOffsets: 324, tileCounts: 325, format: 339 } as const;
 
 /** The dtype of TIFF samples, or why there is none. */
@@ -84,12 +89,22 @@ export class TiffReader {
     }
   }
 
+  /** One pixel-size field into `into` (an ASCII description, a RATIONAL resolution, the unit). */
+  private readMeta(into: TiffResolution, tag: number, type: number, base: number, n: number): void {
+    if (tag === META.description && type === 2) into.description = Buffer.from(this.bytes.subarray(base, base + n)).toString("utf8").replace(/\0+$/, "");
+    else if ((tag === META.xResolution || tag === META.yResolution) && type === 5) {
+      const ratio = this.view.getUint32(base, this.le) / this.view.getUint32(base + 4, this.le);
+      into[tag === META.xResolution ? "xResolution" : "yResolution"] = ratio;
+    } else if (tag === META.resolutionUnit && type === 3) into.resolutionUnit = this.view.getUint16(base, this.le);
+  }
+
   private readIfd(at: number, page: number): { info: TiffPageInfo; next: number } {
     const entrySize = this.big ? 20 : 12;
     const countSize = this.big ? 8 : 2;
     if (at + countSize > this.bytes.length) throw this.error(`page ${page} lies past the end of the file`);
     const count = this.big ? Number(this.view.getBigUint64(at, this.le)) : this.view.getUint16(at, this.le);
     const tags = new Map<number, number[]>();
+    const resolution: TiffResolution = {};
     for (let i = 0; i < count; i++) {
       const e = at + countSize + i * entrySize;
       if (e + entrySize > this.bytes.length) throw this.error(`page ${page}'s fields run past the end of the file`);
@@ -97,10 +112,18 @@ export class TiffReader {
       const type = this.view.getUint16(e + 2, this.le);
       const n = this.big ? Number(this.view.getBigUint64(e + 4, this.le)) : this.view.getUint32(e + 4, this.le);
       const size = TYPE_SIZE[type];
-      if (!size || !(Object.values(TAG) as number[]).includes(tag)) continue; // only the fields decoding needs
+      const meta = (Object.values(META) as number[]).includes(tag);
+      if (!size || !(meta || (Object.values(TAG) as number[]).includes(tag))) continue; // only the fields decoding needs, and the pixel size's
       const inline = size * n <= (this.big ? 8 : 4);
       const base = inline ? e + (this.big ? 12 : 8) : this.offset(e + (this.big ? 12 : 8));
-      if (base + size * n > this.bytes.length) throw this.error(`page ${page}: field ${tag} lies past the end of the file`);
+      if (base + size * n > this.bytes.length) {
+        if (meta) continue; // a broken description or resolution loses the pixel size, not the image
+        throw this.error(`page ${page}: field ${tag} lies past the end of the file`);
+      }
+      if (meta) {
+        this.readMeta(resolution, tag, type, base, n);
+        continue;
+      }
       const values: number[] = [];
       for (let k = 0; k < n; k++) {
         const p = base + k * size;
@@ -134,6 +157,7 @@ export class TiffReader {
       tile: tiled ? { width: one(TAG.tileWidth), height: one(TAG.tileHeight) } : undefined,
       offsets: tags.get(tiled ? TAG.tileOffsets : TAG.stripOffsets) ?? [],
       counts: tags.get(tiled ? TAG.tileCounts : TAG.stripCounts) ?? [],
+      resolution,
     };
     return { info, next };
   }
