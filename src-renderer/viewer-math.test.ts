@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { colormapLut, fitView, formatValue, gammaLut, histogram, labelCounts, percentileRange, pixelAt, renderLabels, renderPlane, valueRange, zoomAt } from "./viewer-math.js";
+import { colormapLut, fitView, formatValue, gammaLut, histogram, labelCounts, percentileRange, pixelAt, renderLabels, renderPlane, scaleBar, formatLength, valueRange, zoomAt } from "./viewer-math.js";
 
 test("colour maps: grey is the identity, the others run from their dark end to their light end", () => {
   const grey = colormapLut("grey");
@@ -68,4 +68,20 @@ test("histogram: equal bins over [lo, hi], the top value in the last bin, NaN an
   assert.equal(gammaLut(grey, 1), grey, "gamma 1 is the map itself");
   const bright = gammaLut(grey, 0.5);
   assert.deepEqual([bright[0], bright[3 * 64], bright[3 * 255]], [0, Math.round(255 * Math.sqrt(64 / 255)), 255]);
+});
+
+test("scale bar: a round physical length (1, 2 or 5 × 10ⁿ) near the target width, in screen pixels at the zoom", () => {
+  assert.deepEqual(scaleBar(0.65, 1), { length: 50, px: 50 / 0.65 }, "0.65 µm pixels at 100%: 100 px ≈ 65 µm → 50 µm");
+  assert.deepEqual(scaleBar(0.65, 4), { length: 20, px: (20 / 0.65) * 4 }, "zoomed in 4×: 100 px ≈ 16 µm → 20 µm");
+  const far = scaleBar(120, 1 / 8);
+  assert.equal(far.length, 100000, "120 nm pixels at 1:8: 100 px ≈ 96 µm → 100,000 nm");
+  assert.ok(far.px > 50 && far.px < 200);
+});
+
+test("lengths are shown in the unit that needs no long number", () => {
+  assert.equal(formatLength(100000, "nm"), "100 µm");
+  assert.equal(formatLength(0.5, "µm"), "500 nm");
+  assert.equal(formatLength(2000, "µm"), "2 mm");
+  assert.equal(formatLength(20, "µm"), "20 µm");
+  assert.equal(formatLength(3, "Å"), "3 Å", "a unit outside the metric ladder stays");
 });

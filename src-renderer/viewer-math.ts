@@ -163,3 +163,25 @@ export function gammaLut(lut: Uint8Array, gamma: number): Uint8Array {
   }
   return out;
 }
+
+/** A scale bar about `target` screen pixels long: its physical length (1, 2 or 5 × 10ⁿ units) and
+ * its length in screen pixels, for pixels `size` units wide drawn at `scale` screen pixels each. */
+export function scaleBar(size: number, scale: number, target = 100): { length: number; px: number } {
+  const perScreenPixel = size / scale;
+  const want = target * perScreenPixel;
+  const decade = 10 ** Math.floor(Math.log10(want));
+  const length = [1, 2, 5, 10].map((m) => m * decade).reduce((best, l) => (Math.abs(l - want) < Math.abs(best - want) ? l : best));
+  return { length: Number(length.toPrecision(1)), px: length / perScreenPixel };
+}
+
+const METRIC = ["pm", "nm", "µm", "mm", "m"];
+
+/** A physical length with its unit, moved to the unit that needs no long number (120,000 nm → 120 µm; 0.5 µm → 500 nm). */
+export function formatLength(length: number, unit: string): string {
+  let k = METRIC.indexOf(unit);
+  if (k < 0) return `${formatValue(length)} ${unit}`;
+  let v = length;
+  while (v >= 1000 && k < METRIC.length - 1) [v, k] = [v / 1000, k + 1];
+  while (v < 1 && k > 0) [v, k] = [v * 1000, k - 1];
+  return `${Number(v.toPrecision(6))} ${METRIC[k]}`;
+}

@@ -4,7 +4,9 @@
 // for stacks and volumes. Optional layers: labels over the image (a segmentation: each class its
 // colour, a legend with pixel counts, opacity, outlines) and another image of the same shape to
 // compare with, as a swipe (the input left of the line, the output right of it; one zoom and pan).
-// Contrast (histogram, black and white points as numbers, gamma) is contrast-panel.ts.
+// Contrast (histogram, black and white points as numbers, gamma) is contrast-panel.ts. Where the
+// pixel size is known (the dataset's, or its input's for an output of the same shape), a scale bar
+// and the readout's physical positions.
 //
 // It asks the server for one plane at a time (GET /files/{id}/plane), at most PLANE_MAX pixels on
 // a side: a volume is never fetched whole, and a large image arrives reduced (block means; labels
@@ -16,7 +18,9 @@ import { paletteColour, rgbOf } from "./colour-layers.js";
 import { h, mount } from "./elements.js";
 import { dimsOf, planeSource, type Layer, type Plane, type Region } from "./plane-source.js";
 import { contrastPanel } from "./contrast-panel.js";
-import { COLORMAPS, colormapLut, fitView, formatValue, gammaLut, labelCounts, pixelAt, renderLabels, renderPlane, valueRange, zoomAt, type Colormap, type View } from "./viewer-math.js";
+import type { PixelSize } from "../src-main/contract/ndarray.js";
+import { scaleBarView } from "./scale-bar.js";
+import { COLORMAPS, colormapLut, fitView, formatLength, formatValue, gammaLut, labelCounts, pixelAt, renderLabels, renderPlane, valueRange, zoomAt, type Colormap, type View } from "./viewer-math.js";
 
 /** Zoom factor of one button press or key press. */
 const STEP = 2;
@@ -40,12 +44,13 @@ function rangeInput(label: string, min: number, max: number, value: number, step
 export function imageViewer(image: Layer, label: string, opts: ViewerOptions = {}): HTMLElement {
   const root = h(`div.viewer${opts.compact ? ".compact" : ""}`, { role: "group", "aria-label": label }, h("p.muted", {}, "loading the image…"));
   // A stack of datasets has their count as its first axis.
-  const shapeOf = async (l: Layer | undefined) => {
-    const shape = l && (await api.fileInfo(l.ids[0]!)).keys[l.key]?.shape;
-    return shape && l.ids.length > 1 ? [l.ids.length, ...shape] : shape;
+  const infoOf = async (l: Layer | undefined) => {
+    const key = l && (await api.fileInfo(l.ids[0]!)).keys[l.key];
+    return key && { shape: l.ids.length > 1 ? [l.ids.length, ...key.shape] : key.shape, pixelSize: key.pixel_size };
   };
   void (async () => {
-    const [shape, labelShape, compareShape] = await Promise.all([shapeOf(image), shapeOf(opts.labels), shapeOf(opts.compare)]);
+    const [own, labelInfo, compareInfo] = await Promise.all([infoOf(image), infoOf(opts.labels), infoOf(opts.compare)]);
+    const [shape, labelShape, compareShape] = [own?.shape, labelInfo?.shape, compareInfo?.shape];
     if (!shape) throw new Error(`no "${image.key}" in dataset ${image.ids[0]}`);
     // Layers of another shape cannot be laid over the image: they are left out.
     const same = (s: number[] | undefined) => s !== undefined && s.join("x") === shape.join("x");
@@ -54,7 +59,9 @@ export function imageViewer(image: Layer, label: string, opts: ViewerOptions = {
     const compare = opts.compare && same(compareShape) ? { load: planeSource(opts.compare, "mean"), name: opts.compare.name } : undefined;
     const moved = opts.moved ? { plane: await planeSource(opts.moved, "mean")(0), matrix: opts.moved.matrix } : undefined;
     const first = await base(0);
-    mount(root, ...viewerParts(dimsOf(shape), first, base, label, labels, compare, moved));
+    // An output of its input's shape is the same specimen: it has the input's pixel size.
+    const pixelSize = own?.pixelSize ?? (compare ? compareInfo?.pixelSize : undefined);
+    mount(root, ...viewerParts(dimsOf(shape), first, base, label, labels, compare, moved, pixelSize));
   })().catch((err: Error) => mount(root, h("p.field-error", {}, `the image could not be shown: ${err.message}`)));
   return root;
 }
@@ -67,6 +74,7 @@ function viewerParts(
   labelSource?: (slice: number, region?: Region) => Promise<Plane>,
   compare?: { load: (slice: number) => Promise<Plane>; name: string },
   moved?: { plane: Plane; matrix: readonly number[] },
+  pixelSize?: PixelSize,
 ): (HTMLElement | null)[] {
   let slice = 0;
   let colormap: Colormap = "grey";
@@ -97,6 +105,9 @@ function viewerParts(
   const size = `${width}×${height}${depth > 1 ? ` × ${depth}` : ""}${first.factor > 1 ? ` (shown reduced 1:${first.factor})` : ""}`;
   const readout = h("div.viewer-readout", { role: "status", "aria-live": "polite" }, size);
   const zoomLabel = h("span.viewer-zoom", {});
+  const scale = pixelSize && scaleBarView(pixelSize);
+  /** "x 120 (78 µm)" when the pixel size is known. */
+  const at = (pixel: number, size: number | undefined) => (pixelSize && size ? `${pixel} (${formatLength(pixel * size, pixelSize.unit)})` : String(pixel));
   let opacity = 0.5;
   let outline = false;
   let swipe = 0.5;
@@ -235,6 +246,7 @@ function viewerParts(
       ctx.globalAlpha = 1;
     }
     zoomLabel.textContent = `${Math.round(view.scale * 100)}%`;
+    scale?.update(view.scale);
   };
   const zoomBy = (factor: number, sx?: number, sy?: number) => {
     fitted = false;
@@ -320,7 +332,7 @@ function viewerParts(
     // of its block, said with "≈".
     const fine = detail?.slice === slice && valueAt(detail.base, p.col, p.row) !== undefined && detail.base.factor === 1 ? detail : undefined;
     const approx = !fine && current.base.factor > 1 ? "≈ " : "";
-    const parts = [`x ${p.col}, y ${p.row}${depth > 1 ? `, slice ${slice + 1}` : ""}: ${approx}${formatValue(valueAt(fine?.base ?? current.base, p.col, p.row)!)}`];
+    const parts = [`x ${at(p.col, pixelSize?.x)}, y ${at(p.row, pixelSize?.y)}${depth > 1 ? `, slice ${slice + 1}` : ""}: ${approx}${formatValue(valueAt(fine?.base ?? current.base, p.col, p.row)!)}`];
     if (current.labels) parts.push(`label ${formatValue(valueAt(fine?.labels ?? current.labels, p.col, p.row)!)}`);
     if (compare && current.compare) parts.push(`${compare.name} ${approx}${formatValue(valueAt(current.compare, p.col, p.row)!)}`);
     readout.textContent = parts.join(" · ");
@@ -380,7 +392,7 @@ function viewerParts(
           legend,
         )
       : null,
-    canvas,
+    h("div.viewer-stage", {}, canvas, scale?.element),
     readout,
   ];
 }

@@ -21,6 +21,9 @@ export const ServerInfoSchema = z.object({
 });
 export type ServerInfo = z.infer<typeof ServerInfoSchema>;
 
+/** The physical size of one pixel along x and y, in `unit`. */
+const PixelSizeSchema = z.object({ x: z.number(), y: z.number(), unit: z.string() });
+
 export const DatasetInfoSchema = z.object({
   file_id: z.string(),
   size: z.number(),
@@ -32,7 +35,7 @@ export const DatasetInfoSchema = z.object({
       dtype: z.string(),
       values: z.array(z.string()).optional(),
       /** The physical size of a pixel of its last two axes, when the imported file stated it. */
-      pixel_size: z.object({ x: z.number(), y: z.number(), unit: z.string() }).optional(),
+      pixel_size: PixelSizeSchema.optional(),
     }),
   ),
   name: z.string().nullable(),
@@ -66,5 +69,7 @@ export const MeasurementsSchema = z.object({
     }),
   ),
   classes: z.array(z.object({ class: z.number(), count: z.number(), area: z.number(), fraction: z.number() })),
+  /** The labels' pixel size (theirs, else the intensity image's), when known: areas in unit² are area · x · y. */
+  pixel_size: PixelSizeSchema.nullable(),
 });
 export type MeasurementsBody = z.infer<typeof MeasurementsSchema>;

@@ -134,4 +134,12 @@ test("a segmentation measured: objects per class with the image's intensity unde
   assert.deepEqual([lines.length, lines[1]], [4, "1,1,2,0,0.5,0,0,1,2,,,"]);
   const other = await s.engine.createDataset({ image: { dtype: "uint8", shape: [2, 2], data: new Uint8Array(4) } });
   assert.equal(await statusOf(s.client.measure(mask.file_id, { intensity_id: other.file_id })), "422 invalid_request");
+  // A mask of an image with a pixel size: that size, and areas in µm² in the CSV.
+  assert.equal(m.pixel_size, null, "none known: none made up");
+  const calibrated = await s.engine.createDataset({ image: { dtype: "uint16", shape: [3, 4], data: new Uint16Array(12), pixel_size: { x: 0.5, y: 0.5, unit: "µm" } } });
+  const measured = await s.client.measure(mask.file_id, { intensity_id: calibrated.file_id });
+  assert.deepEqual(measured.pixel_size, { x: 0.5, y: 0.5, unit: "µm" }, "the image's, for a mask of its shape");
+  const withArea = await s.req("GET", new URL(s.client.measureCsvUrl(mask.file_id, { intensity_id: calibrated.file_id })).pathname + new URL(s.client.measureCsvUrl(mask.file_id, { intensity_id: calibrated.file_id })).search);
+  const rows = (await withArea.text()).trim().split("\n");
+  assert.deepEqual([rows[0]!.split(",").at(-1), rows[1]!.split(",").at(-1)], ["area_µm2", "0.5"], "2 pixels of 0.25 µm²");
 });

@@ -21,16 +21,20 @@ function table(caption: string, head: string[], rows: (string | number)[][]): HT
 
 function render(m: MeasurementsBody, csvUrl: string): HTMLElement[] {
   const total = m.objects.length;
+  // Areas in unit² beside pixels, when the pixel size is known.
+  const p = m.pixel_size;
+  const physical = (area: number) => (p ? [Number((area * p.x * p.y).toPrecision(4)).toLocaleString("en")] : []);
+  const areaHead = p ? [`Area (${p.unit}²)`] : [];
   const intensity = m.objects.some((o) => o.mean_intensity !== undefined);
   const summary = table(
     `${total} object${total === 1 ? "" : "s"} in ${m.classes.length} class${m.classes.length === 1 ? "" : "es"} (8-connected)`,
-    ["Class", "Objects", "Area (px)", "Fraction"],
-    m.classes.map((c) => [c.class, c.count, c.area, `${(c.fraction * 100).toFixed(2)} %`]),
+    ["Class", "Objects", "Area (px)", ...areaHead, "Fraction"],
+    m.classes.map((c) => [c.class, c.count, c.area, ...physical(c.area), `${(c.fraction * 100).toFixed(2)} %`]),
   );
   const objects = table(
     total > MAX_ROWS ? `Objects (the first ${MAX_ROWS} of ${total}; the CSV has all)` : "Objects",
-    ["Class", "Object", "Area (px)", "Centroid (row, col)", "Box (rows, cols)", ...(intensity ? ["Mean intensity", "Min", "Max"] : [])],
-    m.objects.slice(0, MAX_ROWS).map((o) => [o.class, o.object, o.area, `${fixed(o.centroid[0])}, ${fixed(o.centroid[1])}`, `${o.bbox[0]}–${o.bbox[2]}, ${o.bbox[1]}–${o.bbox[3]}`, ...(intensity ? [fixed(o.mean_intensity, 2), fixed(o.min_intensity, 2), fixed(o.max_intensity, 2)] : [])]),
+    ["Class", "Object", "Area (px)", ...areaHead, "Centroid (row, col)", "Box (rows, cols)", ...(intensity ? ["Mean intensity", "Min", "Max"] : [])],
+    m.objects.slice(0, MAX_ROWS).map((o) => [o.class, o.object, o.area, ...physical(o.area), `${fixed(o.centroid[0])}, ${fixed(o.centroid[1])}`, `${o.bbox[0]}–${o.bbox[2]}, ${o.bbox[1]}–${o.bbox[3]}`, ...(intensity ? [fixed(o.mean_intensity, 2), fixed(o.min_intensity, 2), fixed(o.max_intensity, 2)] : [])]),
   );
   return [summary, h("a", { href: csvUrl, download: "" }, "Download the objects as CSV"), objects];
 }

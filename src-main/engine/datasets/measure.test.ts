@@ -33,6 +33,9 @@ test("objects are 8-connected per class; areas, centroids, bounding boxes and in
   assert.equal(csv[0], "class,object,area,centroid_row,centroid_col,min_row,min_col,max_row,max_col,mean_intensity,min_intensity,max_intensity");
   assert.equal(csv[1], "1,1,2,0.5,0.5,0,0,2,2,,,");
   assert.equal(csv.length, 5, "a header, three objects and the final newline");
+  const physical = measurementsCsv({ ...measureObjects(labels, 4, 4), pixel_size: { x: 0.5, y: 0.25, unit: "µm" } }).split("\n");
+  assert.match(physical[0]!, /,max_intensity,area_µm2$/);
+  assert.equal(physical[1], "1,1,2,0.5,0.5,0,0,2,2,,,,0.25", "2 pixels of 0.5 × 0.25 µm");
 });
 
 test("the same objects as scikit-image's label and regionprops on a random three-class mask", { skip: needsSkimage }, () => {

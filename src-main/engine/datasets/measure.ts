@@ -1,6 +1,7 @@
 // Objects of a segmentation, measured: the connected components of each class (8-connected, as
 // scikit-image's `label` with its default full connectivity), with area, centroid and bounding box,
 // and the intensity of an image under each. Pure: planes in, tables out.
+import type { PixelSize } from "../../contract/ndarray.js";
 
 /** One connected object of one class. */
 export interface MeasuredObject {
@@ -32,6 +33,8 @@ export interface ClassSummary {
 export interface Measurements {
   objects: MeasuredObject[];
   classes: ClassSummary[];
+  /** When known, the CSV adds each object's area in unit². */
+  pixel_size?: PixelSize | null;
 }
 
 /**
@@ -115,6 +118,8 @@ const CSV_COLUMNS = ["class", "object", "area", "centroid_row", "centroid_col", 
 
 /** The objects as CSV, one per line, with a header (intensity columns empty when none was measured). */
 export function measurementsCsv(m: Measurements): string {
-  const rows = m.objects.map((o) => [o.class, o.object, o.area, o.centroid[0], o.centroid[1], ...o.bbox, o.mean_intensity ?? "", o.min_intensity ?? "", o.max_intensity ?? ""].join(","));
-  return [CSV_COLUMNS.join(","), ...rows].join("\n") + "\n";
+  const p = m.pixel_size;
+  const rows = m.objects.map((o) => [o.class, o.object, o.area, o.centroid[0], o.centroid[1], ...o.bbox, o.mean_intensity ?? "", o.min_intensity ?? "", o.max_intensity ?? "", ...(p ? [Number((o.area * p.x * p.y).toPrecision(9))] : [])].join(","));
+  const head = [...CSV_COLUMNS, ...(p ? [`area_${p.unit}2`] : [])];
+  return [head.join(","), ...rows].join("\n") + "\n";
 }

@@ -2,7 +2,7 @@
 import type { MeasurementsBody } from "../../contract/api.js";
 import type { Endpoints, HandlerInput } from "../../contract/endpoints.js";
 import { CompoxError } from "../../contract/errors.js";
-import type { NDArray } from "../../contract/ndarray.js";
+import type { NDArray, PixelSize } from "../../contract/ndarray.js";
 import { checkPictureShape, measureObjects, measurementsCsv, pickKey, type Engine } from "../../engine/index.js";
 import type { Router } from "../router.js";
 import { attachment } from "../streams.js";
@@ -15,25 +15,28 @@ const LABEL_KEYS = ["mask", "labels", "segmentation"];
 const numbers = (a: NDArray): ArrayLike<number> => (a.data instanceof BigInt64Array ? Float64Array.from(a.data, Number) : (a.data as ArrayLike<number>));
 
 /** Plane `slice` of a key of dataset `id` (the requested one, else the first of `preferred` present, else the first image-like). */
-async function planeOf(engine: Engine, id: string, requested: string | undefined, preferred: readonly string[], slice: number): Promise<{ key: string; plane: NDArray }> {
+async function planeOf(engine: Engine, id: string, requested: string | undefined, preferred: readonly string[], slice: number): Promise<{ key: string; plane: NDArray; pixelSize?: PixelSize }> {
   const { keys } = await engine.getDataset(id);
   const key = requested ?? preferred.find((k) => (keys[k]?.shape.length ?? 0) >= 2) ?? pickKey(keys);
   if (!keys[key]) throw new CompoxError("invalid_request", `dataset ${id} has no key "${key}"; it has ${Object.keys(keys).join(", ")}`);
   checkPictureShape(keys[key].shape, engine.settings.max_image_megapixels);
-  return { key, plane: await engine.readExactPlane(id, key, slice) };
+  return { key, plane: await engine.readExactPlane(id, key, slice), pixelSize: keys[key].pixel_size };
 }
 
 async function measure(engine: Engine, id: string, q: MeasureQuery): Promise<MeasurementsBody> {
-  const { key, plane } = await planeOf(engine, id, q.key, LABEL_KEYS, q.slice);
+  const { key, plane, pixelSize } = await planeOf(engine, id, q.key, LABEL_KEYS, q.slice);
   const [h, w] = plane.shape as [number, number];
   let intensity: ArrayLike<number> | undefined;
+  let imagePixelSize: PixelSize | undefined;
   if (q.intensity_id) {
     const image = await planeOf(engine, q.intensity_id, q.intensity_key, ["image"], q.slice);
     if (image.plane.shape.join("x") !== plane.shape.join("x"))
       throw new CompoxError("invalid_request", `the intensity image "${image.key}" of ${q.intensity_id} is ${image.plane.shape.join("×")}, the labels "${key}" are ${h}×${w}: give an image of the same size`);
     intensity = numbers(image.plane);
+    imagePixelSize = image.pixelSize;
   }
-  return { key, slice: q.slice, ...measureObjects(numbers(plane), h, w, intensity) };
+  // A mask made from an image is the same specimen: the image's pixel size holds for it.
+  return { key, slice: q.slice, ...measureObjects(numbers(plane), h, w, intensity), pixel_size: pixelSize ?? imagePixelSize ?? null };
 }
 
 export function measureRoutes(r: Router, engine: Engine): void {
