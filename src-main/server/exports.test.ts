@@ -90,6 +90,12 @@ test("a TIFF export keeps the data's own type: a float32 stack stays float32 val
   const rgb = await s.engine.createDataset({ image: { dtype: "uint8", shape: [3, 1, 2], data: Uint8Array.from([10, 11, 20, 21, 30, 31]) } });
   const [c] = await pagesOf(`/api/v0/files/${rgb.file_id}/export?format=tiff`);
   assert.deepEqual([c?.dtype, c?.shape, [...(c?.data as Uint8Array)]], ["uint8", [3, 1, 2], [10, 11, 20, 21, 30, 31]]);
+  // The pixel size leaves with the data (ImageJ's way), for every page.
+  const calibrated = await s.engine.createDataset({ image: { dtype: "uint16", shape: [2, 3, 4], data: new Uint16Array(24), pixel_size: { x: 0.65, y: 0.5, unit: "µm" } } });
+  assert.deepEqual((await pagesOf(`/api/v0/files/${calibrated.file_id}/export?format=tiff`)).map((p) => p.pixel_size), [0, 1].map(() => ({ x: 0.65, y: 0.5, unit: "µm" })));
+  const nm = await s.engine.createDataset({ image: { dtype: "uint8", shape: [1, 2], data: new Uint8Array(2), pixel_size: { x: 120, y: 120, unit: "nm" } } });
+  assert.deepEqual((await pagesOf(`/api/v0/files/${nm.file_id}/export?format=tiff`))[0]!.pixel_size, { x: 120, y: 120, unit: "nm" });
+  assert.equal(pages[0]!.pixel_size, undefined, "none known: none written");
 });
 
 test("a run's outputs leave as one TIFF: every output a page, in order, in its own type, named after the input and the algorithm", async () => {
@@ -100,7 +106,8 @@ export class Runner extends Image2ImageRunner {
 }`;
   const algorithm_id = await s.deploy("third", HALVE);
   const inputs = [];
-  for (let i = 0; i < 3; i++) inputs.push((await s.engine.createDataset({ image: { dtype: "uint8", shape: [2, 3], data: Uint8Array.from({ length: 6 }, (_, j) => i * 10 + j) } }, `cells.tif [${i + 1}]`)).file_id);
+  const pixel_size = { x: 0.2, y: 0.2, unit: "µm" };
+  for (let i = 0; i < 3; i++) inputs.push((await s.engine.createDataset({ image: { dtype: "uint8", shape: [2, 3], data: Uint8Array.from({ length: 6 }, (_, j) => i * 10 + j), pixel_size } }, `cells.tif [${i + 1}]`)).file_id);
   const { execution_id } = await s.client.execute({ algorithm_id, input_dataset_ids: inputs });
   const rec = await waitForEnd(s.engine, execution_id);
   assert.equal(rec.status, "COMPLETED", rec.log);
@@ -111,6 +118,7 @@ export class Runner extends Image2ImageRunner {
   for await (const p of (await openImage(Buffer.from(await res.arrayBuffer()), "x.tif", { maxPages: 10, maxPixels: 1e6 })).pages) pages.push(p);
   assert.deepEqual(pages.map((p) => [p.dtype, p.shape]), [0, 1, 2].map(() => ["float32", [2, 3]]));
   assert.deepEqual(pages.flatMap((p) => [...(p.data as Float32Array)]), [0, 1, 2].flatMap((i) => Array.from({ length: 6 }, (_, j) => Math.fround((i * 10 + j) / 3))));
+  assert.deepEqual(pages[0]!.pixel_size, pixel_size, "the outputs have their inputs' pixel size");
   const running = await s.client.execute({ algorithm_id, input_dataset_ids: [] });
   const early = await s.req("GET", `/api/v0/executions/${running.execution_id}/export`);
   assert.equal(early.status, 422, "an execution with no outputs (yet) has nothing to export");

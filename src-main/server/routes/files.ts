@@ -2,7 +2,7 @@
 // locally, and the UI's extensions (list, image import, previews, exports).
 import type { Context } from "hono";
 import { CompoxError } from "../../contract/errors.js";
-import { TYPED_ARRAY, type NDArray } from "../../contract/ndarray.js";
+import { TYPED_ARRAY, type NDArray, type PixelSize } from "../../contract/ndarray.js";
 import type { Engine } from "../../engine/index.js";
 import type { Router } from "../router.js";
 import { attachment, bodyStream, checkDeclaredSize, fileResponse, readBody } from "../streams.js";
@@ -29,6 +29,7 @@ interface Picture {
   key: string;
   shape: readonly number[];
   dtype: KeyInfo["dtype"];
+  pixelSize?: PixelSize;
 }
 
 /** The key of a dataset to draw (the requested one, or the first image-like), checked by its shape
@@ -36,9 +37,9 @@ interface Picture {
 async function pictureKey(engine: Engine, id: string, requested: string | undefined, allPlanes: boolean): Promise<Picture> {
   const info = await engine.getDataset(id);
   const key = pickKey(info.keys, requested);
-  const { shape, dtype } = info.keys[key]!;
+  const { shape, dtype, pixel_size } = info.keys[key]!;
   checkPictureShape(shape, engine.settings.max_image_megapixels, allPlanes);
-  return { id, key, shape, dtype };
+  return { id, key, shape, dtype, pixelSize: pixel_size };
 }
 
 /** The whole key: only for arrays deeper than 3-D, which planes do not reach. */
@@ -76,8 +77,12 @@ async function tiffExport(engine: Engine, p: Picture): Promise<Buffer> {
   return encodeTiff(await tiffPages(engine, p));
 }
 
-/** The TIFF pages of a picture, in the data's own type. */
+/** The TIFF pages of a picture, in the data's own type, with its pixel size. */
 async function tiffPages(engine: Engine, p: Picture): Promise<TiffPage[]> {
+  return (await tiffPagesOfPicture(engine, p)).map((page) => ({ ...page, pixelSize: p.pixelSize }));
+}
+
+async function tiffPagesOfPicture(engine: Engine, p: Picture): Promise<TiffPage[]> {
   if (p.shape.length > 3) return tiffPagesOf(await wholeArray(engine, p));
   const colour = p.shape.length === 3 && p.shape[0] === 3;
   const planes = p.shape.length === 3 ? p.shape[0]! : 1;
@@ -102,6 +107,12 @@ async function outputsTiff(engine: Engine, id: string, key: string | undefined):
   if (rec.status !== "COMPLETED") throw new CompoxError("invalid_request", `execution ${id} is ${rec.status}: only a COMPLETED execution's outputs can be exported`);
   if (rec.output_dataset_ids.length === 0) throw new CompoxError("dataset_unsuitable", `execution ${id} has no output datasets to export`);
   const pictures = await Promise.all(rec.output_dataset_ids.map((o) => pictureKey(engine, o, key, true)));
+  // An output of its input's plane size is the same specimen: it has the input's pixel size.
+  for (const [i, p] of pictures.entries()) {
+    const input = rec.input_dataset_ids[i] ?? rec.input_dataset_ids[0];
+    const image = !p.pixelSize && input ? (await engine.getDataset(input).catch(() => undefined))?.keys.image : undefined;
+    if (image?.pixel_size && image.shape.slice(-2).join() === p.shape.slice(-2).join()) p.pixelSize = image.pixel_size;
+  }
   const total = pictures.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   const max = engine.settings.max_image_megapixels;
   if (total > max * 1e6) throw new CompoxError("dataset_unsuitable", `the ${pictures.length} outputs have ${Math.round(total / 1e6)} million pixels in all, over max_image_megapixels (${max}); export them one by one or as HDF5, or raise the setting`, { setting: "max_image_megapixels" });
