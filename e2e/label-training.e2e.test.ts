@@ -67,6 +67,22 @@ test("paint two classes, train, see the prediction, correct it live; a companion
     await page.keyboard.press("Control+Shift+z");
     assert.equal(await px(), before);
 
+    // Classes get names (kept for this algorithm in the browser); the painting canvas zooms.
+    await page.getByLabel("Name of class 1").fill("Background");
+    await page.getByLabel("Name of class 1").press("Tab");
+    await page.getByLabel("Name of class 2").fill("Coins");
+    await page.getByLabel("Name of class 2").press("Tab");
+    assert.ok(await page.getByRole("radio", { name: "Coins" }).isChecked(), "the class radio goes by its name");
+    const fitWidth = (await page.locator('canvas[aria-label="Label canvas"]').boundingBox())!.width;
+    const zoomTools = page.getByRole("group", { name: "Label zoom" });
+    await zoomTools.getByRole("button", { name: "1:1" }).click();
+    assert.equal(Math.round((await page.locator('canvas[aria-label="Label canvas"]').boundingBox())!.width), W, "1:1: one screen pixel per image pixel");
+    await zoomTools.getByRole("button", { name: "Zoom in" }).click();
+    assert.equal(Math.round((await page.locator('canvas[aria-label="Label canvas"]').boundingBox())!.width), 2 * W);
+    assert.equal(await zoomTools.locator(".label-zoom").textContent(), "200%");
+    await zoomTools.getByRole("button", { name: "Fit" }).click();
+    assert.equal((await page.locator('canvas[aria-label="Label canvas"]').boundingBox())!.width, fitWidth);
+
     await page.click(".label-editor button:has-text('Start training')");
     await page.waitForFunction(() => /Prediction updated/.test(document.querySelector(".label-editor [role=status]")?.textContent ?? ""), undefined, { timeout: 90_000 });
     const first = await predictionColours(page);

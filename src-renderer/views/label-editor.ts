@@ -61,7 +61,51 @@ export function labelEditor(alg: Algorithm, opts: LabelEditorOptions): HTMLEleme
   const prediction = h("canvas.label-layer.prediction", { role: "img", "aria-label": "Prediction" }) as HTMLCanvasElement;
   const canvas = h("canvas.label-layer.strokes", { tabindex: 0, "aria-label": "Label canvas" }) as HTMLCanvasElement;
   const stack = h("div.label-stack", {}, base, prediction, canvas);
-  stack.hidden = true;
+  // Zoom: "fit" shows the whole image (at most 512 px wide); a factor shows it at image pixels ×
+  // factor in a scrolled frame, so a 4096² image is painted pixel for pixel.
+  let zoom: number | "fit" = "fit";
+  const zoomLabel = h("span.muted.label-zoom", {}, "fit");
+  const frame = h("div.label-frame", {}, stack);
+  frame.hidden = true;
+  const setZoom = (next: number | "fit") => {
+    const [cx, cy] = [(frame.scrollLeft + frame.clientWidth / 2) / (stack.clientWidth || 1), (frame.scrollTop + frame.clientHeight / 2) / (stack.clientHeight || 1)];
+    zoom = next === "fit" ? "fit" : Math.min(16, Math.max(1 / 16, next));
+    stack.classList.toggle("zoomed", zoom !== "fit");
+    stack.style.width = zoom === "fit" ? "" : `${canvas.width * zoom}px`;
+    zoomLabel.textContent = zoom === "fit" ? "fit" : `${Math.round(zoom * 100)}%`;
+    // The point at the frame's centre stays there.
+    frame.scrollLeft = cx * stack.clientWidth - frame.clientWidth / 2;
+    frame.scrollTop = cy * stack.clientHeight - frame.clientHeight / 2;
+  };
+  const shownScale = () => (zoom === "fit" ? stack.clientWidth / (canvas.width || 1) : zoom);
+  const zoomButtons = h(
+    "div.label-zoom-tools",
+    { role: "group", "aria-label": "Label zoom" },
+    h("button.secondary", { type: "button", onclick: () => setZoom(shownScale() / 2) }, "Zoom out"),
+    h("button.secondary", { type: "button", onclick: () => setZoom(shownScale() * 2) }, "Zoom in"),
+    h("button.secondary", { type: "button", onclick: () => setZoom("fit") }, "Fit"),
+    h("button.secondary", { type: "button", onclick: () => setZoom(1) }, "1:1"),
+    zoomLabel,
+  );
+
+  // Class names, kept per algorithm in this browser (the dataset holds the class numbers).
+  const namesKey = `compox-class-names:${alg.algorithm_id}`;
+  const names: string[] = (() => {
+    try {
+      return (JSON.parse(localStorage.getItem(namesKey) ?? "[]") as unknown[]).map(String);
+    } catch {
+      return [];
+    }
+  })();
+  const nameOf = (k: number) => names[k - 1]?.trim() || `Class ${k}`;
+  const rename = (k: number, name: string) => {
+    names[k - 1] = name;
+    try {
+      localStorage.setItem(namesKey, JSON.stringify(names));
+    } catch {
+      // Storage full or disabled: the name holds until the window closes.
+    }
+  };
 
   const size = h("input", { type: "range", min: 1, max: 40, value: 6, id: "brush-size" }) as HTMLInputElement;
   const opacity = h("input", { type: "range", min: 0, max: 1, step: 0.05, value: 0.5, id: "prediction-opacity", oninput: () => (prediction.style.opacity = opacity.value) }) as HTMLInputElement;
@@ -78,9 +122,10 @@ export function labelEditor(alg: Algorithm, opts: LabelEditorOptions): HTMLEleme
         h(
           "label.class-choice",
           {},
-          h("input", { type: "radio", name: "label-class", checked: current === k + 1, onchange: () => ((current = k + 1), (erasing = false), renderTools()) }),
+          h("input", { type: "radio", name: "label-class", "aria-label": nameOf(k + 1), checked: current === k + 1, onchange: () => ((current = k + 1), (erasing = false), renderTools()) }),
           h("span.swatch", { style: `background:${colourOf(k + 1)}` }),
-          ` Class ${k + 1}`,
+          " ",
+          h("input.class-name", { type: "text", value: nameOf(k + 1), "aria-label": `Name of class ${k + 1}`, onchange: (e: Event) => (rename(k + 1, (e.target as HTMLInputElement).value), renderClasses()) }),
           h("span.muted", {}, ` ${counts.get(k + 1) ?? 0} px`),
         ),
       ),
@@ -136,7 +181,8 @@ export function labelEditor(alg: Algorithm, opts: LabelEditorOptions): HTMLEleme
     }
     prediction.getContext("2d")?.clearRect(0, 0, width, height);
     base.src = api.previewUrl(id, { max_size: Math.min(4096, Math.max(width, height)) });
-    stack.hidden = false;
+    frame.hidden = false;
+    setZoom("fit");
     redraw();
     say(`${file.name}: ${width} × ${height}. Paint a few strokes of each class.`);
     canvas.focus();
@@ -247,7 +293,7 @@ export function labelEditor(alg: Algorithm, opts: LabelEditorOptions): HTMLEleme
     { ondragover: (e: Event) => e.preventDefault(), ondrop: (e: Event) => { e.preventDefault(); const f = (e as DragEvent).dataTransfer?.files[0]; if (f) void openImage(f).catch((err: Error) => say(err.message)); } },
     h("strong", {}, "Image to label"),
     h("label.button.secondary", {}, "Choose image…", file),
-    stack,
+    frame,
   );
   renderTools();
   renderClasses();
@@ -257,6 +303,7 @@ export function labelEditor(alg: Algorithm, opts: LabelEditorOptions): HTMLEleme
     h("h3", {}, "Label by hand"),
     h("p.muted", {}, "Paint a few strokes per class, train, and see the whole image classified; correct where it is wrong and train again. Live update retrains a moment after each stroke."),
     drop,
+    zoomButtons,
     tools,
     classList,
     h(
