@@ -14,6 +14,27 @@ const app = document.getElementById("app") as HTMLElement;
 const main = h("main.content");
 const nav = h("nav.tabs");
 const serverState = h("span.server-state");
+// The connection to the server, watched all the time: a lost one is said at once (the banner and
+// the header's dot), and the window comes back by itself when the server does.
+const banner = h("div.connection-banner", { role: "alert" });
+banner.hidden = true;
+let connected = true;
+api.events(() => undefined, {
+  onOpen: () => {
+    if (connected) return;
+    connected = true;
+    banner.hidden = true;
+    serverState.className = "server-state ok";
+    serverState.textContent = `connected · ${location.host}`;
+  },
+  onError: () => {
+    connected = false;
+    banner.textContent = "The connection to Compox Desktop was lost. Reconnecting… (runs shown here are checked against their records when it is back)";
+    banner.hidden = false;
+    serverState.className = "server-state bad";
+    serverState.textContent = "disconnected — reconnecting…";
+  },
+});
 let tab: Tab = "algorithms";
 let algorithms: Algorithm[] = [];
 let selected: { alg: Algorithm; request: RunRequest; mode?: "run" | "train" } | undefined;
@@ -81,7 +102,7 @@ async function show(next: Tab): Promise<void> {
   }
 }
 
-mount(app, h("header.topbar", {}, h("h1", {}, "Compox Desktop"), nav, serverState), main);
+mount(app, h("header.topbar", {}, h("h1", {}, "Compox Desktop"), nav, serverState), banner, main);
 void (async () => {
   const last = restored();
   if (last?.algorithm_id) {

@@ -184,7 +184,9 @@ export class CompoxClient {
    * (or `signal` aborts). Reconnects with Last-Event-ID after a dropped connection. With `since`,
    * starts with the kept events after that id (0: all kept), so none is missed while connecting.
    */
-  events(onEvent: (e: EngineEvent) => void, opts: { executionId?: string; trainingId?: string; since?: number; signal?: AbortSignal; onError?: (err: unknown) => void } = {}): () => void {
+  /** Follows the event stream (resuming after the last event seen when it reconnects, by itself,
+   * a second after a failure); `onOpen` hears each (re)connection, `onError` each loss. */
+  events(onEvent: (e: EngineEvent) => void, opts: { executionId?: string; trainingId?: string; since?: number; signal?: AbortSignal; onError?: (err: unknown) => void; onOpen?: () => void } = {}): () => void {
     const controller = new AbortController();
     opts.signal?.addEventListener("abort", () => controller.abort());
     let lastId: number | undefined = opts.since;
@@ -192,6 +194,7 @@ export class CompoxClient {
       while (!controller.signal.aborted) {
         try {
           const res = await this.send("events", { query: { execution_id: opts.executionId, training_id: opts.trainingId, last_event_id: lastId } }, controller.signal);
+          opts.onOpen?.();
           const reader = (res.body as ReadableStream<Uint8Array>).getReader();
           const decoder = new TextDecoder();
           let buffer = "";
@@ -214,6 +217,8 @@ export class CompoxClient {
               onEvent(event);
             }
           }
+          // The server closed the stream (it stopped): as much a loss as a failed request.
+          if (!controller.signal.aborted) throw new Error("the event stream ended");
         } catch (err) {
           if (controller.signal.aborted) return;
           opts.onError?.(err);

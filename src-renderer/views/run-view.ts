@@ -230,6 +230,8 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
     if (problem) return void (status.textContent = "The inputs cannot run together: see above.");
     runButton.disabled = true;
     status.textContent = "";
+    // The last run's state and results give way at once: nothing on screen belongs to the old run.
+    mount(execution, h("p.muted", { role: "status" }, "starting…"));
     try {
       const { execution_id } = await api.execute({ algorithm_id: alg.algorithm_id, input_dataset_ids: inputs(), additional_parameters: params, execution_device_override: device.value, checkpoint_id: request.checkpointId });
       state.executionId = execution_id;
@@ -237,6 +239,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
       follow(execution_id);
     } catch (err) {
       status.textContent = err instanceof ApiError ? err.message : String(err);
+      mount(execution);
       runButton.disabled = false;
     }
   }
@@ -360,9 +363,18 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
       },
       {
         executionId: id,
-        // The server went away: the stream reconnects on its own (and then hears how the run ended).
+        // The server went away: the stream reconnects on its own; once back, the record says how
+        // the run stands (it may have ended, or been failed by the restart, meanwhile).
         onError: () => {
           if (!finished) lost.hidden = false;
+        },
+        onOpen: () => {
+          if (lost.hidden || finished) return;
+          lost.hidden = true;
+          void api.getExecution(id).then((rec) => {
+            if (isTerminal(rec.status)) void finish(rec);
+            else if (!stopping) state.textContent = rec.status;
+          });
         },
       },
     );
