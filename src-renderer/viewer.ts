@@ -61,7 +61,7 @@ export function imageViewer(image: Layer, label: string, opts: ViewerOptions = {
     const first = await base(0);
     // An output of its input's shape is the same specimen: it has the input's pixel size.
     const pixelSize = own?.pixelSize ?? (compare ? compareInfo?.pixelSize : undefined);
-    mount(root, ...viewerParts(dimsOf(shape), first, base, label, labels, compare, moved, pixelSize));
+    mount(root, ...viewerParts(dimsOf(shape), first, base, label, labels, compare, moved, { pixelSize, compact: opts.compact }));
   })().catch((err: Error) => mount(root, h("p.field-error", {}, `the image could not be shown: ${err.message}`)));
   return root;
 }
@@ -74,7 +74,7 @@ function viewerParts(
   labelSource?: (slice: number, region?: Region) => Promise<Plane>,
   compare?: { load: (slice: number) => Promise<Plane>; name: string },
   moved?: { plane: Plane; matrix: readonly number[] },
-  pixelSize?: PixelSize,
+  { pixelSize, compact }: { pixelSize?: PixelSize; compact?: boolean } = {},
 ): (HTMLElement | null)[] {
   let slice = 0;
   let colormap: Colormap = "grey";
@@ -365,7 +365,8 @@ function viewerParts(
       h("label.viewer-field", {}, "Colormap ", colormapSelect),
       button("Auto contrast", () => contrast.auto()),
     ),
-    contrast.element,
+    // Beside a form the histogram and its fields fold away until asked for.
+    compact ? h("details.viewer-contrast-more", {}, h("summary", {}, "Contrast"), contrast.element) : contrast.element,
     depth > 1 ? h("div.viewer-slice", {}, h("label.viewer-field", {}, "Slice ", sliceInput), sliceLabel) : null,
     compare
       ? h(
