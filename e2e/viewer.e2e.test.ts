@@ -25,7 +25,7 @@ async function downloadTo(client: CompoxClient, id: string, file: string): Promi
 const centrePixel = (page: Page) =>
   page.locator(".outputs .viewer-canvas").first().evaluate((c: HTMLCanvasElement) => [...c.getContext("2d")!.getImageData(Math.floor(c.width / 2) + 24, Math.floor(c.height / 2), 1, 1).data]);
 
-/** The mean red level of the output's canvas (grey colour map: its brightness). */
+/** The mean red level of the output's canvas (grey colour map: its brightness; any map: a fingerprint of what is drawn). */
 const meanGrey = (page: Page) =>
   page.locator(".outputs .viewer-canvas").first().evaluate((c: HTMLCanvasElement) => {
     const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
@@ -111,9 +111,9 @@ test("the viewer shows an output's values: zoom, readout, contrast, colour map, 
     // Compare with the input: the swipe moves the line between input (left) and output (right).
     const compare = page.locator(".outputs").getByRole("slider", { name: "Compare" });
     await compare.fill("1");
-    const inputPixel = await centrePixel(page);
+    const inputShown = await meanGrey(page);
     await compare.fill("0");
-    assert.notDeepEqual(await centrePixel(page), inputPixel, "left of the line is the input, right of it the output");
+    assert.notEqual(await meanGrey(page), inputShown, "left of the line is the input, right of it the output");
     await compare.fill("0.5");
 
     // A segmentation: the mask's classes over the input, with pixel counts, opacity and outlines.

@@ -219,7 +219,7 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
   const form = parameterForm(alg.additional_parameters as Parameter[], request.params);
   form.element.addEventListener("change", changed);
   const device = h("select", { name: "device", id: "run-device" }, ...alg.supported_devices.map((d) => h("option", { value: d, selected: d === alg.default_device }, d))) as HTMLSelectElement;
-  const execution = h("section.execution");
+  const execution = h("section.execution", { "aria-label": "Run" }, h("p.muted.execution-empty", {}, "Progress, the log and the results appear here when you run."));
   const runButton = h("button.primary", { type: "button", onclick: () => void run() }, "Run") as HTMLButtonElement;
 
   async function run(): Promise<void> {
@@ -391,10 +391,19 @@ export function runView(alg: Algorithm, request: RunRequest = {}, onFinished?: (
     {},
     h("header.alg-header", {}, h("h2", {}, alg.algorithm_name, h("span.version", {}, ` v${alg.algorithm_version}.${alg.latest_algorithm_minor_version}`)), h("span.badge", {}, alg.algorithm_type), h("p", {}, alg.algorithm_description || h("span.muted", {}, "No description."))),
     modelCardView(alg),
-    h("section", {}, h("h3", {}, "Inputs"), drop, mismatch, h("details", {}, h("summary", {}, "Choose existing datasets"), recent)),
-    request.checkpointId ? h("p.badge.checkpoint-note", {}, `with checkpoint ${request.checkpointId.slice(0, 8)}`) : null,
-    h("section", {}, h("h3", {}, "Parameters"), form.element, h("div.field", {}, h("label.field-label", { for: "run-device" }, "Device"), device)),
-    h("div.actions", {}, runButton, status),
-    execution,
+    // On a wide window the controls and the run sit side by side: Run, its progress and the result in view together.
+    h(
+      "div.run-body",
+      {},
+      h(
+        "div.run-controls",
+        {},
+        h("section", {}, h("h3", {}, "Inputs"), drop, mismatch, h("details", {}, h("summary", {}, "Choose existing datasets"), recent)),
+        request.checkpointId ? h("p.badge.checkpoint-note", {}, `with checkpoint ${request.checkpointId.slice(0, 8)}`) : null,
+        h("section", {}, h("h3", {}, "Parameters"), form.element, h("div.field", {}, h("label.field-label", { for: "run-device" }, "Device"), device)),
+        h("div.actions", {}, runButton, status),
+      ),
+      execution,
+    ),
   );
 }
