@@ -6,7 +6,8 @@ import type { Algorithm } from "../../src-main/contract/algorithm.js";
 import type { ExecutionRecord, TrainingRecord } from "../../src-main/contract/records.js";
 import { api, parseCompoxTime } from "../api.js";
 import { duration, h, mount } from "../elements.js";
-import { logLine, resultsOf, type RunRequest } from "./run-view.js";
+import { resultsOf } from "./results-view.js";
+import { logLine, type RunRequest } from "./run-view.js";
 
 type Entry = { kind: "run"; rec: ExecutionRecord } | { kind: "training"; rec: TrainingRecord };
 

@@ -9,7 +9,7 @@ import { api } from "../api.js";
 import { h, mount } from "../elements.js";
 import { parameterForm } from "../form.js";
 import { labelEditor } from "./label-editor.js";
-import { inputsView } from "./run-view.js";
+import { inputsView } from "./results-view.js";
 
 const IMAGE_FILE = /\.(png|jpe?g|tiff?)$/i;
 
