@@ -78,6 +78,8 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
 
 /** Removes the inputs the run view kept from earlier (the window keeps each algorithm's work). */
 export async function clearInputs(page: Page): Promise<void> {
+  // The kept inputs are listed once their datasets' info arrives: wait for the list, empty or not.
+  await page.waitForFunction(() => (document.querySelector(".dropzone .input-list")?.childElementCount ?? 0) > 0);
   while ((await page.locator('.dropzone button[title^="remove input"]').count()) > 0) await page.locator('.dropzone button[title="remove input 1"]').click();
 }
 
