@@ -117,5 +117,12 @@ test("paint two classes, train, see the prediction, correct it live; a companion
     const value = (x: number, y: number) => png.data[(y * png.info.width + (W - 1 - x)) * png.info.channels] ?? 0;
     const onCoins = COIN_CENTRES.filter(([x, y]) => value(x, y) > value(x, 5)).length;
     assert.ok(onCoins >= 3, `coin centres brighter than the background in the mask: ${onCoins} of 4`);
+
+    // The Train view's own "Start training" on the painted sample trains sparse too, never dense.
+    await page.locator(".train-view > .actions button:has-text('Start training')").click();
+    await page.waitForSelector(".training-run .state.status-completed", { timeout: 90_000 });
+    const [latest] = await client.listTrainings({ limit: 1 });
+    assert.equal(latest?.additional_parameters.labels, "sparse", "painted samples train with labels = sparse from either button");
+    assert.ok((await page.locator(".train-view li", { hasText: "(painted by hand)" }).count()) >= 1, "the sample list says which samples were painted");
   });
 });

@@ -11,6 +11,8 @@ import { drawValues, paletteColour } from "../colour-layers.js";
 import { LabelBuffer } from "../label-strokes.js";
 
 const MAX_CLASSES = 8;
+/** The tag of samples painted here (the Train view trains them with labels = sparse). */
+export const PAINTED_TAG = "labelled-by-hand";
 const LIVE_DELAY_MS = 700;
 const IMAGE_FILE = /\.(png|jpe?g|tiff?)$/i;
 
@@ -242,7 +244,7 @@ export function labelEditor(alg: Algorithm, opts: LabelEditorOptions): HTMLEleme
     const counts = labels.counts();
     if (counts.size < 2) return void say("Paint at least two classes first.");
     const mask = await uploadMask(labels);
-    const { sample_id } = await api.createSample([{ input: [imageId], target: [mask] }], ["labelled-by-hand"]);
+    const { sample_id } = await api.createSample([{ input: [imageId], target: [mask] }], [PAINTED_TAG]);
     if (sampleId) await api.deleteSample(sampleId).catch(() => undefined);
     opts.onSample(sample_id, sampleId);
     sampleId = sample_id;

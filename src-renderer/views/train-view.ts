@@ -8,7 +8,7 @@ import { isTerminal, type Checkpoint, type EngineEvent } from "../../src-main/co
 import { api } from "../api.js";
 import { h, mount } from "../elements.js";
 import { parameterForm } from "../form.js";
-import { labelEditor } from "./label-editor.js";
+import { labelEditor, PAINTED_TAG } from "./label-editor.js";
 import { inputsView } from "./results-view.js";
 
 const IMAGE_FILE = /\.(png|jpe?g|tiff?)$/i;
@@ -83,9 +83,12 @@ export function trainView(alg: Algorithm, onRunWithCheckpoint: (checkpointId: st
   const samples = h("ul.samples");
   const selected = new Set<string>();
   const status = h("div.status-line");
+  // Samples painted by hand (the label editor tags them): their masks are sparse, 0 = unlabelled.
+  const painted = new Set<string>();
   const renderSamples = async () => {
     const all = await api.listSamples();
-    mount(samples, all.length ? all.map((s) => h("li", {}, h("label", {}, h("input", { type: "checkbox", checked: selected.has(s.sample_id), onchange: (e: Event) => ((e.target as HTMLInputElement).checked ? selected.add(s.sample_id) : selected.delete(s.sample_id)) }), ` sample ${s.sample_id.slice(0, 8)} — ${s.files.length} pair(s)`))) : h("li.muted", {}, "No samples yet."));
+    for (const s of all) if (s.tags.includes(PAINTED_TAG)) painted.add(s.sample_id);
+    mount(samples, all.length ? all.map((s) => h("li", {}, h("label", {}, h("input", { type: "checkbox", checked: selected.has(s.sample_id), onchange: (e: Event) => ((e.target as HTMLInputElement).checked ? selected.add(s.sample_id) : selected.delete(s.sample_id)) }), ` sample ${s.sample_id.slice(0, 8)} — ${s.files.length} pair(s)${painted.has(s.sample_id) ? " (painted by hand)" : ""}`))) : h("li.muted", {}, "No samples yet."));
   };
   void renderSamples();
   const addSample = async () => {
@@ -133,6 +136,13 @@ export function trainView(alg: Algorithm, onRunWithCheckpoint: (checkpointId: st
     const params = form.values();
     if (!params) return void (status.textContent = "Fix the highlighted parameters first.");
     if (selected.size === 0) return void (status.textContent = "Select or add at least one sample.");
+    // Painted masks leave most pixels 0 = unlabelled: they train with labels = sparse, whichever
+    // button starts it (dense would make "unlabelled" a class); drawn masks cannot join them.
+    const fromPaint = [...selected].filter((id) => painted.has(id)).length;
+    if (fromPaint > 0 && (alg.training_parameters as Parameter[]).some((p) => p.name === "labels")) {
+      if (fromPaint < selected.size) return void (status.textContent = "Samples painted by hand (0 = unlabelled) and drawn masks cannot train together: select one kind.");
+      params.labels = "sparse";
+    }
     start.disabled = true;
     // Listen before starting, so no early state or log event is missed.
     const early: EngineEvent[] = [];
