@@ -37,5 +37,27 @@ test("history names each run's inputs and a search narrows it", { skip: needsChr
     assert.deepEqual(await page.locator("table.history tbody tr:not([hidden]) td.inputs").allTextContents(), ["nuclei-day2.tif"], "every word must match");
     await search.fill("");
     assert.equal(await page.locator("table.history tbody tr:not([hidden])").count(), 3);
+
+    // Filters: by status (a stopped run joins the list), by algorithm, by start date.
+    const stopped = await client.execute({ algorithm_id, input_dataset_ids: [ids["membrane.tif"]!] });
+    await client.stopExecution(stopped.execution_id).catch(() => undefined);
+    await eventually(async () => ["STOPPED", "COMPLETED"].includes((await client.getExecution(stopped.execution_id)).status), "the fourth run ends", 60_000);
+    await page.click('[data-tab="algorithms"]');
+    await page.click('[data-tab="history"]');
+    await page.waitForSelector("table.history tbody tr >> nth=3");
+    const shown = () => page.locator("table.history tbody tr:not([hidden])").count();
+    const final = (await client.getExecution(stopped.execution_id)).status;
+    await page.getByLabel("Status").selectOption(final);
+    assert.equal(await shown(), final === "COMPLETED" ? 4 : 1, `status ${final}`);
+    await page.getByLabel("Status").selectOption("");
+    await page.getByLabel("Algorithm").selectOption({ label: "echo 1.0" });
+    assert.equal(await shown(), 4, "all four are echo's");
+    // Records keep local time (as Compox does): the first run's own day, so midnight cannot flake it.
+    const [first] = (await client.listExecutions({ limit: 10 })).slice(-1);
+    await page.getByLabel("Started from").fill(first!.time_started.slice(0, 10));
+    assert.equal(await shown(), 4, "all started on or after the first run's day");
+    await page.getByLabel("Started until").fill("2000-01-01");
+    assert.equal(await shown(), 0, "none before 2000");
+    assert.equal(await page.locator(".history-search [role=status]").textContent(), "0 of 4");
   });
 });

@@ -1,5 +1,5 @@
-// The history of executions and trainings: status, duration, inputs by name, parameters, and a
-// search over all of them; "Open" shows a past run
+// The history of executions and trainings: status, duration, inputs by name, parameters, a
+// search over all of them and filters by algorithm, status and start date; "Open" shows a past run
 // whole (parameters, checkpoint, log, results in the viewer) and "Run again" repeats it with the
 // same inputs, parameters and checkpoint. Removed algorithms keep the name they had.
 import type { Algorithm } from "../../src-main/contract/algorithm.js";
@@ -89,7 +89,7 @@ export async function historyView(algorithms: Algorithm[], open: (alg: Algorithm
         const searchable = [name, e.kind === "run" ? "run" : "training", e.rec.status, e.rec.time_started, ...inputs, params].join(" ").toLowerCase();
         return h(
           "tr",
-          { "data-status": e.rec.status, "data-kind": e.kind, "data-id": idOf(e), "data-search": searchable },
+          { "data-status": e.rec.status, "data-kind": e.kind, "data-id": idOf(e), "data-search": searchable, "data-algorithm": e.rec.algorithm_id, "data-day": e.rec.time_started.slice(0, 10) },
           h("td", {}, name),
           h("td", {}, e.kind === "run" ? "run" : "training"),
           h("td", {}, h(`span.state.status-${e.rec.status.toLowerCase()}`, {}, e.rec.status)),
@@ -124,14 +124,29 @@ export async function historyView(algorithms: Algorithm[], open: (alg: Algorithm
   const rows = [...table.querySelectorAll<HTMLTableRowElement>("tbody tr")];
   const count = h("span.muted", { role: "status" }, `${rows.length} of ${rows.length}`);
   const search = h("input", { type: "search", placeholder: "Search by algorithm, input, status or parameter", "aria-label": "Search history" }) as HTMLInputElement;
-  search.addEventListener("input", () => {
+  // Filters beside the search: the algorithm, the status, and the days the run started between.
+  const algorithmIds = [...new Set(entries.map((e) => e.rec.algorithm_id))];
+  const algorithmFilter = h("select", { "aria-label": "Algorithm" }, h("option", { value: "" }, "All algorithms"), algorithmIds.map((id) => h("option", { value: id }, nameOf(entries.find((e) => e.rec.algorithm_id === id)!)))) as HTMLSelectElement;
+  const statusFilter = h("select", { "aria-label": "Status" }, h("option", { value: "" }, "All statuses"), [...new Set(entries.map((e) => e.rec.status))].sort().map((st) => h("option", { value: st }, st))) as HTMLSelectElement;
+  const from = h("input", { type: "date", "aria-label": "Started from" }) as HTMLInputElement;
+  const to = h("input", { type: "date", "aria-label": "Started until" }) as HTMLInputElement;
+  const filter = () => {
     const words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
     let shown = 0;
     for (const row of rows) {
-      row.hidden = !words.every((w) => (row.dataset.search ?? "").includes(w));
+      const d = row.dataset;
+      const day = d.day ?? "";
+      row.hidden = !(
+        words.every((w) => (d.search ?? "").includes(w)) &&
+        (!algorithmFilter.value || d.algorithm === algorithmFilter.value) &&
+        (!statusFilter.value || d.status === statusFilter.value) &&
+        (!from.value || day >= from.value) &&
+        (!to.value || day <= to.value)
+      );
       if (!row.hidden) shown++;
     }
     count.textContent = `${shown} of ${rows.length}`;
-  });
-  return h("div.history-view", {}, h("div.history-search", {}, search, count), table, detail);
+  };
+  for (const control of [search, algorithmFilter, statusFilter, from, to]) control.addEventListener("input", filter);
+  return h("div.history-view", {}, h("div.history-search", {}, search, algorithmFilter, statusFilter, h("label.viewer-field", {}, "from ", from), h("label.viewer-field", {}, "until ", to), count), table, detail);
 }
