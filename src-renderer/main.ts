@@ -2,6 +2,7 @@
 import type { Algorithm } from "../src-main/contract/algorithm.js";
 import { api } from "./api.js";
 import { h, mount } from "./elements.js";
+import { readStored, writeStored } from "./local-store.js";
 import { algorithmsView } from "./views/algorithms.js";
 import { historyView } from "./views/history.js";
 import { runView, type RunRequest } from "./views/run-view.js";
@@ -50,21 +51,7 @@ interface Saved {
   mode?: "run" | "train";
   request?: RunRequest;
 }
-function save(): void {
-  const saved: Saved = { tab, algorithm_id: selected?.alg.algorithm_id, mode: selected?.mode, request: selected?.request };
-  try {
-    localStorage.setItem(SAVED, JSON.stringify(saved));
-  } catch {
-    // Storage full or disabled: the window works, it only forgets.
-  }
-}
-function restored(): Saved | undefined {
-  try {
-    return JSON.parse(localStorage.getItem(SAVED) ?? "null") ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
+const save = () => writeStored(SAVED, { tab, algorithm_id: selected?.alg.algorithm_id, mode: selected?.mode, request: selected?.request } satisfies Saved);
 
 function tabButton(id: Tab, label: string): HTMLElement {
   return h(`button.tab${tab === id ? ".active" : ""}`, { type: "button", "data-tab": id, onclick: () => void show(id) }, label);
@@ -104,7 +91,7 @@ async function show(next: Tab): Promise<void> {
 
 mount(app, h("header.topbar", {}, h("h1", {}, "Compox Desktop"), nav, serverState), banner, main);
 void (async () => {
-  const last = restored();
+  const last = readStored<Saved>(SAVED);
   if (last?.algorithm_id) {
     // The algorithm may be gone (removed meanwhile): then the window starts afresh.
     const alg = await api.listAlgorithms().then((all) => all.find((a) => a.algorithm_id === last.algorithm_id), () => undefined);

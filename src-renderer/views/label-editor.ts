@@ -9,6 +9,7 @@ import { h, mount } from "../elements.js";
 import { readValues, uint8Hdf5 } from "../hdf5-values.js";
 import { drawValues, paletteColour } from "../colour-layers.js";
 import { LabelBuffer } from "../label-strokes.js";
+import { readStored, writeStored } from "../local-store.js";
 
 const MAX_CLASSES = 8;
 /** The tag of samples painted here (the Train view trains them with labels = sparse). */
@@ -92,21 +93,12 @@ export function labelEditor(alg: Algorithm, opts: LabelEditorOptions): HTMLEleme
 
   // Class names, kept per algorithm in this browser (the dataset holds the class numbers).
   const namesKey = `compox-class-names:${alg.algorithm_id}`;
-  const names: string[] = (() => {
-    try {
-      return (JSON.parse(localStorage.getItem(namesKey) ?? "[]") as unknown[]).map(String);
-    } catch {
-      return [];
-    }
-  })();
+  const stored = readStored<unknown>(namesKey);
+  const names: string[] = Array.isArray(stored) ? stored.map(String) : [];
   const nameOf = (k: number) => names[k - 1]?.trim() || `Class ${k}`;
   const rename = (k: number, name: string) => {
     names[k - 1] = name;
-    try {
-      localStorage.setItem(namesKey, JSON.stringify(names));
-    } catch {
-      // Storage full or disabled: the name holds until the window closes.
-    }
+    writeStored(namesKey, names);
   };
 
   const size = h("input", { type: "range", min: 1, max: 40, value: 6, id: "brush-size" }) as HTMLInputElement;
