@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { CompoxError } from "../../contract/errors.js";
 import type { ModelCard, Verification } from "../../contract/model-card.js";
-import { describesModel, isDescriptionFile, isDescriptionProblem, readDescription, type ModelDescription } from "../sdk/bioimageio/description.js";
+import { describesModel, isDescriptionFile, isDescriptionProblem, isUrl, readDescription, type ModelDescription } from "../sdk/bioimageio/description.js";
 import { tileSide } from "../sdk/bioimageio/predict.js";
 import { RUNNABLE_FORMATS, runnableWeights, type RunnableFormat } from "../sdk/bioimageio/weights.js";
 import { MODEL_CARD_ASSET } from "./model-card.js";
@@ -108,7 +108,7 @@ export function cardOf(desc: ModelDescription, verification: Verification): Mode
     license: desc.license ?? null,
     tags: desc.tags,
     cite: desc.cite,
-    covers: desc.covers.filter((c) => !/^[a-z]+:\/\//i.test(c)),
+    covers: desc.covers.filter((c) => !isUrl(c)),
     documentation: desc.documentation ?? null,
     inputs: desc.inputs.map((t) => t.id),
     outputs: desc.outputs.map((t) => t.id),

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { CompoxError } from "../../contract/errors.js";
 import type { Verification } from "../../contract/model-card.js";
-import type { ModelDescription } from "../sdk/bioimageio/description.js";
+import { isUrl, type ModelDescription } from "../sdk/bioimageio/description.js";
 import { readNpy } from "../sdk/bioimageio/npy.js";
 import { predict, type LoadedModel } from "../sdk/bioimageio/predict.js";
 import { loadWeights, runnableWeights, unrunnableWeights, type RunnableFormat } from "../sdk/bioimageio/weights.js";
@@ -30,7 +30,7 @@ function referencedFiles(desc: ModelDescription): { source: string; sha256?: str
 /** Why a file the description names is missing or not what it says (its sha256), if one is; URLs are skipped (refused only when they must run). */
 function changedFile(desc: ModelDescription, dir: string): string | undefined {
   for (const f of referencedFiles(desc)) {
-    if (/^[a-z]+:\/\//i.test(f.source)) continue;
+    if (isUrl(f.source)) continue;
     const file = path.join(dir, f.source);
     if (!fs.existsSync(file)) throw refuse(desc, `${f.what}: ${f.source} is not in the package`);
     if (!f.sha256) continue;

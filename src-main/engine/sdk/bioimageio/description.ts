@@ -86,6 +86,9 @@ export { isDescriptionFile } from "./description-file.js";
 
 type Yaml = Record<string, unknown>;
 
+/** Whether a description's `source` is a URL (not a file of the package). */
+export const isUrl = (source: string) => /^[a-z]+:\/\//i.test(source);
+
 /** Spec 0.5 names the network {source, callable, kwargs, sha256}; 0.4 "file.py:Callable" with
  * architecture_sha256 and kwargs beside it. An importable module (import_from, a dotted path) is
  * not a file of the package: undefined. */
@@ -177,6 +180,9 @@ export function readDescription(text: string, file: string): ModelDescription {
   };
 }
 
+/** A 0.4 axis letter as 0.5's axis id (b → batch, c → channel; z, y, x, t, i stay). */
+const axisIdOf = (letter: string) => (letter === "b" ? "batch" : letter === "c" ? "channel" : letter);
+
 const LETTER_TYPES: Record<string, AxisType> = { b: "batch", c: "channel", z: "space", y: "space", x: "space", t: "time", i: "index" };
 
 function tensor04(t: Yaml, field: string, file: string, testSource: unknown): TensorDescription {
@@ -192,9 +198,9 @@ function tensor04(t: Yaml, field: string, file: string, testSource: unknown): Te
     else if (shape && typeof shape === "object" && "reference_tensor" in shape) {
       const s = shape as Yaml;
       // 0.4: output = input · scale + 2 · offset.
-      size = { tensor: String(s.reference_tensor), axis: letter === "b" ? "batch" : letter === "c" ? "channel" : letter, scale: Number(list(s.scale)[k] ?? 1), offset: 2 * Number(list(s.offset)[k] ?? 0) };
+      size = { tensor: String(s.reference_tensor), axis: axisIdOf(letter), scale: Number(list(s.scale)[k] ?? 1), offset: 2 * Number(list(s.offset)[k] ?? 0) };
     }
-    return { id: letter === "b" ? "batch" : letter === "c" ? "channel" : letter, type, size, halo: halo[k] ?? 0 };
+    return { id: axisIdOf(letter), type, size, halo: halo[k] ?? 0 };
   });
   return { id, axes, test: { source: str(testSource) ?? fail(file, field.startsWith("in") ? "test_inputs" : "test_outputs", `has no test tensor for ${id}`) }, preprocessing: steps(t.preprocessing, `${field}.preprocessing`, file, "0.4"), postprocessing: steps(t.postprocessing, `${field}.postprocessing`, file, "0.4") };
 }

@@ -174,7 +174,7 @@ export async function predict(desc: ModelDescription, model: LoadedModel, inputs
     opts.onProgress?.((index + 1) / total, index + 1, total);
   }
   // Postprocessing statistics of another tensor: the inputs as the model saw them, the outputs as it gave them.
-  const referenced = new Set(desc.outputs.flatMap((t) => t.postprocessing.map((step) => String(step.kwargs.reference_tensor))));
+  const referenced = new Set(desc.outputs.flatMap((t) => t.postprocessing.flatMap((step) => (step.kwargs.reference_tensor == null ? [] : [String(step.kwargs.reference_tensor)]))));
   const raw = new Map(outputs!.flatMap((t, o) => (referenced.has(desc.outputs[o]!.id) ? [[desc.outputs[o]!.id, { ...t, data: Float32Array.from(t.data) }] as const] : [])));
   const seen = (id: string) => raw.get(id) ?? prepared[desc.inputs.findIndex((t) => t.id === id)];
   outputs!.forEach((t, o) => applySteps(t, desc.outputs[o]!.postprocessing, seen));

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Architecture, ModelDescription } from "./description.js";
+import { isUrl, type Architecture, type ModelDescription } from "./description.js";
 import { loadOnnx, type TensorNames } from "./onnx-model.js";
 import type { LoadedModel } from "./predict.js";
 import { loadPytorch } from "./pytorch-model.js";
@@ -21,7 +21,6 @@ export interface RunnableWeights {
   architecture?: Architecture;
 }
 
-const isUrl = (source: string) => /^[a-z]+:\/\//i.test(source);
 
 /** The weights to run: `format` when given and present, else the first runnable format the package
  * holds (files of the package, not URLs; a state dict with its network's file). */
