@@ -211,9 +211,11 @@ export class Runner extends BaseRunner {
     for (let i = 0; ; i++) { this.setProgress(Math.min(0.9, i / 1000)); this.checkStop(); await new Promise((r) => setTimeout(r, 10)); }
   }
 }`;
+// "spinning" is logged after setProgress (which checks for a stop): once the test sees it, no
+// check is left before the loop, so a stop cannot end it cooperatively (it did, under load).
 const SPINNING = `import { BaseRunner } from "compox";
 export class Runner extends BaseRunner {
-  inference() { this.logMessage("spinning"); this.setProgress(0.2); while (true) {} }
+  inference() { this.setProgress(0.2); this.logMessage("spinning"); while (true) {} }
 }`;
 
 test("stop: a cooperative runner stops at checkStop; a while(true) runner is killed after the grace", async () => {
